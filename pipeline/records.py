@@ -1,0 +1,203 @@
+"""Typed records that flow between the pipeline's stages.
+
+Every record that points into a document carries ``doc_id`` and a
+``(start, end)`` character span into the document's *normalized* text
+(``Document.text``), so any table row can be traced to its sentence:
+``doc.text[rec.start:rec.end]``.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Optional
+
+SECTION_KINDS = ("background", "measures", "outcomes", "lessons", "problems", "other")
+MEASURE_KINDS = ("measure", "outcome", "lesson")
+
+
+@dataclass
+class Document:
+    """One normalized case report, as stored."""
+
+    doc_id: str
+    text: str  # the normalized text every span refers to
+    script: str = "simplified"  # script of the source: simplified | traditional
+    source_format: str = "txt"  # txt | md | html | docx | pdf
+    aliases: list[str] = field(default_factory=list)  # every path/URL this text came from
+    raw_hash: str = ""  # sha256 of the first source's bytes
+    content_hash: str = ""  # sha256 of the normalized text
+    title_hint: Optional[str] = None  # title from page metadata (html/docx/pdf), if any
+    published_hint: Optional[str] = None  # publish date from page metadata, if any
+    ingested_at: str = ""
+
+    @property
+    def stem(self) -> str:
+        """File stem of the first source (the gold files are named after it)."""
+        from pathlib import PurePosixPath
+
+        if not self.aliases:
+            return self.doc_id
+        name = self.aliases[0].rstrip("/").replace("\\", "/").rsplit("/", 1)[-1]
+        return PurePosixPath(name).stem or self.doc_id
+
+
+@dataclass
+class Paragraph:
+    index: int
+    start: int
+    end: int
+    is_heading: bool = False
+
+
+@dataclass
+class Sentence:
+    start: int
+    end: int
+    paragraph: int  # index into Structure.paragraphs
+
+
+@dataclass
+class Section:
+    """A top-level part of a report (背景/做法/成效/经验/问题)."""
+
+    kind: str  # one of SECTION_KINDS
+    heading: Optional[str]
+    start: int  # start of the heading (or of the body when there is none)
+    end: int
+    heading_start: Optional[int] = None
+    heading_end: Optional[int] = None
+
+
+@dataclass
+class EnumItem:
+    """A node of the enumeration tree: (一) / 一、 / 1. / (1) / ① / 一是 / 第一 / 首先 …"""
+
+    marker: str  # the marker as written, e.g. "(一)", "一是", "1."
+    style: str  # marker family, e.g. "paren_cn", "cn_dun", "arabic_dot", "yishi"
+    level: int  # depth in the tree, 0 = outermost
+    heading: str  # the item's own short title (no marker)
+    start: int  # start of the marker
+    end: int  # end of the item's body (before the next sibling or parent's end)
+    heading_start: int
+    heading_end: int
+    parent: Optional[int] = None  # index into Structure.items
+    section: Optional[int] = None  # index into Structure.sections
+
+
+@dataclass
+class Structure:
+    """A document with its layout found: the input of every extractor."""
+
+    doc_id: str
+    text: str
+    paragraphs: list[Paragraph] = field(default_factory=list)
+    sentences: list[Sentence] = field(default_factory=list)
+    sections: list[Section] = field(default_factory=list)
+    items: list[EnumItem] = field(default_factory=list)
+    title_hint: Optional[str] = None
+    published_hint: Optional[str] = None
+
+    def slice(self, start: int, end: int) -> str:
+        return self.text[start:end]
+
+
+@dataclass
+class Figure:
+    doc_id: str
+    start: int
+    end: int
+    value: float
+    unit: str
+    approx: Optional[str]  # 多 余 近 约 以上 以下 左右 超过 突破 … or None
+    subject: Optional[str]
+    text: str  # the clause or phrase the figure was read from
+    raw: str = ""  # the matched number+unit as written
+
+
+@dataclass
+class Change:
+    doc_id: str
+    start: int
+    end: int
+    subject: Optional[str]
+    unit: str
+    from_value: float
+    to_value: float
+    text: str
+
+
+@dataclass
+class Mechanism:
+    doc_id: str
+    start: int
+    end: int
+    name: str  # canonical name, no quotes
+    definition: Optional[str] = None
+    mentions: int = 1
+    confidence: float = 1.0
+
+
+@dataclass
+class Measure:
+    doc_id: str
+    start: int
+    end: int
+    heading: str
+    text: str
+    section: Optional[str]  # heading of the enclosing group, or None
+    kind: str  # measure | outcome | lesson
+    themes: list[str] = field(default_factory=list)
+    theme_scores: dict[str, float] = field(default_factory=dict)
+    ordinal: int = 0  # position among the document's measures
+
+
+@dataclass
+class Place:
+    doc_id: str
+    start: int
+    end: int
+    province: Optional[str] = None
+    city: Optional[str] = None
+    district: Optional[str] = None
+    street: Optional[str] = None
+    community: Optional[str] = None
+    code: Optional[str] = None  # administrative code of the most specific coded level
+    primary: bool = False
+    mentions: int = 1
+
+
+@dataclass
+class CaseMetadata:
+    doc_id: str
+    title: Optional[str] = None
+    published: Optional[str] = None  # YYYY-MM-DD, YYYY-MM or None
+    source: Optional[str] = None
+    script: str = "simplified"
+    title_span: Optional[tuple[int, int]] = None
+    source_span: Optional[tuple[int, int]] = None
+    published_span: Optional[tuple[int, int]] = None
+
+
+@dataclass
+class Extraction:
+    """Everything extraction finds in one document."""
+
+    doc_id: str
+    metadata: CaseMetadata
+    figures: list[Figure] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
+    mechanisms: list[Mechanism] = field(default_factory=list)
+    measures: list[Measure] = field(default_factory=list)
+    places: list[Place] = field(default_factory=list)
+
+    def primary_place(self) -> Optional[Place]:
+        return next((p for p in self.places if p.primary), self.places[0] if self.places else None)
+
+
+@dataclass
+class IngestError:
+    path: str
+    reason: str  # one plain line, Chinese where staff will read it
+
+
+def to_dict(record: Any) -> dict:
+    return asdict(record)
