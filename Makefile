@@ -1,0 +1,29 @@
+# Two commands for a fresh machine with Python 3.11: `make run` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test evaluate bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): setup.cfg pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $(STAMP)
+
+## the main job: the shipped corpus into outputs/govcase.db, tables and charts into outputs/
+run: $(STAMP)
+	$(BIN)/govcase run corpus/reports --db outputs/govcase.db --out outputs
+
+## the whole test suite
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+evaluate: $(STAMP)
+	$(BIN)/govcase evaluate --gold corpus/gold --db outputs/govcase.db
+
+clean:
+	rm -rf outputs/*.db* outputs/*.xlsx outputs/*.csv outputs/*.md outputs/*.png outputs/*.svg outputs/export

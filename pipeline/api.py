@@ -1,0 +1,265 @@
+"""The library API: everything the ``govcase`` command does, importable.
+
+>>> from pipeline import api
+>>> summary = api.ingest(["corpus/"], db="outputs/govcase.db")
+>>> report = api.evaluate("outputs/govcase.db", "corpus/gold")
+>>> print(report.render_table())
+"""
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Iterator, Optional, Union
+
+from .records import Document, Extraction, IngestError
+from .store import DEFAULT_DB, Store, now_iso
+
+PathLike = Union[str, Path]
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+
+
+@dataclass
+class IngestSummary:
+    ingested: int = 0
+    duplicates: int = 0  # exact or near copies stored as aliases of a canonical document
+    unchanged: int = 0  # sources already stored with the same bytes (skipped)
+    errors: list[IngestError] = field(default_factory=list)
+    doc_ids: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def failed(self) -> int:
+        return len(self.errors)
+
+
+def open_store(db: PathLike | Store = DEFAULT_DB, *, readonly: bool = False) -> Store:
+    return db if isinstance(db, Store) else Store(db, readonly=readonly)
+
+
+# -- ingest -------------------------------------------------------------------------
+_worker_state: dict = {}
+
+
+def _init_worker(segmenter: str, max_bytes: int, label_themes: bool) -> None:
+    from .segment import get_segmenter
+
+    get_segmenter(segmenter)  # the user dictionary is loaded once per worker, whatever the start method
+    _worker_state.update(segmenter=segmenter, max_bytes=max_bytes, label_themes=label_themes)
+    if label_themes:
+        from .themes import load_default_model
+
+        _worker_state["theme_model"] = load_default_model()
+
+
+def _process_source(source: str):
+    """Worker: one source → Analysis, or IngestError for a user's bad input."""
+    from .analyze import analyze_document, document_from_raw
+    from .ingest.dedupe import signature
+    from .ingest.read import ReadError, fetch_url, read_path
+
+    try:
+        if source.startswith(("http://", "https://")):
+            raw = fetch_url(source, max_bytes=_worker_state["max_bytes"])
+        else:
+            raw = read_path(source, max_bytes=_worker_state["max_bytes"])
+        document = document_from_raw(raw)
+        if not document.text.strip():
+            return IngestError(source, "规范化后没有正文内容")
+        analysis = analyze_document(document, segmenter=_worker_state["segmenter"],
+                                    theme_model=_worker_state.get("theme_model"),
+                                    label_themes=_worker_state["label_themes"])
+        return analysis, signature(document.text)
+    except ReadError as exc:
+        return IngestError(source, exc.reason)
+    except MemoryError:
+        return IngestError(source, "内存不足,无法处理该文件")
+
+
+def _raw_hash(source: str) -> Optional[str]:
+    if source.startswith(("http://", "https://")):
+        return None
+    import hashlib
+
+    digest = hashlib.sha256()
+    try:
+        with open(source, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(block)
+    except OSError:
+        return None  # the worker reports the reason
+    return digest.hexdigest()
+
+
+def _sources(paths: Iterable[PathLike], errors: list[IngestError]) -> Iterator[str]:
+    from .ingest.read import iter_sources
+
+    for path in paths:
+        text = str(path)
+        if not text.startswith(("http://", "https://")) and not Path(text).exists():
+            errors.append(IngestError(text, "路径不存在"))
+            continue
+        for source in iter_sources([path]):
+            yield str(source)
+
+
+def ingest(
+    paths: Iterable[PathLike],
+    *,
+    db: PathLike | Store = DEFAULT_DB,
+    jobs: int = 1,
+    segmenter: str = "jieba",
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    label_themes: bool = True,
+    on_progress: Optional[Callable[[str, str], None]] = None,
+    on_error: Optional[Callable[[IngestError], None]] = None,
+) -> IngestSummary:
+    """Read, normalize, deduplicate, structure and extract files, directories and URLs.
+
+    Every document is stored in its own transaction. Sources already stored
+    with identical bytes are skipped, so a re-run (or a resumed, killed run)
+    only does the new work. Bad inputs become ``IngestError`` rows and the
+    batch goes on.
+
+    Args:
+        on_progress: called with (source, outcome) per source, outcome one of
+            ingested | duplicate | unchanged | error.
+        on_error: called with each error as it happens.
+    """
+    from .ingest.dedupe import NearDuplicateIndex
+
+    started = time.perf_counter()
+    store = open_store(db)
+    summary = IngestSummary()
+    near = NearDuplicateIndex()
+    for doc_id, sig in store.minhash_signatures():
+        near.add(doc_id, sig)
+
+    def report(source: str, outcome: str) -> None:
+        if on_progress:
+            on_progress(source, outcome)
+
+    def fail(err: IngestError) -> None:
+        summary.errors.append(err)
+        store.record_error(err.path, err.reason)
+        if on_error:
+            on_error(err)
+        report(err.path, "error")
+
+    early_errors: list[IngestError] = []
+    todo: list[str] = []
+    for source in _sources(paths, early_errors):
+        row = store.doc_for_alias(source)
+        if row is not None and row["raw_hash"] == _raw_hash(source):
+            summary.unchanged += 1
+            report(source, "unchanged")
+            continue
+        todo.append(source)
+    for err in early_errors:
+        fail(err)
+
+    for source, result in _map(todo, jobs, segmenter, max_bytes, label_themes):
+        if isinstance(result, IngestError):
+            fail(result)
+            continue
+        analysis, sig = result
+        doc = analysis.document
+        canonical = store.doc_id_for_hash(doc.content_hash)
+        if canonical is None:
+            matches = near.query(sig)
+            canonical = matches[0] if matches else None
+        if canonical is not None:
+            store.add_alias(canonical, source, doc.raw_hash)
+            summary.duplicates += 1
+            report(source, "duplicate")
+            continue
+        doc.ingested_at = now_iso()
+        store.put_document(doc, analysis.structure, analysis.extraction, minhash=sig,
+                           index_text=analysis.index_text, measure_index=analysis.measure_index)
+        near.add(doc.doc_id, sig)
+        summary.ingested += 1
+        summary.doc_ids.append(doc.doc_id)
+        report(source, "ingested")
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _map(sources: list[str], jobs: int, segmenter: str, max_bytes: int, label_themes: bool):
+    """(source, result) in input order, in this process or a pool of workers."""
+    if jobs <= 1 or len(sources) <= 1:
+        _init_worker(segmenter, max_bytes, label_themes)
+        for source in sources:
+            yield source, _process_source(source)
+        return
+    context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+    with context.Pool(jobs, initializer=_init_worker, initargs=(segmenter, max_bytes, label_themes)) as pool:
+        # imap keeps memory flat: results stream back in order, a chunk at a time.
+        yield from zip(sources, pool.imap(_process_source, sources, chunksize=4))
+
+
+# -- re-extraction, reading back --------------------------------------------------------
+def extract_stored(db: PathLike | Store = DEFAULT_DB, *, segmenter: str = "jieba",
+                   doc_ids: Optional[list[str]] = None) -> int:
+    """Re-run structure and extraction over stored documents (after a rule change)."""
+    from .analyze import analyze_document
+    from .themes import load_default_model
+
+    store = open_store(db)
+    model = load_default_model()
+    count = 0
+    for doc_id in doc_ids or store.doc_ids():
+        analysis = analyze_document(store.get_document(doc_id), segmenter=segmenter, theme_model=model)
+        store.replace_extraction(doc_id, analysis.structure, analysis.extraction, analysis.measure_index)
+        count += 1
+    return count
+
+
+def stored_documents(db: PathLike | Store = DEFAULT_DB) -> Iterator[tuple[Document, Extraction]]:
+    store = open_store(db)
+    for doc_id in store.doc_ids():
+        yield store.get_document(doc_id), store.get_extraction(doc_id)
+
+
+def export(db: PathLike | Store, out_dir: PathLike) -> list[Path]:
+    """One JSON file per document in the gold schema (corpus/gold/SCHEMA.md)."""
+    from .export import write_export
+
+    return write_export(stored_documents(db), out_dir)
+
+
+def predicted_by_stem(db: PathLike | Store) -> dict[str, dict]:
+    from .export import to_gold_schema
+
+    return {doc.stem: to_gold_schema(doc, ext) for doc, ext in stored_documents(db)}
+
+
+def evaluate(db: PathLike | Store, gold_dir: PathLike):
+    """Score stored extractions against gold files (see SCHEMA.md, Scoring)."""
+    from .evaluate import load_gold_dir, score_documents
+
+    return score_documents(predicted_by_stem(db), load_gold_dir(gold_dir))
+
+
+def show(db: PathLike | Store, ref: str) -> dict:
+    """A document's metadata, structure and records, for display."""
+    from .export import to_gold_schema
+    from .store import StoreError
+
+    store = open_store(db)
+    doc_id = store.resolve(ref)
+    if doc_id is None:
+        raise StoreError(f"找不到文档: {ref}")
+    doc = store.get_document(doc_id)
+    return {
+        "document": doc,
+        "structure": store.get_structure(doc_id),
+        "extraction": store.get_extraction(doc_id),
+        "gold_schema": to_gold_schema(doc, store.get_extraction(doc_id)),
+    }
+
+
+def cpu_count() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)

@@ -1,0 +1,211 @@
+"""The ``govcase`` command: a thin Click layer over :mod:`pipeline.api`.
+
+Each command parses its options, calls one library function and renders the
+result. Errors a user can act on are printed as one Chinese line, never a
+traceback.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .store import DEFAULT_DB, StoreError
+
+DB_OPTION = click.option("--db", type=click.Path(dir_okay=False), default=str(DEFAULT_DB), show_default=True,
+                         help="SQLite case database file.")
+SEGMENTER_OPTION = click.option("--segmenter", type=click.Choice(["jieba", "rjieba"]), default="jieba",
+                                show_default=True, help="Word segmenter (same dictionary; rjieba is ~25x faster).")
+
+
+def fail(message: str, code: int = 2) -> None:
+    click.echo(f"错误: {message}", err=True)
+    sys.exit(code)
+
+
+class GovcaseGroup(click.Group):
+    """Turns the errors a user can act on into one line on stderr."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except StoreError as exc:
+            fail(str(exc))
+        except FileNotFoundError as exc:
+            fail(f"文件不存在: {exc.filename or exc}")
+
+
+@click.group(cls=GovcaseGroup)
+@click.version_option(__version__, prog_name="govcase")
+def main() -> None:
+    """govcase: 基层治理案例文本挖掘 — turn Chinese community-governance case
+    reports into a comparable case database.
+
+    \b
+    Typical use:
+      govcase run corpus/                 # ingest, extract, cluster, write outputs/
+      govcase ingest new_articles/ https://example.org/case.html
+      govcase search 养老 --theme 精准服务供给
+      govcase evaluate --gold corpus/gold
+    """
+
+
+def _ingest_with_progress(paths, db, jobs, segmenter, max_mb, quiet=False):
+    from tqdm import tqdm
+
+    from . import api
+
+    bar = tqdm(desc="导入", unit="篇", disable=quiet or not sys.stderr.isatty(), file=sys.stderr)
+
+    def on_error(err):
+        tqdm.write(f"错误: {err.path}: {err.reason}", file=sys.stderr)
+
+    summary = api.ingest(paths, db=db, jobs=jobs, segmenter=segmenter, max_bytes=int(max_mb * 1024 * 1024),
+                         on_progress=lambda source, outcome: bar.update(1), on_error=on_error)
+    bar.close()
+    click.echo(f"导入 {summary.ingested} 篇,重复 {summary.duplicates} 篇,未变化 {summary.unchanged} 篇,"
+               f"出错 {summary.failed} 个({summary.seconds:.1f} 秒)")
+    return summary
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True)
+@DB_OPTION
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True, help="Worker processes.")
+@SEGMENTER_OPTION
+@click.option("--max-mb", type=click.FloatRange(0.001), default=20.0, show_default=True,
+              help="Largest file accepted, in MB.")
+def ingest(paths, db, jobs, segmenter, max_mb):
+    """Ingest files, directories (recursive) and http(s) URLs.
+
+    Reads txt/md/html/docx/pdf in any encoding, converts Traditional to
+    Simplified, strips web boilerplate, skips reposted copies, then
+    structures and extracts each document into the store. Exit status 1
+    when any input failed (each failure is one line on stderr).
+
+    \b
+    Examples:
+      govcase ingest corpus/
+      govcase ingest a.html b.docx --db cases.db --jobs 2
+    """
+    summary = _ingest_with_progress(paths, db, jobs, segmenter, max_mb)
+    sys.exit(1 if summary.failed else 0)
+
+
+@main.command()
+@click.argument("corpus", default="corpus", type=click.Path(exists=True))
+@DB_OPTION
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), default="outputs", show_default=True,
+              help="Directory for tables, charts and exports.")
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True)
+@SEGMENTER_OPTION
+def run(corpus, db, out_dir, jobs, segmenter):
+    """The main job: ingest CORPUS, extract, cluster and write outputs/.
+
+    \b
+    Example:
+      govcase run corpus/ --db outputs/govcase.db --out outputs
+    """
+    from . import api
+
+    _ingest_with_progress([corpus], db, jobs, segmenter, 20.0)
+    result = api.finish_run(db, out_dir, segmenter=segmenter)
+    for line in result.summary_lines():
+        click.echo(line)
+
+
+@main.command("extract")
+@DB_OPTION
+@SEGMENTER_OPTION
+@click.argument("docs", nargs=-1)
+def extract_cmd(db, segmenter, docs):
+    """Re-run structure and extraction over stored documents (all, or DOCS)."""
+    from . import api
+
+    store = api.open_store(db)
+    doc_ids = [store.resolve(d) or d for d in docs] or None
+    count = api.extract_stored(store, segmenter=segmenter, doc_ids=doc_ids)
+    click.echo(f"已重新抽取 {count} 篇文档")
+
+
+@main.command()
+@click.argument("doc")
+@DB_OPTION
+@click.option("--json", "as_json", is_flag=True, help="Print the gold-schema JSON of the document.")
+def show(doc, db, as_json):
+    """Print a document's metadata, structure and extracted records.
+
+    DOC is a document id (or prefix), a source path or a file stem.
+    """
+    from . import api
+    from .render import render_document
+
+    shown = api.show(db, doc)
+    if as_json:
+        click.echo(json.dumps(shown["gold_schema"], ensure_ascii=False, indent=2))
+    else:
+        click.echo(render_document(shown))
+
+
+@main.command()
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), required=True, help="Output directory.")
+@DB_OPTION
+def export(out_dir, db):
+    """Write one JSON file per document in the gold schema (corpus/gold/SCHEMA.md)."""
+    from . import api
+
+    files = api.export(db, out_dir)
+    click.echo(f"已导出 {len(files)} 个文件到 {out_dir}")
+
+
+@main.command()
+@click.option("--gold", "gold_dir", type=click.Path(exists=True, file_okay=False), default="corpus/gold",
+              show_default=True, help="Directory of gold JSON files.")
+@DB_OPTION
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a table.")
+@click.option("--themes-lodo/--no-themes-lodo", default=True, show_default=True,
+              help="Also score themes with leave-one-document-out training.")
+def evaluate(gold_dir, db, as_json, themes_lodo):
+    """Score stored extractions against gold annotations.
+
+    Per-field precision/recall/F1 (figures, changes, mechanisms, measures,
+    themes) and accuracy (locations, metadata), as SCHEMA.md defines them.
+
+    \b
+    Example:
+      govcase evaluate --gold corpus/gold --json
+    """
+    from . import api
+
+    report = api.evaluate(db, gold_dir, themes_lodo=themes_lodo)
+    click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2) if as_json else report.render_table())
+
+
+@main.command()
+@click.option("--gold", "gold_dir", type=click.Path(exists=True, file_okay=False), default="corpus/gold",
+              show_default=True)
+@click.option("--corpus", "corpus_dir", type=click.Path(exists=True, file_okay=False), default="corpus",
+              show_default=True)
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), default="models", show_default=True)
+def train(gold_dir, corpus_dir, out_dir):
+    """Rebuild the theme model from the gold plus weakly labelled measures."""
+    from .themes import train as train_model
+
+    report = train_model(gold_dir, corpus_dir, out_dir)
+    click.echo(str(report))
+
+
+@main.command()
+@DB_OPTION
+@click.option("--out", "out_file", type=click.Path(dir_okay=False), default="outputs/clusters.csv",
+              show_default=True)
+@SEGMENTER_OPTION
+def cluster(db, out_file, segmenter):
+    """Group stored measures across documents into labelled practice clusters."""
+    from . import api
+
+    result = api.cluster(db, out_file=out_file, segmenter=segmenter)
+    click.echo(f"{len(result.clusters)} 个实践聚类,已写入 {out_file}")

@@ -1,0 +1,456 @@
+"""The case database: one SQLite file (WAL), behind this one module.
+
+Documents, their structure and extracted records, an FTS5 index over
+jieba-segmented text, ingest errors, clusters. Each document is written in
+one transaction, so a killed batch leaves every document complete or absent.
+A server database can replace this module when a team outgrows one file.
+
+FTS5 notes: ``unicode61`` sees a run of Han characters as one token and
+``trigram`` cannot match two-character words (社区, 养老), so we index text
+pre-segmented by jieba, space-joined, and segment queries the same way.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from contextlib import contextmanager
+from dataclasses import asdict, fields
+from pathlib import Path
+from typing import Any, Iterator, Optional
+
+from .records import (
+    CaseMetadata,
+    Change,
+    Document,
+    EnumItem,
+    Extraction,
+    Figure,
+    Measure,
+    Mechanism,
+    Paragraph,
+    Place,
+    Section,
+    Sentence,
+    Structure,
+)
+
+SCHEMA_VERSION = 2
+DEFAULT_DB = Path("outputs") / "govcase.db"
+BUSY_TIMEOUT_S = 10.0
+
+
+class StoreError(Exception):
+    """A problem with the store that the user can act on (message in Chinese)."""
+
+
+class StoreBusy(StoreError):
+    pass
+
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS documents (
+    rowid INTEGER PRIMARY KEY,
+    doc_id TEXT NOT NULL UNIQUE,
+    content_hash TEXT NOT NULL UNIQUE,
+    raw_hash TEXT NOT NULL,
+    text TEXT NOT NULL,
+    script TEXT NOT NULL,
+    source_format TEXT NOT NULL,
+    title_hint TEXT,
+    published_hint TEXT,
+    ingested_at TEXT NOT NULL,
+    minhash BLOB,
+    structure TEXT,
+    title TEXT,
+    published TEXT,
+    source TEXT,
+    province TEXT,
+    city TEXT,
+    district TEXT,
+    street TEXT,
+    community TEXT,
+    extracted_at TEXT
+);
+CREATE TABLE IF NOT EXISTS aliases (
+    alias TEXT PRIMARY KEY,
+    doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
+    raw_hash TEXT NOT NULL,
+    added_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS aliases_doc ON aliases(doc_id);
+CREATE TABLE IF NOT EXISTS records (
+    doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
+    kind TEXT NOT NULL,
+    ordinal INTEGER NOT NULL,
+    start INTEGER NOT NULL,
+    end INTEGER NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (doc_id, kind, ordinal)
+);
+CREATE INDEX IF NOT EXISTS records_kind ON records(kind);
+CREATE TABLE IF NOT EXISTS measures (
+    measure_id INTEGER PRIMARY KEY,
+    doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
+    ordinal INTEGER NOT NULL,
+    start INTEGER NOT NULL,
+    end INTEGER NOT NULL,
+    heading TEXT NOT NULL,
+    section TEXT,
+    kind TEXT NOT NULL,
+    text TEXT NOT NULL,
+    themes TEXT NOT NULL,
+    theme_scores TEXT NOT NULL,
+    primary_theme TEXT,
+    cluster_id INTEGER,
+    UNIQUE (doc_id, ordinal)
+);
+CREATE INDEX IF NOT EXISTS measures_doc ON measures(doc_id);
+CREATE INDEX IF NOT EXISTS measures_theme ON measures(primary_theme);
+CREATE TABLE IF NOT EXISTS measure_themes (
+    measure_id INTEGER NOT NULL REFERENCES measures(measure_id) ON DELETE CASCADE,
+    theme TEXT NOT NULL,
+    score REAL,
+    PRIMARY KEY (measure_id, theme)
+);
+CREATE INDEX IF NOT EXISTS measure_themes_theme ON measure_themes(theme);
+CREATE VIRTUAL TABLE IF NOT EXISTS measures_fts USING fts5(
+    heading, body, tokenize = 'unicode61 remove_diacritics 0'
+);
+CREATE VIRTUAL TABLE IF NOT EXISTS documents_fts USING fts5(
+    body, tokenize = 'unicode61 remove_diacritics 0'
+);
+CREATE TABLE IF NOT EXISTS ingest_errors (
+    id INTEGER PRIMARY KEY,
+    path TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS clusters (
+    cluster_id INTEGER PRIMARY KEY,
+    label TEXT NOT NULL,
+    theme TEXT,
+    size INTEGER NOT NULL,
+    terms TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+"""
+
+# Migrations from version N to N+1; each runs inside one transaction.
+_MIGRATIONS: dict[int, str] = {
+    1: "ALTER TABLE measures ADD COLUMN primary_theme TEXT;",
+}
+
+
+def now_iso() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S%z")
+
+
+class Store:
+    """A govcase case database in one SQLite file (or ``:memory:``)."""
+
+    def __init__(self, path: str | Path = DEFAULT_DB, *, readonly: bool = False) -> None:
+        self.path = str(path)
+        self.readonly = readonly
+        if readonly:
+            if self.path != ":memory:" and not Path(self.path).exists():
+                raise StoreError(f"数据库不存在: {self.path}(请先运行 govcase ingest 或 govcase run)")
+            uri = f"file:{Path(self.path).resolve()}?mode=ro" if self.path != ":memory:" else ":memory:"
+            self.conn = sqlite3.connect(uri, uri=self.path != ":memory:", timeout=BUSY_TIMEOUT_S,
+                                        isolation_level=None, check_same_thread=False)
+        else:
+            if self.path != ":memory:":
+                Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            self.conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None,
+                                        check_same_thread=False)
+        self.conn.row_factory = sqlite3.Row
+        self.conn.execute("PRAGMA foreign_keys = ON")
+        if not readonly:
+            if self.path != ":memory:":
+                self.conn.execute("PRAGMA journal_mode = WAL")
+            self.conn.execute("PRAGMA synchronous = NORMAL")
+            self._ensure_schema()
+        else:
+            self._check_version(self._read_version())
+
+    # -- schema ---------------------------------------------------------------
+    def _read_version(self) -> Optional[int]:
+        try:
+            row = self.conn.execute("SELECT version FROM schema_version").fetchone()
+        except sqlite3.DatabaseError as exc:
+            if "no such table" in str(exc):
+                return None
+            raise StoreError(f"无法读取数据库 {self.path}: {exc}") from exc
+        return row[0] if row else None
+
+    def _check_version(self, version: Optional[int]) -> None:
+        if version is not None and version > SCHEMA_VERSION:
+            raise StoreError(
+                f"数据库 {self.path} 由更新版本的 govcase 写入(结构版本 {version},本程序支持 {SCHEMA_VERSION}),"
+                "请升级 govcase 后再打开。"
+            )
+
+    def _ensure_schema(self) -> None:
+        version = self._read_version()
+        self._check_version(version)
+        with self.transaction():
+            if version is None:
+                _run_script(self.conn, _SCHEMA)
+                self.conn.execute("INSERT INTO schema_version VALUES (?)", (SCHEMA_VERSION,))
+                return
+            while version < SCHEMA_VERSION:
+                step = _MIGRATIONS.get(version)
+                if step is None:
+                    raise StoreError(
+                        f"数据库 {self.path} 的结构版本 {version} 过旧且无法自动升级;"
+                        "请用 govcase run 重新建库。"
+                    )
+                _run_script(self.conn, step)
+                version += 1
+            self.conn.execute("UPDATE schema_version SET version = ?", (version,))
+
+    @property
+    def schema_version(self) -> int:
+        return self._read_version() or 0
+
+    # -- transactions ------------------------------------------------------------
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE … COMMIT; a store held by another writer raises StoreBusy."""
+        if self.conn.in_transaction:
+            yield self.conn
+            return
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise StoreBusy(f"数据库 {self.path} 正被另一个进程写入,请稍后再试。") from exc
+            raise
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        else:
+            self.conn.execute("COMMIT")
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -- documents -------------------------------------------------------------
+    def doc_for_alias(self, alias: str) -> Optional[sqlite3.Row]:
+        return self.conn.execute("SELECT * FROM aliases WHERE alias = ?", (alias,)).fetchone()
+
+    def doc_id_for_hash(self, content_hash: str) -> Optional[str]:
+        row = self.conn.execute("SELECT doc_id FROM documents WHERE content_hash = ?", (content_hash,)).fetchone()
+        return row[0] if row else None
+
+    def add_alias(self, doc_id: str, alias: str, raw_hash: str) -> None:
+        with self.transaction():
+            self.conn.execute(
+                "INSERT INTO aliases(alias, doc_id, raw_hash, added_at) VALUES (?,?,?,?) "
+                "ON CONFLICT(alias) DO UPDATE SET doc_id = excluded.doc_id, raw_hash = excluded.raw_hash",
+                (alias, doc_id, raw_hash, now_iso()),
+            )
+
+    def minhash_signatures(self) -> Iterator[tuple[str, bytes]]:
+        yield from self.conn.execute("SELECT doc_id, minhash FROM documents WHERE minhash IS NOT NULL")
+
+    def put_document(
+        self,
+        doc: Document,
+        structure: Structure,
+        extraction: Extraction,
+        *,
+        minhash: Optional[bytes] = None,
+        index_text: str = "",
+        measure_index: Optional[list[tuple[str, str]]] = None,
+    ) -> None:
+        """Store a new document with everything found in it, in one transaction.
+
+        ``index_text`` is the document's segmented text for FTS;
+        ``measure_index`` the segmented (heading, body) per measure.
+        """
+        with self.transaction():
+            cur = self.conn.execute(
+                "INSERT INTO documents(doc_id, content_hash, raw_hash, text, script, source_format, "
+                "title_hint, published_hint, ingested_at, minhash) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                (doc.doc_id, doc.content_hash, doc.raw_hash, doc.text, doc.script, doc.source_format,
+                 doc.title_hint, doc.published_hint, doc.ingested_at or now_iso(), minhash),
+            )
+            self.conn.execute("INSERT INTO documents_fts(rowid, body) VALUES (?, ?)", (cur.lastrowid, index_text))
+            for alias in doc.aliases:
+                self.conn.execute(
+                    "INSERT INTO aliases(alias, doc_id, raw_hash, added_at) VALUES (?,?,?,?) "
+                    "ON CONFLICT(alias) DO UPDATE SET doc_id = excluded.doc_id, raw_hash = excluded.raw_hash",
+                    (alias, doc.doc_id, doc.raw_hash, now_iso()),
+                )
+            self._write_extraction(doc.doc_id, structure, extraction, measure_index)
+
+    def replace_extraction(self, doc_id: str, structure: Structure, extraction: Extraction,
+                           measure_index: Optional[list[tuple[str, str]]] = None) -> None:
+        with self.transaction():
+            self._delete_extraction(doc_id)
+            self._write_extraction(doc_id, structure, extraction, measure_index)
+
+    def _delete_extraction(self, doc_id: str) -> None:
+        ids = [r[0] for r in self.conn.execute("SELECT measure_id FROM measures WHERE doc_id = ?", (doc_id,))]
+        self.conn.executemany("DELETE FROM measures_fts WHERE rowid = ?", [(i,) for i in ids])
+        self.conn.execute("DELETE FROM measures WHERE doc_id = ?", (doc_id,))
+        self.conn.execute("DELETE FROM records WHERE doc_id = ?", (doc_id,))
+
+    def _write_extraction(self, doc_id: str, structure: Structure, extraction: Extraction,
+                          measure_index: Optional[list[tuple[str, str]]]) -> None:
+        meta = extraction.metadata
+        place = extraction.primary_place() or Place(doc_id, 0, 0)
+        self.conn.execute(
+            "UPDATE documents SET structure = ?, title = ?, published = ?, source = ?, province = ?, city = ?, "
+            "district = ?, street = ?, community = ?, extracted_at = ? WHERE doc_id = ?",
+            (json.dumps(_structure_to_json(structure), ensure_ascii=False), meta.title, meta.published,
+             meta.source, place.province, place.city, place.district, place.street, place.community,
+             now_iso(), doc_id),
+        )
+        rows = [(doc_id, "metadata", 0, 0, 0, json.dumps(asdict(meta), ensure_ascii=False))]
+        for kind, items in (("figure", extraction.figures), ("change", extraction.changes),
+                            ("mechanism", extraction.mechanisms), ("place", extraction.places)):
+            rows += [(doc_id, kind, i, r.start, r.end, json.dumps(asdict(r), ensure_ascii=False))
+                     for i, r in enumerate(items)]
+        self.conn.executemany("INSERT INTO records VALUES (?,?,?,?,?,?)", rows)
+        for i, m in enumerate(extraction.measures):
+            cur = self.conn.execute(
+                "INSERT INTO measures(doc_id, ordinal, start, end, heading, section, kind, text, themes, "
+                "theme_scores, primary_theme) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                (doc_id, i, m.start, m.end, m.heading, m.section, m.kind, m.text,
+                 json.dumps(m.themes, ensure_ascii=False), json.dumps(m.theme_scores, ensure_ascii=False),
+                 m.themes[0] if m.themes else None),
+            )
+            mid = cur.lastrowid
+            self.conn.executemany(
+                "INSERT INTO measure_themes VALUES (?,?,?)",
+                [(mid, t, m.theme_scores.get(t)) for t in m.themes],
+            )
+            heading_seg, body_seg = measure_index[i] if measure_index else (m.heading, m.text)
+            self.conn.execute("INSERT INTO measures_fts(rowid, heading, body) VALUES (?,?,?)",
+                              (mid, heading_seg, body_seg))
+
+    def record_error(self, path: str, reason: str) -> None:
+        with self.transaction():
+            self.conn.execute("INSERT INTO ingest_errors(path, reason, at) VALUES (?,?,?)", (path, reason, now_iso()))
+
+    # -- reading back -----------------------------------------------------------
+    def doc_ids(self) -> list[str]:
+        return [r[0] for r in self.conn.execute("SELECT doc_id FROM documents ORDER BY rowid")]
+
+    def count(self, table: str) -> int:
+        if table not in {"documents", "aliases", "records", "measures", "ingest_errors", "clusters"}:
+            raise ValueError(table)
+        return self.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+
+    def resolve(self, ref: str) -> Optional[str]:
+        """A doc id from an id, an id prefix, an alias or a file stem."""
+        row = self.conn.execute("SELECT doc_id FROM documents WHERE doc_id = ?", (ref,)).fetchone()
+        if row:
+            return row[0]
+        row = self.conn.execute("SELECT doc_id FROM aliases WHERE alias = ? OR alias LIKE ? ORDER BY added_at LIMIT 1",
+                                (ref, f"%/{ref}.%")).fetchone()
+        if row:
+            return row[0]
+        rows = self.conn.execute("SELECT doc_id FROM documents WHERE doc_id LIKE ?", (ref + "%",)).fetchall()
+        return rows[0][0] if len(rows) == 1 else None
+
+    def get_document(self, doc_id: str) -> Document:
+        row = self.conn.execute("SELECT * FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
+        if row is None:
+            raise StoreError(f"找不到文档: {doc_id}")
+        aliases = [r[0] for r in self.conn.execute(
+            "SELECT alias FROM aliases WHERE doc_id = ? ORDER BY added_at, rowid", (doc_id,))]
+        return Document(doc_id=row["doc_id"], text=row["text"], script=row["script"],
+                        source_format=row["source_format"], aliases=aliases, raw_hash=row["raw_hash"],
+                        content_hash=row["content_hash"], title_hint=row["title_hint"],
+                        published_hint=row["published_hint"], ingested_at=row["ingested_at"])
+
+    def get_structure(self, doc_id: str) -> Optional[Structure]:
+        row = self.conn.execute("SELECT structure, text, title_hint, published_hint FROM documents WHERE doc_id = ?",
+                                (doc_id,)).fetchone()
+        if row is None or row["structure"] is None:
+            return None
+        return _structure_from_json(doc_id, row["text"], json.loads(row["structure"]),
+                                    row["title_hint"], row["published_hint"])
+
+    def get_extraction(self, doc_id: str) -> Extraction:
+        by_kind: dict[str, list[dict]] = {}
+        for row in self.conn.execute("SELECT kind, data FROM records WHERE doc_id = ? ORDER BY kind, ordinal",
+                                     (doc_id,)):
+            by_kind.setdefault(row["kind"], []).append(json.loads(row["data"]))
+        meta = by_kind.get("metadata", [{"doc_id": doc_id}])[0]
+        for key in ("title_span", "source_span", "published_span"):
+            if meta.get(key) is not None:
+                meta[key] = tuple(meta[key])
+        measures = []
+        for row in self.conn.execute("SELECT * FROM measures WHERE doc_id = ? ORDER BY ordinal", (doc_id,)):
+            measures.append(Measure(doc_id=doc_id, start=row["start"], end=row["end"], heading=row["heading"],
+                                    text=row["text"], section=row["section"], kind=row["kind"],
+                                    themes=json.loads(row["themes"]), theme_scores=json.loads(row["theme_scores"]),
+                                    ordinal=row["ordinal"]))
+        return Extraction(
+            doc_id=doc_id,
+            metadata=_build(CaseMetadata, meta),
+            figures=[_build(Figure, d) for d in by_kind.get("figure", [])],
+            changes=[_build(Change, d) for d in by_kind.get("change", [])],
+            mechanisms=[_build(Mechanism, d) for d in by_kind.get("mechanism", [])],
+            places=[_build(Place, d) for d in by_kind.get("place", [])],
+            measures=measures,
+        )
+
+    def ingest_errors(self) -> list[sqlite3.Row]:
+        return self.conn.execute("SELECT path, reason, at FROM ingest_errors ORDER BY id").fetchall()
+
+    def set_meta(self, key: str, value: Any) -> None:
+        with self.transaction():
+            self.conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, json.dumps(value, ensure_ascii=False)))
+
+    def get_meta(self, key: str, default: Any = None) -> Any:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return json.loads(row[0]) if row else default
+
+
+def _run_script(conn: sqlite3.Connection, script: str) -> None:
+    # executescript() would COMMIT the open transaction first; run statement by statement instead.
+    for statement in script.split(";\n"):
+        if statement.strip():
+            conn.execute(statement)
+
+
+def _build(cls, data: dict):
+    """A dataclass from a dict, ignoring keys the class does not (or no longer) have."""
+    names = {f.name for f in fields(cls)}
+    return cls(**{k: v for k, v in data.items() if k in names})
+
+
+def _structure_to_json(structure: Structure) -> dict:
+    return {
+        "paragraphs": [asdict(p) for p in structure.paragraphs],
+        "sentences": [[s.start, s.end, s.paragraph] for s in structure.sentences],
+        "sections": [asdict(s) for s in structure.sections],
+        "items": [asdict(i) for i in structure.items],
+    }
+
+
+def _structure_from_json(doc_id: str, text: str, data: dict, title_hint=None, published_hint=None) -> Structure:
+    return Structure(
+        doc_id=doc_id,
+        text=text,
+        paragraphs=[_build(Paragraph, p) for p in data.get("paragraphs", [])],
+        sentences=[Sentence(*s) for s in data.get("sentences", [])],
+        sections=[_build(Section, s) for s in data.get("sections", [])],
+        items=[_build(EnumItem, i) for i in data.get("items", [])],
+        title_hint=title_hint,
+        published_hint=published_hint,
+    )
