@@ -263,3 +263,62 @@ def show(db: PathLike | Store, ref: str) -> dict:
 
 def cpu_count() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+# -- clusters and the main job ---------------------------------------------------------
+def cluster(db: PathLike | Store = DEFAULT_DB, *, out_file: Optional[PathLike] = None, segmenter: str = "jieba"):
+    """Cluster every stored measure across documents; store the clusters and write a CSV."""
+    from .cluster import ClusterInput, cluster_measures, write_clusters_csv
+
+    store = open_store(db)
+    rows = store.conn.execute(
+        "SELECT m.measure_id, m.doc_id, m.heading, m.text, m.themes, d.city, d.province "
+        "FROM measures m JOIN documents d USING (doc_id) ORDER BY m.measure_id").fetchall()
+    import json
+
+    items = [ClusterInput(measure_id=r["measure_id"], doc_id=r["doc_id"], city=r["city"] or r["province"] or "未知",
+                          heading=r["heading"], text=r["text"], themes=json.loads(r["themes"])) for r in rows]
+    result = cluster_measures(items, segmenter=segmenter)
+    store.put_clusters(result)
+    if out_file is not None:
+        write_clusters_csv(result, out_file)
+    return result
+
+
+@dataclass
+class RunResult:
+    documents: int
+    measures: int
+    clusters: int
+    outputs: list[Path]
+
+    def summary_lines(self) -> list[str]:
+        lines = [f"库中共 {self.documents} 篇文档、{self.measures} 条做法,{self.clusters} 个实践聚类。", "输出文件:"]
+        lines += [f"  {p}" for p in self.outputs]
+        return lines
+
+
+def finish_run(db: PathLike | Store, out_dir: PathLike, *, segmenter: str = "jieba") -> RunResult:
+    """After ingest: clusters, comparison tables, charts and the gold-schema export."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    store = open_store(db)
+    outputs: list[Path] = []
+    result = cluster(store, out_file=out / "clusters.csv", segmenter=segmenter)
+    outputs.append(out / "clusters.csv")
+    outputs += write_comparison_outputs(store, out)
+    export(store, out / "export")
+    outputs.append(out / "export")
+    return RunResult(store.count("documents"), store.count("measures"), len(result.clusters), outputs)
+
+
+def write_comparison_outputs(store: Store, out: Path) -> list[Path]:
+    from .charts import heatmap
+    from .compare import compare, write_markdown, write_xlsx
+
+    comparison = compare(store, by="city")
+    paths = [out / "compare.xlsx", out / "compare.md", out / "heatmap.png", out / "heatmap.svg"]
+    write_xlsx(comparison, paths[0])
+    write_markdown(comparison, paths[1])
+    heatmap(comparison, paths[2], paths[3])
+    return paths

@@ -139,7 +139,8 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 
 # Migrations from version N to N+1; each runs inside one transaction.
 _MIGRATIONS: dict[int, str] = {
-    1: "ALTER TABLE measures ADD COLUMN primary_theme TEXT;",
+    1: "ALTER TABLE measures ADD COLUMN primary_theme TEXT;\n"
+       "CREATE INDEX IF NOT EXISTS measures_theme ON measures(primary_theme);\n",
 }
 
 

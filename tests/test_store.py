@@ -1,0 +1,115 @@
+"""The SQLite store: schema versions, transactions, FTS over segmented text."""
+import sqlite3
+
+import pytest
+
+from pipeline.records import CaseMetadata, Document, Extraction, Figure, Measure, Place
+from pipeline.segment import segment_for_index
+from pipeline.store import SCHEMA_VERSION, Store, StoreBusy, StoreError
+
+TEXT = "一是建立社区养老服务站。为老年人提供助餐服务,全年服务3000人次。"
+
+
+def _doc(doc_id="d1", text=TEXT, content_hash="h1"):
+    return Document(doc_id=doc_id, text=text, aliases=[f"/tmp/{doc_id}.txt"], raw_hash="r", content_hash=content_hash)
+
+
+def _extraction(doc_id="d1"):
+    return Extraction(
+        doc_id=doc_id,
+        metadata=CaseMetadata(doc_id, title="养老服务", source="测试日报"),
+        figures=[Figure(doc_id, TEXT.index("全年"), TEXT.index("全年") + 10, 3000, "人次", None, "服务", "全年服务3000人次", "3000人次")],
+        measures=[Measure(doc_id, 0, len(TEXT), "建立社区养老服务站", TEXT, None, "measure",
+                          themes=["精准服务供给"], theme_scores={"精准服务供给": 0.9})],
+        places=[Place(doc_id, 0, 0, province="广东省", city="深圳市", primary=True)],
+    )
+
+
+def _put(store, doc_id="d1", content_hash="h1"):
+    ext = _extraction(doc_id)
+    from pipeline.structure import build_structure
+
+    store.put_document(_doc(doc_id, content_hash=content_hash), build_structure(doc_id, TEXT), ext,
+                       index_text=segment_for_index(TEXT),
+                       measure_index=[(segment_for_index(m.heading), segment_for_index(m.text)) for m in ext.measures])
+
+
+def test_round_trip_keeps_records_and_spans(tmp_path):
+    store = Store(tmp_path / "t.db")
+    _put(store)
+    ext = store.get_extraction("d1")
+    assert ext.metadata.title == "养老服务"
+    assert ext.figures[0].value == 3000 and ext.figures[0].unit == "人次"
+    assert ext.measures[0].themes == ["精准服务供给"]
+    assert store.get_document("d1").text[ext.figures[0].start:ext.figures[0].end] == "全年服务3000人次"
+    assert store.get_structure("d1").sentences[0].end > 0
+
+
+def test_fts_finds_two_character_words(tmp_path):
+    store = Store(tmp_path / "t.db")
+    _put(store)
+    hits = store.conn.execute("SELECT rowid FROM measures_fts WHERE measures_fts MATCH ?", ('"养老"',)).fetchall()
+    assert len(hits) == 1
+    assert not store.conn.execute("SELECT rowid FROM measures_fts WHERE measures_fts MATCH ?", ('"教育"',)).fetchall()
+
+
+def test_failed_document_write_leaves_nothing(tmp_path):
+    store = Store(tmp_path / "t.db")
+    _put(store)
+    with pytest.raises(sqlite3.IntegrityError):
+        _put(store, doc_id="d2", content_hash="h1")  # same content hash: rejected as a whole
+    assert store.doc_ids() == ["d1"]
+    assert store.conn.execute("SELECT count(*) FROM records WHERE doc_id = 'd2'").fetchone()[0] == 0
+    assert store.conn.execute("SELECT count(*) FROM measures WHERE doc_id = 'd2'").fetchone()[0] == 0
+
+
+def test_replace_extraction_is_complete(tmp_path):
+    store = Store(tmp_path / "t.db")
+    _put(store)
+    from pipeline.structure import build_structure
+
+    store.replace_extraction("d1", build_structure("d1", TEXT), Extraction("d1", CaseMetadata("d1")))
+    assert store.count("measures") == 0
+    assert not store.conn.execute("SELECT rowid FROM measures_fts WHERE measures_fts MATCH '\"养老\"'").fetchall()
+
+
+def test_newer_schema_is_refused(tmp_path):
+    path = tmp_path / "t.db"
+    Store(path).close()
+    conn = sqlite3.connect(path)
+    conn.execute("UPDATE schema_version SET version = ?", (SCHEMA_VERSION + 1,))
+    conn.commit()
+    conn.close()
+    with pytest.raises(StoreError, match="更新版本"):
+        Store(path)
+
+
+def test_older_schema_is_migrated(tmp_path):
+    path = tmp_path / "t.db"
+    Store(path).close()
+    conn = sqlite3.connect(path)
+    conn.execute("DROP INDEX measures_theme")
+    conn.execute("ALTER TABLE measures DROP COLUMN primary_theme")
+    conn.execute("UPDATE schema_version SET version = 1")
+    conn.commit()
+    conn.close()
+    store = Store(path)
+    assert store.schema_version == SCHEMA_VERSION
+    _put(store)
+    assert store.conn.execute("SELECT primary_theme FROM measures").fetchone()[0] == "精准服务供给"
+
+
+def test_second_writer_is_told_the_store_is_busy(tmp_path):
+    path = tmp_path / "t.db"
+    first = Store(path)
+    second = Store(path)
+    second.conn.execute("PRAGMA busy_timeout = 100")
+    with first.transaction():
+        with pytest.raises(StoreBusy, match="正被另一个进程写入"):
+            with second.transaction():
+                pass
+
+
+def test_readonly_store_refuses_missing_file(tmp_path):
+    with pytest.raises(StoreError, match="数据库不存在"):
+        Store(tmp_path / "missing.db", readonly=True)
