@@ -1,17 +1,159 @@
 """Document layout: paragraphs, sentences, headings, sections, enumerations.
 
-(Minimal first version: paragraphs and sentences. Sections and the
-enumeration tree are added by the structure work.)
+Everything here is regular expressions and linear scans, because it runs on
+every document; the vocabularies live in ``corpus/section_headings.txt`` and
+``corpus/enum_markers.txt``.
+
+Decisions worth knowing:
+
+* Paragraphs are lines. A line is a heading when it is short and carries no
+  sentence punctuation, when it is a section heading, or when it is a
+  top-level list title ("(一)xxx", "一、xxx") standing alone.
+* Sections start at headings from the section vocabulary ("背景与起因",
+  "二、主要做法"). When one member of a numbered run of heading lines
+  (一、 二、 三、) is a section heading, its siblings are sections too (kind
+  "other" when their words are unknown). Text before the first section
+  heading is a section of kind "other", not "background": a lead paragraph
+  is as often a summary of the practices as a background, and callers can
+  tell it apart by its missing heading.
+* Enumerations: only runs of at least two consecutive markers of one family
+  become items. Nesting is read from the order in which families appear: a
+  family met while another is open is its child, meeting an open family
+  again closes everything opened inside it. The stack is reset at every
+  section heading.
 """
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Optional
 
-from .records import Paragraph, Sentence, Structure
+import cn2an
+
+from .records import EnumItem, Paragraph, Section, Sentence, Structure
+from .resources import read_lines
 
 _PARA = re.compile(r"[^\n]+")
 # A sentence ends at 。!?;… (and any closing quotes/brackets right after).
-_SENT_END = re.compile(r"[。!?;!?;…]+[”’」』)\]]*")
+_SENT_END = re.compile("[。!?;…\uff01\uff1f\uff1b]+[”’」』)\\]\uff09]*")
+_OPEN_QUOTES = "“‘「『"
+_CLOSE_QUOTES = "”’」』"
+_QUOTE = re.compile("[“‘「『”’」』]")
+
+_HEADING_MAX = 36  # longer lines are body text even without punctuation
+_LIST_HEADING_MAX = 50
+_HEADING_BAD_END = ",、:;\uff0c\uff1a\uff1b"
+_TITLE_END = re.compile("[。,;:!?\uff0c\uff1b\uff1a\uff01\uff1f]")
+_LEADING_NOISE = " \t\u3000,、:.\uff0c\uff1a\uff0e"
+
+_PLACEMENT_BEFORE = {
+    "sentence": "。;:!?…”\uff1b\uff1a\uff01\uff1f",
+    "clause": "。;:!?…”,、\uff1b\uff1a\uff01\uff1f\uff0c",
+}
+_NUMBER_CLASSES = {
+    "{cn}": "([一二三四五六七八九十]{1,3})",
+    "{n}": "([1-9][0-9]?)",
+    "{circled}": "([①-⑳])",
+}
+
+
+@dataclass(frozen=True)
+class _Family:
+    name: str
+    placement: str
+    regex: re.Pattern
+    words: tuple[str, ...] = ()  # set for ordered word series (首先 其次 …)
+
+    def value(self, match: re.Match) -> int:
+        token = match.group(1)
+        if self.words:
+            return self.words.index(token) + 1
+        if "①" <= token <= "⑳":
+            return ord(token) - ord("①") + 1
+        if token.isdigit():
+            return int(token)
+        return int(cn2an.cn2an(token, "smart"))
+
+
+@dataclass
+class _Marker:
+    family: _Family
+    value: int
+    start: int
+    end: int  # end of the marker text
+    paragraph: int
+    run: int = -1
+
+
+def _compile_family(line: str) -> _Family:
+    name, placement, *pattern = line.split()
+    before = ""
+    if placement == "any":
+        before = "(?<![零一二三四五六七八九十百千万两第])"
+    if len(pattern) > 1:
+        words = tuple(pattern)
+        regex = before + "(" + "|".join(map(re.escape, words)) + ")"
+        return _Family(name, placement, re.compile(regex), words)
+    template = pattern[0]
+    follow = ""
+    if template.endswith("]") and "[" in template:
+        template, follow = template[: template.rindex("[")], template[template.rindex("[") :]
+    parts = re.split(r"(\{cn\}|\{n\}|\{circled\})", template)
+    body = "".join(_NUMBER_CLASSES.get(p) or re.escape(p) for p in parts)
+    # Normalized text uses half-width brackets; accept full-width ones from raw input too.
+    body = body.replace(r"\(", "[(\uff08]").replace(r"\)", "[)\uff09]")
+    if follow:
+        body += f"(?={follow})"
+    return _Family(name, placement, re.compile(before + body))
+
+
+@lru_cache(maxsize=1)
+def _families() -> tuple[_Family, ...]:
+    return tuple(_compile_family(line) for line in read_lines("enum_markers.txt"))
+
+
+@lru_cache(maxsize=1)
+def _section_vocabulary() -> tuple[re.Pattern, dict[str, Optional[str]]]:
+    """A pattern for one vocabulary word at the end of a string, and word -> kind (None for fillers)."""
+    kinds: dict[str, Optional[str]] = {}
+    for line in read_lines("section_headings.txt"):
+        kind, *words = line.split()
+        for word in words:
+            kinds.setdefault(word, None if kind == "filler" else kind)
+    words = sorted(kinds, key=lambda w: (-len(w), w))
+    return re.compile("(?:" + "|".join(map(re.escape, words)) + r")\Z"), kinds
+
+
+def section_kind(heading: str) -> Optional[str]:
+    """Section kind a heading line opens ("二、主要做法" -> "measures"), else None.
+
+    The rule is spelled out in ``corpus/section_headings.txt``.
+    """
+    rest = _strip_marker(heading).rstrip(":\uff1a ")
+    suffix_len, first_kind = 0, None
+    pattern, kinds = _section_vocabulary()
+    while rest:
+        match = pattern.search(rest)
+        if match is None:
+            break
+        rest = rest[: match.start()]
+        suffix_len += match.end() - match.start()
+        first_kind = kinds[match.group()] or first_kind
+    if first_kind is None:
+        return None
+    if rest and not rest.endswith("的") and suffix_len < 4:
+        return None
+    return first_kind
+
+
+def _strip_marker(line: str) -> str:
+    line = line.strip()
+    for family in _families():
+        match = family.regex.match(line)
+        if match and not family.words:
+            return line[match.end() :].lstrip(_LEADING_NOISE)
+    return line
 
 
 def split_paragraphs(text: str) -> list[Paragraph]:
@@ -27,11 +169,46 @@ def split_paragraphs(text: str) -> list[Paragraph]:
     return paragraphs
 
 
+def _is_heading_line(line: str) -> bool:
+    if len(line) > _LIST_HEADING_MAX:
+        return False
+    if section_kind(line):
+        return True
+    # List titles run longer and may hold two commas ("一、做精统筹指导,理顺…,促进…");
+    # an unmarked line with several commas is a sentence cut by the page layout.
+    listed = _strip_marker(line) != line
+    longest, commas = (_LIST_HEADING_MAX, 2) if listed else (_HEADING_MAX, 1)
+    if len(line) > longest or line[-1] in _HEADING_BAD_END:
+        return False
+    if any(ch in line for ch in "。;\uff1b") or line.count(",") + line.count("\uff0c") > commas:
+        return False
+    return True
+
+
+def mark_headings(text: str, paragraphs: list[Paragraph]) -> None:
+    """Set ``is_heading`` on heading-like paragraphs (in place)."""
+    for para in paragraphs:
+        para.is_heading = _is_heading_line(text[para.start : para.end])
+
+
 def split_sentences(text: str, paragraphs: list[Paragraph]) -> list[Sentence]:
+    """Sentences per paragraph; a 。 inside a quotation that goes on does not end one.
+
+    A quotation only counts when it is closed later in the paragraph, so a
+    stray opening quote cannot swallow the rest of it.
+    """
     sentences = []
     for para in paragraphs:
+        quotes = [(m.start(), m.group() in _OPEN_QUOTES) for m in _QUOTE.finditer(text, para.start, para.end)]
+        last_close = max((at for at, opening in quotes if not opening), default=-1)
+        depth, q = 0, 0
         pos = para.start
         for match in _SENT_END.finditer(text, para.start, para.end):
+            while q < len(quotes) and quotes[q][0] < match.end():
+                depth = depth + 1 if quotes[q][1] else max(depth - 1, 0)
+                q += 1
+            if depth > 0 and match.end() <= last_close:
+                continue
             sentences.append(Sentence(pos, match.end(), para.index))
             pos = match.end()
         if pos < para.end:
@@ -39,13 +216,214 @@ def split_sentences(text: str, paragraphs: list[Paragraph]) -> list[Sentence]:
     return sentences
 
 
-def build_structure(doc_id: str, text: str, *, title_hint=None, published_hint=None) -> Structure:
+def _find_markers(text: str, paragraphs: list[Paragraph]) -> list[_Marker]:
+    markers = []
+    for family in _families():
+        before = _PLACEMENT_BEFORE.get(family.placement)
+        for para in paragraphs:
+            for match in family.regex.finditer(text, para.start, para.end):
+                if family.placement != "any" and match.start() > para.start:
+                    prev = text[match.start() - 1]
+                    if family.placement == "line" or prev not in before:
+                        continue
+                markers.append(_Marker(family, family.value(match), match.start(), match.end(), para.index))
+    markers.sort(key=lambda m: m.start)
+    return _keep_runs(markers)
+
+
+def _keep_runs(markers: list[_Marker]) -> list[_Marker]:
+    """Keep markers that belong to a run of >= 2 consecutive values of one family."""
+    runs: list[list[_Marker]] = []
+    open_run: dict[str, list[_Marker]] = {}
+    for marker in markers:
+        run = open_run.get(marker.family.name)
+        step_ok = run is not None and (
+            marker.value > run[-1].value if marker.family.words else marker.value == run[-1].value + 1
+        )
+        if step_ok:
+            run.append(marker)
+        elif marker.value == 1:
+            open_run[marker.family.name] = [marker]
+            runs.append(open_run[marker.family.name])
+    kept = []
+    for number, run in enumerate(r for r in runs if len(r) >= 2):
+        for marker in run:
+            marker.run = number
+            kept.append(marker)
+    kept.sort(key=lambda m: m.start)
+    return _drop_overlaps(kept)
+
+
+def _drop_overlaps(markers: list[_Marker]) -> list[_Marker]:
+    kept: list[_Marker] = []
+    for marker in markers:
+        if kept and marker.start < kept[-1].end:
+            continue
+        kept.append(marker)
+    return kept
+
+
+def _section_headings(
+    text: str, paragraphs: list[Paragraph], markers: list[_Marker]
+) -> dict[int, tuple[str, Optional[_Marker]]]:
+    """Paragraph index -> (kind, marker) for paragraphs that open a section."""
+    at_start = {m.paragraph: m for m in markers if m.start == paragraphs[m.paragraph].start}
+    found: dict[int, tuple[str, Optional[_Marker]]] = {}
+    for para in paragraphs:
+        if not para.is_heading:
+            continue
+        kind = section_kind(text[para.start : para.end])
+        if kind:
+            found[para.index] = (kind, at_start.get(para.index))
+    sectioning_runs = {m.run for _, m in found.values() if m is not None}
+    for marker in markers:
+        para = paragraphs[marker.paragraph]
+        if marker.run in sectioning_runs and para.is_heading and marker.start == para.start:
+            found.setdefault(para.index, ("other", marker))
+    return found
+
+
+def _build_sections(
+    text: str, paragraphs: list[Paragraph], headings: dict[int, tuple[str, Optional[_Marker]]]
+) -> list[Section]:
+    sections: list[Section] = []
+    first = min(headings, default=len(paragraphs))
+    if first > 0 and paragraphs:
+        sections.append(Section("other", None, paragraphs[0].start, paragraphs[first - 1].end))
+    order = sorted(headings)
+    for i, index in enumerate(order):
+        para = paragraphs[index]
+        kind, marker = headings[index]
+        h_start = para.start
+        if marker is not None:
+            h_start = marker.end
+            while h_start < para.end and text[h_start] in _LEADING_NOISE:
+                h_start += 1
+        last = (order[i + 1] if i + 1 < len(order) else len(paragraphs)) - 1
+        heading = text[h_start : para.end]
+        sections.append(Section(kind, heading, para.start, paragraphs[last].end, h_start, para.end))
+    return sections
+
+
+def _title_span(text: str, para: Paragraph, marker: _Marker, limit: int) -> tuple[int, int]:
+    start = marker.end
+    while start < para.end and text[start] in _LEADING_NOISE:
+        start += 1
+    if para.is_heading and marker.start == para.start:
+        return start, para.end
+    depth, pos, stop = 0, start, min(para.end, limit)
+    while pos < stop:
+        ch = text[pos]
+        if ch in _OPEN_QUOTES:
+            depth += 1
+        elif ch in _CLOSE_QUOTES and depth:
+            depth -= 1
+        elif depth == 0 and _TITLE_END.match(ch):
+            break
+        pos += 1
+    return start, pos
+
+
+def _build_items(
+    text: str,
+    paragraphs: list[Paragraph],
+    sections: list[Section],
+    markers: list[_Marker],
+) -> list[EnumItem]:
+    item_starts = {m.paragraph for m in markers if m.start == paragraphs[m.paragraph].start}
+    run_paragraphs: dict[int, set[int]] = {}
+    for m in markers:
+        run_paragraphs.setdefault(m.run, set()).add(m.paragraph)
+
+    items: list[EnumItem] = []
+    s = 0
+    stack: list[tuple[str, int]] = []  # (family, item index)
+    for marker in markers:
+        while s + 1 < len(sections) and sections[s + 1].start <= marker.start:
+            s += 1
+            stack = []
+        family = marker.family.name
+        names = [name for name, _ in stack]
+        if family in names:
+            del stack[names.index(family) :]
+        parent = stack[-1][1] if stack else None
+        stack.append((family, len(items)))
+        items.append(
+            EnumItem(
+                marker=text[marker.start : marker.end],
+                style=family,
+                level=len(stack) - 1,
+                heading="",
+                start=marker.start,
+                end=sections[s].end if sections else len(text),
+                heading_start=marker.end,
+                heading_end=marker.end,
+                parent=parent,
+                section=s if sections else None,
+            )
+        )
+
+    for i, item in enumerate(items):
+        for j in range(i + 1, len(items)):
+            later = items[j]
+            if later.level <= item.level or later.section != item.section:
+                item.end = min(item.end, later.start)
+                break
+        marker = markers[i]
+        if len(run_paragraphs[marker.run]) == 1:
+            item.end = min(item.end, paragraphs[marker.paragraph].end)
+        item.end = _stop_at_stray_heading(paragraphs, marker.paragraph, item.end, item_starts)
+        while item.end > item.start and text[item.end - 1].isspace():
+            item.end -= 1
+        # A title also stops where the next marker (often a child's) begins.
+        limit = min(item.end, markers[i + 1].start) if i + 1 < len(markers) else item.end
+        h_start, h_end = _title_span(text, paragraphs[marker.paragraph], marker, limit)
+        item.heading_start, item.heading_end = h_start, h_end
+        item.heading = text[h_start:h_end].strip()
+    return items
+
+
+def _stop_at_stray_heading(
+    paragraphs: list[Paragraph], first: int, end: int, item_starts: set[int]
+) -> int:
+    """End an item before a heading line that follows its body but is no list item.
+
+    Page furniture after the last item ("上一篇: …", related links) would
+    otherwise be swallowed by it.
+    """
+    seen_body = not paragraphs[first].is_heading
+    for index in range(first + 1, len(paragraphs)):
+        para = paragraphs[index]
+        if para.start >= end:
+            break
+        if para.is_heading and para.index not in item_starts and seen_body:
+            return min(end, paragraphs[para.index - 1].end)
+        seen_body = seen_body or not para.is_heading
+    return end
+
+
+def build_structure(
+    doc_id: str,
+    text: str,
+    *,
+    title_hint: Optional[str] = None,
+    published_hint: Optional[str] = None,
+) -> Structure:
+    """Find paragraphs, sentences, sections and the enumeration tree of a normalized text."""
     paragraphs = split_paragraphs(text)
+    mark_headings(text, paragraphs)
+    markers = _find_markers(text, paragraphs)
+    headings = _section_headings(text, paragraphs, markers)
+    markers = [m for m in markers if not (m.paragraph in headings and m.start == paragraphs[m.paragraph].start)]
+    sections = _build_sections(text, paragraphs, headings)
     return Structure(
         doc_id=doc_id,
         text=text,
         paragraphs=paragraphs,
         sentences=split_sentences(text, paragraphs),
+        sections=sections,
+        items=_build_items(text, paragraphs, sections, markers),
         title_hint=title_hint,
         published_hint=published_hint,
     )
+

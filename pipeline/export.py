@@ -1,0 +1,116 @@
+"""Extraction records -> the gold schema (corpus/gold/SCHEMA.md), one JSON file per document.
+
+The exported dicts are what :mod:`pipeline.evaluate` scores, so a prediction
+and a gold file can be diffed by eye. Character spans (``start``/``end``
+into the normalized text) ride along as extra keys; the scorer ignores them.
+"""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Iterable, Optional, Union
+
+from .records import Change, Document, Extraction, Figure, Measure, Mechanism, Place
+
+SCHEMA_KEYS = ("doc_id", "title", "published", "source", "script",
+               "locations", "mechanisms", "figures", "changes", "measures")
+
+
+def _number(value: float) -> Union[int, float]:
+    """An int when integral (within float noise: 1.3 * 10000), else a float without noise digits."""
+    value = float(value)
+    nearest = round(value)
+    if abs(value - nearest) <= 1e-9 * max(1.0, abs(value)):
+        return int(nearest)
+    return float(f"{value:.12g}")
+
+
+def _location(place: Place, primary: bool) -> dict:
+    return {"province": place.province, "city": place.city, "district": place.district,
+            "street": place.street, "community": place.community, "primary": primary,
+            "code": place.code, "start": place.start, "end": place.end}
+
+
+def _mechanism(m: Mechanism) -> dict:
+    return {"name": m.name, "required": True, "definition": m.definition, "start": m.start, "end": m.end}
+
+
+def _figure(f: Figure) -> dict:
+    return {"value": _number(f.value), "unit": f.unit, "approx": f.approx, "subject": f.subject,
+            "text": f.text, "required": True, "start": f.start, "end": f.end}
+
+
+def _change(c: Change) -> dict:
+    return {"subject": c.subject, "unit": c.unit, "from": _number(c.from_value), "to": _number(c.to_value),
+            "text": c.text, "start": c.start, "end": c.end}
+
+
+def _measure(m: Measure) -> dict:
+    return {"section": m.section, "heading": m.heading, "themes": list(m.themes), "kind": m.kind,
+            "start": m.start, "end": m.end, "text": m.text}
+
+
+def _locations(extraction: Extraction) -> list[dict]:
+    """The primary place first and alone marked primary, then the others in found order."""
+    primary: Optional[Place] = extraction.primary_place()
+    if primary is None:
+        return []
+    others = [p for p in extraction.places if p is not primary]
+    return [_location(primary, True), *(_location(p, False) for p in others)]
+
+
+def to_gold_schema(doc: Document, extraction: Extraction) -> dict:
+    """One document's extraction in the gold schema, keyed ``doc_id`` = ``doc.stem``."""
+    meta = extraction.metadata
+    return {
+        "doc_id": doc.stem,
+        "title": meta.title,
+        "published": meta.published,
+        "source": meta.source,
+        "script": doc.script,
+        "locations": _locations(extraction),
+        "mechanisms": [_mechanism(m) for m in extraction.mechanisms],
+        "figures": [_figure(f) for f in extraction.figures],
+        "changes": [_change(c) for c in extraction.changes],
+        "measures": [_measure(m) for m in extraction.measures],
+    }
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    # A temp file in the same directory, then os.replace: readers never see half a file.
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_export(items: Iterable[tuple[Document, Extraction]], out_dir: Union[str, Path]) -> list[Path]:
+    """Write ``<stem>.json`` per document into ``out_dir`` (created if needed).
+
+    Two documents with the same stem (e.g. two web pages both named
+    ``index.html``) must not overwrite each other: the later one is written
+    as ``<stem>_<doc_id>.json`` and its ``doc_id`` key says so.
+
+    Returns:
+        The written paths, in input order.
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    used: set[str] = set()
+    for doc, extraction in items:
+        record = to_gold_schema(doc, extraction)
+        stem = record["doc_id"]
+        if stem in used:
+            stem = record["doc_id"] = f"{stem}_{doc.doc_id}"
+        used.add(stem)
+        path = out / f"{stem}.json"
+        _write_atomic(path, json.dumps(record, ensure_ascii=False, indent=2) + "\n")
+        written.append(path)
+    return written

@@ -1,0 +1,1 @@
+"""Extractors: small generators that read typed records out of a structured document."""

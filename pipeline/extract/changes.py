@@ -1,0 +1,85 @@
+"""Changes: a before/after pair stated in one clause (SCHEMA.md "changes").
+
+由183家迅速增长到769家, 从20万元增加到50万元, 由当初每年1000多起下降至现在的50多起,
+183家增长到769家, 由18增至25个.  The second number must be a figure; the
+first may omit its unit and takes the second's, and a unit it does state must
+be the same one.  Non-numeric pairs (从“最后一公里”到“最好一公里”) and ranges
+without a verb of change (从5000元到1万元不等) are not changes.
+"""
+from __future__ import annotations
+
+import re
+from typing import Iterator, Optional
+
+from ..records import Change, Figure, Structure
+from .figures import Clauses, figures as find_figures, quantity_at, unit_of
+from .numbers import CN_DIGITS, CN_MAGNITUDES, NUMERAL
+
+# Verbs of change before 到/至/为 (a closed class, kept here with the pattern
+# it is part of); single characters cover 增至, 降为, 升到 ...
+_VERBS = "增长|增加|提升|提高|上升|上涨|下降|减少|降低|扩大|扩增|扩充|缩减|缩小|跃升|攀升|发展|增|降|升|减|涨|跌"
+_FILLER = "[^0-9,。;!?:、\n]"
+_CHANGE = re.compile(
+    rf"(?:(?P<prep>由|从){_FILLER}{{0,8}}?)?"
+    rf"(?<![0-9.,{CN_DIGITS}{CN_MAGNITUDES}])(?P<a>{NUMERAL}){_FILLER}{{0,8}}?"
+    rf"(?P<verb>{_VERBS})了?(?:到|至|为|成)"
+    rf"{_FILLER}{{0,6}}?(?=[0-9{CN_DIGITS}{CN_MAGNITUDES}])"
+)
+# Words that open a clause before its subject (将社区年活动经费由…, 使…).
+_LEAD_IN = re.compile(r"^(?:其中|同时|并|将|把|使|让|推动|促使)+")
+# Adverbs allowed between a number and the verb when there is no 由/从 (迅速, 逐步).
+_MAX_ADVERB = 2
+
+
+def changes(doc: Structure, *, figures: Optional[list[Figure]] = None) -> Iterator[Change]:
+    """Before/after pairs in ``doc``, in text order.
+
+    Args:
+        doc: the structured document; spans refer to ``doc.text``.
+        figures: the document's figures if already found (else found here);
+            the "after" number must be one of them.
+    """
+    text = doc.text
+    if figures is None:
+        figures = list(find_figures(doc))
+    at = _figures_by_position(text, figures)
+    clauses = Clauses(text)
+    for m in _CHANGE.finditer(text):
+        before = quantity_at(text, m.start("a"))
+        after = at.get(m.end())
+        if before is None or after is None:
+            continue
+        after_figure, after_end = after
+        if before.unit is not None and unit_of(before.unit.canonical) != unit_of(after_figure.unit):
+            continue
+        if m.group("prep") is None and m.start("verb") - before.end > _MAX_ADVERB:
+            continue
+        lo, _ = clauses.around(m.start(), m.end())
+        head = text[max(lo, text.rfind("、", lo, m.start()) + 1) : m.start()]
+        trimmed = _LEAD_IN.sub("", head)
+        start = m.start() - len(trimmed)
+        yield Change(
+            doc_id=doc.doc_id,
+            start=start,
+            end=after_end,
+            subject=trimmed.strip() or after_figure.subject,
+            unit=after_figure.unit,
+            from_value=before.value,
+            to_value=after_figure.value,
+            text=text[start:after_end],
+        )
+
+
+def _figures_by_position(text: str, figures: list[Figure]) -> dict[int, tuple[Figure, int]]:
+    """Each figure keyed by every offset of its raw number+unit, with the raw's end."""
+    at: dict[int, tuple[Figure, int]] = {}
+    for figure in figures:
+        raw_start = text.find(figure.raw, figure.start, figure.end)
+        while raw_start in at:  # the same raw twice in one clause: take the next one
+            raw_start = text.find(figure.raw, raw_start + 1, figure.end)
+        if raw_start < 0:
+            continue
+        raw_end = raw_start + len(figure.raw)
+        for pos in range(raw_start, raw_end):
+            at[pos] = (figure, raw_end)
+    return at

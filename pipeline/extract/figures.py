@@ -1,0 +1,418 @@
+"""Figures: every quantity stated in a report, as number + unit (SCHEMA.md "figures").
+
+A figure is a numeral followed by a unit from ``corpus/units.txt``; 万/亿 are
+multiplied out, hedges from ``corpus/hedges.txt`` give ``approx``.  What is
+*not* a figure follows from a few general rules rather than word lists:
+
+- dates and years: 年 after a four-digit number in 1900-2100, dotted or
+  colon-joined digits (30.06.2017, 18:03), codes with a leading zero (0536);
+- ordinals: a numeral after 第;
+- names and slogans: numerals inside 《》 or inside a short quoted span with
+  no clause punctuation (“最后100米”, “一核三擎”); Chinese numerals need a
+  counted unit right after them, so 三社联动 / 四化 / 三级 never qualify;
+- Chinese numerals that are not a count: a lone 一 before a measure word is
+  an article (一批, 一个书桌), adjacent digits are years or rough ranges
+  (二〇一六, 三五个), bare 百/千/万 are idiom (千家万户) unless hedged (百余名),
+  and 数十/几百 are vague.
+
+The scan is regex-only over the text; only the short clause around a figure
+is POS-tagged (rjieba) to name its subject.
+"""
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
+from typing import Iterator, Optional
+
+from ..records import Figure, Structure
+from ..resources import read_lines
+from ..segment import user_dictionary
+from .numbers import (
+    CN_DIGITS,
+    CN_MAGNITUDES,
+    NUMERAL,
+    is_bare_magnitude,
+    is_lone_one,
+    parse_number,
+    reads_digit_by_digit,
+)
+
+UNITS_FILE = "units.txt"
+HEDGES_FILE = "hedges.txt"
+
+# The lookahead lets the regex engine skip non-numeral text fast (10x here).
+_CANDIDATE = re.compile(rf"(?=[0-9{CN_DIGITS}{CN_MAGNITUDES}])(?P<pct>百分之)?(?P<num>{NUMERAL})")
+_GAP = re.compile(r"[ \u3000]?")
+# A clause ends at sentence punctuation, a colon, a line break, or a comma that
+# is not a thousands separator (1,200 keeps its comma).
+_CLAUSE_BREAK = re.compile(r"(?=[。;!?:\n,])(?:[^,]|(?<![0-9]),|,(?![0-9]{3}(?![0-9])))")
+_NAME_SPANS = re.compile(
+    r"《[^《》\n]*》"
+    r"|“[^“”\n]{1,30}”|‘[^‘’\n]{1,30}’|「[^「」\n]{1,30}」|『[^『』\n]{1,30}』|\"[^\"\n]{1,30}\""
+)
+_CLAUSE_PUNCT = re.compile(r"[,。;!?:]")
+_RANGE_LINK = re.compile(r"[ \u3000]?(?:-|~|～|—|至|到)[ \u3000]?")
+_YEAR = re.compile(r"(?:19|20)[0-9]{2}\Z")
+# Digits glued to a date, time, version or code (30.06.2017, 18:03, 10/2).
+_ARABIC_DIGITS = "0123456789"
+_GLUED_BEFORE = set(_ARABIC_DIGITS + ".:/") | set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_GLUED_AFTER = re.compile(r"[.:/][0-9]")
+# Function words between a subject and its number (人员达553人, 共12.2万人).
+_LINK_TAIL = re.compile(r"(?:达到|占到|共计|合计|总计|累计|达|为|有|是|共|计|占|到|等|了|的|由|从)+\Z")
+# Where the noun after a unit can be: up to the next 、 or numeral, 16 chars at most.
+_AFTER_WINDOW = re.compile(r"[^、0-9]{0,16}")
+_QUOTES = str.maketrans("", "", "“”‘’\"《》「」『』")
+# POS tags (jieba's set) that end a noun phrase: prepositions, conjunctions,
+# particles, adverbs, pronouns, numerals, measure words, time words, punctuation.
+_STOP_TAGS = ("p", "c", "u", "d", "ad", "r", "m", "q", "x", "w", "y", "e", "o", "t", "f", "h")
+
+
+@dataclass(frozen=True)
+class Unit:
+    form: str
+    canonical: str
+    category: str
+    blockers: str = ""
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    units: dict[str, Unit]
+    implied: dict[str, str]  # subject word -> unit of a bare number after it
+    pre: dict[str, Optional[str]]  # hedge word -> approx label (None: look-alike)
+    mid: dict[str, str]
+    post: dict[str, str]
+    unit_re: re.Pattern
+    mid_re: re.Pattern
+    post_re: re.Pattern
+
+
+def _alternation(words) -> re.Pattern:
+    return re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)))
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> Lexicon:
+    """Units and hedges from ``corpus/units.txt`` and ``corpus/hedges.txt``."""
+    units: dict[str, Unit] = {}
+    implied: dict[str, str] = {}
+    for line in read_lines(UNITS_FILE):
+        cols = line.split("\t")
+        if cols[2] == "implied":
+            implied[cols[0]] = cols[1]
+        else:
+            units[cols[0]] = Unit(cols[0], cols[1], cols[2], cols[3] if len(cols) > 3 else "")
+    hedges: dict[str, dict[str, Optional[str]]] = {"pre": {}, "mid": {}, "post": {}}
+    for line in read_lines(HEDGES_FILE):
+        word, position, label = line.split("\t")
+        hedges[position][word] = None if label == "-" else label
+    return Lexicon(
+        units=units,
+        implied=implied,
+        pre=hedges["pre"],
+        mid=hedges["mid"],
+        post=hedges["post"],
+        unit_re=_alternation(units),
+        mid_re=_alternation(hedges["mid"]),
+        post_re=_alternation(hedges["post"]),
+    )
+
+
+def unit_of(canonical_or_form: str) -> str:
+    """Canonical form of a unit as written (㎡ -> 平方米); unknown units pass through."""
+    unit = lexicon().units.get(canonical_or_form)
+    return unit.canonical if unit else canonical_or_form
+
+
+@dataclass
+class Quantity:
+    """A numeral with what is written around it, before it is judged a figure."""
+
+    start: int  # first char of the pre-hedge, or of the numeral
+    num_start: int
+    num_end: int  # end of the numeral and its mid hedge
+    end: int  # end of the unit / post hedge
+    numeral: str
+    unit: Optional[Unit]
+    approx: Optional[str]
+    mid_hedged: bool  # a hedge sits between numeral and unit (二十余家, 百余名)
+    percent: bool  # written 百分之…
+
+    @cached_property
+    def value(self) -> float:
+        """The numeral's value; parsed only for candidates that survive the cheap rules.
+
+        Raises:
+            ValueError: the numeral does not read as a number (3一).
+        """
+        return parse_number(self.numeral)
+
+
+def read_quantity(text: str, match: re.Match, lex: Lexicon) -> Quantity:
+    """The numeral in ``match`` with its hedges and unit as written around it."""
+    numeral = match.group("num")
+    pct = match.group("pct") is not None
+    pos = _GAP.match(text, match.end()).end()
+    approx = None
+    mid = lex.mid_re.match(text, pos)
+    if mid:
+        approx = lex.mid[mid.group()]
+        pos = _GAP.match(text, mid.end()).end()
+    num_end = pos
+    unit = None
+    found = lex.unit_re.match(text, pos)
+    if pct:
+        unit = lex.units["%"]
+    elif found:
+        candidate = lex.units[found.group()]
+        follower = text[found.end() : found.end() + 1]
+        if not (follower and follower in candidate.blockers):
+            unit, pos = candidate, found.end()
+    post = lex.post_re.match(text, pos) if unit else None
+    if post:
+        approx = approx or lex.post[post.group()]
+        pos = post.end()
+    start = match.start()
+    for length in range(4, 0, -1):
+        word = text[max(0, start - length) : start]
+        if len(word) == length and word in lex.pre:
+            if lex.pre[word]:
+                approx = approx or lex.pre[word]
+                start -= length
+            break
+    end = pos if unit else num_end
+    return Quantity(start, match.start("num"), num_end, end, numeral, unit, approx, mid is not None, pct)
+
+
+def quantity_at(text: str, pos: int) -> Optional[Quantity]:
+    """The numeral starting at ``pos`` with its hedges and unit, read without the not-a-figure rules."""
+    match = _CANDIDATE.match(text, pos)
+    quantity = read_quantity(text, match, lexicon()) if match else None
+    return quantity if quantity and _readable(quantity) else None
+
+
+def _is_quantity_numeral(text: str, q: Quantity) -> bool:
+    numeral = q.numeral
+    before = text[q.num_start - 1] if q.num_start else ""
+    if before == "第":
+        return False
+    if numeral[0] in _ARABIC_DIGITS:
+        if before in _GLUED_BEFORE or _GLUED_AFTER.match(text, q.num_start + len(numeral)):
+            return False
+        return not (numeral[0] == "0" and numeral[1:2].isdigit())
+    if not any(ch in _ARABIC_DIGITS for ch in numeral):
+        if is_lone_one(numeral) or reads_digit_by_digit(numeral) or (before and before in "数几"):
+            return False
+        if is_bare_magnitude(numeral) and not (q.mid_hedged or q.percent):
+            return False
+    return True
+
+
+def _is_calendar(q: Quantity, unit: Unit) -> bool:
+    return unit.canonical == "年" and bool(_YEAR.match(q.numeral))
+
+
+class _Spans:
+    """Sorted, non-overlapping spans with a point lookup."""
+
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        self.starts = [s for s, _ in spans]
+        self.ends = [e for _, e in spans]
+
+    def covers(self, pos: int) -> bool:
+        i = bisect.bisect_right(self.starts, pos) - 1
+        return i >= 0 and pos < self.ends[i]
+
+
+def name_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of 《titles》 and short quoted names/slogans, where numerals are not figures."""
+    spans = []
+    for m in _NAME_SPANS.finditer(text):
+        inner = m.group()[1:-1]
+        if m.group()[0] == "《" or not _CLAUSE_PUNCT.search(inner):
+            spans.append(m.span())
+    return spans
+
+
+class Clauses:
+    """Clause boundaries of a text, found once."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.breaks = [m.start() for m in _CLAUSE_BREAK.finditer(text)]
+
+    def around(self, start: int, end: int) -> tuple[int, int]:
+        i = bisect.bisect_left(self.breaks, start)
+        lo = self.breaks[i - 1] + 1 if i else 0
+        j = bisect.bisect_left(self.breaks, end)
+        hi = self.breaks[j] if j < len(self.breaks) else len(self.text)
+        while lo < hi and self.text[lo].isspace():
+            lo += 1
+        while hi > lo and self.text[hi - 1].isspace():
+            hi -= 1
+        return lo, hi
+
+
+def quantities(text: str) -> Iterator[tuple[Quantity, Unit]]:
+    """Every number + unit in ``text`` that passes the not-a-figure rules, in order."""
+    lex = lexicon()
+    names = _Spans(name_spans(text))
+    found = []
+    for match in _CANDIDATE.finditer(text):
+        if names.covers(match.start()):
+            continue
+        q = read_quantity(text, match, lex)
+        if q and _is_quantity_numeral(text, q):
+            found.append(q)
+    for i, q in enumerate(found):
+        unit = q.unit or _range_unit(text, q, found[i + 1] if i + 1 < len(found) else None)
+        unit = unit or _implied_unit(text, q, lex)
+        if unit and not _is_calendar(q, unit) and _readable(q):
+            yield q, unit
+
+
+def _readable(q: Quantity) -> bool:
+    try:
+        return q.value is not None
+    except ValueError:
+        return False
+
+
+def _range_unit(text: str, q: Quantity, nxt: Optional[Quantity]) -> Optional[Unit]:
+    """5000至1万元, 3-5年: the first number takes the unit of the second."""
+    if nxt is None or nxt.unit is None:
+        return None
+    link = _RANGE_LINK.match(text, q.num_end)
+    return nxt.unit if link and link.end() == nxt.start else None
+
+
+def _implied_unit(text: str, q: Quantity, lex: Lexicon) -> Optional[Unit]:
+    """常住人口1.3万多: a bare number right after a word that names its unit."""
+    head = _LINK_TAIL.sub("", text[max(0, q.start - 8) : q.start])
+    for word, canonical in lex.implied.items():
+        if head.endswith(word):
+            return lex.units[canonical]
+    return None
+
+
+class _Tagger:
+    """rjieba POS tagging of short clause pieces, with the governance dictionary."""
+
+    def __init__(self) -> None:
+        import rjieba
+
+        self._jieba = rjieba.Jieba()
+        for word, freq, tag in user_dictionary():
+            self._jieba.add_word(word, freq, tag)
+
+    def tag(self, text: str) -> list[tuple[str, str]]:
+        return self._jieba.tag(text, True)
+
+
+@lru_cache(maxsize=1)
+def _tagger() -> _Tagger:
+    return _Tagger()
+
+
+def _stop(tag: str) -> bool:
+    return tag.startswith(_STOP_TAGS)
+
+
+def _is_verb(tag: str) -> bool:
+    return tag.startswith("v") and tag != "vn"
+
+
+def _subject_after(piece: str) -> Optional[str]:
+    """The noun phrase that follows the unit (43家为老服务组织, 8种服务模式).
+
+    It runs up to a function word, or up to a verb that starts a predicate
+    (党支部入驻区 -> 党支部); a phrase closed by 的 only modifies the noun after
+    it (30名不同专长的专业社工 -> 专业社工).
+    """
+    piece = piece.translate(_QUOTES).lstrip("的")
+    tokens = _tagger().tag(piece)
+    words: list[str] = []
+    for i, (word, tag) in enumerate(tokens):
+        if word == "的" and i < len(tokens) - 1:
+            return _subject_after(piece[len("".join(words)) :])
+        if _stop(tag) or (_is_verb(tag) and i + 1 < len(tokens)):
+            break
+        words.append(word)
+    return _LINK_TAIL.sub("", "".join(words)) or None
+
+
+def _subject_before(piece: str) -> Optional[str]:
+    """The noun phrase that ends right before the number (停车位157个, 人员达553人).
+
+    Trailing link words and verbs go first (投入就近500万元); then the nouns
+    after the last verb or function word (组织社会组织36家 -> 社会组织).
+    """
+    tokens = _tagger().tag(_LINK_TAIL.sub("", piece.translate(_QUOTES)))
+    while tokens and (_stop(tokens[-1][1]) or _is_verb(tokens[-1][1])):
+        tokens.pop()
+    words: list[str] = []
+    for word, tag in reversed(tokens):
+        if _stop(tag) or _is_verb(tag):
+            break
+        words.insert(0, word)
+    while words and tokens and dict(tokens).get(words[0], "").startswith("v"):
+        words.pop(0)
+    return "".join(words) or None
+
+
+def figures(doc: Structure, *, with_subjects: bool = True) -> Iterator[Figure]:
+    """Every quantity stated in ``doc``, in text order.
+
+    Args:
+        doc: the structured document; spans refer to ``doc.text``.
+        with_subjects: name what each figure counts (tags the clause around it).
+
+    Returns:
+        Figures whose ``start``/``end`` span their clause (``text``), with the
+        number and unit as written in ``raw``.
+    """
+    text = doc.text
+    clauses = Clauses(text)
+    previous: Optional[tuple[Quantity, Figure]] = None
+    for q, unit in quantities(text):
+        lo, hi = clauses.around(q.start, q.end)
+        subject = None
+        if with_subjects:
+            subject = _subject(text, q, lo, hi, previous)
+        figure = Figure(
+            doc_id=doc.doc_id,
+            start=lo,
+            end=hi,
+            value=q.value,
+            unit=unit.canonical,
+            approx=q.approx,
+            subject=subject,
+            text=text[lo:hi],
+            raw=text[q.start : q.end],
+        )
+        previous = q, figure
+        yield figure
+
+
+def _subject(
+    text: str, q: Quantity, lo: int, hi: int, previous: Optional[tuple[Quantity, Figure]]
+) -> Optional[str]:
+    """What is counted: the noun phrase after the unit, else the one before the number.
+
+    Before the number, the search starts after the previous figure of the same
+    clause and after the last 、, so 居民4241户21059人 and 小区123个,其中社区管理小区58个
+    each get their own noun; with nothing there, the previous figure's subject holds.
+    """
+    after = _AFTER_WINDOW.match(text, q.end, hi).group()
+    subject = _subject_after(after) if after else None
+    if subject:
+        return subject
+    same_clause = previous is not None and previous[1].start == lo
+    window_start = max(lo, previous[0].end) if same_clause else lo
+    window_start = max(window_start, text.rfind("、", lo, q.start) + 1)
+    subject = _subject_before(text[window_start : q.start])
+    if subject is None and same_clause:
+        return previous[1].subject
+    return subject

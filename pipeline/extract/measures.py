@@ -1,0 +1,159 @@
+"""Measures: the practices (做法), results (成效) and lessons (经验) a report lists.
+
+Two sources, per section of the report:
+
+* Enumerated items. The leaves of the enumeration tree are the measures;
+  when an item has children, the children are the measures and the item's
+  own title is their ``section`` (the group), else the section heading is.
+* Narrative fallback, for a practice section written without enumeration,
+  or a whole report with neither section headings nor enumeration: every
+  body paragraph under a sub-heading that reports something done becomes a
+  measure, titled by its first practice clause and grouped under the
+  sub-heading. Paragraphs before the first sub-heading of such a report are
+  its lead, not practices (a title line is no sub-heading). The verbs that mark a practice clause live in
+  ``corpus/practice_verbs.txt``.
+
+Items in background and problems sections are not measures.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Iterator, Optional
+
+from ..records import Measure, Paragraph, Section, Structure
+from ..resources import read_lines
+
+KIND_BY_SECTION = {"measures": "measure", "outcomes": "outcome", "lessons": "lesson", "other": "measure"}
+
+_CLAUSE = re.compile("[^,;。!?:\uff0c\uff1b\uff01\uff1f\uff1a]+")
+# A paragraph that ends without sentence punctuation was cut by the page
+# layout ("…建立了“社区慈善基金”,成" / "功实施118个…") and goes on in the next one.
+_COMPLETE_END = "。!?;…”’)\uff01\uff1f\uff1b\uff09"
+
+
+@lru_cache(maxsize=1)
+def _verbs() -> dict[str, tuple[str, ...]]:
+    table: dict[str, tuple[str, ...]] = {}
+    for line in read_lines("practice_verbs.txt"):
+        kind, *words = line.split()
+        table[kind] = tuple(words)
+    return table
+
+
+def measures(doc: Structure, *, narrative: bool = True) -> Iterator[Measure]:
+    """Yield the measures of a structured document, in reading order.
+
+    Args:
+        doc: the document's structure (sections and enumeration tree filled).
+        narrative: also read measures from sections written without
+            enumeration (one per paragraph under a sub-heading).
+    """
+    ordinal = 0
+    pure_narrative = not doc.items and all(s.kind == "other" for s in doc.sections)
+    for index, section in enumerate(doc.sections):
+        kind = KIND_BY_SECTION.get(section.kind)
+        if kind is None:
+            continue
+        items = [number for number, item in enumerate(doc.items) if item.section == index]
+        if items:
+            found = _from_items(doc, section, items, kind)
+        elif narrative and (section.kind != "other" or pure_narrative):
+            found = _from_paragraphs(doc, section, kind)
+        else:
+            continue
+        for measure in found:
+            measure.ordinal = ordinal
+            ordinal += 1
+            yield measure
+
+
+def _from_items(doc: Structure, section: Section, numbers: list[int], kind: str) -> Iterator[Measure]:
+    has_children = {doc.items[n].parent for n in numbers}
+    for number in numbers:
+        if number in has_children:
+            continue
+        item = doc.items[number]
+        group = doc.items[item.parent].heading if item.parent is not None else section.heading
+        yield Measure(
+            doc_id=doc.doc_id,
+            start=item.start,
+            end=item.end,
+            heading=item.heading,
+            text=doc.text[item.start : item.end],
+            section=group,
+            kind=kind,
+        )
+
+
+def _from_paragraphs(doc: Structure, section: Section, kind: str) -> Iterator[Measure]:
+    group: Optional[str] = section.heading
+    paragraphs = [
+        p for p in doc.paragraphs
+        if section.start <= p.start < section.end and p.start != section.heading_start
+    ]
+    unit: list[Paragraph] = []
+    for para in paragraphs + [None]:
+        continues = para is not None and bool(unit) and not para.is_heading and _is_cut(doc, unit[-1])
+        if continues:
+            unit.append(para)
+            continue
+        if unit and group is not None:
+            measure = _paragraph_measure(doc, unit, group, kind)
+            if measure is not None:
+                yield measure
+        unit = []
+        if para is None:
+            break
+        if para.is_heading:
+            if not _is_title(doc, para):
+                group = doc.text[para.start : para.end]
+        else:
+            unit = [para]
+
+
+def _is_title(doc: Structure, para: Paragraph) -> bool:
+    return para.index == 0 or doc.text[para.start : para.end] == doc.title_hint
+
+
+def _is_cut(doc: Structure, para: Paragraph) -> bool:
+    return doc.text[para.end - 1] not in _COMPLETE_END
+
+
+def _paragraph_measure(doc: Structure, unit: list[Paragraph], group: str, kind: str) -> Optional[Measure]:
+    start, end = unit[0].start, unit[-1].end
+    # Cut lines are joined so that a clause can run across the break.
+    joined = "".join(doc.text[p.start : p.end] for p in unit)
+    clauses = list(_CLAUSE.finditer(joined))
+    if not clauses or any(word in clauses[0].group() for word in _verbs().get("opinion", ())):
+        return None
+    for clause in clauses:
+        text = clause.group()
+        if any(word in text for word in _verbs().get("modal", ())):
+            continue
+        at = _practice_verb_at(text)
+        if at is None:
+            continue
+        return Measure(
+            doc_id=doc.doc_id,
+            start=start,
+            end=end,
+            heading=text[at:].strip(),
+            text=doc.text[start:end],
+            section=group,
+            kind=kind,
+        )
+    return None
+
+
+def _practice_verb_at(clause: str) -> Optional[int]:
+    """Offset of the practice verb that leads a clause, if one does.
+
+    The verb must sit in the clause's first half: "资源整合功能" ends with a
+    noun use of 整合, while "苏州还突出队伍建设" leads with its verb.
+    """
+    hits = [clause.find(verb) for verb in _verbs().get("practice", ()) if verb in clause]
+    if not hits:
+        return None
+    first = min(hits)
+    return first if first <= len(clause) / 2 else None

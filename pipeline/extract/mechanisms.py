@@ -1,0 +1,413 @@
+"""Named governance mechanisms: numeral slogans, quoted programme names, known models.
+
+Three kinds of evidence, all regex scans compiled once:
+
+* numeral slogans found by shape, quoted or not (三社联动, 一核三擎,
+  三报告双评议一监督, 双轨制), with “三社”联动 / “三社” folded together;
+* quoted phrases that carry a cue: a head noun at their end (“社工支网计划”),
+  a model noun right after the quote (“一领双融三孵化”工作模式), or, for
+  enumerated slogans, a verb that adopts them (实行“分类管理、三级管辖”);
+* the dictionary ``corpus/mechanisms.txt`` and unquoted names that the text
+  repeats with the same wording before a head noun (社区服务社会化项目).
+
+Every cue list is a data file under ``corpus/`` (see ``_cues``).
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Iterator, Optional
+
+from ..records import Mechanism, Structure
+from ..resources import read_lines
+
+NUMERALS = "一二三四五六七八九十两双壹贰叁肆伍百千万"
+_HAN_NOT_NUM = rf"(?:(?![{NUMERALS}])[\u4e00-\u9fff])"
+_CHUNK = rf"[{NUMERALS}]{{1,2}}{_HAN_NOT_NUM}{{1,3}}"
+# A whole quoted slogan made of numeral-led chunks: 四化, 五有效, 一领双融三孵化.
+_NUMERAL_TERM = re.compile(rf"(?:[{NUMERALS}]{{1,2}}{_HAN_NOT_NUM}{{1,4}})+")
+_NUMERAL_CHAIN = re.compile(rf"(?:{_CHUNK}){{2,}}")
+_REDUPLICATED = re.compile(r"(..)\1")
+_SHORT_CORE = re.compile(rf"[{NUMERALS}]{_HAN_NOT_NUM}{{1,2}}")
+_QUOTED = re.compile(r"“([^“”\n]{1,60})”|「([^「」\n]{1,60})」|『([^『』\n]{1,60})』")
+_TITLED = re.compile(r"《([^《》“”\n]{2,40})》")
+_LIST_SEP = re.compile(r"[、,;]")
+_SENTENCE_PUNCT = re.compile(r"[。!?…]")
+_INNER_MARKS = re.compile(r"[‘’'\"“”「」『』《》()\s]")
+_WINDOW_STOP = re.compile(r"[,。;:!?、“”《》()\n]")
+_HAN_RUN_END = re.compile(r"[\u4e00-\u9fff]+$")
+_PAREN_DEF = re.compile(r"\s*\((?:即|也就是)?([^()\n]{4,120})\)")
+_COPULA_DEF = re.compile(r"\s*(?:,?(?:是指|指的是|也就是|即|就是)|是)([^。\n]{6,150})")
+_COLON_DEF = re.compile(r"\s*:([^。\n]{6,200})")
+_DEFINED = re.compile(r"\(即|是指|指的是")  # “邻里守望”是指…: the text defines it
+_DEF_NOT_TEXT = re.compile(r"^[\d\s\-~—年月日.%/]+$")
+_CLOSING = ("”", "」", "』", "’", "》")
+_CONTEXT_WINDOW = 8
+_TRIGGER_REACH = 4
+_REPEAT_CONTEXT = 12
+_MIN_REPEAT = 4
+
+_CONFIDENCE = {
+    "dictionary": 0.95,
+    "numeral": 0.9,
+    "suffix": 0.85,
+    "joined": 0.8,
+    "slogan_list": 0.75,
+    "context": 0.7,
+    "numeral_unquoted": 0.7,
+    "titled": 0.6,
+    "repeated": 0.6,
+}
+
+
+@dataclass
+class _Candidate:
+    name: str
+    start: int
+    end: int
+    how: str  # key of _CONFIDENCE
+    core: Optional[str] = None  # numeral core (三社 for “三社”联动), groups variants
+
+
+@dataclass(frozen=True)
+class _Cues:
+    suffixes: tuple[str, ...]
+    context: re.Pattern
+    triggers: re.Pattern
+    joins: re.Pattern
+    unquoted_numeral: re.Pattern
+    stop: tuple[str, ...]
+    dictionary: dict[str, str]  # alias -> canonical
+    dictionary_re: Optional[re.Pattern]
+    repeat_heads: re.Pattern
+
+
+def _alternation(words: tuple[str, ...]) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+@lru_cache(maxsize=1)
+def _cues() -> _Cues:
+    joins = read_lines("mechanism_joins.txt")
+    dictionary: dict[str, str] = {}
+    for line in read_lines("mechanisms.txt"):
+        names = [n.strip() for n in line.split("|") if n.strip()]
+        for alias in names:
+            dictionary[alias] = names[0]
+    suffixes = read_lines("mechanism_suffixes.txt")
+    return _Cues(
+        suffixes=suffixes,
+        context=re.compile(_alternation(read_lines("mechanism_context.txt"))),
+        triggers=re.compile(rf"(?:{_alternation(read_lines('mechanism_triggers.txt'))})$"),
+        joins=re.compile(_alternation(joins)),
+        unquoted_numeral=re.compile(
+            rf"[{NUMERALS}]{{1,2}}{_HAN_NOT_NUM}{{1,3}}?(?:{_alternation(joins)})"
+        ),
+        stop=read_lines("mechanism_stop.txt"),
+        dictionary=dictionary,
+        dictionary_re=re.compile(_alternation(tuple(dictionary))) if dictionary else None,
+        repeat_heads=re.compile(_alternation(suffixes)),
+    )
+
+
+@lru_cache(maxsize=1)
+def _ordinary_numeral_words() -> dict[str, str]:
+    """Numeral-bearing words of jieba's base dictionary with their POS tag.
+
+    jieba ships the best free list of Chinese idioms and set phrases
+    (千方百计 i, 一体化 l, 一方面 mq); a numeral phrase listed there with a tag
+    other than noun/abbreviation is ordinary language, not a coined slogan.
+    """
+    import jieba
+
+    words = {}
+    with jieba.get_dict_file() as handle:
+        for raw in handle:
+            parts = raw.decode("utf-8").split()
+            if len(parts) >= 3 and any(ch in NUMERALS for ch in parts[0]):
+                words[parts[0]] = parts[2]
+    return words
+
+
+def _splits_word(text: str, pos: int) -> bool:
+    """True when text[pos-1:pos+1] is a dictionary word (统|一体制, 强化制|度)."""
+    from ..segment import get_segmenter
+
+    get_segmenter("jieba")  # loads jieba's dictionary, user words included
+    import jieba
+
+    return pos > 0 and jieba.dt.FREQ.get(text[pos - 1 : pos + 1], 0) > 0
+
+
+def _is_coined_numeral(term: str, text: str, start: int, *, quoted: bool) -> bool:
+    cues = _cues()
+    if any(term.startswith(stop) for stop in cues.stop) or term[1:2] == "是":  # 一是/二是 list markers
+        return False
+    ordinary = _ordinary_numeral_words()
+    tag = ordinary.get(term)
+    if tag is not None and tag not in ("n", "j"):
+        return False
+    # An idiom inside (四面八方汇聚) or a reduplication (一件一件) is plain prose.
+    if any(ordinary.get(term[i : i + 4], "n") not in ("n", "j") for i in range(len(term) - 3)):
+        return False
+    if _REDUPLICATED.search(term):
+        return False
+    # Unquoted, the match must not cut a word at either end: 统一体制, 强化制度.
+    return quoted or not (_splits_word(text, start) or _splits_word(text, start + len(term)))
+
+
+def _clean(name: str) -> str:
+    return _INNER_MARKS.sub("", name)
+
+
+def _context_after(text: str, pos: int) -> Optional[int]:
+    """End of a model noun (模式, 机制 …) shortly after ``pos`` in the same clause, if any."""
+    window = text[pos : pos + _CONTEXT_WINDOW]
+    stop = _WINDOW_STOP.search(window)
+    match = _cues().context.search(window[: stop.start()] if stop else window)
+    return pos + match.end() if match else None
+
+
+def _trigger_before(text: str, pos: int) -> bool:
+    before = text[max(0, pos - _TRIGGER_REACH - 2) : pos]
+    return bool(_cues().triggers.search(before))
+
+
+def _join_after(text: str, pos: int) -> Optional[re.Match]:
+    match = _cues().joins.match(text, pos)
+    return None if match is None or _splits_word(text, match.end()) else match
+
+
+def _numeral_core(name: str) -> str:
+    """三社联动 -> 三社: the part before a completing head, used to group variants."""
+    match = _cues().joins.search(name, 1)
+    while match and match.end() != len(name):
+        match = _cues().joins.search(name, match.start() + 1)
+    return name[: match.start()] if match and match.start() > 1 else name
+
+
+def _classify_quoted(text: str, inner: str, start: int, end: int) -> Optional[_Candidate]:
+    """Decide whether the quoted phrase text[start:end] (quotes included) names a mechanism."""
+    cues = _cues()
+    name = _clean(inner)
+    lead = len(inner) - len(inner.lstrip())
+    inner_span = (start + 1 + lead, start + 1 + len(inner.rstrip()))
+    if not name or _SENTENCE_PUNCT.search(inner) or len(name) > 40:
+        return None
+    chunks = [c for c in _LIST_SEP.split(name)]
+    if len(chunks) >= 2:
+        if all(2 <= len(c) <= 10 for c in chunks) and (
+            _trigger_before(text, start) or _context_after(text, end) is not None
+        ):
+            return _Candidate(name, *inner_span, "slogan_list")
+        return None
+    if _NUMERAL_TERM.fullmatch(name):
+        if not _is_coined_numeral(name, text, start + 1, quoted=True):
+            return None
+        # Only a bare core is completed by the word after it: “三社”联动, not “一核三擎”治理.
+        join = _join_after(text, end) if _SHORT_CORE.fullmatch(name) else None
+        if join:
+            return _Candidate(name + join.group(), start, join.end(), "numeral", core=name)
+        return _Candidate(name, *inner_span, "numeral", core=_numeral_core(name))
+    if name.endswith("化") and len(name) <= 4:  # “科学化”“精细化”: adjectives
+        return None
+    if name.endswith(cues.suffixes):
+        return _Candidate(name, *inner_span, "suffix")
+    join = _join_after(text, end)
+    if join and len(name) <= 4:
+        return _Candidate(name + join.group(), start, join.end(), "joined")
+    context_end = _context_after(text, end)
+    if name.isascii():
+        # “1+3+N”组织体系: a code means nothing without the noun it labels.
+        return _Candidate(name + text[end:context_end], start, context_end, "joined") if context_end else None
+    if context_end or _DEFINED.match(text, end):
+        return _Candidate(name, *inner_span, "context")
+    return None
+
+
+def _quoted(text: str) -> Iterator[_Candidate]:
+    for match in _QUOTED.finditer(text):
+        inner = next(g for g in match.groups() if g is not None)
+        found = _classify_quoted(text, inner, *match.span())
+        if found:
+            yield found
+
+
+def _titled(text: str) -> Iterator[_Candidate]:
+    """《区域党建联席会议制度》: a named arrangement, unlike 《关于…的意见》 documents."""
+    for match in _TITLED.finditer(text):
+        name = _clean(match.group(1))
+        if "的" in name or name.startswith("关于") or not name.endswith(_cues().suffixes):
+            continue
+        yield _Candidate(name, match.start(1), match.end(1), "titled")
+
+
+def _unquoted_numerals(text: str) -> Iterator[_Candidate]:
+    cues = _cues()
+    for pattern in (_NUMERAL_CHAIN, cues.unquoted_numeral):
+        for match in pattern.finditer(text):
+            name = match.group()
+            if _is_coined_numeral(name, text, match.start(), quoted=False):
+                yield _Candidate(
+                    name, match.start(), match.end(), "numeral_unquoted", core=_numeral_core(name)
+                )
+
+
+def _dictionary(text: str) -> Iterator[_Candidate]:
+    cues = _cues()
+    if cues.dictionary_re is None:
+        return
+    for match in cues.dictionary_re.finditer(text):
+        yield _Candidate(cues.dictionary[match.group()], match.start(), match.end(), "dictionary")
+
+
+def _repeated(text: str) -> Iterator[_Candidate]:
+    """Unquoted names the text repeats verbatim before a head noun.
+
+    Two mentions of 项目/计划/… preceded by the same ≥4 Han characters
+    (以社区服务社会化项目为例 … 仅社区服务社会化项目累计投入) name one
+    programme; the shared wording is cut back to a word boundary.
+    """
+    from ..segment import get_segmenter
+
+    cut = lru_cache(maxsize=None)(get_segmenter().cut)
+    by_head: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    for match in _cues().repeat_heads.finditer(text):
+        left = _HAN_RUN_END.search(text[max(0, match.start() - _REPEAT_CONTEXT) : match.start()])
+        if left:
+            by_head[match.group()].append((match.start(), left.group()))
+    found: dict[tuple[str, str], set[int]] = defaultdict(set)
+    for head, mentions in by_head.items():
+        for i, (pos_a, left_a) in enumerate(mentions):
+            for pos_b, left_b in mentions[i + 1 :]:
+                shared = _common_suffix(left_a, left_b)
+                if len(shared) < _MIN_REPEAT or shared == left_a == left_b:
+                    continue
+                longer = left_a if len(left_a) >= len(left_b) else left_b
+                shared = _from_word_boundary(cut(longer), shared)
+                if len(shared) >= _MIN_REPEAT:
+                    found[shared, head].update((pos_a, pos_b))
+    names = {modifier + head for modifier, head in found}
+    for (modifier, head), positions in found.items():
+        name = modifier + head
+        # A head phrase met with varying modifiers (特色服务项目, 社工特色服务项目,
+        # 城中村社工特色服务项目) is a generic category, not a proper name.
+        if any(other != name and (other.endswith(name) or name.endswith(other)) for other in names):
+            continue
+        for pos in sorted(positions):
+            yield _Candidate(name, pos - len(modifier), pos + len(head), "repeated")
+
+
+def _common_suffix(a: str, b: str) -> str:
+    n = 0
+    while n < min(len(a), len(b)) and a[-1 - n] == b[-1 - n]:
+        n += 1
+    return a[len(a) - n :]
+
+
+def _from_word_boundary(tokens: list[str], shared: str) -> str:
+    """Drop leading characters of ``shared`` until it starts where a token starts."""
+    total = sum(len(t) for t in tokens)
+    boundaries, pos = set(), 0
+    for token in tokens:
+        boundaries.add(total - pos)
+        pos += len(token)
+    length = len(shared)
+    while length > 0 and length not in boundaries:
+        length -= 1
+    return shared[len(shared) - length :]
+
+
+def _definition(text: str, end: int) -> Optional[str]:
+    """The gloss the text gives right after a mention: (即…), 是指…, X机制:…"""
+    end += len(text[end : end + 1]) if text[end : end + 1] in _CLOSING else 0
+    head = _cues().context.match(text, end)
+    for pos in (end, head.end()) if head else (end,):
+        for pattern in (_PAREN_DEF, _COLON_DEF, _COPULA_DEF):
+            match = pattern.match(text, pos)
+            if match and not _DEF_NOT_TEXT.match(match.group(1)):
+                return _clean_definition(match.group(1))
+    return None
+
+
+def _clean_definition(raw: str) -> str:
+    return re.sub(r"[“”‘’「」『』]", "", raw).strip(" ,,、")
+
+
+def _inside(span: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
+    return any(s <= span[0] and span[1] <= e and (s, e) != span for s, e in spans)
+
+
+def _group(candidates: list[_Candidate]) -> dict[str, list[_Candidate]]:
+    """Candidates by canonical name; numeral variants of one core share the commonest full form."""
+    by_core: dict[str, list[_Candidate]] = defaultdict(list)
+    for cand in candidates:
+        if cand.core:
+            by_core[cand.core].append(cand)
+    canonical: dict[str, str] = {}
+    for core, cands in by_core.items():
+        full = Counter(c.name for c in cands if c.name != core)
+        canonical[core] = full.most_common(1)[0][0] if full else core
+    groups: dict[str, list[_Candidate]] = defaultdict(list)
+    for cand in candidates:
+        name = canonical.get(cand.core, cand.name) if cand.core else cand.name
+        groups[_clean(name)].append(cand)
+    # A repeated phrase that is part of a better-attested name is that name
+    # (社会工作联席会 … 《社会工作联席会议制度》).
+    for name in [n for n, cands in groups.items() if all(c.how == "repeated" for c in cands)]:
+        longer = next((n for n in groups if n != name and name in n), None)
+        if longer:
+            groups[longer].extend(groups.pop(name))
+    return groups
+
+
+def _count_mentions(text: str, name: str, spans: list[tuple[int, int]]) -> int:
+    extra, pos = 0, text.find(name)
+    while pos != -1:
+        if not any(s < pos + len(name) and pos < e for s, e in spans):
+            extra += 1
+        pos = text.find(name, pos + len(name))
+    return len(set(spans)) + extra
+
+
+def mechanisms(doc: Structure, *, min_confidence: float = 0.0) -> Iterator[Mechanism]:
+    """Yield one record per distinct mechanism named in ``doc``, in order of first mention.
+
+    Args:
+        doc: the structured document; spans refer to ``doc.text``.
+        min_confidence: drop mechanisms whose confidence is below this value
+            (0.6 keeps repeated/titled names out, 0.8 keeps only quoted
+            slogans, suffixed names and dictionary hits).
+    """
+    text = doc.text
+    quoted = list(_quoted(text))
+    others = [*_titled(text), *_unquoted_numerals(text), *_dictionary(text), *_repeated(text)]
+    groups = _group(quoted + others)
+    all_spans = {name: [(c.start, c.end) for c in cands] for name, cands in groups.items()}
+    records = []
+    for name, cands in groups.items():
+        spans = all_spans[name]
+        if all(_inside(span, [s for n, ss in all_spans.items() if n != name for s in ss]) for span in spans):
+            continue  # only ever part of a longer name: 双轨制 inside 分类管理、三级管辖、双轨制管理
+        cands.sort(key=lambda c: c.start)
+        mentions = _count_mentions(text, name, spans)
+        confidence = max(_CONFIDENCE[c.how] for c in cands)
+        confidence = min(1.0, confidence + 0.05 * (mentions - 1))
+        if confidence < min_confidence:
+            continue
+        definition = next(filter(None, (_definition(text, c.end) for c in cands)), None)
+        first = cands[0]
+        records.append(
+            Mechanism(
+                doc_id=doc.doc_id,
+                start=first.start,
+                end=first.end,
+                name=name,
+                definition=definition,
+                mentions=mentions,
+                confidence=round(confidence, 3),
+            )
+        )
+    yield from sorted(records, key=lambda m: m.start)

@@ -1,0 +1,200 @@
+"""Case metadata: title, publication date and source (contributor or outlet).
+
+Page metadata (``title_hint``, ``published_hint``) wins when the ingest stage
+found it.  Otherwise the text's own header and footer lines are read: dates
+and sources only count on lines near the top or bottom that carry a label
+(发布时间:, 来源:, 供稿:) or consist mainly of a date, so that dates in
+the narrative (习近平总书记2018年10月24日在深圳…) are never taken.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Optional
+
+from ..records import CaseMetadata, Structure
+from ..resources import read_lines
+
+_EDGE_LINES = 6  # header/footer lines searched for a date or a source
+_TITLE_LOOKAHEAD = 8  # lines searched for a headline when the text opens with body text
+_TITLE_LEN = (4, 60)
+_DATELINE_REST = 4  # chars besides date/time/labels a date line may hold
+
+_YMD = r"(?P<y>(?:19|20)\d{2})\s*(?:[-/.]\s*(?P<m>\d{1,2})(?:\s*[-/.]\s*(?P<d>\d{1,2}))?|年\s*(?P<m2>\d{1,2})\s*月(?:\s*(?P<d2>\d{1,2})\s*[日号])?)"
+_DMY = r"(?P<d3>\d{1,2})\.(?P<m3>\d{1,2})\.(?P<y3>(?:19|20)\d{2})"  # 30.06.2017
+_DATE = re.compile(rf"(?<!\d)(?:{_YMD}|{_DMY})(?!\d)")
+_TIME = re.compile(r"\d{1,2}:\d{2}(?::\d{2})?")
+_SENTENCE_END = re.compile(r"[。;]|[!?](?!$)")
+_LIST_MARKER = re.compile(r"^(?:[一二三四五六七八九十]+[、.是]|\(?[一二三四五六七八九十\d]+\)|\d+[.、]|第[一二三四五六七八九十\d]+)")
+_TRAILING_CLAUSE = re.compile(r"[,:、]$")
+_PAREN_LINE = re.compile(r"^[(\[【]([^()\[\]【】,。;:\d]{2,30})[)\]】]$")
+_REPORTED_BY = re.compile(r"据《([^《》]{2,20})》")
+_VALUE_END = re.compile(r"\s{2,}|[|()\[\]【】。;,]|\s(?=\S+[:])")
+
+
+@lru_cache(maxsize=1)
+def _patterns() -> dict[str, re.Pattern]:
+    def alternation(name: str) -> str:
+        return "|".join(re.escape(w) for w in sorted(read_lines(name), key=len, reverse=True))
+
+    return {
+        # A label counts at a line start or after a space/bracket: not in 图片来源.
+        "source": re.compile(rf"(?:^|(?<=[\s(\[【|]))({alternation('source_markers.txt')})\s*[:/]\s*"),
+        "date_label": re.compile(rf"(?:^|(?<=[\s(\[【|]))(?:{alternation('date_labels.txt')})\s*[:]"),
+        "skip": re.compile(rf"^(?:{alternation('title_skip_markers.txt')})"),
+        "caption": re.compile(alternation("caption_markers.txt")),
+        "caption_end": re.compile(rf"(?:{alternation('caption_endings.txt')})$"),
+    }
+
+
+def _lines(doc: Structure) -> list[tuple[int, int, str]]:
+    return [(p.start, p.end, doc.text[p.start : p.end]) for p in doc.paragraphs]
+
+
+def _edges(lines: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    if len(lines) <= 2 * _EDGE_LINES:
+        return lines
+    return lines[:_EDGE_LINES] + lines[-_EDGE_LINES:]
+
+
+def parse_date(text: str) -> Optional[tuple[str, int, int]]:
+    """First date in ``text`` as ("YYYY-MM-DD" or "YYYY-MM", start, end), or None.
+
+    Accepts 2017-06-30, 2017/6/30, 2017.6.30, 2017年6月30日, 2017年6月 and
+    the day-first 30.06.2017 that some CMSs print.
+    """
+    for match in _DATE.finditer(text):
+        g = match.groupdict()
+        year = g["y"] or g["y3"]
+        month = g["m"] or g["m2"] or g["m3"]
+        day = g["d"] or g["d2"] or g["d3"]
+        if month is None or not 1 <= int(month) <= 12 or (day and not 1 <= int(day) <= 31):
+            continue
+        value = f"{year}-{int(month):02d}" + (f"-{int(day):02d}" if day else "")
+        return value, match.start(), match.end()
+    return None
+
+
+def _is_dateline(line: str, date: tuple[str, int, int]) -> bool:
+    """A header/footer line that is mostly a date, maybe with a time and labelled fields."""
+    rest = line[: date[1]] + " " + line[date[2] :]
+    rest = _patterns()["date_label"].sub("", _TIME.sub("", rest))
+    source = _patterns()["source"].search(rest)  # "2021年3月5日 10:20 来源:人民网"
+    rest = rest[: source.start()] if source else rest
+    return len(re.sub(r"\s", "", rest)) <= _DATELINE_REST
+
+
+def _published(doc: Structure, lines: list[tuple[int, int, str]]) -> tuple[Optional[str], Optional[tuple[int, int]]]:
+    if doc.published_hint:
+        hinted = parse_date(doc.published_hint)
+        return (hinted[0] if hinted else doc.published_hint.strip()), None
+    for start, _, line in _edges(lines):
+        label = _patterns()["date_label"].search(line)
+        date = parse_date(line[label.end() :] if label else line)
+        if date is None:
+            continue
+        offset = label.end() if label else 0
+        if label or _is_dateline(line, date):
+            return date[0], (start + offset + date[1], start + offset + date[2])
+    return None, None
+
+
+def _source_value(line: str, pos: int) -> Optional[tuple[int, int]]:
+    """Span in ``line`` of the value after a label: up to a wide gap, bracket, date or next field."""
+    end_match = _VALUE_END.search(line, pos)
+    end = end_match.start() if end_match else len(line)
+    date = parse_date(line[pos:end])
+    if date:
+        end = pos + date[1]
+    value = line[pos:end]
+    start, end = pos + len(value) - len(value.lstrip()), pos + len(value.rstrip())
+    return (start, end) if 0 < end - start <= 40 else None
+
+
+def _source(lines: list[tuple[int, int, str]]) -> Optional[tuple[int, int]]:
+    """Span of the source; labelled outlets beat authors, 据《…》 beats all."""
+    labels = read_lines("source_markers.txt")
+    found: list[tuple[int, int, int]] = []  # (priority, start, end) in doc coordinates
+    edges = _edges(lines)
+    for start, _, line in edges:
+        for match in _patterns()["source"].finditer(line):
+            span = _source_value(line, match.end())
+            if span:
+                found.append((labels.index(match.group(1)), start + span[0], start + span[1]))
+        reported = _REPORTED_BY.search(line)
+        if reported:
+            found.append((-1, start + reported.start(1), start + reported.end(1)))
+    if not found and edges:
+        start, _, line = edges[-1]
+        standalone = _PAREN_LINE.match(line)  # a closing "(新华日报)" line
+        if standalone:
+            found.append((len(labels), start + standalone.start(1), start + standalone.end(1)))
+    return min(found)[1:] if found else None
+
+
+def _heading_like(line: str) -> bool:
+    patterns = _patterns()
+    stripped = line.strip()
+    return (
+        _TITLE_LEN[0] <= len(stripped) <= _TITLE_LEN[1]
+        and not _SENTENCE_END.search(stripped)
+        and not _TRAILING_CLAUSE.search(stripped)
+        and not _LIST_MARKER.match(stripped)
+        and not patterns["skip"].match(stripped)
+        and not patterns["caption_end"].search(stripped)
+        and not patterns["source"].search(stripped)
+        and not patterns["date_label"].search(stripped)
+        and parse_date(stripped) is None
+    )
+
+
+def _is_byline(line: str) -> bool:
+    patterns = _patterns()
+    date = parse_date(line)
+    return bool(
+        patterns["caption"].search(line)
+        or patterns["source"].search(line)
+        or patterns["date_label"].search(line)
+        or (date and _is_dateline(line, date))
+    )
+
+
+def _title(doc: Structure, lines: list[tuple[int, int, str]]) -> tuple[Optional[str], Optional[tuple[int, int]]]:
+    if doc.title_hint and doc.title_hint.strip():
+        return doc.title_hint.strip(), None
+    top = [ln for ln in lines[:_TITLE_LOOKAHEAD] if not _patterns()["skip"].match(ln[2])]
+    first = next((ln for ln in top if not _is_byline(ln[2])), None)
+    if first and _heading_like(first[2]):
+        return first[2].strip(), (first[0], first[1])
+    # Body text first (a lead or summary): a headline is still recognisable
+    # by the photo caption or byline printed right under it.
+    for (start, end, line), (_, _, following) in zip(top, top[1:]):
+        if _heading_like(line) and _is_byline(following):
+            return line.strip(), (start, end)
+    return None, None
+
+
+def case_metadata(doc: Structure, *, script: str = "simplified") -> CaseMetadata:
+    """Title, publication date and source of one case report.
+
+    Args:
+        doc: the structured document.
+        script: script of the source text, copied into the record.
+    Returns:
+        A CaseMetadata whose spans point into ``doc.text`` (None for values
+        taken from page metadata or not found).
+    """
+    lines = _lines(doc)
+    title, title_span = _title(doc, lines)
+    published, published_span = _published(doc, lines)
+    source_span = _source(lines)
+    return CaseMetadata(
+        doc_id=doc.doc_id,
+        title=title,
+        published=published,
+        source=doc.text[source_span[0] : source_span[1]] if source_span else None,
+        script=script,
+        title_span=title_span,
+        published_span=published_span,
+        source_span=source_span,
+    )

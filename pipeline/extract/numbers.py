@@ -1,0 +1,65 @@
+"""Reading numerals: Arabic (1,200.5), Chinese (两百, 二十), and mixed (1.3万, 十亿3000万).
+
+cn2an's ``"smart"`` mode does the arithmetic of mixed numerals; this module
+adds what it lacks (measured on cn2an 0.5.24): thousands separators, a bare
+leading magnitude (百, 百万 raise ValueError), and telling apart numerals read
+digit by digit (二〇一六, 三五个), which cn2an turns into 2016 and 35, from
+quantities.  Finding numerals in running text is the callers' job, with
+:data:`NUMERAL` as the building block.
+"""
+from __future__ import annotations
+
+import re
+
+import cn2an
+
+CN_DIGITS = "零〇一二两三四五六七八九"
+CN_MAGNITUDES = "十百千万亿"
+_CN = f"[{CN_DIGITS}{CN_MAGNITUDES}]"
+_ARABIC = r"[0-9]+(?:,[0-9]{3})+(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?"
+
+#: One numeral as written: runs of Arabic numbers and Chinese numeral
+#: characters (``1.3万``, ``十亿3000万``, ``二十``, ``1,200.5``).
+NUMERAL = rf"(?:{_ARABIC}|{_CN})+"
+
+_NUMERAL_RE = re.compile(rf"{NUMERAL}\Z")
+_PLAIN_ARABIC = re.compile(r"[0-9]+(?:\.[0-9]+)?\Z")
+# Two Chinese digits side by side (零 only fills a gap, as in 一百零五).
+_DIGIT_PAIR = re.compile(f"[{CN_DIGITS.replace('零', '')}]{{2}}")
+
+
+def parse_number(numeral: str) -> float:
+    """Value of a numeral with no unit: ``"1,750万"`` -> 17500000.0.
+
+    Raises:
+        ValueError: ``numeral`` is not a numeral cn2an can read.
+    """
+    numeral = numeral.strip()
+    if not _NUMERAL_RE.match(numeral):
+        raise ValueError(f"not a numeral: {numeral!r}")
+    numeral = numeral.replace(",", "")
+    if _PLAIN_ARABIC.match(numeral):
+        return float(numeral)  # the common case, ~20x faster than cn2an
+    if numeral[0] in "百千万亿":
+        # A bare magnitude (百余名, 百万) means one of it; cn2an refuses it.
+        numeral = "一" + numeral
+    return float(cn2an.cn2an(numeral, "smart"))
+
+
+def reads_digit_by_digit(numeral: str) -> bool:
+    """True for Chinese numerals that are not a quantity reading.
+
+    Adjacent Chinese digits are either read one by one (years: 二〇一六) or
+    give a rough range (三五个 "three or five", 七八十人 "seventy or eighty").
+    """
+    return bool(_DIGIT_PAIR.search(numeral)) or ("〇" in numeral)
+
+
+def is_bare_magnitude(numeral: str) -> bool:
+    """True for 百, 千万, 亿 ...: magnitudes with no digit, as in idioms (千家万户)."""
+    return all(ch in "百千万亿" for ch in numeral)
+
+
+def is_lone_one(numeral: str) -> bool:
+    """True for a single 一, which before a measure word is an article (一个书桌, 一批)."""
+    return numeral == "一"

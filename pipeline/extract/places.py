@@ -1,0 +1,497 @@
+"""Places a case report names: province → city → district → street → community.
+
+One pass of a compiled matcher finds every division name (full, short or
+old) and every street/community suffix (街道, 镇, 社区, 村, 居委会 …). Then:
+
+1. A short name (深圳, 龙华) counts only when it is a word of its own in a
+   jieba segmentation of a small window (not 长治 in 长治久安) and another
+   level of the same chain appears in the text (大同 with no 山西 or no
+   district of 大同 is the 大同社工 of some other city). Names shared by
+   several divisions (青山区: 包头 and 武汉) take the one whose chain the
+   text supports.
+2. Streets are read back from their suffix against the gazetteer's streets;
+   unknown streets and all communities get a stem by scanning back to a
+   boundary word or a recognised place, and must look like a proper name
+   (corpus/place_words.tsv) and sit in a paragraph with a recognised place.
+3. Every mention gets the fullest chain consistent with the others, and the
+   primary place descends from the most-mentioned province as long as one
+   child holds at least half of its parent's mentions.
+"""
+from __future__ import annotations
+
+import bisect
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from typing import Iterator, Optional
+
+from ..gazetteer import Division, Gazetteer, load_gazetteer
+from ..records import Place, Structure
+from ..resources import data_path
+from ..segment import get_segmenter
+
+PLACE_WORDS = "place_words.tsv"
+FIELDS = ("province", "city", "district", "street", "community")
+MAX_STEM = 6  # longest street/community name stem read back from a suffix
+MAX_WEAK_STEM = 4  # … when no recognised place comes right before it
+LEAD_CHARS = 300  # mentions in the title and lead count double
+# The primary place is a child of the place above it when the child holds at
+# least MIN_SHARE of the parent's mentions and DOMINANCE times its runner-up's.
+MIN_SHARE = 0.25
+DOMINANCE = 2.0
+# Dictionary part-of-speech tags (jieba) of words that do not occur inside a
+# place-name stem: verbs, prepositions, pronouns, numerals … Adjectives and
+# conjunctions (幸福, 以及) only count against a stem no recognised place precedes.
+_NON_NAME_TAGS = ("v", "p", "r", "m", "q", "u", "d", "f", "t", "y", "e", "o")
+_WEAK_NON_NAME_TAGS = ("a", "c")
+_CJK = re.compile(r"[\u4e00-\u9fff]+")
+
+Chain = tuple[Optional[str], ...]  # one value per FIELDS entry
+
+
+@dataclass(frozen=True)
+class PlaceWords:
+    street: dict[str, str]  # suffix as written → canonical suffix
+    community: dict[str, str]
+    continuation: frozenset[str]
+    boundary: re.Pattern
+    generic: tuple[str, ...]
+    common: tuple[str, ...]
+
+
+@lru_cache(maxsize=1)
+def place_words() -> PlaceWords:
+    rows: dict[str, list[list[str]]] = defaultdict(list)
+    for line in data_path(PLACE_WORDS).read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            kind, *values = line.split("\t")
+            rows[kind].append(values)
+    boundary_words = sorted((v[0] for v in rows["boundary"]), key=len, reverse=True)
+    return PlaceWords(
+        street={v[0]: v[1] for v in rows["street"]},
+        community={v[0]: v[1] for v in rows["community"]},
+        continuation=frozenset(v[0] for v in rows["continuation"]),
+        boundary=re.compile("|".join(map(re.escape, boundary_words)) + r"|[^\u4e00-\u9fff]"),
+        generic=tuple(v[0] for v in rows["generic"]),
+        common=tuple(v[0] for v in rows["common"]),
+    )
+
+
+def _trie_pattern(words: list[str]) -> str:
+    """One regex for many literals, factored as a trie.
+
+    The stdlib tries each branch of a flat alternation in turn (~10x slower on
+    6,000 names); no Aho-Corasick package is installed, and a trie-shaped
+    pattern makes the single pass over a text cheap. Optional tails make the
+    match greedy, so the longest name at a position wins (深圳市 over 深圳).
+    """
+    trie: dict = {}
+    for word in words:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def emit(node: dict) -> str:
+        branches = [re.escape(char) + emit(child) for char, child in sorted(node.items()) if char]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 and "" not in node else "(?:" + "|".join(branches) + ")"
+        return body + "?" if "" in node else body
+
+    return emit(trie)
+
+
+@dataclass(frozen=True)
+class _Matcher:
+    names: re.Pattern  # the longest division name starting at each position (a lookahead)
+    suffixes: re.Pattern
+    forms: dict[str, list[tuple[Division, str]]]
+
+
+@lru_cache(maxsize=1)
+def _matcher() -> _Matcher:
+    forms = {k: v for k, v in load_gazetteer().surface_forms().items() if len(k) >= 2}
+    words = place_words()
+    # Names are matched at every position, overlaps included, so that a
+    # spurious name (镇海 in 海虞镇海福) cannot hide a real one.
+    names = re.compile("(?=(" + _trie_pattern(list(forms)) + "))")
+    suffixes = re.compile(_trie_pattern(list(words.street) + list(words.community)))
+    return _Matcher(names, suffixes, forms)
+
+
+@dataclass
+class _Mention:
+    start: int
+    end: int
+    level: str  # a FIELDS entry
+    name: str  # canonical: division full name, street name, community name
+    division: Optional[Division] = None
+    candidates: list[Division] = field(default_factory=list)  # divisions, or a street's parents
+    kind: str = "full"  # full | short | known (gazetteer street) | strong | weak
+    stem: str = ""
+    chain: Chain = (None,) * 5
+
+
+class _Text:
+    """The document with sentence/paragraph lookup and cached jieba windows."""
+
+    def __init__(self, doc: Structure, segmenter: str) -> None:
+        self.doc = doc
+        self.text = doc.text
+        self._sent_starts = [s.start for s in doc.sentences]
+        self._para_starts = [p.start for p in doc.paragraphs]
+        self._segmenter = get_segmenter(segmenter)
+
+    def sentence(self, pos: int) -> int:
+        return bisect.bisect_right(self._sent_starts, pos) - 1
+
+    def paragraph(self, pos: int) -> int:
+        return bisect.bisect_right(self._para_starts, pos) - 1
+
+    def is_word(self, start: int, end: int, *, check_end: bool = True) -> bool:
+        """Whether jieba, on a small window, puts token boundaries at start (and end)."""
+        lo, hi = max(0, start - 4), min(len(self.text), end + 4)
+        bounds, pos = {lo}, lo
+        for token in self._segmenter.cut(self.text[lo:hi]):
+            pos += len(token)
+            bounds.add(pos)
+        return start in bounds and (not check_end or end in bounds or end == hi)
+
+
+def _division_chain(gaz: Gazetteer, division: Division) -> Chain:
+    values: dict[str, Optional[str]] = {f: None for f in FIELDS}
+    for node in gaz.chain(division):
+        values[node.level] = node.name
+    return tuple(values[f] for f in FIELDS)
+
+
+def _compatible(a: Chain, b: Chain) -> bool:
+    return all(x is None or y is None or x == y for x, y in zip(a, b))
+
+
+def _covers(general: Chain, specific: Chain) -> bool:
+    """Every level named in ``general`` is named the same in ``specific``."""
+    return all(x is None or x == y for x, y in zip(general, specific))
+
+
+# --- 1. divisions -----------------------------------------------------------
+
+
+def _division_mentions(text: _Text) -> list[_Mention]:
+    """Division names that are words of their own, with all their candidate divisions."""
+    matcher = _matcher()
+    mentions, reach = [], 0
+    for match in matcher.names.finditer(text.text):
+        start, end = match.span(1)
+        if end <= reach:  # inside a longer name (深圳 in 深圳市, 苏州 in 苏州工业园区)
+            continue
+        reach = end
+        surface = text.text[start:end]
+        entries = matcher.forms[surface]
+        kind = "short" if all(k == "short" for _, k in entries) else "full"
+        candidates = list(dict.fromkeys(d for d, k in entries if kind == "short" or k == "full"))
+        # Short names and two-character full names (芒市, 城区) are often parts of words.
+        needs_end = kind == "short" or len(surface) <= 2
+        if not text.is_word(start, end, check_end=needs_end):
+            continue
+        mentions.append(_Mention(start, end, candidates[0].level, surface, candidates=candidates, kind=kind))
+    return mentions
+
+
+def _resolve_divisions(mentions: list[_Mention], streets: list[_Mention], gaz: Gazetteer) -> list[_Mention]:
+    """Pick each mention's division by support from the rest of the text."""
+    evidence: list[tuple[int, Division]] = [(i, d) for i, m in enumerate(mentions) for d in m.candidates]
+    evidence += [(-1 - i, d) for i, s in enumerate(streets) for d in s.candidates]
+    chains = {d: gaz.chain(d) for _, d in evidence}
+
+    def support(index: int, division: Division) -> int:
+        own = mentions[index]
+        count = 0
+        for other, candidate in evidence:
+            if other == index or (other >= 0 and mentions[other].name == own.name):
+                continue
+            if candidate == division or division in chains[candidate] or candidate in chains[division]:
+                count += 1
+        return count
+
+    chosen: list[tuple[_Mention, Division]] = []
+    for index, mention in enumerate(mentions):
+        scores = Counter({d: support(index, d) for d in mention.candidates})
+        ranked = scores.most_common()
+        best, score = ranked[0]
+        unique = len(ranked) == 1 or ranked[1][1] < score
+        needs_support = mention.kind == "short" or len(mention.candidates) > 1 or len(mention.name) <= 2
+        if unique and (score > 0 or not needs_support):
+            chosen.append((mention, best))
+    for mention, best in chosen:
+        mention.division, mention.level, mention.name = best, best.level, best.name
+        mention.chain = _division_chain(gaz, best)
+    return [mention for mention, _ in chosen]
+
+
+# --- 2. streets and communities ----------------------------------------------
+
+
+def _known_street(text: str, suffix: re.Match, floor: int, gaz: Gazetteer) -> Optional[tuple[int, int, str]]:
+    """The longest gazetteer street ending at this suffix, starting at or after floor."""
+    written = suffix.group()
+    end = suffix.start() + (2 if written.startswith("街道") else len(written))
+    for start in range(max(floor, end - MAX_STEM - 2), suffix.start()):
+        name = text[start:end]
+        if gaz.is_street(name):
+            return start, suffix.end(), name
+        # 乌镇 is the town officially named 乌镇镇.
+        if name.endswith("镇") and gaz.is_street(name + "镇"):
+            return start, suffix.end(), name + "镇"
+    return None
+
+
+def _stem_start(text: str, end: int, floor: int) -> int:
+    """Start of the name stem ending at ``end``: after the last boundary word, place or floor."""
+    start = max(floor, end - MAX_STEM)
+    for match in place_words().boundary.finditer(text, start, end):
+        start = match.end()
+    return start
+
+
+def _looks_like_name(stem: str, suffix: str) -> bool:
+    words = place_words()
+    return (
+        len(stem) >= 2
+        and _CJK.fullmatch(stem) is not None
+        and not stem.endswith(words.generic)
+        and not (stem + suffix).endswith(words.common)
+    )
+
+
+@lru_cache(maxsize=4096)
+def _words_ok(stem: str, *, strict: bool) -> bool:
+    """No dictionary word in the stem is a verb, preposition, pronoun, numeral …
+
+    The dictionary tag of each multi-character word is used, not a tag
+    guessed in context: jieba tags unknown names at random (工福 → vn), and
+    single characters (观 vg, 横 v) are the stuff names are made of.
+    """
+    import jieba.posseg
+
+    get_segmenter("jieba")  # the user dictionary goes into the global jieba first
+    tags = jieba.posseg.dt.word_tag_tab
+    banned = _NON_NAME_TAGS + (_WEAK_NON_NAME_TAGS if strict else ())
+    return not any(
+        len(word) > 1 and tags.get(word, "x").startswith(banned) for word in jieba.lcut(stem, HMM=False)
+    )
+
+
+def _suffix_mentions(
+    text: _Text, suffixes: list[re.Match], divisions: list[_Mention], gaz: Gazetteer, *, known_only: bool
+) -> list[_Mention]:
+    """Streets and communities ending at each suffix.
+
+    A gazetteer street may swallow a short name before it (龙华街道) but
+    never a full one; a stem read back from a suffix stops at any place and
+    at any earlier two-character suffix (各社区中…).
+    """
+    words = place_words()
+    full_ends = sorted(m.end for m in divisions if m.kind == "full")
+    all_ends = sorted(m.end for m in divisions)
+    suffix_ends = sorted(m.end() for m in suffixes if len(m.group()) > 1)
+    out: list[_Mention] = []
+    doubtful: list[_Mention] = []
+    for suffix in suffixes:
+        written = suffix.group()
+        is_street = written in words.street
+        last = out[-1].end if out and out[-1].end <= suffix.start() else 0
+        full_floor = max(_last_before(full_ends, suffix.start()), last)
+        if is_street:
+            known = _known_street(text.text, suffix, full_floor, gaz)
+            if known is not None:
+                start, end, name = known
+                out.append(_Mention(start, end, "street", name, candidates=list(gaz.street_parents(name)), kind="known"))
+                continue
+        if known_only:
+            continue
+        after = text.text[suffix.end() : suffix.end() + 1]
+        if len(written) == 1 and after in words.continuation:
+            continue
+        place_floor = max(_last_before(all_ends, suffix.start()), last)
+        floor = max(place_floor, _last_before(suffix_ends, suffix.start()))
+        start = _stem_start(text.text, suffix.start(), floor)
+        stem = text.text[start : suffix.start()]
+        if not _looks_like_name(stem, written):
+            continue
+        kind = "strong" if place_floor and start == place_floor else "weak"
+        if kind == "weak" and len(stem) > MAX_WEAK_STEM:
+            continue
+        canonical = (words.street if is_street else words.community)[written]
+        level = "street" if is_street else "community"
+        mention = _Mention(start, suffix.end(), level, stem + canonical, kind=kind, stem=stem)
+        (out if _words_ok(stem, strict=kind == "weak") else doubtful).append(mention)
+    # A stem accepted once is a name wherever it recurs (大和 in 在大和村 reads as 大/和).
+    accepted = {m.stem for m in out}
+    return sorted(out + [m for m in doubtful if m.stem in accepted], key=lambda m: m.start)
+
+
+def _last_before(ends: list[int], pos: int) -> int:
+    """The last end at or before pos, or 0."""
+    i = bisect.bisect_right(ends, pos)
+    return ends[i - 1] if i else 0
+
+
+def _anchor(mention: _Mention, places: list[_Mention], text: _Text) -> Optional[_Mention]:
+    """The recognised place a street/community belongs to: nearest in its sentence, else paragraph."""
+    higher = FIELDS.index(mention.level)
+    usable = [p for p in places if p.chain != (None,) * 5 and FIELDS.index(p.level) < higher]
+    for same in (text.sentence, text.paragraph):
+        unit = same(mention.start)
+        near = [p for p in usable if same(p.start) == unit]
+        if near:
+            before = [p for p in near if p.end <= mention.start]
+            return before[-1] if before else near[0]
+    return None
+
+
+def _place_streets_and_communities(
+    found: list[_Mention], divisions: list[_Mention], text: _Text, gaz: Gazetteer
+) -> list[_Mention]:
+    """Give streets and communities their chain; drop those that no place anchors."""
+    resolved_keys = {m.division.key for m in divisions if m.division}
+    placed: list[_Mention] = []
+    unanchored: list[_Mention] = []
+    for mention in sorted(found, key=lambda m: (FIELDS.index(m.level), m.start)):
+        if mention.kind == "known":
+            parents = {d for d in mention.candidates if any(n.key in resolved_keys for n in gaz.chain(d))}
+            if len(parents) == 1:
+                mention.chain = _division_chain(gaz, parents.pop())[:3] + (mention.name, None)
+                placed.append(mention)
+                continue
+        anchor = _anchor(mention, divisions + placed, text)
+        if anchor is None:
+            unanchored.append(mention)
+            continue
+        values = list(anchor.chain)
+        values[FIELDS.index(mention.level)] = mention.name
+        mention.chain = tuple(values)
+        placed.append(mention)
+    # A name anchored once is the same place where it recurs without an anchor.
+    chain_of = {m.name: m.chain for m in placed if m.level in ("street", "community")}
+    for mention in unanchored:
+        if mention.name in chain_of:
+            mention.chain = chain_of[mention.name]
+            placed.append(mention)
+    return placed
+
+
+def _unify_communities(mentions: list[_Mention]) -> None:
+    """村 and 社区 with one stem are one community (大和村 became 大和社区)."""
+    by_stem: dict[str, list[_Mention]] = defaultdict(list)
+    for m in mentions:
+        if m.level == "community":
+            by_stem[m.stem].append(m)
+    for group in by_stem.values():
+        name = next((m.name for m in group if m.name.endswith("社区")), group[0].name)
+        for m in group:
+            m.name = name
+
+
+def _complete_chains(mentions: list[_Mention]) -> None:
+    """Give every street/community mention the fullest chain consistent with the others."""
+    for level in ("street", "community"):
+        depth = FIELDS.index(level)
+        by_name: dict[str, list[_Mention]] = defaultdict(list)
+        for m in mentions:
+            if m.chain[depth] is not None:
+                by_name[m.chain[depth]].append(m)
+        for group in by_name.values():
+            for m in group:
+                # Fill the levels above this one only: a street does not take a community.
+                richer = [o.chain[: depth + 1] for o in group if _compatible(o.chain, m.chain)]
+                best = max(richer, key=lambda c: sum(v is not None for v in c))
+                m.chain = best + m.chain[depth + 1 :]
+
+
+# --- 3. places and the primary ------------------------------------------------
+
+
+def _primary_chain(weights: dict[Chain, float]) -> Chain:
+    """Descend from the top province while one child dominates its siblings and its parent."""
+    chosen: list[Optional[str]] = [None] * 5
+    for depth in range(5):
+        under = {c: w for c, w in weights.items() if _covers(tuple(chosen), c)}
+        totals: Counter = Counter()
+        for chain, weight in under.items():
+            if chain[depth] is not None:
+                totals[chain[depth]] += weight
+        if not totals:
+            continue  # this level is never named (a community straight under its district)
+        (value, weight), *rest = totals.most_common()
+        runner_up = rest[0][1] if rest else 0
+        if depth > 0 and (weight < MIN_SHARE * sum(under.values()) or weight < DOMINANCE * runner_up):
+            break
+        chosen[depth] = value
+        if depth < 3:  # a division's ancestors follow from the division
+            chosen[:depth] = list(next(c for c in under if c[depth] == value)[:depth])
+    return tuple(chosen)
+
+
+def _code(chain: Chain, gaz: Gazetteer) -> Optional[str]:
+    for depth in (2, 1, 0):
+        if chain[depth] is None:
+            continue
+        for division in gaz.by_name(chain[depth]):
+            if _division_chain(gaz, division)[: depth + 1] == chain[: depth + 1]:
+                return division.code
+    return None
+
+
+def places(doc: Structure, *, segmenter: str = "jieba", secondary: bool = True) -> Iterator[Place]:
+    """Places the report names, the primary (most specific place the case is about) first.
+
+    Args:
+        doc: the structured document; its text must be normalized (Simplified).
+        segmenter: segmenter used to check that a short name is a word of its own.
+        secondary: also yield the other places named (primary=False), one per
+            distinct most-specific chain, so search can filter by city.
+    """
+    gaz = load_gazetteer()
+    text = _Text(doc, segmenter)
+    raw_divisions = _division_mentions(text)
+    suffixes = list(_matcher().suffixes.finditer(doc.text))
+    known_streets = _suffix_mentions(text, suffixes, raw_divisions, gaz, known_only=True)
+    divisions = _resolve_divisions(raw_divisions, known_streets, gaz)
+    found = _suffix_mentions(text, suffixes, divisions, gaz, known_only=False)
+    # A street or community name swallows the short names inside it (龙华街道, 海福新城社区).
+    divisions = [d for d in divisions if not any(f.start <= d.start and d.end <= f.end for f in found)]
+    _unify_communities(found)
+    mentions = divisions + _place_streets_and_communities(found, divisions, text, gaz)
+    _complete_chains(mentions)
+    if not mentions:
+        return
+    weights: Counter = Counter()
+    first: dict[Chain, _Mention] = {}
+    for m in sorted(mentions, key=lambda m: m.start):
+        weights[m.chain] += 2 if m.start < LEAD_CHARS else 1
+        first.setdefault(m.chain, m)
+    primary = _primary_chain(weights)
+
+    def record(chain: Chain, is_primary: bool) -> Place:
+        covered = [m for m in mentions if _covers(chain, m.chain)]
+        anchor = min(covered, key=lambda m: (m.chain != chain, m.start))
+        return Place(
+            doc_id=doc.doc_id,
+            start=anchor.start,
+            end=anchor.end,
+            **dict(zip(FIELDS, chain)),
+            code=_code(chain, gaz),
+            primary=is_primary,
+            mentions=len(covered),
+        )
+
+    yield record(primary, True)
+    if not secondary:
+        return
+    chains = list(first)
+    leaves = [c for c in chains if c != primary and not any(o != c and _covers(c, o) for o in chains)]
+    for chain in sorted(leaves, key=lambda c: first[c].start):
+        yield record(chain, False)

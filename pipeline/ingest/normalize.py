@@ -1,0 +1,330 @@
+"""Normalize raw text into the one form every span in the pipeline refers to.
+
+Character steps (Unicode cleanup, full-width folding, Traditional→Simplified,
+converter-site pinyin) come first, then line steps (web boilerplate, trailing
+headline teasers, broken line wraps, blank lines). ``normalize`` is
+idempotent: its output is a fixed point of the steps.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Iterable
+
+import opencc
+
+from ..resources import read_lines
+
+# t2s changes ~37 % of the Han characters of a Traditional report and 0 % of
+# a Simplified one (FIELD-NOTES); 5 % leaves room for Simplified texts that
+# quote a few Traditional names and for short Traditional texts.
+TRADITIONAL_THRESHOLD = 0.05
+# Boilerplate is short; a longer line that matches a marker is body text.
+BOILERPLATE_MAX_LINE = 120
+# A body line at least this long that ends mid-sentence is a broken wrap;
+# shorter unpunctuated lines are headings, captions or signatures.
+BODY_LINE_MIN = 30
+# An unpunctuated line up to this long is heading-like: nothing joins into it.
+HEADING_MAX = 20
+# Trailing teasers: at least this many headline-like lines, each this short
+# and with this many Han characters (so rows of a closing table, "2020 26家",
+# are not taken for headlines).
+TEASER_MIN_LINES = 2
+TEASER_MAX = 50
+TEASER_MIN_HAN = 6
+
+HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+_HAN_RE = re.compile(f"[{HAN}]")
+_CLOSERS = "”’)]》】」』"
+# What may end a sentence or a clause that is complete on its own line.
+_LINE_END = "。!?;:….—" + _CLOSERS
+_TEASER_STOP = "。!?;:."
+
+_PINYIN_LETTERS = "a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ"
+_TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ"
+# Converter sites print the reading after a character: 社區(qū), 聯(lián)動.
+# A tone mark is required so that (a), (b) or English words stay; syllables
+# are at most six letters, which also bounds the regex's backtracking.
+_PINYIN_RE = re.compile(
+    rf"(?<=[{HAN}])(?:[((]\s*[{_PINYIN_LETTERS}]{{0,5}}[{_TONED}][{_PINYIN_LETTERS}]{{0,5}}"
+    rf"(?:[ '][{_PINYIN_LETTERS}]{{1,6}}){{0,3}}\s*[))])+"
+)
+_NEWLINES_RE = re.compile("\r\n?|[\x0b\x0c\x85\u2028\u2029]")
+_FULLWIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
+
+
+@dataclass(frozen=True)
+class NormalizedText:
+    text: str
+    script: str  # script of the input: "traditional" | "simplified"
+
+
+def normalize(text: str) -> NormalizedText:
+    """Normalize ``text``; never raises on any ``str``.
+
+    The script is judged on the text left after cleanup, so that Simplified
+    boilerplate around a Traditional article does not hide it.
+    """
+    chars = clean_chars(text)
+    settled = _settle(chars)
+    if traditional_ratio(settled) >= TRADITIONAL_THRESHOLD:
+        return NormalizedText(_settle(clean_chars(to_simplified(chars))), "traditional")
+    return NormalizedText(settled, "simplified")
+
+
+def clean_chars(text: str) -> str:
+    """The character steps, in an order where no step undoes another."""
+    text = fold_fullwidth(clean_unicode(text))
+    return remove_pinyin(unicodedata.normalize("NFC", text))
+
+
+def clean_lines(text: str) -> str:
+    """One pass of the line steps."""
+    lines = [line.strip() for line in text.split("\n")]
+    for step in (remove_boilerplate, drop_teasers, join_broken_lines):
+        lines = step(lines)
+    return collapse_blank_lines(lines)
+
+
+def _settle(text: str) -> str:
+    """Apply the line steps (and the character steps a join may call for) until nothing changes.
+
+    One pass is not always a fixed point: a join can make a line that a
+    marker matches, or put a pinyin reading right after a character. Every
+    change after the first pass removes a line or characters, so this ends.
+    """
+    while True:
+        settled = clean_chars(clean_lines(text))
+        if settled == text:
+            return settled
+        text = settled
+
+
+# -- character steps ---------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _invisible_and_space_res() -> tuple[re.Pattern, re.Pattern]:
+    # Planes 0, 1 and 14 hold every control, format and space character;
+    # the CJK and private-use planes hold none, so they are not scanned.
+    invisible, spaces = [], []
+    for plane in (0, 1, 14):
+        for code in range(plane << 16, (plane + 1) << 16):
+            category = unicodedata.category(chr(code))
+            if category in ("Cc", "Cf", "Cs") and chr(code) not in "\n\t":
+                invisible.append(code)
+            elif category == "Zs" and code != 0x20:
+                spaces.append(code)
+    return re.compile(_char_class(invisible)), re.compile(_char_class(spaces + [ord("\t")]))
+
+
+def _char_class(codes: list[int]) -> str:
+    ranges: list[list[int]] = []
+    for code in sorted(codes):
+        if ranges and code == ranges[-1][1] + 1:
+            ranges[-1][1] = code
+        else:
+            ranges.append([code, code])
+    parts = (re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in ranges)
+    return "[" + "".join(parts) + "]"
+
+
+def clean_unicode(text: str) -> str:
+    """Unify line breaks, drop control and zero-width characters, turn every space into " "."""
+    invisible, spaces = _invisible_and_space_res()
+    text = _NEWLINES_RE.sub("\n", text)
+    return spaces.sub(" ", invisible.sub("", text))
+
+
+def fold_fullwidth(text: str) -> str:
+    """U+FF01–U+FF5E to ASCII; 。、“”‘’《》【】…— are not in that block and stay."""
+    return text.translate(_FULLWIDTH)
+
+
+def remove_pinyin(text: str) -> str:
+    """Drop "(pinyin)" readings that directly follow a Han character."""
+    return _PINYIN_RE.sub("", text)
+
+
+@lru_cache(maxsize=1)
+def _t2s() -> opencc.OpenCC:
+    # t2s, not tw2s: tw2s also rewrites Simplified text (显著 → 显着).
+    return opencc.OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    return _t2s().convert(text)
+
+
+def traditional_ratio(text: str) -> float:
+    """Share of the Han characters that t2s changes (0.0 when there are none)."""
+    han = "".join(_HAN_RE.findall(text))
+    if not han:
+        return 0.0
+    converted = to_simplified(han)
+    changed = sum(a != b for a, b in zip(han, converted)) + abs(len(han) - len(converted))
+    return changed / len(han)
+
+
+# -- line steps --------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _markers() -> dict[str, re.Pattern]:
+    """boilerplate.txt as one compiled alternation per section."""
+    sections: dict[str, list[str]] = {}
+    current = None
+    for line in read_lines("boilerplate.txt"):
+        if line.startswith("[") and line.endswith("]") and line[1:-1].isalpha():
+            current = sections.setdefault(line[1:-1], [])
+        elif current is not None:
+            current.append(line)
+    return {name: _alternation(patterns) for name, patterns in sections.items()}
+
+
+@lru_cache(maxsize=1)
+def _list_marker_re() -> re.Pattern:
+    return _alternation(read_lines("list_markers.txt"))
+
+
+def _alternation(patterns: Iterable[str]) -> re.Pattern:
+    return re.compile("|".join(f"(?:{p})" for p in patterns) or r"(?!)")
+
+
+def is_metadata_line(line: str) -> bool:
+    """A source / author / date line ("来源:…", "发布时间:…", "30.06.2017 18:03")."""
+    line = fold_fullwidth(line).strip()
+    markers = _markers()
+    return bool(markers["keep"].search(line) or markers["dateline"].search(line))
+
+
+def _is_dateline(line: str) -> bool:
+    return bool(_markers()["dateline"].search(line))
+
+
+def starts_with_list_marker(line: str) -> bool:
+    return bool(_list_marker_re().match(line))
+
+
+def _is_boilerplate(line: str, section: str) -> bool:
+    return len(line) <= BOILERPLATE_MAX_LINE and bool(_markers()[section].search(line))
+
+
+def remove_boilerplate(lines: list[str]) -> list[str]:
+    """Blank out [drop]/[nav] lines; cut at the first [tail] marker past the first third."""
+    total = sum(len(line) + 1 for line in lines)
+    out: list[str] = []
+    offset = 0
+    for line in lines:
+        position, offset = offset, offset + len(line) + 1
+        if line and not is_metadata_line(line):
+            if _is_boilerplate(line, "tail") and position * 3 >= total:
+                break
+            if any(_is_boilerplate(line, s) for s in ("drop", "nav", "tail")):
+                line = ""
+        out.append(line)
+    return out
+
+
+def _ends_clause(line: str) -> bool:
+    return line[-1] in _LINE_END
+
+
+def _is_headline_like(line: str) -> bool:
+    stripped = line.rstrip(_CLOSERS)
+    return (
+        len(line) <= TEASER_MAX
+        and len(_HAN_RE.findall(line)) >= TEASER_MIN_HAN
+        and stripped[-1] not in _TEASER_STOP
+        and not starts_with_list_marker(line)
+        and not is_metadata_line(line)
+    )
+
+
+def drop_teasers(lines: list[str]) -> list[str]:
+    """Drop a trailing block of headline-like lines that follows the article's last sentence.
+
+    News sites append links to unrelated stories (titles, snippets, dates)
+    after the body. The block must hold at least TEASER_MIN_LINES headlines
+    and follow a line that ends a sentence without announcing a list (":").
+    A block that is only a signature (names, then one date line at the very
+    end) is kept, and so is a text made only of such lines.
+    """
+    block: list[int] = []
+    headlines = 0
+    for i in range(len(lines) - 1, -1, -1):
+        line = lines[i]
+        if not line:
+            continue
+        if _is_dateline(line):
+            block.append(i)
+        elif _is_headline_like(line):
+            block.append(i)
+            headlines += 1
+        else:
+            break
+    else:
+        return lines
+    datelines = len(block) - headlines
+    is_signature = datelines == 1 and _is_dateline(lines[block[0]])
+    if headlines < TEASER_MIN_LINES or is_signature or lines[i].endswith(":"):
+        return lines
+    return lines[: block[-1]]
+
+
+def _is_numbered_heading(line: str) -> bool:
+    return starts_with_list_marker(line) and not re.search("[。!?;]", line)
+
+
+def _should_join(prev: str, nxt: str) -> bool:
+    return (
+        len(prev) >= BODY_LINE_MIN
+        and not _ends_clause(prev)
+        and not _is_numbered_heading(prev)
+        and not (len(nxt) <= HEADING_MAX and not _ends_clause(nxt))
+        and not starts_with_list_marker(nxt)
+        and not is_metadata_line(prev)
+        and not is_metadata_line(nxt)
+    )
+
+
+def _join(prev: str, nxt: str) -> str:
+    glue = " " if prev[-1].isascii() and prev[-1].isalpha() and nxt[0].isascii() and nxt[0].isalpha() else ""
+    return prev + glue + nxt
+
+
+def join_broken_lines(lines: list[str]) -> list[str]:
+    """Join a line break (and blank lines) that splits a sentence: "成\\n\\n功实施118个项目".
+
+    The first line (the title) is never joined, nor a heading, list item or
+    metadata line, nor a line that ends with sentence or clause punctuation.
+    """
+    out: list[str] = []
+    title = last = -1  # indexes in out of the first and the last non-blank line
+    for line in lines:
+        if not line:
+            out.append(line)
+            continue
+        if last > title and _should_join(out[last], line):
+            out[last] = _join(out[last], line)
+            del out[last + 1 :]
+            continue
+        out.append(line)
+        last = len(out) - 1
+        if title < 0:
+            title = last
+    return out
+
+
+def collapse_blank_lines(lines: list[str]) -> str:
+    """At most one blank line between paragraphs; none at the start or end."""
+    out: list[str] = []
+    for line in lines:
+        if line or (out and out[-1]):
+            out.append(line)
+    while out and not out[-1]:
+        out.pop()
+    return "\n".join(out)
+

@@ -1,0 +1,145 @@
+"""Measures: enumerated practice items and the narrative fallback."""
+from __future__ import annotations
+
+import difflib
+import json
+import re
+
+import opencc
+import pytest
+
+from pipeline.extract.measures import measures
+from pipeline.resources import data_dir
+from pipeline.structure import build_structure
+
+# Outline layout: 一、 sections, (一) groups, 1. items, a results part with
+# one group that has children and one that does not.
+OUTLINE_REPORT = """\
+“时间银行”让互助养老转起来
+
+一、基本情况
+阳光社区60岁以上老人1800人,独居老人较多。一是空巢率高,二是服务力量不足。
+二、主要做法
+(一)建立积分规则
+1. 制定积分细则。社区制定《时间银行积分办法》,服务1小时记1分。
+2. 搭建线上平台。开发小程序记录服务时长。
+(二)壮大志愿队伍
+1、招募低龄老人。动员60至70岁老人加入志愿队。
+2、开展技能培训。邀请社工开展护理培训12场。
+三、工作成效
+(一)服务覆盖面扩大
+一是受益人数增加,全年服务老人3600人次。二是服务项目增多,新增助餐、助浴等项目。
+(二)邻里关系更加融洽
+居民互助氛围浓厚,矛盾纠纷下降。
+四、几点启示
+首先,制度先行是基础。积分规则让付出可见。
+其次,多方参与是关键。社区、社工与志愿者各有分工。
+"""
+
+# Narrative layout: sub-headings with paragraphs, no enumeration.
+NARRATIVE_REPORT = """\
+社区慈善基金点亮微心愿
+
+某市近年来持续推进社区治理创新,成效显著。
+
+聚力资源 激活慈善力量
+某区在全部街道设立社区慈善基金,引导企业和居民捐赠。去年共募集资金300万元。
+某社区发起“微心愿”认领活动,帮助困难家庭解决实际问题。
+队伍建设 夯实人才支撑
+为破解人才短缺难题,某市通过政府购买服务,为每个社工站配
+备2名专业社工。
+市民政局局长表示,下一步将继续加大投入,推动社工站提质增效。
+"""
+
+
+def test_outline_report_measures():
+    found = [(m.kind, m.section, m.heading) for m in measures(build_structure("o", OUTLINE_REPORT))]
+    assert found == [
+        ("measure", "建立积分规则", "制定积分细则"),
+        ("measure", "建立积分规则", "搭建线上平台"),
+        ("measure", "壮大志愿队伍", "招募低龄老人"),
+        ("measure", "壮大志愿队伍", "开展技能培训"),
+        ("outcome", "服务覆盖面扩大", "受益人数增加"),
+        ("outcome", "服务覆盖面扩大", "服务项目增多"),
+        ("outcome", "工作成效", "邻里关系更加融洽"),
+        ("lesson", "几点启示", "制度先行是基础"),
+        ("lesson", "几点启示", "多方参与是关键"),
+    ]
+
+
+def test_measure_spans_point_into_the_text():
+    doc = build_structure("o", OUTLINE_REPORT)
+    found = list(measures(doc))
+    for measure in found:
+        assert doc.text[measure.start : measure.end] == measure.text
+        assert measure.doc_id == "o" and measure.themes == []
+    assert found[0].text == "1. 制定积分细则。社区制定《时间银行积分办法》,服务1小时记1分。"
+    assert found[4].text == "一是受益人数增加,全年服务老人3600人次。"
+    assert [m.ordinal for m in found] == list(range(len(found)))
+
+
+def test_narrative_report_one_measure_per_practice_paragraph():
+    doc = build_structure("n", NARRATIVE_REPORT)
+    found = list(measures(doc))
+    assert [(m.section, m.heading) for m in found] == [
+        ("聚力资源 激活慈善力量", "设立社区慈善基金"),
+        ("聚力资源 激活慈善力量", "发起“微心愿”认领活动"),
+        # The line cut after "配" is read on across the break.
+        ("队伍建设 夯实人才支撑", "通过政府购买服务"),
+    ]
+    assert found[2].text.endswith("备2名专业社工。")
+    assert doc.text[found[2].start : found[2].end] == found[2].text
+
+
+def test_narrative_fallback_can_be_switched_off():
+    assert list(measures(build_structure("n", NARRATIVE_REPORT), narrative=False)) == []
+
+
+def test_background_and_problem_items_are_not_measures():
+    text = "一、基本情况\n一是人口多,二是底子薄。\n二、存在问题\n一是人手不足,二是经费短缺。\n"
+    assert list(measures(build_structure("b", text))) == []
+
+
+def _heading_key(text: str) -> str:
+    return re.sub(r"[\s“”‘’\"'《》()()]", "", text or "")
+
+
+def _matches(gold: str, predicted: str) -> bool:
+    g, p = _heading_key(gold), _heading_key(predicted)
+    return bool(g and p) and (g in p or p in g or difflib.SequenceMatcher(None, g, p).ratio() >= 0.6)
+
+
+def test_seed_gold_precision_recall_and_kind():
+    """The SCHEMA.md measure rule, micro-averaged over the seed reports."""
+    t2s = opencc.OpenCC("t2s")
+    gold_total = predicted_total = matched = kind_ok = 0
+    for gold_path in sorted((data_dir() / "gold").glob("*.json")):
+        gold = json.loads(gold_path.read_text(encoding="utf-8"))["measures"]
+        raw = (data_dir() / f"{gold_path.stem}.txt").read_text(encoding="utf-8")
+        text = t2s.convert(raw) if t2s.convert(raw) != raw else raw
+        predicted = list(measures(build_structure(gold_path.stem, text)))
+        free = list(range(len(predicted)))
+        for g in gold:
+            hit = next((j for j in free if _matches(g["heading"], predicted[j].heading)), None)
+            if hit is not None:
+                free.remove(hit)
+                matched += 1
+                kind_ok += predicted[hit].kind == g["kind"]
+        gold_total += len(gold)
+        predicted_total += len(predicted)
+    assert gold_total >= 40
+    assert matched / gold_total >= 0.90
+    assert matched / predicted_total >= 0.85
+    assert kind_ok / matched >= 0.90
+
+
+@pytest.mark.parametrize("stem", ["000_80f65cdcd7856e7d"])
+def test_seed000_groups_follow_parents_and_sections(stem):
+    text = (data_dir() / f"{stem}.txt").read_text(encoding="utf-8")
+    found = list(measures(build_structure(stem, text)))
+    kinds = [m.kind for m in found]
+    assert kinds.count("measure") == 13 and kinds.count("outcome") == 7 and kinds.count("lesson") == 3
+    outcomes = [m for m in found if m.kind == "outcome"]
+    # Children of a group are grouped under it; childless items under the section heading.
+    assert outcomes[0].section == "有效实现了社区自治有序" and outcomes[0].heading == "阵地“特色化”"
+    assert outcomes[-1].section == "成效与反响"

@@ -1,0 +1,142 @@
+"""Mechanisms extractor: golden tables on hand-written genre text, plus the seeds' gold."""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from pipeline.extract.mechanisms import mechanisms
+from pipeline.ingest.normalize import normalize
+from pipeline.structure import build_structure
+
+CORPUS = Path(__file__).resolve().parents[2] / "corpus"
+_NOISE = re.compile(r"[“”‘’\"'「」『』《》()\[\]\s]")
+
+
+def _run(text: str, **kwargs):
+    text = normalize(text).text
+    return text, list(mechanisms(build_structure("t", text), **kwargs))
+
+
+def _names(text: str) -> list[str]:
+    return [m.name for m in _run(text)[1]]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("龙华区在大和村实行“三社”联动、创新“四化”治理措施。", {"三社联动", "四化治理"}),
+        ("探索了“一领双融三孵化”工作模式,先后培育孵化社会组织24家。", {"一领双融三孵化"}),
+        ("通过创新“一核三擎”治理模式,夯实了党建基础。", {"一核三擎"}),
+        ("青山区制定了《社区居委会“三报告双评议一监督”制度》等配套制度。", {"三报告双评议一监督"}),
+        ("街道对社会组织实行登记和备案双轨制,条件成熟的推荐登记。", {"双轨制"}),
+        ("社区推行“一户一档”管理,逐户建立台账。", {"一户一档"}),
+        ("社区把“三社联动”升级为“五社联动”,构建“一核多元”共治格局。", {"三社联动", "五社联动", "一核多元"}),
+        ("通过公益创投“社工支网计划”,引进社工机构党支部参与社区治理。", {"社工支网计划", "公益创投"}),
+        ("条件成熟的推荐到区民政局注册登记,并实行“壹元注册”。", {"壹元注册"}),
+        ("聚合网格员、社工等力量,以“包楼”服务的形式参与社区治理。", {"包楼"}),
+        ("街道按照“以需定供、精准培育”的孵化培育模式,回应居民需求。", {"以需定供、精准培育"}),
+        ("对社会组织实行“分类管理、三级管辖、双轨制管理”:对符合条件的帮助登记。", {"分类管理、三级管辖、双轨制管理"}),
+        ("社区推广“135”工作法,一月一走访。", {"135工作法"}),
+        ("街道建立“1+3+N”组织体系,覆盖全部小区。", {"1+3+N组织体系"}),
+        ("该街道创新实施“小区管家”计划,每个小区配备一名管家。", {"小区管家"}),
+        ("做好“暖心”行动,关爱独居老人。", {"暖心行动"}),
+        ("坚持和发展新时代“枫桥经验”,推行“吹哨报到”机制。", {"枫桥经验", "吹哨报到"}),
+        ("区里推进一网统管,各村落实四议两公开。", {"一网统管", "四议两公开"}),
+        ("以社区服务社会化项目为例,通过购买服务推进。截至目前,苏州仅社区服务社会化项目累计投入就超过3亿元。", {"社区服务社会化项目"}),
+        # Traditional script is read after normalization.
+        ("東關街道探索了「一領雙融三孵化」工作模式,深入實踐「四社聯動」機制。", {"一领双融三孵化", "四社联动"}),
+    ],
+)
+def test_finds_mechanisms(text: str, expected: set[str]) -> None:
+    assert set(_names(text)) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "他说:“我们要把群众的事当成自己的事,一件一件办好。”",
+        "提供社区服务“一体化”,努力做到决策“科学化”。",
+        "打通服务群众的“最后一公里”,激活基层治理“一池春水”。",
+        "千方百计为群众办实事,做到一心一意、四面八方汇聚力量。",
+        "剥离行政职能,使社区“两委”专注于党务政务。",
+        "一是强化制度建设,二是完善激励机制,统一体制机制。",
+        "打造“党群空间”“聚社空间”“智汇空间”三大阵地。",
+        "对构建“人人参与、人人尽力、人人共享”的新型城市社区具有示范意义。",
+        "实现“大社区、小社会”向“小社区、大社会”转变,把“群众满意”作为第一标准。",
+        "社工特色服务项目清单、城中村社工特色服务项目大赛和一批特色服务项目。",
+        "先后培育孵化“草根文化社”、“工福晴雨”服务队、“心相连公益服务中心”等社会组织。",
+    ],
+)
+def test_ignores_ordinary_quotes_and_numerals(text: str) -> None:
+    assert _names(text) == []
+
+
+def test_variants_fold_into_one_record_with_mentions_and_first_span() -> None:
+    text, found = _run("大和村实行“三社”联动。发挥“三社”力量,推进“三社联动”。“三社”联动成效明显。")
+    assert [m.name for m in found] == ["三社联动"]
+    record = found[0]
+    assert record.mentions == 4
+    assert text[record.start : record.end] == "“三社”联动"
+    assert record.start == text.index("“三社”")
+
+
+def test_spans_point_at_the_mention() -> None:
+    text, found = _run("推行“红色议事会”制度。社区创新“四议两公开”工作法。街道实行登记和备案双轨制。")
+    assert found
+    for record in found:
+        assert _NOISE.sub("", text[record.start : record.end]) in record.name
+        assert 0 < record.confidence <= 1
+
+
+@pytest.mark.parametrize(
+    "text, name, definition",
+    [
+        (
+            "完善“三事分流”(“大事”政府主导快办、“小事”基层协商共办、“私事”依法有序自办)自治机制。",
+            "三事分流",
+            "大事政府主导快办、小事基层协商共办、私事依法有序自办",
+        ),
+        ("“邻里守望”是指楼栋居民互帮互助的志愿服务形式。", "邻里守望", "楼栋居民互帮互助的志愿服务形式"),
+        ("各村落实四议两公开,即党支部提议、两委商议、党员审议、村民决议。", "四议两公开",
+         "党支部提议、两委商议、党员审议、村民决议"),
+        ("深入实践“四社联动”机制:以社区社会组织为媒介,引入外部资源。", "四社联动", "以社区社会组织为媒介,引入外部资源"),
+        ("社区推行“红色议事会”制度,每月开一次会。", "红色议事会", None),
+    ],
+)
+def test_definitions(text: str, name: str, definition) -> None:
+    record = next(m for m in _run(text)[1] if m.name == name)
+    assert record.definition == definition
+
+
+def test_min_confidence_keeps_only_strong_evidence() -> None:
+    text = "以社区服务社会化项目为例。苏州仅社区服务社会化项目投入3亿元。实行“三社”联动。"
+    assert set(_names(text)) == {"社区服务社会化项目", "三社联动"}
+    assert [m.name for m in _run(text, min_confidence=0.8)[1]] == ["三社联动"]
+
+
+def _key(name: str) -> str:
+    return _NOISE.sub("", name)
+
+
+def test_seed_recall_and_precision() -> None:
+    required = matched_required = predicted = predicted_right = 0
+    for gold_path in sorted((CORPUS / "gold").glob("*.json")):
+        gold = json.loads(gold_path.read_text(encoding="utf-8"))["mechanisms"]
+        source = CORPUS / f"{gold_path.stem}.txt"
+        _, found = _run(source.read_text(encoding="utf-8"))
+        names = [_key(m.name) for m in found]
+
+        def match(a: str, b: str) -> bool:
+            return a in b or b in a
+
+        for entry in gold:
+            if entry["required"]:
+                required += 1
+                matched_required += any(match(_key(entry["name"]), n) for n in names)
+        predicted += len(names)
+        predicted_right += sum(any(match(n, _key(g["name"])) for g in gold) for n in names)
+    assert matched_required / required >= 0.85
+    assert predicted_right / predicted >= 0.75

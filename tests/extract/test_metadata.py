@@ -1,0 +1,113 @@
+"""Metadata extractor: title, publication date and source."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from pipeline.extract.metadata import case_metadata, parse_date
+from pipeline.ingest.normalize import normalize
+from pipeline.structure import build_structure
+
+CORPUS = Path(__file__).resolve().parents[2] / "corpus"
+
+
+def _meta(text: str, **hints):
+    text = normalize(text).text
+    return text, case_metadata(build_structure("t", text, **hints))
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("2017-06-30", "2017-06-30"),
+        ("2017/6/3", "2017-06-03"),
+        ("2017.6.30", "2017-06-30"),
+        ("30.06.2017  18:03", "2017-06-30"),
+        ("2017年6月30日", "2017-06-30"),
+        ("2017 年 6 月 3 日 09:00", "2017-06-03"),
+        ("2017年6月", "2017-06"),
+        ("发布时间:2021-03-05 10:20", "2021-03-05"),
+        ("2020-05-01T08:00:00+08:00", "2020-05-01"),
+        ("2017-13-01", None),
+        ("第2017号", None),
+        ("2600多场活动", None),
+    ],
+)
+def test_parse_date(text: str, expected) -> None:
+    found = parse_date(text)
+    assert (found[0] if found else None) == expected
+
+
+def test_news_page_with_dateline_and_outlet() -> None:
+    text, meta = _meta(
+        "社区议事厅激活基层治理\n2021年3月5日 10:20 来源:人民网\n"
+        "2018年10月24日,某市召开现场会。会议要求推进社区治理。"
+    )
+    assert (meta.title, meta.published, meta.source) == ("社区议事厅激活基层治理", "2021-03-05", "人民网")
+    assert text[slice(*meta.title_span)] == meta.title
+    assert text[slice(*meta.published_span)] == "2021年3月5日"
+    assert text[slice(*meta.source_span)] == "人民网"
+
+
+def test_report_with_author_line() -> None:
+    _, meta = _meta(
+        "XX街道“五社联动”实践报告\n作者:张明(某某大学社会学院)\n"
+        "摘要:本文以XX街道为例,分析五社联动的做法。\n一、背景\n近年来,街道推进改革。"
+    )
+    assert (meta.title, meta.published, meta.source) == ("XX街道“五社联动”实践报告", None, "张明")
+
+
+def test_text_without_metadata_gives_nulls() -> None:
+    _, meta = _meta(
+        "近年来,某街道坚持党建引领,推进社区治理。2019年6月,街道成立了社会组织服务中心。\n"
+        "街道社会组织培育情况统计表\n一是完善制度。街道出台办法。"
+    )
+    assert (meta.title, meta.published, meta.source) == (None, None, None)
+
+
+def test_labelled_header_outlet_beats_author_and_narrative_dates_are_ignored() -> None:
+    _, meta = _meta(
+        "发布时间:2019-08-12 来源:中国社会报 作者:李华\n党建引领“五社联动”\n"
+        "2016年,街道出台办法。正文讲述了街道的做法。"
+    )
+    assert (meta.title, meta.published, meta.source) == ("党建引领“五社联动”", "2019-08-12", "中国社会报")
+
+
+def test_byline_forms() -> None:
+    assert _meta("小巷里的大治理\n文/王芳\n社区位于老城区。居民以老人为主。")[1].source == "王芳"
+    assert _meta("近日,某区召开推进会。会议部署了工作。\n(中国社会报)")[1].source == "中国社会报"
+    assert _meta("某区召开推进会。会议部署了工作。(供稿:某区民政局)")[1].source == "某区民政局"
+    assert _meta("某区召开推进会,部署工作。\n(据《新华日报》)")[1].source == "新华日报"
+
+
+def test_photo_credit_is_not_a_source_but_marks_the_headline() -> None:
+    _, meta = _meta(
+        "近日,某市印发行动方案,动员慈善力量参与基层治理。\n"
+        "某市“五社联动” 赋能基层\n社工参与疫情防控(图片来源:某市社会工作者协会)\n"
+        "从“三社联动”到“五社联动”,某市探索出一条新路。"
+    )
+    assert meta.title == "某市“五社联动” 赋能基层"
+    assert meta.source is None
+
+
+def test_page_hints_win() -> None:
+    _, meta = _meta("正文第一段。\n2019年1月1日", title_hint=" 页面标题 ", published_hint="2020-05-01T08:00:00+08:00")
+    assert (meta.title, meta.published) == ("页面标题", "2020-05-01")
+    assert meta.title_span is None
+
+
+def test_script_is_copied() -> None:
+    assert case_metadata(build_structure("t", "正文。"), script="traditional").script == "traditional"
+
+
+def test_seed_accuracy() -> None:
+    right = total = 0
+    for gold_path in sorted((CORPUS / "gold").glob("*.json")):
+        gold = json.loads(gold_path.read_text(encoding="utf-8"))
+        _, meta = _meta((CORPUS / f"{gold_path.stem}.txt").read_text(encoding="utf-8"))
+        for field in ("title", "published", "source"):
+            total += 1
+            right += getattr(meta, field) == gold[field]
+    assert right / total >= 0.9

@@ -1,0 +1,191 @@
+"""Search over stored practices: FTS5 words, filters, snippets, suggestions, rendering."""
+import csv
+import io
+import json
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pipeline.records import CaseMetadata, Document, Extraction, Measure, Mechanism, Place, Structure
+from pipeline.search import (
+    SearchError,
+    format_hits,
+    fts_expression,
+    highlight_parts,
+    place_names,
+    query_tokens,
+    search,
+    suggest_themes,
+)
+from pipeline.segment import segment_for_index
+from pipeline.store import Store
+
+CASES = {
+    "sz": ("广东省", "深圳市", "龙岗区居家养老与居民议事", ["三社联动"], [
+        ("建立社区养老服务站", "依托党群服务中心为高龄独居老人提供助餐和日间照料服务。", ["精准服务供给"], "measure"),
+        ("成立居民议事会", "每月召开议事会,讨论停车难、加装电梯和社区养老等问题,形成议事清单。",
+         ["居民参与与协商自治"], "measure"),
+        ("社区环境明显改善", "老旧小区<改造>完成后,居民对社区环境的满意度明显提高。", ["阵地与设施建设"], "outcome"),
+    ]),
+    "wh": ("湖北省", "武汉市", "青山区五社联动的探索", ["五社联动"], [
+        ("培育社区社会组织", "建设孵化基地,降低备案门槛,孵化社区社会组织36家。", ["社会组织培育"], "measure"),
+        ("开展助老志愿服务", "组织志愿者定期上门探访独居老人,开展助餐送餐。", ["志愿服务与慈善资源"], "measure"),
+        ("坚持党建引领", "党组织统筹辖区资源,推动社区治理重心下移。", ["党建引领"], "lesson"),
+    ]),
+    "wf": ("山东省", "潍坊市", "东关街道智慧治理", [], [
+        ("搭建线上议事厅", "开发手机小程序,居民随时反映诉求,社区治理更加精细。", ["智慧治理", "居民参与与协商自治"],
+         "measure"),
+    ]),
+}
+
+
+def put_case(store, doc_id, province, city, title, mechanisms, items):
+    text = title + "\n"
+    measures = []
+    for ordinal, (heading, body, themes, kind) in enumerate(items):
+        start = len(text)
+        text += f"{heading}。{body}\n"
+        measures.append(Measure(doc_id, start, len(text) - 1, heading, text[start:-1], None, kind, themes=themes,
+                                theme_scores={t: 0.9 for t in themes}, ordinal=ordinal))
+    text += "".join(f"推行“{name}”机制。" for name in mechanisms)
+    mechs = [Mechanism(doc_id, text.index(n), text.index(n) + len(n), n) for n in mechanisms]
+    extraction = Extraction(doc_id, CaseMetadata(doc_id, title=title), measures=measures, mechanisms=mechs,
+                            places=[Place(doc_id, 0, 0, province=province, city=city, primary=True)])
+    store.put_document(Document(doc_id, text, aliases=[f"{doc_id}.txt"], raw_hash=doc_id, content_hash=doc_id),
+                       Structure(doc_id, text), extraction, index_text=segment_for_index(text),
+                       measure_index=[(segment_for_index(m.heading), segment_for_index(m.text)) for m in measures])
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory):
+    store = Store(tmp_path_factory.mktemp("search") / "t.db")
+    for doc_id, case in CASES.items():
+        put_case(store, doc_id, *case)
+    yield store
+    store.close()
+
+
+def headings(result):
+    return [h.heading for h in result.hits]
+
+
+def test_two_character_word_is_found_and_headings_rank_first(store):
+    result = search(store, "养老")
+    assert headings(result) == ["建立社区养老服务站", "成立居民议事会"]  # heading match outranks body match
+    assert result.total == 2 and result.tokens == ["养老"]
+    assert result.hits[0].score > result.hits[1].score > 0
+
+
+def test_traditional_and_full_width_queries_find_simplified_text(store):
+    assert headings(search(store, "社區養老")) == headings(search(store, "社区养老"))
+    assert "建立社区养老服务站" in headings(search(store, "社區養老"))
+    assert headings(search(store, "议事会,停车")) == ["成立居民议事会"]  # full-width comma folded and dropped
+
+
+def test_a_word_finds_the_longer_words_it_begins(store):
+    # jieba keeps 议事会 and 议事厅 whole, in the index and in a query for them
+    assert set(headings(search(store, "议事"))) == {"成立居民议事会", "搭建线上议事厅"}
+    assert headings(search(store, "议事厅")) == ["搭建线上议事厅"]
+
+
+def test_all_words_must_match(store):
+    assert headings(search(store, "独居 志愿者")) == ["开展助老志愿服务"]
+    assert search(store, "独居 电梯").total == 0
+
+
+def test_hit_carries_document_place_and_span(store):
+    hit = search(store, "孵化").hits[0]
+    assert (hit.doc_id, hit.city, hit.province, hit.title) == ("wh", "武汉市", "湖北省", "青山区五社联动的探索")
+    assert hit.themes == ["社会组织培育"] and hit.kind == "measure"
+    assert store.get_document("wh").text[hit.start:hit.end].startswith("培育社区社会组织。")
+
+
+def test_snippet_marks_query_words_in_the_original_text(store):
+    hit = search(store, "小区 改造").hits[0]
+    assert "老旧【小区】<【改造】>完成后" in hit.snippet
+    assert "老旧<mark>小区</mark>&lt;<mark>改造</mark>&gt;完成后" in hit.snippet_html
+    custom = search(store, "助餐", marks=("[", "]")).hits[0]
+    assert "[助餐]" in custom.snippet
+
+
+def test_snippet_window_centres_on_the_first_match():
+    text = "甲" * 200 + "社区养老" + "乙" * 200
+    parts = highlight_parts(text, ["养老"], width=40)
+    assert parts[0] == ("…", False) and parts[-1] == ("…", False)
+    assert ("养老", True) in parts
+    assert sum(len(p) for p, _ in parts[1:-1]) == 40
+
+
+@pytest.mark.parametrize("query", ['社区 AND', '"', '社区"养老', 'NEAR(社区 养老)', '养*', '社区-养老', '^养老',
+                                   'heading:养老', '(', ')', "'", '社区 OR', '{养老}', '-', '   ', '。,、'])
+def test_fts_syntax_in_a_query_never_raises(store, query):
+    result = search(store, query)
+    assert result.total >= 0
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list('社区养老"*():^-+{} ANDORNEAR,。\'\\')), max_size=12))
+def test_any_query_text_is_safe(store, query):
+    search(store, query)
+
+
+def test_fts_expression_quotes_tokens():
+    assert fts_expression(["社区", 'a"b', "36"]) == '"社区"* "a""b"* "36"'
+    assert query_tokens("社区的养老 服务!") == ["社区", "的", "养老", "服务"]
+
+
+def test_filters_alone_list_in_document_order(store):
+    result = search(store, kind="measure")
+    assert [(h.doc_id, h.heading) for h in result.hits][:2] == [("sz", "建立社区养老服务站"), ("sz", "成立居民议事会")]
+    assert result.total == 5 and all(h.score == 0.0 for h in result.hits)
+    assert headings(search(store, theme="居民参与与协商自治")) == ["成立居民议事会", "搭建线上议事厅"]
+
+
+def test_place_filters_accept_short_names(store):
+    assert {h.doc_id for h in search(store, city="深圳").hits} == {"sz"}
+    assert {h.doc_id for h in search(store, province="湖北").hits} == {"wh"}
+    assert {h.doc_id for h in search(store, city=["深圳市", "潍坊"]).hits} == {"sz", "wf"}
+    assert "深圳市" in place_names("深圳", "city") and "广东省" in place_names("广东", "province")
+
+
+def test_query_and_filters_combine(store):
+    assert headings(search(store, "议事", city="潍坊市")) == ["搭建线上议事厅"]
+    assert set(headings(search(store, "议事", theme="居民参与与协商自治"))) == {"成立居民议事会", "搭建线上议事厅"}
+    assert headings(search(store, "社区", mechanism="五社")) == ["培育社区社会组织", "坚持党建引领"]
+    assert headings(search(store, "社区", kind="lesson")) == ["坚持党建引领"]
+    assert headings(search(store, mechanism="%")) == []  # LIKE wildcards are literal
+
+
+def test_unknown_kind_is_a_clear_error(store):
+    with pytest.raises(SearchError, match="未知的类型"):
+        search(store, "社区", kind="做法记录")
+
+
+def test_limit_and_offset_page_through_ranked_hits(store):
+    everything = headings(search(store, "社区", limit=50))
+    pages = headings(search(store, "社区", limit=2)) + headings(search(store, "社区", limit=2, offset=2)) \
+        + headings(search(store, "社区", limit=2, offset=4))
+    assert pages == everything and len(everything) == search(store, "社区").total
+
+
+def test_no_hits_suggests_nearest_themes(store):
+    result = search(store, "养老", city="潍坊")
+    assert result.hits == [] and result.suggestions[0] == "精准服务供给"
+    assert result.message.startswith("没有找到与“养老”相关的做法。可以试试这些主题:精准服务供给")
+    assert suggest_themes("网格化平台") and "智慧治理" in suggest_themes("网上平台")
+    assert search(store, theme="不存在的主题").message.startswith("没有符合筛选条件的做法。")
+
+
+def test_format_hits_table_csv_json(store):
+    result = search(store, "养老")
+    table = format_hits(result)
+    assert table.splitlines()[0].split() == ["标题", "做法", "类型", "主题", "城市", "片段", "文档", "位置"]
+    assert "建立社区养老服务站" in table and "共 2 条" in table
+    rows = list(csv.DictReader(io.StringIO(format_hits(result, "csv"))))
+    assert rows[0]["做法"] == "建立社区养老服务站" and rows[0]["类型"] == "做法" and rows[0]["城市"] == "深圳市"
+    data = json.loads(format_hits(result, "json"))
+    assert data["total"] == 2 and data["hits"][0]["heading"] == "建立社区养老服务站"
+    assert format_hits(search(store, "量子计算")).startswith("没有找到与“量子计算”相关的做法。")
+    with pytest.raises(SearchError):
+        format_hits(result, "xml")
