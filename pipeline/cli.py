@@ -46,7 +46,7 @@ def main() -> None:
 
     \b
     Typical use:
-      govcase run corpus/                 # ingest, extract, cluster, write outputs/
+      govcase run corpus/reports         # ingest, extract, cluster, write outputs/
       govcase ingest new_articles/ https://example.org/case.html
       govcase search 养老 --theme 精准服务供给
       govcase evaluate --gold corpus/gold
@@ -88,7 +88,7 @@ def ingest(paths, db, jobs, segmenter, max_mb):
 
     \b
     Examples:
-      govcase ingest corpus/
+      govcase ingest corpus/reports
       govcase ingest a.html b.docx --db cases.db --jobs 2
     """
     summary = _ingest_with_progress(paths, db, jobs, segmenter, max_mb)
@@ -96,7 +96,7 @@ def ingest(paths, db, jobs, segmenter, max_mb):
 
 
 @main.command()
-@click.argument("corpus", default="corpus", type=click.Path(exists=True))
+@click.argument("corpus", default="corpus/reports", type=click.Path(exists=True))
 @DB_OPTION
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default="outputs", show_default=True,
               help="Directory for tables, charts and exports.")
@@ -107,7 +107,7 @@ def run(corpus, db, out_dir, jobs, segmenter):
 
     \b
     Example:
-      govcase run corpus/ --db outputs/govcase.db --out outputs
+      govcase run corpus/reports --db outputs/govcase.db --out outputs
     """
     from . import api
 
@@ -187,7 +187,7 @@ def evaluate(gold_dir, db, as_json, themes_lodo):
 @main.command()
 @click.option("--gold", "gold_dir", type=click.Path(exists=True, file_okay=False), default="corpus/gold",
               show_default=True)
-@click.option("--corpus", "corpus_dir", type=click.Path(exists=True, file_okay=False), default="corpus",
+@click.option("--corpus", "corpus_dir", type=click.Path(exists=True, file_okay=False), default="corpus/reports",
               show_default=True)
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default="models", show_default=True)
 def train(gold_dir, corpus_dir, out_dir):

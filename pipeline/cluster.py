@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Optional, Sequence
 
 import numpy as np
@@ -71,6 +72,16 @@ class ClusterResult:
     silhouette: Optional[float]
     items: list[ClusterInput] = field(repr=False, default_factory=list)
 
+    def members_frame(self):
+        """One row per measure: its cluster (id, label, theme) and its source (doc, city, heading)."""
+        import pandas as pd
+
+        rows = [{"cluster_id": c.cluster_id, "cluster_label": c.label, "cluster_theme": c.theme,
+                 "measure_id": m.measure_id, "doc_id": m.doc_id, "city": m.city, "heading": m.heading}
+                for c in self.clusters for m in c.members]
+        return pd.DataFrame(rows, columns=["cluster_id", "cluster_label", "cluster_theme", "measure_id",
+                                           "doc_id", "city", "heading"])
+
     def city_cluster_matrix(self):
         """Counts of measures per city (rows) and cluster id (columns), as a pandas DataFrame."""
         return _crosstab([_city(i) for i in self.items], self.assignments, "city", "cluster")
@@ -79,6 +90,14 @@ class ClusterResult:
         """Counts of measures per city and first theme: each measure counted once."""
         themes = [i.themes[0] if i.themes else UNLABELLED for i in self.items]
         return _crosstab([_city(i) for i in self.items], themes, "city", "theme")
+
+
+def write_clusters_csv(result: ClusterResult, path) -> Path:
+    """Write :meth:`ClusterResult.members_frame` as CSV (UTF-8 with BOM, so Excel shows the Chinese)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    result.members_frame().to_csv(path, index=False, encoding="utf-8-sig")
+    return path
 
 
 def _city(item: ClusterInput) -> str:
@@ -106,9 +125,8 @@ def cluster_measures(items: Sequence[ClusterInput], *, k: Optional[int] = None, 
     n = len(items)
     if n == 0:
         return ClusterResult([], [], 0, "single", None, items)
-    docs = _shared_terms([content_tokens(f"{i.heading}\n{i.text}", segmenter) for i in items],
-                         [i.doc_id for i in items])
-    vectors, counts, vocab = _vectorize(docs, random_state)
+    docs = [content_tokens(f"{i.heading}\n{i.text}", segmenter) for i in items]
+    vectors, counts, vocab = _vectorize(docs, [i.doc_id for i in items], random_state)
     if n < 3 or vectors.shape[1] == 0:
         labels, used_k, method, sil = np.zeros(n, dtype=int), 1, "single", None
     else:
@@ -126,23 +144,7 @@ def cluster_measures(items: Sequence[ClusterInput], *, k: Optional[int] = None, 
     return ClusterResult(clusters, labels.tolist(), used_k, method, sil, items)
 
 
-def _shared_terms(docs: list[list[str]], doc_ids: list[str]) -> list[list[str]]:
-    """Keep terms used in at least two source documents (when there are several).
-
-    Words found in a single report (its place and people names, its own
-    slogans) would otherwise pull each report's measures into one cluster,
-    hiding the practices that cities share.
-    """
-    if len(set(doc_ids)) < MIN_DOCS_FOR_SHARED:
-        return docs
-    seen: dict[str, set] = {}
-    for tokens, doc_id in zip(docs, doc_ids):
-        for tok in set(tokens):
-            seen.setdefault(tok, set()).add(doc_id)
-    return [[t for t in tokens if len(seen[t]) > 1] for tokens in docs]
-
-
-def _vectorize(docs: list[list[str]], random_state: int):
+def _vectorize(docs: list[list[str]], doc_ids: list[str], random_state: int):
     """TF-IDF vectors (SVD-reduced when the vocabulary is large), token counts and the vocabulary."""
     from sklearn.decomposition import TruncatedSVD
     from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
@@ -156,11 +158,31 @@ def _vectorize(docs: list[list[str]], random_state: int):
 
         return np.zeros((len(docs), 0)), csr_matrix((len(docs), 0)), np.array([], dtype=object)
     vocab = counter.get_feature_names_out()
+    counts, vocab = _shared_terms(counts, vocab, doc_ids)
     vectors = TfidfTransformer(sublinear_tf=True).fit_transform(counts)
     dims = min(SVD_DIMS, vectors.shape[1] - 1, len(docs) - 1)
     if vectors.shape[1] > SVD_MIN_VOCAB and dims >= 2:
         vectors = normalize(TruncatedSVD(dims, random_state=random_state).fit_transform(vectors))
     return vectors, counts, vocab
+
+
+def _shared_terms(counts, vocab: np.ndarray, doc_ids: list[str]):
+    """Keep terms used in at least two source documents (when there are several).
+
+    Words found in a single report (its place and people names, its own
+    slogans) would otherwise pull each report's measures into one cluster,
+    hiding the practices that cities share.
+    """
+    from scipy.sparse import csr_matrix
+
+    ids = {d: i for i, d in enumerate(dict.fromkeys(doc_ids))}
+    if len(ids) < MIN_DOCS_FOR_SHARED:
+        return counts, vocab
+    rows = np.array([ids[d] for d in doc_ids])
+    by_doc = csr_matrix((np.ones(len(rows)), (rows, np.arange(len(rows)))), shape=(len(ids), len(rows)))
+    docs_per_term = np.asarray(((by_doc @ (counts > 0)) > 0).sum(axis=0)).ravel()
+    keep = np.flatnonzero(docs_per_term > 1)
+    return counts[:, keep], vocab[keep]
 
 
 def _identity(tokens: list[str]) -> list[str]:
@@ -176,7 +198,7 @@ def _kmeans(vectors, k: Optional[int], k_range: Optional[Sequence[int]], random_
 
     def model(kk: int):
         if large:
-            return MiniBatchKMeans(kk, random_state=random_state, n_init=3, batch_size=4096)
+            return MiniBatchKMeans(kk, random_state=random_state, n_init=1, batch_size=4096)
         return KMeans(kk, random_state=random_state, n_init=4)
 
     method = "minibatch-kmeans" if large else "kmeans"

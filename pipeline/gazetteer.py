@@ -120,9 +120,6 @@ class Gazetteer:
             chain.insert(0, up)
         return tuple(chain)
 
-    def is_ancestor(self, ancestor: Division, division: Division) -> bool:
-        return ancestor in self.chain(division)[:-1]
-
     def streets_of(self, division: Division) -> frozenset[str]:
         """Streets, towns and townships directly under a district (or a city without districts)."""
         return self._streets.get(division.key, frozenset())

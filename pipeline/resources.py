@@ -39,3 +39,8 @@ def read_lines(name: str) -> tuple[str, ...]:
 def models_dir() -> Path:
     override = os.environ.get("GOVCASE_MODELS")
     return Path(override) if override else PROJECT_ROOT / "models"
+
+
+def reports_dir() -> Path:
+    """The shipped case reports (the seed corpus)."""
+    return data_dir() / "reports"

@@ -341,6 +341,18 @@ class Store:
             self.conn.execute("INSERT INTO measures_fts(rowid, heading, body) VALUES (?,?,?)",
                               (mid, heading_seg, body_seg))
 
+    def put_clusters(self, result) -> None:
+        """Replace the stored practice clusters (a pipeline.cluster.ClusterResult)."""
+        with self.transaction():
+            self.conn.execute("DELETE FROM clusters")
+            self.conn.execute("UPDATE measures SET cluster_id = NULL")
+            for c in result.clusters:
+                self.conn.execute("INSERT INTO clusters VALUES (?,?,?,?,?)",
+                                  (c.cluster_id, c.label, c.theme, len(c.members),
+                                   json.dumps(c.terms, ensure_ascii=False)))
+                self.conn.executemany("UPDATE measures SET cluster_id = ? WHERE measure_id = ?",
+                                      [(c.cluster_id, m.measure_id) for m in c.members])
+
     def record_error(self, path: str, reason: str) -> None:
         with self.transaction():
             self.conn.execute("INSERT INTO ingest_errors(path, reason, at) VALUES (?,?,?)", (path, reason, now_iso()))

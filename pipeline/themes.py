@@ -54,7 +54,6 @@ SECOND_THEME_FLOOR = 0.15  # ... and at least this absolute score
 WEAK_MIN_HITS = 2
 WEAK_MARGIN = 2.0
 WEAK_MIN_CHARS = 15
-REPORT_MIN_LINE = 80
 
 _HAN_OR_WORD = re.compile(r"[\u4e00-\u9fffA-Za-z]")
 
@@ -129,8 +128,14 @@ def measure_text(heading: str, body: str) -> str:
 
 def content_tokens(text: str, segmenter: str = "jieba") -> list[str]:
     """Segmenter tokens that carry content: Han or Latin letters, stop words dropped."""
-    stop = stopwords()
-    return [tok for tok in get_segmenter(segmenter).cut(text) if _HAN_OR_WORD.search(tok) and tok not in stop]
+    return [tok for tok in get_segmenter(segmenter).cut(text) if _is_content(tok)]
+
+
+@lru_cache(maxsize=200_000)
+def _is_content(token: str) -> bool:
+    # Cached: a corpus repeats a small vocabulary, and this runs once per token
+    # of every text clustered (millions for 100,000 measures).
+    return bool(_HAN_OR_WORD.search(token)) and token not in stopwords()
 
 
 @lru_cache(maxsize=1)
@@ -200,7 +205,7 @@ class ThemeModel:
         features = self._features(texts)
         target = MultiLabelBinarizer(classes=self.names).fit_transform(labels)
         self._clf = OneVsRestClassifier(
-            LogisticRegression(C=1.0, class_weight="balanced", max_iter=2000, random_state=RANDOM_STATE)
+            LogisticRegression(C=1.0, class_weight="balanced", solver="liblinear", random_state=RANDOM_STATE)
         ).fit(features, target)
         return self
 
@@ -304,36 +309,11 @@ class GoldMeasure:
 
 
 def read_corpus(corpus_dir: Path) -> dict[str, str]:
-    """Normalized text of every case report (``*.txt``) in ``corpus_dir``, by file stem.
+    """Normalized text of every case report (``*.txt``) in ``corpus_dir``, by file stem."""
+    from .ingest.normalize import normalize
 
-    ``corpus/`` also holds the project's word lists as ``.txt``; a report is
-    told apart by having prose: at least one line of REPORT_MIN_LINE
-    characters that contains a full stop.
-    """
-    texts = {}
-    for path in sorted(Path(corpus_dir).glob("*.txt")):
-        text = path.read_text(encoding="utf-8-sig")
-        if any(len(line) >= REPORT_MIN_LINE and "。" in line for line in text.splitlines()):
-            texts[path.stem] = _normalize(text)
-    return texts
-
-
-def _normalize(text: str) -> str:
-    try:
-        from .ingest.normalize import normalize
-    except ImportError:
-        normalize = None
-    if normalize is not None:
-        result = normalize(text)
-        return result if isinstance(result, str) else result.text
-    # Stand-in until the ingest normalizer exists: t2s only where it changes
-    # many Han characters, since t2s also alters some Simplified text.
-    import opencc
-
-    converted = opencc.OpenCC("t2s").convert(text)
-    han = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff") or 1
-    changed = sum(1 for a, b in zip(text, converted) if a != b)
-    return converted if changed / han > 0.05 else text
+    return {path.stem: normalize(path.read_text(encoding="utf-8-sig")).text
+            for path in sorted(Path(corpus_dir).glob("*.txt"))}
 
 
 def gold_measures(gold_dir: Path, corpus_dir: Path) -> list[GoldMeasure]:
@@ -533,7 +513,7 @@ from `corpus/themes.json` (taxonomy version `{taxonomy.version}`);
 
 - Built: {date.today().isoformat()} by `pipeline.themes.train` (`govcase train`).
 - Model: TF-IDF over jieba tokens (jionlp stop words removed) plus 14 seed-evidence
-  features, one-vs-rest LogisticRegression (C=1, balanced, random_state={RANDOM_STATE});
+  features, one-vs-rest LogisticRegression (liblinear, C=1, balanced, random_state={RANDOM_STATE});
   score = {CLASSIFIER_WEIGHT} x classifier probability + {1 - CLASSIFIER_WEIGHT:.1f} x seed-term evidence.
   Top theme always; a second when its score >= max({SECOND_THEME_FLOOR}, {SECOND_THEME_RATIO} x top).
 - Data: {report.gold_measures} gold measures from {len(gold_docs)} documents ({', '.join(gold_docs)}),

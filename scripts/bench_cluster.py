@@ -67,7 +67,7 @@ def synthetic_measures(n: int, corpus_dir: Path, seed: int = 0) -> list[ClusterI
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=100_000)
-    parser.add_argument("--corpus", type=Path, default=Path(__file__).resolve().parent.parent / "corpus")
+    parser.add_argument("--corpus", type=Path, default=Path(__file__).resolve().parent.parent / "corpus" / "reports")
     parser.add_argument("--segmenter", default="rjieba")
     args = parser.parse_args(argv)
 

@@ -103,3 +103,16 @@ def test_tiny_inputs(n):
     result = cluster_measures(make_items()[:n])
     assert len(result.assignments) == n
     assert sum(c.size for c in result.clusters) == n
+
+
+def test_csv_lists_every_member_with_its_cluster(tmp_path):
+    import pandas as pd
+
+    from pipeline.cluster import write_clusters_csv
+
+    result = cluster_measures(make_items(), k=3)
+    path = write_clusters_csv(result, tmp_path / "out" / "clusters.csv")
+    frame = pd.read_csv(path, encoding="utf-8-sig")
+    assert len(frame) == len(make_items())
+    assert set(frame["city"]) == set(CITIES)
+    assert frame.groupby("cluster_id")["cluster_theme"].nunique().max() == 1

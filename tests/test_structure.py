@@ -40,7 +40,7 @@ SEQUENCE_REPORT = """\
 
 
 def _read_seed(stem: str) -> str:
-    return data_path(f"{stem}.txt").read_text(encoding="utf-8")
+    return data_path(f"reports/{stem}.txt").read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ from pipeline.resources import data_path
 from pipeline.themes import SeedScorer, ThemeModel, label_measures, load_default_model, load_taxonomy
 
 GOLD = data_path("gold")
-CORPUS = data_path("gold").parent
+CORPUS = data_path("reports")
 
 
 def test_taxonomy_matches_schema_and_has_enough_seeds():

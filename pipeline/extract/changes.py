@@ -12,18 +12,21 @@ import re
 from typing import Iterator, Optional
 
 from ..records import Change, Figure, Structure
-from .figures import Clauses, figures as find_figures, quantity_at, unit_of
+from .figures import figures as find_figures, quantity_at, unit_of
 from .numbers import CN_DIGITS, CN_MAGNITUDES, NUMERAL
 
 # Verbs of change before 到/至/为 (a closed class, kept here with the pattern
 # it is part of); single characters cover 增至, 降为, 升到 ...
 _VERBS = "增长|增加|提升|提高|上升|上涨|下降|减少|降低|扩大|扩增|扩充|缩减|缩小|跃升|攀升|发展|增|降|升|减|涨|跌"
-_FILLER = "[^0-9,。;!?:、\n]"
+# What may stand between the numbers and the verb: anything but digits and
+# clause punctuation, or a year (从2019年的856人增加到2022年的2345人).
+_FILLER = "(?:[^0-9,。;!?:、\n]|(?:19|20)[0-9]{2}年)"
+# Searched in each figure's clause up to the figure: that text must end in
+# [由/从 …] A … verb 到/至/为 [filler], the figure being B.
 _CHANGE = re.compile(
     rf"(?:(?P<prep>由|从){_FILLER}{{0,8}}?)?"
     rf"(?<![0-9.,{CN_DIGITS}{CN_MAGNITUDES}])(?P<a>{NUMERAL}){_FILLER}{{0,8}}?"
-    rf"(?P<verb>{_VERBS})了?(?:到|至|为|成)"
-    rf"{_FILLER}{{0,6}}?(?=[0-9{CN_DIGITS}{CN_MAGNITUDES}])"
+    rf"(?P<verb>{_VERBS})了?(?:到|至|为|成){_FILLER}{{0,6}}\Z"
 )
 # Words that open a clause before its subject (将社区年活动经费由…, 使…).
 _LEAD_IN = re.compile(r"^(?:其中|同时|并|将|把|使|让|推动|促使)+")
@@ -42,44 +45,38 @@ def changes(doc: Structure, *, figures: Optional[list[Figure]] = None) -> Iterat
     text = doc.text
     if figures is None:
         figures = list(find_figures(doc))
-    at = _figures_by_position(text, figures)
-    clauses = Clauses(text)
-    for m in _CHANGE.finditer(text):
-        before = quantity_at(text, m.start("a"))
-        after = at.get(m.end())
-        if before is None or after is None:
+    for after, raw_start in zip(figures, _raw_starts(text, figures)):
+        if raw_start < 0:  # a figure whose raw is not in its clause (not from this doc)
             continue
-        after_figure, after_end = after
-        if before.unit is not None and unit_of(before.unit.canonical) != unit_of(after_figure.unit):
+        m = _CHANGE.search(text, after.start, raw_start)
+        before = quantity_at(text, m.start("a")) if m else None
+        if before is None:
+            continue
+        if before.unit is not None and unit_of(before.unit.canonical) != unit_of(after.unit):
             continue
         if m.group("prep") is None and m.start("verb") - before.end > _MAX_ADVERB:
             continue
-        lo, _ = clauses.around(m.start(), m.end())
-        head = text[max(lo, text.rfind("、", lo, m.start()) + 1) : m.start()]
+        head = text[max(after.start, text.rfind("、", after.start, m.start()) + 1) : m.start()]
         trimmed = _LEAD_IN.sub("", head)
-        start = m.start() - len(trimmed)
+        start, end = m.start() - len(trimmed), raw_start + len(after.raw)
         yield Change(
             doc_id=doc.doc_id,
             start=start,
-            end=after_end,
-            subject=trimmed.strip() or after_figure.subject,
-            unit=after_figure.unit,
+            end=end,
+            subject=trimmed.strip() or after.subject,
+            unit=after.unit,
             from_value=before.value,
-            to_value=after_figure.value,
-            text=text[start:after_end],
+            to_value=after.value,
+            text=text[start:end],
         )
 
 
-def _figures_by_position(text: str, figures: list[Figure]) -> dict[int, tuple[Figure, int]]:
-    """Each figure keyed by every offset of its raw number+unit, with the raw's end."""
-    at: dict[int, tuple[Figure, int]] = {}
+def _raw_starts(text: str, figures: list[Figure]) -> list[int]:
+    """Where each figure's raw number+unit starts (the same raw twice in a clause: in order)."""
+    starts: list[int] = []
     for figure in figures:
-        raw_start = text.find(figure.raw, figure.start, figure.end)
-        while raw_start in at:  # the same raw twice in one clause: take the next one
-            raw_start = text.find(figure.raw, raw_start + 1, figure.end)
-        if raw_start < 0:
-            continue
-        raw_end = raw_start + len(figure.raw)
-        for pos in range(raw_start, raw_end):
-            at[pos] = (figure, raw_end)
-    return at
+        pos = text.find(figure.raw, figure.start, figure.end)
+        while pos in starts[-8:]:
+            pos = text.find(figure.raw, pos + 1, figure.end)
+        starts.append(pos)
+    return starts

@@ -5,7 +5,9 @@ multiplied out, hedges from ``corpus/hedges.txt`` give ``approx``.  What is
 *not* a figure follows from a few general rules rather than word lists:
 
 - dates and years: 年 after a four-digit number in 1900-2100, dotted or
-  colon-joined digits (30.06.2017, 18:03), codes with a leading zero (0536);
+  colon-joined digits (30.06.2017, 18:03), codes with a leading zero (0536),
+  digits glued to letters or right after a colon (访问量:1024563次); record
+  numbers end in 号, which is no unit (鲁ICP备12345678号);
 - ordinals: a numeral after 第;
 - names and slogans: numerals inside 《》 or inside a short quoted span with
   no clause punctuation (“最后100米”, “一核三擎”); Chinese numerals need a
@@ -55,12 +57,15 @@ _NAME_SPANS = re.compile(
 _CLAUSE_PUNCT = re.compile(r"[,。;!?:]")
 _RANGE_LINK = re.compile(r"[ \u3000]?(?:-|~|～|—|至|到)[ \u3000]?")
 _YEAR = re.compile(r"(?:19|20)[0-9]{2}\Z")
-# Digits glued to a date, time, version or code (30.06.2017, 18:03, 10/2).
+# Digits glued to a date, time, version or code (30.06.2017, 18:03, 10/2, ICP12345678),
+# or right after a colon, where they are a field value (访问量:1024563次), not prose.
 _ARABIC_DIGITS = "0123456789"
 _GLUED_BEFORE = set(_ARABIC_DIGITS + ".:/") | set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
 _GLUED_AFTER = re.compile(r"[.:/][0-9]")
-# Function words between a subject and its number (人员达553人, 共12.2万人).
-_LINK_TAIL = re.compile(r"(?:达到|占到|共计|合计|总计|累计|达|为|有|是|共|计|占|到|等|了|的|由|从)+\Z")
+_HAS_ARABIC = re.compile("[0-9]")
+# Function words between a subject and its number (人员达553人, 共12.2万人),
+# and the 来 of 两年来.
+_LINK_TAIL = re.compile(r"(?:达到|占到|共计|合计|总计|累计|以来|达|为|有|是|共|计|占|到|等|了|的|由|从|来)+\Z")
 # Where the noun after a unit can be: up to the next 、 or numeral, 16 chars at most.
 _AFTER_WINDOW = re.compile(r"[^、0-9]{0,16}")
 _QUOTES = str.maketrans("", "", "“”‘’\"《》「」『』")
@@ -82,6 +87,7 @@ class Lexicon:
     units: dict[str, Unit]
     implied: dict[str, str]  # subject word -> unit of a bare number after it
     pre: dict[str, Optional[str]]  # hedge word -> approx label (None: look-alike)
+    pre_longest: int
     mid: dict[str, str]
     post: dict[str, str]
     unit_re: re.Pattern
@@ -112,6 +118,7 @@ def lexicon() -> Lexicon:
         units=units,
         implied=implied,
         pre=hedges["pre"],
+        pre_longest=max(map(len, hedges["pre"]), default=0),
         mid=hedges["mid"],
         post=hedges["post"],
         unit_re=_alternation(units),
@@ -139,6 +146,7 @@ class Quantity:
     approx: Optional[str]
     mid_hedged: bool  # a hedge sits between numeral and unit (二十余家, 百余名)
     percent: bool  # written 百分之…
+    magnitude: str = ""  # 万/亿 written after the hedge (1200余万元)
 
     @cached_property
     def value(self) -> float:
@@ -147,7 +155,7 @@ class Quantity:
         Raises:
             ValueError: the numeral does not read as a number (3一).
         """
-        return parse_number(self.numeral)
+        return parse_number(self.numeral + self.magnitude)
 
 
 def read_quantity(text: str, match: re.Match, lex: Lexicon) -> Quantity:
@@ -157,9 +165,13 @@ def read_quantity(text: str, match: re.Match, lex: Lexicon) -> Quantity:
     pos = _GAP.match(text, match.end()).end()
     approx = None
     mid = lex.mid_re.match(text, pos)
+    magnitude = ""
     if mid:
         approx = lex.mid[mid.group()]
         pos = _GAP.match(text, mid.end()).end()
+        if text[pos : pos + 1] in ("万", "亿"):
+            magnitude = text[pos]
+            pos += 1
     num_end = pos
     unit = None
     found = lex.unit_re.match(text, pos)
@@ -175,7 +187,7 @@ def read_quantity(text: str, match: re.Match, lex: Lexicon) -> Quantity:
         approx = approx or lex.post[post.group()]
         pos = post.end()
     start = match.start()
-    for length in range(4, 0, -1):
+    for length in range(lex.pre_longest, 0, -1):
         word = text[max(0, start - length) : start]
         if len(word) == length and word in lex.pre:
             if lex.pre[word]:
@@ -183,7 +195,7 @@ def read_quantity(text: str, match: re.Match, lex: Lexicon) -> Quantity:
                 start -= length
             break
     end = pos if unit else num_end
-    return Quantity(start, match.start("num"), num_end, end, numeral, unit, approx, mid is not None, pct)
+    return Quantity(start, match.start("num"), num_end, end, numeral, unit, approx, mid is not None, pct, magnitude)
 
 
 def quantity_at(text: str, pos: int) -> Optional[Quantity]:
@@ -202,8 +214,8 @@ def _is_quantity_numeral(text: str, q: Quantity) -> bool:
         if before in _GLUED_BEFORE or _GLUED_AFTER.match(text, q.num_start + len(numeral)):
             return False
         return not (numeral[0] == "0" and numeral[1:2].isdigit())
-    if not any(ch in _ARABIC_DIGITS for ch in numeral):
-        if is_lone_one(numeral) or reads_digit_by_digit(numeral) or (before and before in "数几"):
+    if not _HAS_ARABIC.search(numeral):
+        if reads_digit_by_digit(numeral) or (before and before in "数几"):
             return False
         if is_bare_magnitude(numeral) and not (q.mid_hedged or q.percent):
             return False
@@ -261,10 +273,11 @@ def quantities(text: str) -> Iterator[tuple[Quantity, Unit]]:
     names = _Spans(name_spans(text))
     found = []
     for match in _CANDIDATE.finditer(text):
-        if names.covers(match.start()):
+        # A lone 一 is the commonest candidate and never a figure: drop it first.
+        if is_lone_one(match.group("num")) or names.covers(match.start()):
             continue
         q = read_quantity(text, match, lex)
-        if q and _is_quantity_numeral(text, q):
+        if _is_quantity_numeral(text, q):
             found.append(q)
     for i, q in enumerate(found):
         unit = q.unit or _range_unit(text, q, found[i + 1] if i + 1 < len(found) else None)
@@ -352,14 +365,14 @@ def _subject_before(piece: str) -> Optional[str]:
     tokens = _tagger().tag(_LINK_TAIL.sub("", piece.translate(_QUOTES)))
     while tokens and (_stop(tokens[-1][1]) or _is_verb(tokens[-1][1])):
         tokens.pop()
-    words: list[str] = []
+    run: list[tuple[str, str]] = []
     for word, tag in reversed(tokens):
         if _stop(tag) or _is_verb(tag):
             break
-        words.insert(0, word)
-    while words and tokens and dict(tokens).get(words[0], "").startswith("v"):
-        words.pop(0)
-    return "".join(words) or None
+        run.insert(0, (word, tag))
+    while run and run[0][1] == "vn":  # 培育社区社会组织 -> 社区社会组织
+        run.pop(0)
+    return "".join(word for word, _ in run) or None
 
 
 def figures(doc: Structure, *, with_subjects: bool = True) -> Iterator[Figure]:

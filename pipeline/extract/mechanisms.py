@@ -45,7 +45,7 @@ _DEFINED = re.compile(r"\(即|是指|指的是")  # “邻里守望”是指…:
 _DEF_NOT_TEXT = re.compile(r"^[\d\s\-~—年月日.%/]+$")
 _CLOSING = ("”", "」", "』", "’", "》")
 _CONTEXT_WINDOW = 8
-_TRIGGER_REACH = 4
+_TRIGGER_WINDOW = 6  # longest trigger verb plus a modifier: 深入推进“
 _REPEAT_CONTEXT = 12
 _MIN_REPEAT = 4
 
@@ -171,8 +171,7 @@ def _context_after(text: str, pos: int) -> Optional[int]:
 
 
 def _trigger_before(text: str, pos: int) -> bool:
-    before = text[max(0, pos - _TRIGGER_REACH - 2) : pos]
-    return bool(_cues().triggers.search(before))
+    return bool(_cues().triggers.search(text[max(0, pos - _TRIGGER_WINDOW) : pos]))
 
 
 def _join_after(text: str, pos: int) -> Optional[re.Match]:
@@ -196,7 +195,7 @@ def _classify_quoted(text: str, inner: str, start: int, end: int) -> Optional[_C
     inner_span = (start + 1 + lead, start + 1 + len(inner.rstrip()))
     if not name or _SENTENCE_PUNCT.search(inner) or len(name) > 40:
         return None
-    chunks = [c for c in _LIST_SEP.split(name)]
+    chunks = _LIST_SEP.split(name)
     if len(chunks) >= 2:
         if all(2 <= len(c) <= 10 for c in chunks) and (
             _trigger_before(text, start) or _context_after(text, end) is not None
@@ -273,13 +272,15 @@ def _repeated(text: str) -> Iterator[_Candidate]:
     from ..segment import get_segmenter
 
     cut = lru_cache(maxsize=None)(get_segmenter().cut)
-    by_head: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    # Only mentions whose last _MIN_REPEAT characters agree can share a name:
+    # bucketing on them keeps the pairwise comparison small on long texts.
+    buckets: dict[tuple[str, str], list[tuple[int, str]]] = defaultdict(list)
     for match in _cues().repeat_heads.finditer(text):
         left = _HAN_RUN_END.search(text[max(0, match.start() - _REPEAT_CONTEXT) : match.start()])
-        if left:
-            by_head[match.group()].append((match.start(), left.group()))
+        if left and len(left.group()) >= _MIN_REPEAT:
+            buckets[match.group(), left.group()[-_MIN_REPEAT:]].append((match.start(), left.group()))
     found: dict[tuple[str, str], set[int]] = defaultdict(set)
-    for head, mentions in by_head.items():
+    for (head, _), mentions in buckets.items():
         for i, (pos_a, left_a) in enumerate(mentions):
             for pos_b, left_b in mentions[i + 1 :]:
                 shared = _common_suffix(left_a, left_b)

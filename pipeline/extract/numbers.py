@@ -19,10 +19,11 @@ _CN = f"[{CN_DIGITS}{CN_MAGNITUDES}]"
 _ARABIC = r"[0-9]+(?:,[0-9]{3})+(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?"
 
 #: One numeral as written: runs of Arabic numbers and Chinese numeral
-#: characters (``1.3万``, ``十亿3000万``, ``二十``, ``1,200.5``).
-NUMERAL = rf"(?:{_ARABIC}|{_CN})+"
+#: characters (``1.3万``, ``十亿3000万``, ``二十``, ``1,200.5``, ``九十八点五``).
+NUMERAL = rf"(?:{_ARABIC}|{_CN}|(?<=[{CN_DIGITS}{CN_MAGNITUDES}])点(?=[{CN_DIGITS}]))+"
 
 _NUMERAL_RE = re.compile(rf"{NUMERAL}\Z")
+_SCALE = {"万": 10_000, "亿": 100_000_000}
 _PLAIN_ARABIC = re.compile(r"[0-9]+(?:\.[0-9]+)?\Z")
 # Two Chinese digits side by side (零 only fills a gap, as in 一百零五).
 _DIGIT_PAIR = re.compile(f"[{CN_DIGITS.replace('零', '')}]{{2}}")
@@ -43,7 +44,13 @@ def parse_number(numeral: str) -> float:
     if numeral[0] in "百千万亿":
         # A bare magnitude (百余名, 百万) means one of it; cn2an refuses it.
         numeral = "一" + numeral
-    return float(cn2an.cn2an(numeral, "smart"))
+    try:
+        return float(cn2an.cn2an(numeral, "smart"))
+    except ValueError:
+        # cn2an reads 三点五 but not 三点五万: scale a trailing magnitude ourselves.
+        if len(numeral) > 1 and numeral[-1] in _SCALE:
+            return parse_number(numeral[:-1]) * _SCALE[numeral[-1]]
+        raise
 
 
 def reads_digit_by_digit(numeral: str) -> bool:

@@ -15,14 +15,15 @@ old) and every street/community suffix (街道, 镇, 社区, 村, 居委会 …)
    (corpus/place_words.tsv) and sit in a paragraph with a recognised place.
 3. Every mention gets the fullest chain consistent with the others, and the
    primary place descends from the most-mentioned province as long as one
-   child holds at least half of its parent's mentions.
+   child dominates its siblings and holds a fair share of its parent's
+   mentions (苏州 stays a city when 常熟 and 昆山 are side examples).
 """
 from __future__ import annotations
 
 import bisect
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Iterator, Optional
 
@@ -34,6 +35,7 @@ from ..segment import get_segmenter
 PLACE_WORDS = "place_words.tsv"
 FIELDS = ("province", "city", "district", "street", "community")
 MAX_STEM = 6  # longest street/community name stem read back from a suffix
+SHARED_SHORT = 3  # a short name of this many divisions needs its city written before it
 MAX_WEAK_STEM = 4  # … when no recognised place comes right before it
 LEAD_CHARS = 300  # mentions in the title and lead count double
 # The primary place is a child of the place above it when the child holds at
@@ -105,7 +107,7 @@ def _trie_pattern(words: list[str]) -> str:
 
 @dataclass(frozen=True)
 class _Matcher:
-    names: re.Pattern  # the longest division name starting at each position (a lookahead)
+    names: re.Pattern
     suffixes: re.Pattern
     forms: dict[str, list[tuple[Division, str]]]
 
@@ -114,9 +116,9 @@ class _Matcher:
 def _matcher() -> _Matcher:
     forms = {k: v for k, v in load_gazetteer().surface_forms().items() if len(k) >= 2}
     words = place_words()
-    # Names are matched at every position, overlaps included, so that a
-    # spurious name (镇海 in 海虞镇海福) cannot hide a real one.
-    names = re.compile("(?=(" + _trie_pattern(list(forms)) + "))")
+    # Names and suffixes are two patterns so that a spurious name cannot hide
+    # a suffix (镇海 in 海虞镇海福 would swallow the 镇 of 海虞镇).
+    names = re.compile(_trie_pattern(list(forms)))
     suffixes = re.compile(_trie_pattern(list(words.street) + list(words.community)))
     return _Matcher(names, suffixes, forms)
 
@@ -182,12 +184,9 @@ def _covers(general: Chain, specific: Chain) -> bool:
 def _division_mentions(text: _Text) -> list[_Mention]:
     """Division names that are words of their own, with all their candidate divisions."""
     matcher = _matcher()
-    mentions, reach = [], 0
+    mentions = []
     for match in matcher.names.finditer(text.text):
-        start, end = match.span(1)
-        if end <= reach:  # inside a longer name (深圳 in 深圳市, 苏州 in 苏州工业园区)
-            continue
-        reach = end
+        start, end = match.span()
         surface = text.text[start:end]
         entries = matcher.forms[surface]
         kind = "short" if all(k == "short" for _, k in entries) else "full"
@@ -201,25 +200,52 @@ def _division_mentions(text: _Text) -> list[_Mention]:
 
 
 def _resolve_divisions(mentions: list[_Mention], streets: list[_Mention], gaz: Gazetteer) -> list[_Mention]:
-    """Pick each mention's division by support from the rest of the text."""
-    evidence: list[tuple[int, Division]] = [(i, d) for i, m in enumerate(mentions) for d in m.candidates]
-    evidence += [(-1 - i, d) for i, s in enumerate(streets) for d in s.candidates]
-    chains = {d: gaz.chain(d) for _, d in evidence}
+    """Pick each mention's division by support from the rest of the text.
 
-    def support(index: int, division: Division) -> int:
-        own = mentions[index]
-        count = 0
-        for other, candidate in evidence:
-            if other == index or (other >= 0 and mentions[other].name == own.name):
-                continue
-            if candidate == division or division in chains[candidate] or candidate in chains[division]:
-                count += 1
-        return count
+    A candidate is supported by every other mention (of another surface
+    form) of itself, an ancestor or a descendant, including the districts
+    that own a recognised street.
+    """
+
+    @lru_cache(maxsize=None)
+    def keys(division: Division) -> tuple[tuple[str, str], ...]:
+        return tuple(node.key for node in gaz.chain(division))
+
+    exact: Counter = Counter()  # evidence naming exactly this division
+    subtree: Counter = Counter()  # evidence naming this division or one below it
+    own_exact: dict[str, Counter] = defaultdict(Counter)  # the same, per surface form
+    own_subtree: dict[str, Counter] = defaultdict(Counter)
+
+    def add(division: Division, surface: Optional[str]) -> None:
+        chain = keys(division)
+        for counter_exact, counter_subtree in ((exact, subtree), (own_exact[surface], own_subtree[surface])):
+            counter_exact[chain[-1]] += 1
+            for key in chain:
+                counter_subtree[key] += 1
+
+    for mention in mentions:
+        for division in mention.candidates:
+            add(division, mention.name)
+    for street in streets:
+        for division in street.candidates:
+            add(division, None)
+    by_end = {m.end: m for m in mentions}
+
+    def support(mention: _Mention, division: Division) -> int:
+        chain = keys(division)
+        if mention.kind == "short" and len(mention.candidates) >= SHARED_SHORT:
+            # A short name many divisions share (高新区, 经开区, 城区) is only
+            # read as the one whose city is written right before it (成都高新区).
+            before = by_end.get(mention.start)
+            return sum(d.key in chain for d in before.candidates) if before else 0
+        own_e, own_s = own_exact[mention.name], own_subtree[mention.name]
+        below = subtree[division.key] - own_s[division.key]
+        above = sum(exact[key] - own_e[key] for key in chain[:-1])
+        return below + above
 
     chosen: list[tuple[_Mention, Division]] = []
-    for index, mention in enumerate(mentions):
-        scores = Counter({d: support(index, d) for d in mention.candidates})
-        ranked = scores.most_common()
+    for mention in mentions:
+        ranked = Counter({d: support(mention, d) for d in mention.candidates}).most_common()
         best, score = ranked[0]
         unique = len(ranked) == 1 or ranked[1][1] < score
         needs_support = mention.kind == "short" or len(mention.candidates) > 1 or len(mention.name) <= 2
@@ -234,18 +260,21 @@ def _resolve_divisions(mentions: list[_Mention], streets: list[_Mention], gaz: G
 # --- 2. streets and communities ----------------------------------------------
 
 
-def _known_street(text: str, suffix: re.Match, floor: int, gaz: Gazetteer) -> Optional[tuple[int, int, str]]:
+def _known_street(text: str, suffix: re.Match, floor: int, gaz: Gazetteer) -> Optional[_Mention]:
     """The longest gazetteer street ending at this suffix, starting at or after floor."""
     written = suffix.group()
     end = suffix.start() + (2 if written.startswith("街道") else len(written))
     for start in range(max(floor, end - MAX_STEM - 2), suffix.start()):
         name = text[start:end]
-        if gaz.is_street(name):
-            return start, suffix.end(), name
-        # 乌镇 is the town officially named 乌镇镇.
-        if name.endswith("镇") and gaz.is_street(name + "镇"):
-            return start, suffix.end(), name + "镇"
+        parents = gaz.street_parents(name) + gaz.street_parents(name + "镇")
+        if parents:
+            return _Mention(start, suffix.end(), "street", name, candidates=list(parents), kind="known")
     return None
+
+
+def _official_street(gaz: Gazetteer, parent: Division, name: str) -> str:
+    """乌镇 is the town officially named 乌镇镇."""
+    return name if name in gaz.streets_of(parent) else name + "镇"
 
 
 def _stem_start(text: str, end: int, floor: int) -> int:
@@ -307,8 +336,7 @@ def _suffix_mentions(
         if is_street:
             known = _known_street(text.text, suffix, full_floor, gaz)
             if known is not None:
-                start, end, name = known
-                out.append(_Mention(start, end, "street", name, candidates=list(gaz.street_parents(name)), kind="known"))
+                out.append(known)
                 continue
         if known_only:
             continue
@@ -363,7 +391,9 @@ def _place_streets_and_communities(
         if mention.kind == "known":
             parents = {d for d in mention.candidates if any(n.key in resolved_keys for n in gaz.chain(d))}
             if len(parents) == 1:
-                mention.chain = _division_chain(gaz, parents.pop())[:3] + (mention.name, None)
+                parent = parents.pop()
+                mention.name = _official_street(gaz, parent, mention.name)
+                mention.chain = _division_chain(gaz, parent)[:3] + (mention.name, None)
                 placed.append(mention)
                 continue
         anchor = _anchor(mention, divisions + placed, text)

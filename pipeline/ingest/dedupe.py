@@ -8,9 +8,12 @@ datasketch's LSH. The store persists ``signature`` bytes and rebuilds a
 from __future__ import annotations
 
 import hashlib
+from typing import TYPE_CHECKING
 
 import numpy as np
-from datasketch import LeanMinHash, MinHash, MinHashLSH
+
+if TYPE_CHECKING:
+    from datasketch import LeanMinHash
 
 NUM_PERM = 128
 SHINGLE = 5
@@ -45,12 +48,16 @@ def _shingles(text: str) -> set[bytes]:
 
 def signature(text: str) -> bytes:
     """MinHash signature of ``text``: NUM_PERM little-endian uint64 values (1 KiB)."""
+    from datasketch import MinHash  # imports scipy (~1 s): only when deduplicating
+
     minhash = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME)
     minhash.update_batch(list(_shingles(text)))
     return np.asarray(minhash.hashvalues, dtype=_DTYPE).tobytes()
 
 
 def _lean(sig: bytes) -> LeanMinHash:
+    from datasketch import LeanMinHash
+
     values = np.frombuffer(sig, dtype=_DTYPE)
     if values.shape != (NUM_PERM,):
         raise ValueError(f"signature must hold {NUM_PERM} uint64 values, got {values.size}")
@@ -66,6 +73,8 @@ class NearDuplicateIndex:
     """Signatures by doc id; ``query`` returns the ids of near-duplicates."""
 
     def __init__(self, threshold: float = THRESHOLD) -> None:
+        from datasketch import MinHashLSH
+
         self.threshold = threshold
         self._lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
         self._sigs: dict[str, LeanMinHash] = {}

@@ -1,7 +1,7 @@
 """Normalize raw text into the one form every span in the pipeline refers to.
 
-Character steps (Unicode cleanup, full-width folding, Traditional→Simplified,
-converter-site pinyin) come first, then line steps (web boilerplate, trailing
+Character steps (Unicode cleanup, full-width folding, corner quotes,
+Traditional→Simplified, converter-site pinyin) come first, then line steps (web boilerplate, trailing
 headline teasers, broken line wraps, blank lines). ``normalize`` is
 idempotent: its output is a fixed point of the steps.
 """
@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterable
+from typing import Iterable, Optional
 
 import opencc
 
@@ -28,6 +29,13 @@ BOILERPLATE_MAX_LINE = 120
 BODY_LINE_MIN = 30
 # An unpunctuated line up to this long is heading-like: nothing joins into it.
 HEADING_MAX = 20
+# Hard-wrapped text (PDF, e-mail): at least WRAP_MIN_LINES lines, and this
+# share of the lines of WRAP_MIN_WIDTH or more characters, have one length.
+# There a line that fills the width and ends mid-sentence always continues,
+# even a numbered heading whose last characters wrapped onto a short line.
+WRAP_MIN_WIDTH = 20
+WRAP_MIN_LINES = 4
+WRAP_MIN_SHARE = 0.25
 # Trailing teasers: at least this many headline-like lines, each this short
 # and with this many Han characters (so rows of a closing table, "2020 26家",
 # are not taken for headlines).
@@ -48,11 +56,12 @@ _TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ"
 # A tone mark is required so that (a), (b) or English words stay; syllables
 # are at most six letters, which also bounds the regex's backtracking.
 _PINYIN_RE = re.compile(
-    rf"(?<=[{HAN}])(?:[((]\s*[{_PINYIN_LETTERS}]{{0,5}}[{_TONED}][{_PINYIN_LETTERS}]{{0,5}}"
-    rf"(?:[ '][{_PINYIN_LETTERS}]{{1,6}}){{0,3}}\s*[))])+"
+    rf"(?<=[{HAN}])(?:[(\uff08]\s*[{_PINYIN_LETTERS}]{{0,5}}[{_TONED}][{_PINYIN_LETTERS}]{{0,5}}"
+    rf"(?:[ '][{_PINYIN_LETTERS}]{{1,6}}){{0,3}}\s*[)\uff09])+"
 )
 _NEWLINES_RE = re.compile("\r\n?|[\x0b\x0c\x85\u2028\u2029]")
 _FULLWIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
+_CORNER_QUOTES = str.maketrans("「」『』", "“”‘’")
 
 
 @dataclass(frozen=True)
@@ -76,7 +85,7 @@ def normalize(text: str) -> NormalizedText:
 
 def clean_chars(text: str) -> str:
     """The character steps, in an order where no step undoes another."""
-    text = fold_fullwidth(clean_unicode(text))
+    text = unify_quotes(fold_fullwidth(clean_unicode(text)))
     return remove_pinyin(unicodedata.normalize("NFC", text))
 
 
@@ -141,6 +150,11 @@ def clean_unicode(text: str) -> str:
 def fold_fullwidth(text: str) -> str:
     """U+FF01–U+FF5E to ASCII; 。、“”‘’《》【】…— are not in that block and stay."""
     return text.translate(_FULLWIDTH)
+
+
+def unify_quotes(text: str) -> str:
+    """Corner brackets 「」『』 (Traditional usage) as the quotes “”‘’ that Simplified text uses."""
+    return text.translate(_CORNER_QUOTES)
 
 
 def remove_pinyin(text: str) -> str:
@@ -213,7 +227,7 @@ def _is_boilerplate(line: str, section: str) -> bool:
 
 
 def remove_boilerplate(lines: list[str]) -> list[str]:
-    """Blank out [drop]/[nav] lines; cut at the first [tail] marker past the first third."""
+    """Remove [drop]/[nav] lines; cut at the first [tail] marker past the first third."""
     total = sum(len(line) + 1 for line in lines)
     out: list[str] = []
     offset = 0
@@ -223,7 +237,7 @@ def remove_boilerplate(lines: list[str]) -> list[str]:
             if _is_boilerplate(line, "tail") and position * 3 >= total:
                 break
             if any(_is_boilerplate(line, s) for s in ("drop", "nav", "tail")):
-                line = ""
+                continue
         out.append(line)
     return out
 
@@ -278,15 +292,29 @@ def _is_numbered_heading(line: str) -> bool:
     return starts_with_list_marker(line) and not re.search("[。!?;]", line)
 
 
-def _should_join(prev: str, nxt: str) -> bool:
+def _wrap_width(lines: list[str]) -> Optional[int]:
+    lengths = Counter(len(line) for line in lines if len(line) >= WRAP_MIN_WIDTH)
+    if not lengths:
+        return None
+    count, width = max((count, width) for width, count in lengths.items())
+    return width if count >= WRAP_MIN_LINES and count >= WRAP_MIN_SHARE * sum(lengths.values()) else None
+
+
+def _should_join(prev: str, nxt: str, width: Optional[int]) -> bool:
+    if (
+        _ends_clause(prev)
+        or starts_with_list_marker(nxt)
+        or is_metadata_line(prev)
+        or is_metadata_line(nxt)
+    ):
+        return False
+    # Lines with half-width digits hold more characters than the width.
+    if width is not None and len(prev) >= width - 1:
+        return True
     return (
         len(prev) >= BODY_LINE_MIN
-        and not _ends_clause(prev)
         and not _is_numbered_heading(prev)
         and not (len(nxt) <= HEADING_MAX and not _ends_clause(nxt))
-        and not starts_with_list_marker(nxt)
-        and not is_metadata_line(prev)
-        and not is_metadata_line(nxt)
     )
 
 
@@ -300,14 +328,17 @@ def join_broken_lines(lines: list[str]) -> list[str]:
 
     The first line (the title) is never joined, nor a heading, list item or
     metadata line, nor a line that ends with sentence or clause punctuation.
+    In hard-wrapped text a line as long as the wrap width is always a
+    continuation unless it ends a clause or the next line is a list item.
     """
+    width = _wrap_width(lines)
     out: list[str] = []
     title = last = -1  # indexes in out of the first and the last non-blank line
     for line in lines:
         if not line:
             out.append(line)
             continue
-        if last > title and _should_join(out[last], line):
+        if last > title and _should_join(out[last], line, width):
             out[last] = _join(out[last], line)
             del out[last + 1 :]
             continue

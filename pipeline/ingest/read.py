@@ -3,7 +3,8 @@
 Formats: plain text and Markdown, HTML (main text by trafilatura), docx
 (python-docx) and text PDFs (pdfplumber). Encodings are detected, not
 assumed. Every failure is a ``ReadError`` whose reason is one plain Chinese
-line that civil-affairs staff can act on.
+line that civil-affairs staff can act on. The format libraries are imported
+by their reader only, so reading text files does not pay for them.
 """
 from __future__ import annotations
 
@@ -19,8 +20,9 @@ from pathlib import Path
 from typing import Iterable, Iterator, Optional, Union
 
 import charset_normalizer
+import requests
 
-from .normalize import is_metadata_line
+from .normalize import HAN, is_metadata_line
 
 MAX_BYTES = 20 * 1024 * 1024
 
@@ -68,9 +70,12 @@ _HTML_HEAVY_RE = re.compile(
 )
 _HTML_BLOCK_RE = re.compile(r"<(?:br|/?p|/?div|/?li|/?h[1-6]|/?tr|/?table|/?section|/?article)\b[^>]*>", re.I)
 _HTML_TAG_RE = re.compile(r"<[^>]*>")
-_LXML_DROP = ("script", "style", "noscript", "nav", "footer", "header", "aside", "form")
+_LXML_DROP = ("script", "style", "noscript", "nav", "footer", "aside", "form")
 _LXML_BLOCKS = ("p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "section", "article", "table", "dd", "dt")
 _DATE_RE = re.compile(r"^\d{4}-\d{2}(-\d{2})?$")
+# A title hint must contain Chinese: tools fill in "untitled" or
+# "Microsoft Word - 1.docx" when the author set none.
+_HAN_RE = re.compile(f"[{HAN}]")
 
 
 @dataclass
@@ -159,16 +164,14 @@ def fetch_url(url: str, *, timeout: float = 15.0, max_bytes: int = MAX_BYTES) ->
     Raises:
         ReadError: timeout, connection failure, HTTP error status, too large, unreadable.
     """
-    import requests
-
     deadline = time.monotonic() + timeout
     try:
         with requests.get(url, timeout=timeout, stream=True, headers={"User-Agent": "govcase/0.1"}) as resp:
             if resp.status_code >= 400:
                 raise ReadError(url, f"网址返回 HTTP {resp.status_code}")
-            declared = int(resp.headers.get("Content-Length") or 0)
-            if declared > max_bytes:
-                raise ReadError(url, f"网页过大({_human_size(declared)},上限 {_human_size(max_bytes)})")
+            length = resp.headers.get("Content-Length", "")
+            if length.isdigit() and int(length) > max_bytes:
+                raise ReadError(url, f"网页过大({_human_size(int(length))},上限 {_human_size(max_bytes)})")
             chunks, total = [], 0
             for chunk in resp.iter_content(chunk_size=65536):
                 total += len(chunk)
@@ -208,17 +211,18 @@ def _format_of_response(url: str, content_type: str) -> str:
 
 
 def _from_bytes(data: bytes, source: str, fmt: str, declared: Optional[str] = None) -> RawText:
+    empty = "网址返回的内容为空" if is_url(source) else "文件为空"
     if not data.strip():
-        raise ReadError(source, "文件为空")
+        raise ReadError(source, empty)
     readers = {"txt": _read_text, "md": _read_markdown, "html": _read_html, "docx": _read_docx, "pdf": _read_pdf}
     text, title, published = readers[fmt](data, source, declared)
     if not text.strip():
-        raise ReadError(source, "文件为空")
+        raise ReadError(source, empty)
     return RawText(
         text=text,
         source_format=fmt,
         raw_hash=hashlib.sha256(data).hexdigest(),
-        title_hint=title or None,
+        title_hint=title if title and _HAN_RE.search(title) else None,
         published_hint=published if published and _DATE_RE.match(published) else None,
         source=source,
     )
@@ -290,17 +294,19 @@ def _read_text(data: bytes, source: str, declared: Optional[str]) -> _Read:
     return decode_bytes(data, source, declared), None, None
 
 
+# Written so that no two quantifiers compete for the same spaces: a
+# pathological line must not make a regex backtrack quadratically.
 _MD_RULES = [
-    (re.compile(r"^\s*(```|~~~).*$", re.M), ""),
-    (re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$", re.M), ""),
-    (re.compile(r"^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$", re.M), r"\1"),
-    (re.compile(r"^\s{0,3}>\s?", re.M), ""),
-    (re.compile(r"^\s*[-*+]\s+", re.M), ""),
-    (re.compile(r"!\[[^\]]*\]\([^)]*\)"), ""),
-    (re.compile(r"\[([^\]]+)\]\([^)]*\)"), r"\1"),
+    (re.compile(r"^[ \t]*(```|~~~).*$", re.M), ""),
+    (re.compile(r"^[ \t]*(?:\|[ \t]*)?:?-{3,}:?[ \t]*(?:\|[ \t]*:?-{3,}:?[ \t]*)*(?:\|[ \t]*)?$", re.M), ""),
+    (re.compile(r"^[ \t]{0,3}#{1,6}[ \t]+", re.M), ""),
+    (re.compile(r"^[ \t]{0,3}>[ \t]?", re.M), ""),
+    (re.compile(r"^[ \t]*[-*+][ \t]+", re.M), ""),
+    (re.compile(r"!\[[^\]\n]*\]\([^)\n]*\)"), ""),
+    (re.compile(r"\[([^\]\n]+)\]\([^)\n]*\)"), r"\1"),
     (re.compile(r"(\*\*|__)(.+?)\1"), r"\2"),
 ]
-_MD_TITLE_RE = re.compile(r"^\s{0,3}#\s+(.+?)\s*#*\s*$", re.M)
+_MD_TITLE_RE = re.compile(r"^[ \t]{0,3}#[ \t]+(.+)$", re.M)
 
 
 def _read_markdown(data: bytes, source: str, declared: Optional[str]) -> _Read:
@@ -310,7 +316,7 @@ def _read_markdown(data: bytes, source: str, declared: Optional[str]) -> _Read:
     title = _MD_TITLE_RE.search(text)
     for pattern, replacement in _MD_RULES:
         text = pattern.sub(replacement, text)
-    return _table_rows_to_lines(text), title.group(1) if title else None, None
+    return _table_rows_to_lines(text), title.group(1).rstrip(" \t#") if title else None, None
 
 
 def _table_rows_to_lines(text: str) -> str:
@@ -340,13 +346,17 @@ def _read_html(data: bytes, source: str, declared: Optional[str]) -> _Read:
 def _html_metadata(page: str) -> tuple[Optional[str], Optional[str]]:
     import trafilatura
 
+    # The date comes from <head> only: in the body, date search picks up the
+    # dates of "related news" links. Body date lines stay in the text for the
+    # metadata extractor.
+    head_end = page.lower().find("<body")
+    head = page[:head_end] + "</html>" if head_end > 0 else ""
     try:
-        # extensive=False: the extensive date search guesses from any number
-        # in the text (it read "2018年10月24日" in a quote as 2018-01-01).
         meta = trafilatura.extract_metadata(page, extensive=False)
+        date = trafilatura.extract_metadata(head, extensive=False).date if head else None
     except (ValueError, TypeError, RecursionError):
         return None, None
-    return (meta.title or None), (meta.date or None)
+    return (meta.title or None), (date or None)
 
 
 def _trafilatura_text(page: str) -> str:
@@ -371,7 +381,10 @@ def _trafilatura_text(page: str) -> str:
 
 
 def _lxml_text(page: str) -> str:
-    """Text of <body> without scripts, navigation, headers and footers, one block per line."""
+    """Text of <body> without scripts, navigation, sidebars and footers, one block per line.
+
+    <header> stays: in articles it holds the title and the source/date line.
+    """
     import lxml.html
     from lxml.etree import ParserError
 
@@ -391,7 +404,8 @@ def _lxml_text(page: str) -> str:
 
 def _regex_text(page: str) -> str:
     """Last resort for pages libxml2 gives up on (nesting deeper than its limit)."""
-    text = _HTML_TAG_RE.sub("", _HTML_BLOCK_RE.sub("\n", page))
+    body = page.lower().find("<body")
+    text = _HTML_TAG_RE.sub("", _HTML_BLOCK_RE.sub("\n", page[max(body, 0) :]))
     lines = (line.strip() for line in html_lib.unescape(text).split("\n"))
     return "\n".join(line for line in lines if line)
 

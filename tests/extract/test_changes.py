@@ -5,7 +5,7 @@ import pytest
 from pipeline.extract.changes import changes
 from pipeline.extract.figures import figures
 from pipeline.ingest.normalize import normalize
-from pipeline.resources import data_dir
+from pipeline.resources import data_dir, reports_dir
 from pipeline.structure import build_structure
 
 
@@ -22,6 +22,7 @@ GOLDEN = [
     ("登记志愿者从两百名提升至1.2万名", [(200, 12_000, "名")]),
     ("床位数由50张减少为32张", [(50, 32, "张")]),
     ("服务站点183个增加到260个", [(183, 260, "个")]),
+    ("全区持证社工从2019年的856人增加到2022年的2345人", [(856, 2345, "人")]),
 ]
 
 
@@ -63,7 +64,7 @@ def test_lead_in_words_are_not_the_subject():
 def test_seed_gold_changes():
     expected = found = hits = 0
     for gold_path in sorted((data_dir() / "gold").glob("*.json")):
-        text = normalize((data_dir() / f"{gold_path.stem}.txt").read_text(encoding="utf-8")).text
+        text = normalize((reports_dir() / f"{gold_path.stem}.txt").read_text(encoding="utf-8")).text
         gold = {(g["from"], g["to"], g["unit"]) for g in json.loads(gold_path.read_text(encoding="utf-8"))["changes"]}
         predicted = {(c.from_value, c.to_value, c.unit) for c in changes(build_structure(gold_path.stem, text))}
         expected, found, hits = expected + len(gold), found + len(predicted), hits + len(gold & predicted)

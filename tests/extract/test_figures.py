@@ -4,7 +4,7 @@ import pytest
 
 from pipeline.extract.figures import figures, unit_of
 from pipeline.ingest.normalize import normalize
-from pipeline.resources import data_dir
+from pipeline.resources import data_dir, reports_dir
 from pipeline.structure import build_structure
 
 
@@ -46,6 +46,12 @@ GOLDEN = [
     ("项目周期为6个月", [(6, "个月", None)]),
     ("百余名社工下沉社区", [(100, "名", "余")]),
     ("最近3年新增社区基金12个", [(3, "年", None), (12, "个", None)]),
+    ("街道投入资金1200余万元", [(12_000_000, "元", "余")]),
+    ("居民满意度达百分之九十八点五", [(98.5, "%", None)]),
+    ("举办讲座20余场次", [(20, "场次", "余")]),
+    ("惠及困难群众1.2万户次", [(12_000, "户次", None)]),
+    ("每个项目资助5万至20万元不等", [(50_000, "元", None), (200_000, "元", None)]),
+    ("培训人次超过5000。", [(5000, "人次", "超过")]),
 ]
 
 
@@ -74,6 +80,9 @@ NOT_FIGURES = [
     "组织三五个志愿者",
     "落实“十四五”规划,十三五期间成效显著",
     "给小雨一个小书桌,她是一名社工",
+    "学习党的二十大精神和十九届四中全会精神",
+    "鲁ICP备12345678号-1 访问量:1024563次",
+    "困难家庭约占三分之一",
 ]
 
 
@@ -139,7 +148,7 @@ def _score(predicted, gold):
 def test_seed_gold_precision_recall():
     matched = required = predicted = 0
     for gold_path in sorted((data_dir() / "gold").glob("*.json")):
-        text = normalize((data_dir() / f"{gold_path.stem}.txt").read_text(encoding="utf-8")).text
+        text = normalize((reports_dir() / f"{gold_path.stem}.txt").read_text(encoding="utf-8")).text
         gold = json.loads(gold_path.read_text(encoding="utf-8"))["figures"]
         m, r, p = _score(list(figures(build_structure(gold_path.stem, text))), gold)
         matched, required, predicted = matched + m, required + r, predicted + p

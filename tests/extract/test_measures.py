@@ -9,7 +9,7 @@ import opencc
 import pytest
 
 from pipeline.extract.measures import measures
-from pipeline.resources import data_dir
+from pipeline.resources import data_dir, reports_dir
 from pipeline.structure import build_structure
 
 # Outline layout: 一、 sections, (一) groups, 1. items, a results part with
@@ -115,7 +115,7 @@ def test_seed_gold_precision_recall_and_kind():
     gold_total = predicted_total = matched = kind_ok = 0
     for gold_path in sorted((data_dir() / "gold").glob("*.json")):
         gold = json.loads(gold_path.read_text(encoding="utf-8"))["measures"]
-        raw = (data_dir() / f"{gold_path.stem}.txt").read_text(encoding="utf-8")
+        raw = (reports_dir() / f"{gold_path.stem}.txt").read_text(encoding="utf-8")
         text = t2s.convert(raw) if t2s.convert(raw) != raw else raw
         predicted = list(measures(build_structure(gold_path.stem, text)))
         free = list(range(len(predicted)))
@@ -135,7 +135,7 @@ def test_seed_gold_precision_recall_and_kind():
 
 @pytest.mark.parametrize("stem", ["000_80f65cdcd7856e7d"])
 def test_seed000_groups_follow_parents_and_sections(stem):
-    text = (data_dir() / f"{stem}.txt").read_text(encoding="utf-8")
+    text = (reports_dir() / f"{stem}.txt").read_text(encoding="utf-8")
     found = list(measures(build_structure(stem, text)))
     kinds = [m.kind for m in found]
     assert kinds.count("measure") == 13 and kinds.count("outcome") == 7 and kinds.count("lesson") == 3

@@ -125,7 +125,7 @@ def test_seed_recall_and_precision() -> None:
     required = matched_required = predicted = predicted_right = 0
     for gold_path in sorted((CORPUS / "gold").glob("*.json")):
         gold = json.loads(gold_path.read_text(encoding="utf-8"))["mechanisms"]
-        source = CORPUS / f"{gold_path.stem}.txt"
+        source = CORPUS / "reports" / f"{gold_path.stem}.txt"
         _, found = _run(source.read_text(encoding="utf-8"))
         names = [_key(m.name) for m in found]
 

@@ -106,7 +106,7 @@ def test_seed_accuracy() -> None:
     right = total = 0
     for gold_path in sorted((CORPUS / "gold").glob("*.json")):
         gold = json.loads(gold_path.read_text(encoding="utf-8"))
-        _, meta = _meta((CORPUS / f"{gold_path.stem}.txt").read_text(encoding="utf-8"))
+        _, meta = _meta((CORPUS / "reports" / f"{gold_path.stem}.txt").read_text(encoding="utf-8"))
         for field in ("title", "published", "source"):
             total += 1
             right += getattr(meta, field) == gold[field]

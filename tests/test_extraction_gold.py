@@ -1,0 +1,58 @@
+"""Extraction accuracy against gold annotations (thresholds from the extraction issue).
+
+The seeds' gold is the reference; the hand-written reports in
+tests/fixtures/reports (other cities, another layout, Traditional script,
+web boilerplate) must reach the same thresholds less 0.10.
+"""
+import pytest
+
+from pipeline import api
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED_GOLD_DIR = ROOT / "corpus" / "gold"
+FIXTURE_REPORTS_DIR = ROOT / "tests" / "fixtures" / "reports"
+
+THRESHOLDS = {
+    ("figures", "recall"): 0.90,
+    ("figures", "precision"): 0.90,
+    ("changes", "recall"): 0.80,
+    ("mechanisms", "recall"): 0.85,
+    ("mechanisms", "precision"): 0.75,
+    ("measures", "recall"): 0.90,
+    ("measures", "precision"): 0.85,
+    ("measures", "kind_accuracy"): 0.90,
+    ("metadata", "accuracy"): 0.90,
+}
+
+
+@pytest.fixture(scope="module")
+def seed_report(seed_store):
+    return api.evaluate(seed_store, SEED_GOLD_DIR, themes_lodo=False).to_dict()
+
+
+@pytest.fixture(scope="module")
+def fixture_report(fixture_store):
+    return api.evaluate(fixture_store, FIXTURE_REPORTS_DIR, themes_lodo=False).to_dict()
+
+
+@pytest.mark.parametrize("field,metric", sorted(THRESHOLDS))
+def test_seed_gold_thresholds(seed_report, field, metric):
+    assert seed_report[field][metric] >= THRESHOLDS[field, metric], seed_report[field]
+
+
+@pytest.mark.parametrize("field,metric", sorted(THRESHOLDS))
+def test_own_reports_thresholds_less_a_tenth(fixture_report, field, metric):
+    assert fixture_report[field][metric] >= THRESHOLDS[field, metric] - 0.10, fixture_report[field]
+
+
+@pytest.mark.parametrize("level", ["province", "city", "district"])
+def test_primary_location_is_right_on_every_seed(seed_report, level):
+    per_field = seed_report["locations"]["per_field"][level]
+    assert per_field["correct"] == per_field["n"] > 0, per_field
+
+
+def test_every_gold_document_is_found(seed_report, fixture_report):
+    assert not seed_report["documents"]["missing"]
+    assert not fixture_report["documents"]["missing"]
