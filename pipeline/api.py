@@ -236,11 +236,31 @@ def predicted_by_stem(db: PathLike | Store) -> dict[str, dict]:
     return {doc.stem: to_gold_schema(doc, ext) for doc, ext in stored_documents(db)}
 
 
-def evaluate(db: PathLike | Store, gold_dir: PathLike):
-    """Score stored extractions against gold files (see SCHEMA.md, Scoring)."""
+def evaluate(db: PathLike | Store, gold_dir: PathLike, *, themes_lodo: bool = True):
+    """Score stored extractions against gold files (see SCHEMA.md, Scoring).
+
+    With ``themes_lodo`` each gold document's measures are re-labelled by a
+    theme model trained without that document (leave-one-document-out), so
+    no document's own labels help predict it.
+    """
     from .evaluate import load_gold_dir, score_documents
 
-    return score_documents(predicted_by_stem(db), load_gold_dir(gold_dir))
+    predicted = predicted_by_stem(db)
+    if themes_lodo:
+        _relabel_themes_held_out(db, gold_dir, predicted)
+    return score_documents(predicted, load_gold_dir(gold_dir))
+
+
+def _relabel_themes_held_out(db: PathLike | Store, gold_dir: PathLike, predicted: dict[str, dict]) -> None:
+    from .themes import held_out_models, label_measures
+
+    texts = {doc.stem: doc.text for doc, _ in stored_documents(db)}
+    extractions = {doc.stem: ext for doc, ext in stored_documents(db)}
+    for stem, model in held_out_models(Path(gold_dir), texts):
+        measures = extractions[stem].measures
+        label_measures(measures, model=model)
+        for row, measure in zip(predicted[stem]["measures"], measures):
+            row["themes"] = list(measure.themes)
 
 
 def show(db: PathLike | Store, ref: str) -> dict:

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Optional, Sequence
+from typing import Iterable, Iterator, Optional, Sequence
 
 import numpy as np
 
@@ -316,9 +316,9 @@ def read_corpus(corpus_dir: Path) -> dict[str, str]:
             for path in sorted(Path(corpus_dir).glob("*.txt"))}
 
 
-def gold_measures(gold_dir: Path, corpus_dir: Path) -> list[GoldMeasure]:
-    """Gold measures with their full text recovered from the corpus."""
-    texts = read_corpus(corpus_dir)
+def gold_measures(gold_dir: Path, corpus_dir: Path | dict[str, str]) -> list[GoldMeasure]:
+    """Gold measures with their full text recovered from the corpus (a directory, or texts by stem)."""
+    texts = corpus_dir if isinstance(corpus_dir, dict) else read_corpus(corpus_dir)
     out = []
     for path in sorted(Path(gold_dir).glob("*.json")):
         gold = json.loads(path.read_text(encoding="utf-8"))
@@ -473,6 +473,17 @@ def leave_one_document_out(gold_dir: Path, corpus_dir: Path, *, segmenter: str =
         per_doc[doc_id] = _prf(d_tp, d_pred, d_gold)
         tp, n_pred, n_gold = tp + d_tp, n_pred + d_pred, n_gold + d_gold
     return {"micro": _prf(tp, n_pred, n_gold), "per_document": per_doc, "measures": len(gold)}
+
+
+def held_out_models(gold_dir: Path, texts: dict[str, str], *, segmenter: str = "jieba"
+                    ) -> Iterator[tuple[str, ThemeModel]]:
+    """(stem, model trained without that document's gold or weak labels) for every gold document in ``texts``."""
+    taxonomy = load_taxonomy()
+    scorer = SeedScorer(taxonomy)
+    gold = gold_measures(gold_dir, texts)
+    for doc_id in sorted({g.doc_id for g in gold}):
+        x, y, _ = _training_set(gold, texts, scorer, exclude={doc_id})
+        yield doc_id, ThemeModel(taxonomy, segmenter=segmenter).fit(x, y)
 
 
 def _prf(tp: int, n_pred: int, n_gold: int) -> dict:
