@@ -130,7 +130,20 @@ def section_kind(heading: str) -> Optional[str]:
 
     The rule is spelled out in ``corpus/section_headings.txt``.
     """
-    rest = _strip_marker(heading).rstrip(":\uff1a ")
+    stripped = _strip_marker(heading).rstrip(":\uff1a ")
+    kind = _vocabulary_kind(stripped)
+    if kind is None:
+        # News sub-headings often lead with a two-part tag: "见成效 老小区焕发新颜",
+        # "谈启示:共商共治是关键". A short lead ending in a term names the part.
+        lead = re.split(r"[\s::——]+", stripped, maxsplit=1)
+        if len(lead) == 2 and 2 <= len(lead[0]) <= 4:
+            match = _section_vocabulary()[0].search(lead[0])
+            if match is not None and match.end() == len(lead[0]):
+                kind = _section_vocabulary()[1][match.group()]
+    return kind
+
+
+def _vocabulary_kind(rest: str) -> Optional[str]:
     suffix_len, first_kind = 0, None
     pattern, kinds = _section_vocabulary()
     while rest:

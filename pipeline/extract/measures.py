@@ -29,6 +29,8 @@ KIND_BY_SECTION = {"measures": "measure", "outcomes": "outcome", "lessons": "les
 _CLAUSE = re.compile("[^,;。!?:\uff0c\uff1b\uff01\uff1f\uff1a]+")
 # A paragraph that ends without sentence punctuation was cut by the page
 # layout ("…建立了“社区慈善基金”,成" / "功实施118个…") and goes on in the next one.
+# "来源:…", "发布时间:…": labelled metadata lines are never practice titles.
+_LABEL_LINE = re.compile(r"^[^,。]{1,6}[::]")
 _COMPLETE_END = "。!?;…”’)\uff01\uff1f\uff1b\uff09"
 
 
@@ -56,8 +58,11 @@ def measures(doc: Structure, *, narrative: bool = True) -> Iterator[Measure]:
         if kind is None:
             continue
         items = [number for number, item in enumerate(doc.items) if item.section == index]
+        titled = None if items or not narrative else _titled_practices(doc, section)
         if items:
             found = _from_items(doc, section, items, kind)
+        elif titled:
+            found = _from_titled(doc, section, titled, kind)
         elif narrative and (section.kind != "other" or pure_narrative):
             found = _from_paragraphs(doc, section, kind)
         else:
@@ -84,6 +89,37 @@ def _from_items(doc: Structure, section: Section, numbers: list[int], kind: str)
             section=group,
             kind=kind,
         )
+
+
+def _titled_practices(doc: Structure, section: Section) -> Optional[list[tuple[Paragraph, int]]]:
+    """Sub-headings that each title one practice, with the end of the text under each.
+
+    News write-ups often give every practice its own two-part sub-heading
+    ("搭建议事平台 让居民有处议事") followed by narrative paragraphs. The
+    sub-headings are the practices when at least half of them lead with a
+    practice verb in one of their parts; otherwise (thematic sub-headings
+    like "制度设计 打牢基层治理基础") the practices are read from the paragraphs.
+    """
+    paragraphs = [p for p in doc.paragraphs
+                  if section.start <= p.start < section.end and p.start != section.heading_start]
+    heads = [i for i, p in enumerate(paragraphs)
+             if p.is_heading and not _is_title(doc, p) and not _LABEL_LINE.search(doc.text[p.start:p.end])]
+    blocks = []
+    for n, i in enumerate(heads):
+        stop = heads[n + 1] if n + 1 < len(heads) else len(paragraphs)
+        if stop > i + 1:
+            blocks.append((paragraphs[i], paragraphs[stop - 1].end))
+    verb_led = sum(1 for para, _ in blocks
+                   if any(_practice_verb_at(part) == 0 for part in doc.text[para.start:para.end].split()))
+    return blocks if len(blocks) >= 2 and 2 * verb_led >= len(blocks) else None
+
+
+def _from_titled(doc: Structure, section: Section, blocks: list[tuple[Paragraph, int]], kind: str
+                 ) -> Iterator[Measure]:
+    group = section.heading if section.kind != "other" else None
+    for para, end in blocks:
+        yield Measure(doc_id=doc.doc_id, start=para.start, end=end, heading=doc.text[para.start:para.end].strip(),
+                      text=doc.text[para.start:end], section=group, kind=kind)
 
 
 def _from_paragraphs(doc: Structure, section: Section, kind: str) -> Iterator[Measure]:

@@ -143,3 +143,31 @@ def test_seed000_groups_follow_parents_and_sections(stem):
     # Children of a group are grouped under it; childless items under the section heading.
     assert outcomes[0].section == "有效实现了社区自治有序" and outcomes[0].heading == "阵地“特色化”"
     assert outcomes[-1].section == "成效与反响"
+
+
+NEWS_WITH_TAGGED_SUBHEADINGS = """西安市雁塔区小寨路街道:“红色管家”唤醒老旧小区
+
+近年来,小寨路街道以党建引领破解老旧小区治理难题,居民满意度明显提升。
+
+建立楼栋党小组 让党员亮身份
+街道在辖区42个无物业小区推行楼栋党小组,党员挂牌亮身份,带头参与环境整治。
+
+开设周末议事会 让居民说了算
+每周六上午,居民代表在小区凉亭召开议事会,商定停车、绿化等公共事务。
+
+见成效 小区旧貌换新颜
+一是环境明显改善。共清理楼道堆物300余处。二是邻里更加和睦。矛盾纠纷同比下降三成。
+
+谈体会 党建引领是关键
+一是要发挥党员作用。二是要相信群众。
+"""
+
+
+def test_tagged_news_subheadings_give_titled_practices_outcomes_and_lessons():
+    found = list(measures(build_structure("x", NEWS_WITH_TAGGED_SUBHEADINGS)))
+    by_kind = {}
+    for m in found:
+        by_kind.setdefault(m.kind, []).append(m.heading)
+    assert by_kind["measure"] == ["建立楼栋党小组 让党员亮身份", "开设周末议事会 让居民说了算"]
+    assert by_kind["outcome"] == ["环境明显改善", "邻里更加和睦"]
+    assert by_kind["lesson"] == ["要发挥党员作用", "要相信群众"]

@@ -1,0 +1,340 @@
+"""The Flask application: routes render what the library functions return.
+
+One read-only Store per request (sqlite3 connections never cross threads);
+WAL lets pages read while an ingest writes. Every page works without
+JavaScript, and the Content-Security-Policy forbids scripts altogether.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import asdict
+from pathlib import Path
+from typing import Optional, Union
+
+import pandas as pd
+from flask import Flask, Response, abort, current_app, g, jsonify, redirect, render_template, request, url_for
+from werkzeug.exceptions import HTTPException
+
+from .. import api
+from ..compare import UNKNOWN_PLACE, CompareError, Comparison, compare, format_number, format_quantity
+from ..records import Extraction
+from ..search import KIND_NAMES, SearchError, SearchResult, search, theme_taxonomy
+from ..store import Store, StoreError
+from . import downloads
+from .facets import facet_counts
+from .highlight import MARKS, Span, marked_parts, pieces
+from .params import (COMPARE_BY, FILTER_NAMES, MAX_PAGE, MAX_PER_PAGE, MAX_QUERY_CHARS, CompareParams, ParamError,
+                     SearchParams, compare_params, search_params)
+
+THEME_PAGE_LIMIT = 500
+HIGHLIGHT_KINDS = {"measure": "做法", "change": "变化", "figure": "数字", "mechanism": "机制"}
+HEAT_LEVELS = 5
+CSP = ("default-src 'self'; script-src 'none'; object-src 'none'; base-uri 'none'; "
+       "form-action 'self'; frame-ancestors 'none'")
+ERROR_TEXT = {
+    400: "请求有误",
+    404: "找不到您要的页面或案例",
+    405: "不支持这种请求方式",
+    413: "请求内容过大",
+    500: "服务器内部错误,请稍后再试或联系管理员",
+    503: "数据库暂时无法使用",
+}
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class PageError(Exception):
+    """An HTTP error with a message for the user (in Chinese)."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def create_app(db_path: Union[str, Path]) -> Flask:
+    """The web application over the case database at ``db_path`` (opened read-only).
+
+    Raises:
+        StoreError: the database is missing or was written by a newer govcase.
+    """
+    path = str(Path(db_path).resolve())
+    Store(path, readonly=True).close()  # fail now, in the terminal, rather than on every page
+    app = Flask(__name__)
+    app.config.update(GOVCASE_DB=path, MAX_CONTENT_LENGTH=64 * 1024)
+    app.json.ensure_ascii = False
+    app.json.sort_keys = False
+    app.jinja_env.globals.update(KIND_NAMES=KIND_NAMES, FILTER_NAMES=FILTER_NAMES, MAX_QUERY_CHARS=MAX_QUERY_CHARS,
+                                 HIGHLIGHT_KINDS=HIGHLIGHT_KINDS, COMPARE_BY=COMPARE_BY)
+    app.teardown_appcontext(_close_store)
+    app.after_request(_security_headers)
+    app.register_error_handler(PageError, lambda e: _error(e.status, e.message))
+    for exc in (ParamError, SearchError, CompareError):
+        app.register_error_handler(exc, lambda e: _error(400, str(e)))
+    app.register_error_handler(StoreError, lambda e: _error(503, str(e)))
+    app.register_error_handler(HTTPException, lambda e: _error(e.code or 500, ERROR_TEXT.get(e.code or 500, e.name)))
+    app.register_error_handler(Exception, _internal_error)
+    _routes(app)
+    return app
+
+
+def serve(db: Union[str, Path], host: str = "127.0.0.1", port: int = 8000) -> None:
+    """Serve the interface until interrupted (threaded; debugger and reloader off)."""
+    from werkzeug.serving import run_simple
+
+    run_simple(host, port, create_app(db), threaded=True, use_debugger=False, use_reloader=False)
+
+
+# -- plumbing ----------------------------------------------------------------------------------
+def store() -> Store:
+    if "store" not in g:
+        g.store = Store(current_app.config["GOVCASE_DB"], readonly=True)
+    return g.store
+
+
+def _close_store(_exc: Optional[BaseException]) -> None:
+    opened = g.pop("store", None)
+    if opened is not None:
+        opened.close()
+
+
+def _security_headers(response: Response) -> Response:
+    response.headers["Content-Security-Policy"] = CSP
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "same-origin"
+    return response
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _error(status: int, message: str):
+    if _wants_json():
+        return jsonify({"error": {"status": status, "message": message}}), status
+    return render_template("error.html", status=status, title=ERROR_TEXT.get(status, "出错了"),
+                           message=message), status
+
+
+def _internal_error(exc: Exception):
+    current_app.logger.exception("unhandled error on %s", request.path)
+    return _error(500, ERROR_TEXT[500])
+
+
+# -- data for pages and API --------------------------------------------------------------------
+def _run_search(params: SearchParams) -> SearchResult:
+    return search(store(), params.q, **params.search_kwargs(), limit=params.per_page, offset=params.offset,
+                  marks=MARKS)
+
+
+def _hit_view(hit) -> dict:
+    return {**asdict(hit), "parts": marked_parts(hit.snippet), "kind_name": KIND_NAMES.get(hit.kind, hit.kind),
+            "place": hit.city or hit.province or ""}
+
+
+def _page_count(total: int, per_page: int) -> int:
+    return min(MAX_PAGE, max(1, math.ceil(total / per_page)))
+
+
+def _theme_names() -> list[str]:
+    return [name for name, _ in theme_taxonomy()]
+
+
+def _place_rows() -> list[dict]:
+    """(city, province, number of documents) for every place the store knows."""
+    return [dict(r) for r in store().conn.execute(
+        "SELECT city, province, count(*) AS docs FROM documents GROUP BY city, province ORDER BY docs DESC, city")]
+
+
+def _level_counts(rows: list[dict], level: str) -> list[tuple[str, int]]:
+    counts: dict[str, int] = {}
+    for row in rows:
+        if row[level]:
+            counts[row[level]] = counts.get(row[level], 0) + row["docs"]
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+def _comparison(params: CompareParams) -> Comparison:
+    mapping = {r["city"]: r["province"] for r in _place_rows() if r["city"]}
+    return compare(store(), by=params.by, themes=params.themes or None, places=params.places(mapping))
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    return frame.astype(object).where(frame.notna(), None).to_dict(orient="records")
+
+
+def _table(frame: pd.DataFrame) -> dict:
+    cells = frame.astype(object).where(frame.notna(), "")
+    return {"columns": [str(c) for c in frame.columns],
+            "rows": [["" if v is None else (format_number(v) if isinstance(v, float) else str(v)) for v in row]
+                     for row in cells.itertuples(index=False)]}
+
+
+def _matrix(comparison: Comparison) -> dict:
+    """The place × theme counts with a heat level per cell and a link to the practices behind it."""
+    frame = comparison.theme_counts
+    themes = comparison.themes
+    peak = max([int(v) for t in themes for v in frame[t]] or [0])
+    rows = []
+    for _, row in frame.iterrows():
+        place = row[comparison.place_header]
+        cells = []
+        for theme in themes:
+            n = int(row[theme])
+            link = None
+            if n and place != UNKNOWN_PLACE:
+                link = "/?" + SearchParams(filters={"theme": [theme], comparison.by: [place]}).query_string()
+            cells.append({"n": n, "level": math.ceil(HEAT_LEVELS * n / peak) if peak else 0, "link": link})
+        rows.append({"place": place, "cells": cells})
+    return {"header": comparison.place_header, "themes": themes, "rows": rows}
+
+
+def _case(ref: str) -> dict:
+    try:
+        shown = api.show(store(), ref)
+    except StoreError:
+        raise PageError(404, f"找不到案例“{ref[:60]}”。它可能已被删除,或链接有误。") from None
+    return shown
+
+
+def _place_chain(extraction: Extraction) -> dict:
+    place = extraction.primary_place()
+    if place is None:
+        return {"chain": [], "code": None}
+    chain = [p for p in (place.province, place.city, place.district, place.street, place.community) if p]
+    return {"chain": chain, "code": place.code}
+
+
+def _spans(extraction: Extraction) -> list[Span]:
+    spans = [Span(m.start, m.end, "measure",
+                  f"{KIND_NAMES.get(m.kind, m.kind)}:{m.heading}" + (f"(主题:{'、'.join(m.themes)})" if m.themes else ""),
+                  anchor=f"at-{m.start}") for m in extraction.measures]
+    spans += [Span(c.start, c.end, "change",
+                   f"变化:{c.subject or ''} {format_number(c.from_value)}→{format_number(c.to_value)}{c.unit}")
+              for c in extraction.changes]
+    spans += [Span(f.start, f.end, "figure",
+                   f"数字:{format_quantity(f.value, f.unit, f.approx)}" + (f"({f.subject})" if f.subject else ""))
+              for f in extraction.figures]
+    spans += [Span(m.start, m.end, "mechanism", f"机制:{m.name}" + (f"——{m.definition}" if m.definition else ""))
+              for m in extraction.mechanisms]
+    return spans
+
+
+def _sources(aliases: list[str]) -> list[dict]:
+    # Only web addresses become links; file paths are shown, never served.
+    return [{"text": a, "url": a if a.startswith(("http://", "https://")) else None} for a in aliases]
+
+
+# -- routes ------------------------------------------------------------------------------------
+def _routes(app: Flask) -> None:
+    @app.get("/")
+    def search_page():
+        params = search_params(request.args)
+        result = _run_search(params)
+        facets = facet_counts(store(), params.q, params.filters)
+        return render_template(
+            "search.html", params=params, result=result, hits=[_hit_view(h) for h in result.hits], facets=facets,
+            pages=_page_count(result.total, params.per_page), per_page_choices=(10, 20, 50, MAX_PER_PAGE))
+
+    @app.get("/themes")
+    def themes_index():
+        counts = dict(facet_counts(store())["theme"])
+        names = _theme_names()
+        names += sorted(set(counts) - set(names))
+        return render_template("themes.html", themes=[(n, counts.get(n, 0)) for n in names])
+
+    @app.get("/themes/<theme>")
+    def theme_page(theme: str):
+        result = search(store(), "", theme=theme, limit=THEME_PAGE_LIMIT, marks=MARKS)
+        if not result.hits and theme not in _theme_names():
+            raise PageError(404, f"没有名为“{theme[:60]}”的主题。")
+        groups: dict[str, list[dict]] = {}
+        for hit in result.hits:
+            groups.setdefault(hit.city or hit.province or UNKNOWN_PLACE, []).append(_hit_view(hit))
+        ordered = sorted(groups.items(), key=lambda kv: (kv[0] == UNKNOWN_PLACE, -len(kv[1]), kv[0]))
+        return render_template("theme.html", theme=theme, groups=ordered, total=result.total,
+                               limit=THEME_PAGE_LIMIT, search_link="/?" + SearchParams(filters={"theme": [theme]})
+                               .query_string())
+
+    @app.get("/cases/<ref>")
+    def case_page(ref: str):
+        shown = _case(ref)
+        doc, extraction = shown["document"], shown["extraction"]
+        if doc.doc_id != ref:
+            return redirect(url_for("case_page", ref=doc.doc_id))
+        return render_template(
+            "case.html", doc=doc, meta=extraction.metadata, extraction=extraction, place=_place_chain(extraction),
+            pieces=pieces(doc.text, _spans(extraction), tuple(HIGHLIGHT_KINDS)), sources=_sources(doc.aliases),
+            format_quantity=format_quantity, format_number=format_number)
+
+    @app.get("/compare")
+    def compare_page():
+        params = compare_params(request.args)
+        comparison = _comparison(params)
+        rows = _place_rows()
+        return render_template(
+            "compare.html", params=params, matrix=_matrix(comparison), indicators=_table(comparison.indicators),
+            cities=_level_counts(rows, "city"), provinces=_level_counts(rows, "province"), themes=_theme_names(),
+            query=params.query_string())
+
+    @app.get("/compare.xlsx")
+    def compare_xlsx():
+        data = downloads.xlsx_bytes(_comparison(compare_params(request.args)))
+        return _download(data, XLSX_TYPE, "govcase-compare.xlsx")
+
+    @app.get("/compare.csv")
+    def compare_csv():
+        data = downloads.csv_bytes(_comparison(compare_params(request.args)))
+        return _download(data, "text/csv; charset=utf-8", "govcase-compare.csv")
+
+    @app.get("/compare.zip")
+    def compare_zip():
+        data = downloads.zip_bytes(_comparison(compare_params(request.args)))
+        return _download(data, "application/zip", "govcase-compare-tables.zip")
+
+    @app.get("/compare.png")
+    def compare_png():
+        comparison = _comparison(compare_params(request.args))
+        if not comparison.themes:
+            abort(404)
+        try:
+            data = downloads.heatmap_png(comparison)
+        except ImportError:
+            raise PageError(404, "热力图模块尚未安装,暂时无法绘制。") from None
+        return Response(data, mimetype="image/png", headers={"Cache-Control": "no-store"})
+
+    @app.get("/api/search")
+    def api_search():
+        params = search_params(request.args)
+        result = _run_search(params)
+        hits = [{**{k: v for k, v in asdict(h).items() if k not in ("snippet", "snippet_html")},
+                 "snippet": [{"text": t, "match": m} for t, m in marked_parts(h.snippet)],
+                 "url": url_for("case_page", ref=h.doc_id, _anchor=f"at-{h.start}")} for h in result.hits]
+        return jsonify({
+            "query": params.q, "filters": params.filters, "page": params.page, "per_page": params.per_page,
+            "total": result.total, "total_capped": result.total_capped, "tokens": result.tokens, "hits": hits,
+            "facets": {k: [{"value": v, "count": n} for v, n in rows]
+                       for k, rows in facet_counts(store(), params.q, params.filters).items()},
+            "suggestions": result.suggestions, "message": result.message})
+
+    @app.get("/api/cases/<ref>")
+    def api_case(ref: str):
+        shown = _case(ref)
+        doc, extraction = shown["document"], shown["extraction"]
+        return jsonify({
+            "doc_id": doc.doc_id, "metadata": asdict(extraction.metadata), "place": _place_chain(extraction),
+            "sources": _sources(doc.aliases), "text": doc.text,
+            "measures": [asdict(m) for m in extraction.measures], "figures": [asdict(f) for f in extraction.figures],
+            "changes": [asdict(c) for c in extraction.changes],
+            "mechanisms": [asdict(m) for m in extraction.mechanisms], "places": [asdict(p) for p in extraction.places]})
+
+    @app.get("/api/compare")
+    def api_compare():
+        params = compare_params(request.args)
+        comparison = _comparison(params)
+        return jsonify({"by": comparison.by, "place_header": comparison.place_header, "themes": comparison.themes,
+                        "tables": {attr: _records(getattr(comparison, attr)) for attr in downloads.TABLES}})
+
+
+def _download(data: bytes, mimetype: str, filename: str) -> Response:
+    return Response(data, mimetype=mimetype,
+                    headers={"Content-Disposition": f"attachment; filename={filename}", "Cache-Control": "no-store"})
