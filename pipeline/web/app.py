@@ -16,7 +16,7 @@ from flask import Flask, Response, abort, current_app, g, jsonify, redirect, ren
 from werkzeug.exceptions import HTTPException
 
 from .. import api
-from ..compare import UNKNOWN_PLACE, CompareError, Comparison, compare, format_number, format_quantity
+from ..compare import TABLES, UNKNOWN_PLACE, CompareError, Comparison, compare, format_number, format_quantity
 from ..records import Extraction
 from ..search import KIND_NAMES, SearchError, SearchResult, search, theme_taxonomy
 from ..store import Store, StoreError
@@ -332,7 +332,7 @@ def _routes(app: Flask) -> None:
         params = compare_params(request.args)
         comparison = _comparison(params)
         return jsonify({"by": comparison.by, "place_header": comparison.place_header, "themes": comparison.themes,
-                        "tables": {attr: _records(getattr(comparison, attr)) for attr in downloads.TABLES}})
+                        "tables": {attr: _records(getattr(comparison, attr)) for attr in TABLES}})
 
 
 def _download(data: bytes, mimetype: str, filename: str) -> Response:

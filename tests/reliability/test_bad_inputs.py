@@ -20,8 +20,8 @@ from reportlab.pdfgen import canvas
 
 from pipeline.store import Store
 
-from .conftest import SEEDS, copy_seeds, run_govcase
-from .texts import CONSULTATION, ELDERLY, PAGE_BODY, PROPERTY, VOLUNTEERS
+from reliability_support import SEEDS, copy_seeds, run_govcase
+from reliability_texts import CONSULTATION, ELDERLY, PAGE_BODY, PROPERTY, VOLUNTEERS
 
 pytestmark = pytest.mark.slow  # one real CLI run that waits out a URL timeout (15 s)
 
@@ -82,7 +82,7 @@ def batch(tmp_path_factory, web_server) -> Batch:
     root = tmp_path_factory.mktemp("bad_inputs")
     inputs = root / "inputs"
     seeds = copy_seeds(inputs)
-    good: dict[str, str] = {str(p): p.read_text(encoding="utf-8").strip().split("\n")[-1].strip()[:12]
+    good: dict[str, str] = {str(p): max(p.read_text(encoding="utf-8").split("\n"), key=len).strip()[:12]
                             for p in seeds}
     bad: dict[str, str] = {}
 
