@@ -30,6 +30,7 @@ _CHUNK = rf"[{NUMERALS}]{{1,2}}{_HAN_NOT_NUM}{{1,3}}"
 _NUMERAL_TERM = re.compile(rf"(?:[{NUMERALS}]{{1,2}}{_HAN_NOT_NUM}{{1,4}})+")
 _NUMERAL_CHAIN = re.compile(rf"(?:{_CHUNK}){{2,}}")
 _REDUPLICATED = re.compile(r"(..)\1")
+_NUMERAL_RANGE = re.compile(rf"[{NUMERALS}][至到][{NUMERALS}]")
 _SHORT_CORE = re.compile(rf"[{NUMERALS}]{_HAN_NOT_NUM}{{1,2}}")
 _QUOTED = re.compile(r"“([^“”\n]{1,60})”|「([^「」\n]{1,60})」|『([^『』\n]{1,60})』")
 _TITLED = re.compile(r"《([^《》“”\n]{2,40})》")
@@ -153,6 +154,9 @@ def _is_coined_numeral(term: str, text: str, start: int, *, quoted: bool) -> boo
     if any(ordinary.get(term[i : i + 4], "n") not in ("n", "j") for i in range(len(term) - 3)):
         return False
     if _REDUPLICATED.search(term):
+        return False
+    # 一至八月, 三到五年: a range of numbers, not a slogan.
+    if _NUMERAL_RANGE.search(term):
         return False
     # Unquoted, the match must not cut a word at either end: 统一体制, 强化制度.
     return quoted or not (_splits_word(text, start) or _splits_word(text, start + len(term)))
