@@ -209,3 +209,94 @@ def cluster(db, out_file, segmenter):
 
     result = api.cluster(db, out_file=out_file, segmenter=segmenter)
     click.echo(f"{len(result.clusters)} 个实践聚类,已写入 {out_file}")
+
+
+@main.command()
+@click.argument("query", default="")
+@DB_OPTION
+@click.option("--theme", multiple=True, help="Theme from the taxonomy (repeatable).")
+@click.option("--city", multiple=True, help="City, e.g. 深圳 or 深圳市 (repeatable).")
+@click.option("--province", multiple=True, help="Province (repeatable).")
+@click.option("--mechanism", multiple=True, help="Mechanism name, e.g. 三社联动 (repeatable).")
+@click.option("--kind", type=click.Choice(["measure", "outcome", "lesson"]), multiple=True,
+              help="做法 (measure), 成效 (outcome) or 经验 (lesson).")
+@click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+def search(query, db, theme, city, province, mechanism, kind, limit, fmt):
+    """Search stored practices by keyword, theme, place, mechanism and kind.
+
+    The query is normalized and segmented like the documents, so Traditional
+    queries and two-character words (社区, 养老, 社工) are found. Without a
+    query, everything matching the filters is listed.
+
+    \b
+    Examples:
+      govcase search 养老
+      govcase search 议事 --city 深圳 --kind measure
+      govcase search --theme 社会组织培育 --format csv > 培育.csv
+    """
+    from . import api
+    from .search import format_hits, search as run_search
+
+    store = api.open_store(db, readonly=True)
+    result = run_search(store, query, theme=list(theme) or None, city=list(city) or None,
+                        province=list(province) or None, mechanism=list(mechanism) or None,
+                        kind=list(kind) or None, limit=limit)
+    click.echo(format_hits(result, fmt))
+
+
+@main.command()
+@DB_OPTION
+@click.option("--by", type=click.Choice(["city", "province"]), default="city", show_default=True)
+@click.option("--theme", "themes", multiple=True, help="Only these themes (repeatable).")
+@click.option("--city", "places", multiple=True, help="Only these places (repeatable).")
+@click.option("--out", "out_file", type=click.Path(dir_okay=False), default="outputs/compare.xlsx",
+              show_default=True, help="Output file; the extension picks the format.")
+@click.option("--format", "fmt", type=click.Choice(["xlsx", "csv", "md", "html"]), default=None,
+              help="Override the format chosen by the extension.")
+@click.option("--chart/--no-chart", default=True, show_default=True,
+              help="Also draw the place × theme heatmap next to the output (PNG and SVG).")
+def compare(db, by, themes, places, out_file, fmt, chart):
+    """Comparison tables across places: themes, indicators, mechanisms, clusters.
+
+    \b
+    Examples:
+      govcase compare --out outputs/compare.xlsx
+      govcase compare --by province --theme 党建引领 --out 党建.md
+    """
+    from pathlib import Path
+
+    from . import api
+    from .compare import compare as build, write
+
+    store = api.open_store(db, readonly=True)
+    comparison = build(store, by=by, themes=list(themes) or None, places=list(places) or None)
+    write(comparison, out_file, fmt)
+    click.echo(f"对比表已写入 {out_file}")
+    if chart:
+        from .charts import heatmap
+
+        stem = Path(out_file).with_suffix("")
+        for path in heatmap(comparison, f"{stem}_heatmap.png", f"{stem}_heatmap.svg"):
+            click.echo(f"热力图已写入 {path}")
+
+
+@main.command()
+@DB_OPTION
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (only this machine by default).")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+def serve(db, host, port):
+    """Serve the case database as a Chinese web page for civil-affairs staff.
+
+    Opens the database read-only. Pages: 搜索, 主题, 案例, 对比; a JSON API
+    under /api (see README).
+
+    \b
+    Example:
+      govcase serve --db outputs/govcase.db --port 8000
+    """
+    from .web.app import serve as run_server
+
+    click.echo(f"在浏览器中打开 http://{host}:{port}/ (Ctrl+C 结束)")
+    run_server(db, host, port)

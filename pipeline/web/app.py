@@ -61,6 +61,8 @@ def create_app(db_path: Union[str, Path]) -> Flask:
     Store(path, readonly=True).close()  # fail now, in the terminal, rather than on every page
     app = Flask(__name__)
     app.config.update(GOVCASE_DB=path, MAX_CONTENT_LENGTH=64 * 1024)
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
     app.json.ensure_ascii = False
     app.json.sort_keys = False
     app.jinja_env.globals.update(KIND_NAMES=KIND_NAMES, FILTER_NAMES=FILTER_NAMES, MAX_QUERY_CHARS=MAX_QUERY_CHARS,
@@ -233,7 +235,8 @@ def _routes(app: Flask) -> None:
         facets = facet_counts(store(), params.q, params.filters)
         return render_template(
             "search.html", params=params, result=result, hits=[_hit_view(h) for h in result.hits], facets=facets,
-            pages=_page_count(result.total, params.per_page), per_page_choices=(10, 20, 50, MAX_PER_PAGE))
+            pages=_page_count(result.total, params.per_page),
+            per_page_choices=sorted({10, 20, 50, MAX_PER_PAGE, params.per_page}))
 
     @app.get("/themes")
     def themes_index():
@@ -284,7 +287,7 @@ def _routes(app: Flask) -> None:
     @app.get("/compare.csv")
     def compare_csv():
         data = downloads.csv_bytes(_comparison(compare_params(request.args)))
-        return _download(data, "text/csv; charset=utf-8", "govcase-compare.csv")
+        return _download(data, "text/csv", "govcase-compare.csv")
 
     @app.get("/compare.zip")
     def compare_zip():
