@@ -1,15 +1,16 @@
 """One document from raw text to records: normalize → structure → extract → themes.
 
 This is the per-document work that ``ingest`` runs in worker processes; it
-touches no store. The text is segmented once, and the tokens are reused for
-the full-text index of the document and of each measure.
+touches no store. The text is segmented once, and the tokens are reused by
+the theme model and for the full-text index of the document and each measure.
 """
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 from typing import Optional
 
-from .records import Document, Extraction, Structure
+from .records import Document, Extraction, Measure, Structure
 from .segment import get_segmenter
 
 
@@ -22,9 +23,38 @@ class Analysis:
     measure_index: list[tuple[str, str]] = field(default_factory=list)  # segmented (heading, body)
 
 
+class Tokens:
+    """A text's segmentation with each token's offset, for slicing by span."""
+
+    def __init__(self, tokens: list[str]) -> None:
+        self.tokens = tokens
+        self.starts = []
+        pos = 0
+        for tok in tokens:
+            self.starts.append(pos)
+            pos += len(tok)
+
+    @classmethod
+    def of(cls, text: str, segmenter: str = "jieba") -> "Tokens":
+        return cls(get_segmenter(segmenter).cut(text))
+
+    def between(self, start: int, end: int) -> list[str]:
+        """The tokens that start in [start, end)."""
+        return self.tokens[bisect.bisect_left(self.starts, start):bisect.bisect_left(self.starts, end)]
+
+
+def _words(tokens: list[str]) -> str:
+    return " ".join(t for t in tokens if t.strip())
+
+
 def extract(structure: Structure, *, script: str = "simplified", theme_model=None,
-            label_themes: bool = True) -> Extraction:
-    """Run every extractor over a structured document."""
+            label_themes: bool = True, segmenter: str = "jieba", tokens: Optional[Tokens] = None) -> Extraction:
+    """Run every extractor over a structured document.
+
+    Args:
+        tokens: the segmentation of ``structure.text`` with ``segmenter``,
+            when the caller has it; the themes read measures' tokens from it.
+    """
     from .extract.changes import changes
     from .extract.figures import figures
     from .extract.measures import measures
@@ -40,34 +70,35 @@ def extract(structure: Structure, *, script: str = "simplified", theme_model=Non
         changes=list(changes(structure, figures=found_figures)),
         mechanisms=list(mechanisms(structure)),
         measures=list(measures(structure)),
-        places=list(places(structure)),
+        places=list(places(structure, segmenter=segmenter)),
     )
     for ordinal, measure in enumerate(extraction.measures):
         measure.ordinal = ordinal
     if label_themes and extraction.measures:
         from .themes import label_measures
 
-        label_measures(extraction.measures, model=theme_model)
+        tokens = tokens or Tokens.of(structure.text, segmenter)
+        cut = get_segmenter(segmenter).cut
+        label_measures(extraction.measures, model=theme_model,
+                       tokens=[_measure_tokens(m, tokens, cut) for m in extraction.measures])
     return extraction
 
 
-def segmented_index(text: str, extraction: Extraction, segmenter: str = "jieba") -> tuple[str, list[tuple[str, str]]]:
-    """Segment the text once; slice the tokens for each measure's body."""
-    tokens = get_segmenter(segmenter).cut(text)
-    starts = []
-    pos = 0
-    for tok in tokens:
-        starts.append(pos)
-        pos += len(tok)
-    words = [(s, t) for s, t in zip(starts, tokens) if t.strip()]
-    index_text = " ".join(t for _, t in words)
-    measure_index = []
+def _measure_tokens(measure: Measure, tokens: Tokens, cut) -> list[str]:
+    """Tokens of themes.measure_text(heading, body): the body's come from the document's segmentation."""
+    return [*cut(measure.heading), "\n", *tokens.between(measure.start, measure.end)]
+
+
+def segmented_index(text: str, extraction: Extraction, segmenter: str = "jieba",
+                    tokens: Optional[Tokens] = None) -> tuple[str, list[tuple[str, str]]]:
+    """Segmented text for the FTS index: the document, and (heading, body) per measure.
+
+    The text is segmented once (or ``tokens`` reused); bodies are slices of it.
+    """
+    tokens = tokens or Tokens.of(text, segmenter)
     cut = get_segmenter(segmenter).cut
-    for m in extraction.measures:
-        body = " ".join(t for s, t in words if m.start <= s < m.end)
-        heading = " ".join(t for t in cut(m.heading) if t.strip())
-        measure_index.append((heading, body))
-    return index_text, measure_index
+    measure_index = [(_words(cut(m.heading)), _words(tokens.between(m.start, m.end))) for m in extraction.measures]
+    return _words(tokens.tokens), measure_index
 
 
 def analyze_document(document: Document, *, segmenter: str = "jieba", theme_model=None,
@@ -76,8 +107,10 @@ def analyze_document(document: Document, *, segmenter: str = "jieba", theme_mode
 
     structure = build_structure(document.doc_id, document.text, title_hint=document.title_hint,
                                 published_hint=document.published_hint)
-    extraction = extract(structure, script=document.script, theme_model=theme_model, label_themes=label_themes)
-    index_text, measure_index = segmented_index(document.text, extraction, segmenter)
+    tokens = Tokens.of(document.text, segmenter)
+    extraction = extract(structure, script=document.script, theme_model=theme_model, label_themes=label_themes,
+                         segmenter=segmenter, tokens=tokens)
+    index_text, measure_index = segmented_index(document.text, extraction, segmenter, tokens)
     return Analysis(document, structure, extraction, index_text, measure_index)
 
 

@@ -17,6 +17,7 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402  (after the backend is chosen)
 from matplotlib import font_manager  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from .compare import Comparison, atomic_path  # noqa: E402
 
@@ -122,7 +123,7 @@ def heatmap(comparison: Comparison, path_png: PathLike, path_svg: Optional[PathL
             for (i, j), v in _cells(values):
                 ax.text(j, i, str(v), ha="center", va="center", fontsize=8,
                         color="white" if v > high * 0.6 else "black")
-            fig.colorbar(image, ax=ax, label="做法数")
+            fig.colorbar(image, ax=ax, label="做法数").ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_title(title)
         return _save(fig, path_png, path_svg)
 

@@ -27,7 +27,9 @@ KIND_NAMES = {"measure": "做法", "outcome": "成效", "lesson": "经验"}
 HIT_COLUMNS = ("标题", "做法", "类型", "主题", "城市", "片段", "文档", "位置")
 # Counting every match of a broad query (社区 治理 hits most rows) costs more
 # than the ranked page itself; past this many the total is reported as "N+".
-COUNT_CAP = 10_000
+COUNT_CAP = 1_000
+# A word found in more practices than this does not rank (see _ranked_ids).
+RANK_CAP = 10_000
 
 
 class SearchError(ValueError):
@@ -135,35 +137,45 @@ def _like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _filter_sql(theme, city, province, mechanism, kind) -> tuple[list[str], list]:
-    """WHERE clauses over ``measures m`` and their parameters."""
-    clauses: list[str] = []
-    params: list = []
-    themes = [normalize_query(t).strip() for t in _as_list(theme)]
-    if themes:
-        clauses.append(f"m.measure_id IN (SELECT measure_id FROM measure_themes WHERE theme IN "
-                       f"({','.join('?' * len(themes))}))")
-        params += themes
+def _filter_sets(store: Store, theme, city, province, mechanism, kind) -> list[tuple[str, str, list]]:
+    """Per filter: ("IN" or "NOT IN", a query of measure_ids, its parameters).
+
+    Document-level filters (place, mechanism) are resolved to document ids
+    here, once: the mechanism's JSON records are scanned a single time per
+    search instead of once per statement that uses the filter.
+    """
+    sets: list[tuple[str, str, list]] = []
+    docs: Optional[set[str]] = None
     for column, value in (("city", city), ("province", province)):
         names = [n for v in _as_list(value) for n in place_names(v, column)]
         if names:
-            clauses.append(f"m.doc_id IN (SELECT doc_id FROM documents WHERE {column} IN "
-                           f"({','.join('?' * len(names))}))")
-            params += names
+            found = {r[0] for r in store.conn.execute(
+                f"SELECT doc_id FROM documents WHERE {column} IN ({','.join('?' * len(names))})", names)}
+            docs = found if docs is None else docs & found
     mechanisms = _as_list(mechanism)
     if mechanisms:
         likes = " OR ".join("json_extract(data, '$.name') LIKE ? ESCAPE '\\'" for _ in mechanisms)
-        clauses.append(f"m.doc_id IN (SELECT doc_id FROM records WHERE kind = 'mechanism' AND ({likes}))")
-        params += [f"%{_like_escape(normalize_query(x).strip())}%" for x in mechanisms]
+        found = {r[0] for r in store.conn.execute(
+            f"SELECT DISTINCT doc_id FROM records WHERE kind = 'mechanism' AND ({likes})",
+            [f"%{_like_escape(normalize_query(x).strip())}%" for x in mechanisms])}
+        docs = found if docs is None else docs & found
+    if docs is not None:
+        ids = sorted(docs)
+        sets.append(("IN", f"SELECT measure_id FROM measures WHERE doc_id IN ({','.join('?' * len(ids))})", ids))
+    themes = [normalize_query(t).strip() for t in _as_list(theme)]
+    if themes:
+        sets.append(("IN", f"SELECT measure_id FROM measure_themes WHERE theme IN ({','.join('?' * len(themes))})",
+                     themes))
     kinds = _as_list(kind)
     if kinds:
         unknown = [k for k in kinds if k not in MEASURE_KINDS]
         if unknown:
             raise SearchError(f"未知的类型: {'、'.join(unknown)};可选: {'、'.join(MEASURE_KINDS)}"
                               f"({'、'.join(KIND_NAMES.values())})")
-        clauses.append(f"m.kind IN ({','.join('?' * len(kinds))})")
-        params += kinds
-    return clauses, params
+        # Practices (measure) are most of every report: their filter is the small set of the other kinds.
+        op, test = ("NOT IN", "NOT IN") if "measure" in kinds else ("IN", "IN")
+        sets.append((op, f"SELECT measure_id FROM measures WHERE kind {test} ({','.join('?' * len(kinds))})", kinds))
+    return sets
 
 
 # -- search -------------------------------------------------------------------------------------
@@ -194,36 +206,79 @@ def search(
         SearchError: an unknown ``kind``.
     """
     tokens = query_tokens(query, segmenter) if query.strip() else []
-    clauses, params = _filter_sql(theme, city, province, mechanism, kind)
-    conn = store.conn
+    sets = _filter_sets(store, theme, city, province, mechanism, kind)
+    params = [p for _, _, ps in sets for p in ps]
     if tokens:
-        match = fts_expression(tokens)
-        where = "".join(f" AND rowid IN (SELECT m.measure_id FROM measures m WHERE {c})" for c in clauses)
-        # Rank and cut inside the FTS table first, then join only the page's rows.
-        rows = conn.execute(
-            f"WITH ranked AS (SELECT rowid AS id, bm25(measures_fts, 2.0, 1.0) AS rank FROM measures_fts "
-            f"WHERE measures_fts MATCH ?{where} ORDER BY rank LIMIT ? OFFSET ?) "
-            f"SELECT ranked.rank, {_HIT_COLUMNS_SQL} FROM ranked "
-            f"JOIN measures m ON m.measure_id = ranked.id JOIN documents d ON d.doc_id = m.doc_id "
-            f"ORDER BY ranked.rank",
-            [match, *params, limit, offset]).fetchall()
-        total = conn.execute(
-            f"SELECT count(*) FROM (SELECT rowid FROM measures_fts WHERE measures_fts MATCH ?{where} LIMIT ?)",
-            [match, *params, COUNT_CAP + 1]).fetchone()[0]
+        # "+rowid": a plain rowid IN (...) is pushed into FTS5 as one full-text lookup per listed id.
+        where = "".join(f" AND +rowid {op} ({sql})" for op, sql, _ in sets)
+        ids, total = _ranked_ids(store, tokens, where, params, limit, offset)
+        rows = _rows(store, ids)
     else:
-        where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
-        rows = conn.execute(
-            f"SELECT 0.0 AS rank, {_HIT_COLUMNS_SQL} FROM measures m JOIN documents d ON d.doc_id = m.doc_id"
-            f"{where} ORDER BY m.doc_id, m.ordinal LIMIT ? OFFSET ?", [*params, limit, offset]).fetchall()
-        total = conn.execute(
-            f"SELECT count(*) FROM (SELECT 1 FROM measures m{where} LIMIT ?)", [*params, COUNT_CAP + 1]
-        ).fetchone()[0]
+        # "+measure_id" keeps the planner on the (doc_id, ordinal) index, which is already in
+        # page order, instead of fetching every admitted row and sorting it.
+        where = "".join(f" AND +measure_id {op} ({sql})" for op, sql, _ in sets)
+        page = store.conn.execute(f"SELECT measure_id FROM measures WHERE 1{where} ORDER BY doc_id, ordinal "
+                                  f"LIMIT ? OFFSET ?", [*params, limit, offset]).fetchall()
+        rows = _rows(store, [(r[0], 0.0) for r in page])
+        total = store.conn.execute(f"SELECT count(*) FROM (SELECT measure_id FROM measures WHERE 1{where} LIMIT ?)",
+                                   [*params, COUNT_CAP + 1]).fetchone()[0]
     hits = [_hit(row, tokens, marks) for row in rows]
     result = SearchResult(hits=hits, total=min(total, COUNT_CAP), tokens=tokens, total_capped=total > COUNT_CAP)
     if not hits and offset == 0:
         result.suggestions = suggest_themes(query, store)
         result.message = no_hits_message(query, result.suggestions)
     return result
+
+
+def _count(store: Store, match: str, where: str, params: list, cap: int = COUNT_CAP) -> int:
+    """Matches of an FTS expression, counted up to cap + 1 (counting all of 社区 costs more than ranking)."""
+    return store.conn.execute(
+        f"SELECT count(*) FROM (SELECT 1 FROM measures_fts WHERE measures_fts MATCH ?{where} LIMIT ?)",
+        [match, *params, cap + 1]).fetchone()[0]
+
+
+def _ranked_ids(store: Store, tokens: list[str], where: str, params: list, limit: int,
+                offset: int) -> tuple[list[tuple[int, float]], int]:
+    """(measure_id, score) of one page of matches, best first; and the (capped) number of matches.
+
+    bm25() first counts every row of each of its terms, so a term found in
+    most practices (社区, 服务) costs ~1 µs per row while telling nothing (its
+    IDF is about zero). Such terms must match but do not rank: bm25 runs over
+    the rarer terms within the rows matching all terms. When every term is
+    that common, rows with all terms in the heading come first, newest first.
+    """
+    conn = store.conn
+    match = fts_expression(tokens)
+    rare = [t for t in tokens if _count(store, fts_expression([t]), "", [], RANK_CAP) <= RANK_CAP]
+    if rare:
+        rows = conn.execute(
+            f"WITH cand AS MATERIALIZED (SELECT rowid AS id FROM measures_fts WHERE measures_fts MATCH ?{where}) "
+            f"SELECT rowid, bm25(measures_fts, 2.0, 1.0) AS rank, (SELECT count(*) FROM cand) FROM measures_fts "
+            f"WHERE measures_fts MATCH ? AND +rowid IN (SELECT id FROM cand) ORDER BY rank LIMIT ? OFFSET ?",
+            [match, *params, fts_expression(rare), limit, offset]).fetchall()
+        total = rows[0][2] if rows else _count(store, match, where, params)
+        return [(r[0], -r[1]) for r in rows], total
+    in_heading = f"{{heading}} : ({match})"
+    page = conn.execute(
+        f"SELECT rowid FROM measures_fts WHERE measures_fts MATCH ?{where} ORDER BY rowid DESC LIMIT ? OFFSET ?",
+        [in_heading, *params, limit, offset]).fetchall()
+    ids = [(r[0], 2.0) for r in page]
+    if len(ids) < limit:
+        skipped = max(0, offset - _count(store, in_heading, where, params, offset))
+        rest = conn.execute(
+            f"SELECT rowid FROM measures_fts WHERE measures_fts MATCH ?{where} ORDER BY rowid DESC LIMIT ? OFFSET ?",
+            [f"({match}) NOT {in_heading}", *params, limit - len(ids), skipped]).fetchall()
+        ids += [(r[0], 1.0) for r in rest]
+    return ids, _count(store, match, where, params)
+
+
+def _rows(store: Store, ids: list[tuple[int, float]]) -> list[dict]:
+    if not ids:
+        return []
+    found = {r["measure_id"]: dict(r) for r in store.conn.execute(
+        f"SELECT {_HIT_COLUMNS_SQL} FROM measures m JOIN documents d ON d.doc_id = m.doc_id "
+        f"WHERE m.measure_id IN ({','.join('?' * len(ids))})", [i for i, _ in ids])}
+    return [{**found[i], "rank": -score} for i, score in ids if i in found]
 
 
 def _hit(row, tokens: list[str], marks: tuple[str, str]) -> SearchHit:

@@ -393,7 +393,26 @@ def _build_items(
         h_start, h_end = _title_span(text, paragraphs[marker.paragraph], marker, limit)
         item.heading_start, item.heading_end = h_start, h_end
         item.heading = text[h_start:h_end].strip()
+    _reattach_outliers(items)
     return items
+
+
+def _reattach_outliers(items: list[EnumItem]) -> None:
+    """Give an item that starts past its parent's end the nearest ancestor that holds it.
+
+    Parents are chosen from the marker stack before ends are known; a parent
+    cut short (at a stray heading, at its paragraph's end) must not adopt
+    items that come after it. Parents precede children, so one pass in order
+    settles levels down the tree.
+    """
+    for item in items:
+        parent = item.parent
+        while parent is not None and item.start >= items[parent].end:
+            parent = items[parent].parent
+        item.parent = parent
+        item.level = 0 if parent is None else items[parent].level + 1
+        if parent is not None:
+            item.end = min(item.end, items[parent].end)
 
 
 def _stop_at_stray_heading(

@@ -176,6 +176,7 @@ class ThemeModel:
         self.classifier_weight = classifier_weight
         self.seeds = SeedScorer(self.taxonomy)
         self._word = self._clf = None
+        self._linear_cache: Optional[tuple[np.ndarray, np.ndarray]] = None
 
     @property
     def names(self) -> list[str]:
@@ -204,6 +205,7 @@ class ThemeModel:
         self._word.fit(texts)
         features = self._features(texts)
         target = MultiLabelBinarizer(classes=self.names).fit_transform(labels)
+        self._linear_cache = None
         self._clf = OneVsRestClassifier(
             LogisticRegression(C=1.0, class_weight="balanced", solver="liblinear", random_state=RANDOM_STATE)
         ).fit(features, target)
@@ -214,16 +216,56 @@ class ThemeModel:
 
         return hstack([self._word.transform(texts), csr_matrix(self.seeds.scores(texts))]).tocsr()
 
-    def scores(self, texts: Sequence[str]) -> np.ndarray:
-        """(n_texts, n_themes) blended scores in [0, 1]."""
+    def scores(self, texts: Sequence[str], tokens: Optional[Sequence[Sequence[str]]] = None) -> np.ndarray:
+        """(n_texts, n_themes) blended scores in [0, 1].
+
+        Args:
+            tokens: each text's segmenter tokens when the caller has them
+                already (ingest segments a document once); else the text is
+                segmented with the model's segmenter.
+        """
         if self._clf is None:
             raise RuntimeError("主题模型尚未训练 (theme model is not fitted)")
         texts = list(texts)
         if not texts:
             return np.zeros((0, len(self.names)))
-        proba = self._clf.predict_proba(self._features(texts))
+        if tokens is None:
+            tokens = [get_segmenter(self.segmenter).cut(text) for text in texts]
+        seeds = self.seeds.scores(texts)
+        coef, intercept = self._linear()
+        n_words = len(self._word.vocabulary_)
+        logits = self._word_tfidf(tokens) @ coef[:, :n_words].T + seeds @ coef[:, n_words:].T + intercept
         w = self.classifier_weight
-        return w * proba + (1 - w) * self.seeds.scores(texts)
+        return w * (1.0 / (1.0 + np.exp(-logits))) + (1 - w) * seeds
+
+    def _word_tfidf(self, tokens: Sequence[Sequence[str]]) -> np.ndarray:
+        """TfidfVectorizer.transform (sublinear tf, idf, l2) over given tokens, as a dense array.
+
+        Done here rather than through sklearn because the vectorizer can only
+        segment the text itself, and its per-call validation costs more than
+        the arithmetic on a document's handful of measures.
+        """
+        vocabulary, idf = self._word.vocabulary_, self._word.idf_
+        out = np.zeros((len(tokens), len(vocabulary)))
+        for row, toks in enumerate(tokens):
+            counts: dict[int, int] = {}
+            for tok in toks:
+                col = vocabulary.get(tok)
+                if col is not None and _is_content(tok):
+                    counts[col] = counts.get(col, 0) + 1
+            if counts:
+                cols = np.fromiter(counts, dtype=np.intp, count=len(counts))
+                values = (np.log(np.fromiter(counts.values(), dtype=float, count=len(counts))) + 1.0) * idf[cols]
+                out[row, cols] = values / np.sqrt(values @ values)
+        return out
+
+    def _linear(self) -> tuple[np.ndarray, np.ndarray]:
+        """The one-vs-rest logistic regressions as one (n_themes, n_features) matrix and intercepts."""
+        if self._linear_cache is None:
+            estimators = self._clf.estimators_
+            self._linear_cache = (np.vstack([e.coef_ for e in estimators]),
+                                  np.concatenate([e.intercept_ for e in estimators]))
+        return self._linear_cache
 
     def predict(self, texts: Sequence[str]) -> list[list[tuple[str, float]]]:
         """The top theme of each text, plus the second when its score is close enough."""
@@ -287,12 +329,18 @@ def load_default_model() -> ThemeModel:
     return ThemeModel.load(models_dir() / MODEL_FILE)
 
 
-def label_measures(measures: list[Measure], model: Optional[ThemeModel] = None) -> None:
-    """Fill ``themes`` and ``theme_scores`` of each measure in place."""
+def label_measures(measures: list[Measure], model: Optional[ThemeModel] = None, *,
+                   tokens: Optional[Sequence[Sequence[str]]] = None) -> None:
+    """Fill ``themes`` and ``theme_scores`` of each measure in place.
+
+    Args:
+        tokens: per measure, the tokens of ``measure_text(heading, text)``
+            when the caller has segmented them already.
+    """
     if not measures:
         return
     model = model or load_default_model()
-    scores = model.scores([measure_text(m.heading, m.text) for m in measures])
+    scores = model.scores([measure_text(m.heading, m.text) for m in measures], tokens)
     for measure, row in zip(measures, scores):
         measure.themes = [name for name, _ in pick_themes(row, model.names)]
         measure.theme_scores = {name: round(float(s), 4) for name, s in zip(model.names, row) if s >= 0.01}

@@ -1,6 +1,5 @@
 """Comparison tables across places, their indicator mapping and the file writers."""
 import csv
-import re
 import zipfile
 
 import openpyxl

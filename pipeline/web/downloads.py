@@ -9,12 +9,16 @@ import io
 import tempfile
 import threading
 import zipfile
+from collections import OrderedDict
 from pathlib import Path
 
 from ..compare import TABLES, Comparison, write_csv, write_xlsx
 
 # matplotlib's pyplot state is global; two threads drawing at once corrupt each other's figure.
 _DRAW_LOCK = threading.Lock()
+# Drawing takes ~0.5 s; the picture depends only on the place × theme table, so that table is the key.
+HEATMAP_CACHE_SIZE = 32
+_heatmaps: "OrderedDict[str, bytes]" = OrderedDict()
 
 
 def xlsx_bytes(comparison: Comparison) -> bytes:
@@ -44,14 +48,22 @@ def zip_bytes(comparison: Comparison) -> bytes:
 
 
 def heatmap_png(comparison: Comparison) -> bytes:
-    """The place × theme heatmap drawn by ``pipeline.charts``.
+    """The place × theme heatmap drawn by ``pipeline.charts``, from memory when this table was drawn before.
 
     Raises:
-        ImportError: the charts module is not available.
+        charts.ChartError: no installed font can draw the Chinese labels.
     """
-    from ..charts import heatmap
+    from ..charts import heatmap  # imports matplotlib: only when a picture is asked for
 
-    with _DRAW_LOCK, tempfile.TemporaryDirectory(prefix="govcase-web-") as tmp:
-        png, svg = Path(tmp) / "heatmap.png", Path(tmp) / "heatmap.svg"
-        heatmap(comparison, png, svg)
-        return png.read_bytes()
+    key = comparison.by + "\n" + comparison.theme_counts.to_csv(index=False)
+    with _DRAW_LOCK:
+        if key in _heatmaps:
+            _heatmaps.move_to_end(key)
+            return _heatmaps[key]
+        with tempfile.TemporaryDirectory(prefix="govcase-web-") as tmp:
+            png = Path(tmp) / "heatmap.png"
+            heatmap(comparison, png)
+            _heatmaps[key] = png.read_bytes()
+        if len(_heatmaps) > HEATMAP_CACHE_SIZE:
+            _heatmaps.popitem(last=False)
+        return _heatmaps[key]

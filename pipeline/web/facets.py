@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from typing import Mapping, Optional, Sequence
 
-# search.py builds its WHERE clauses here; reusing them keeps filter meaning identical
+# search.py builds its filters here; reusing them keeps filter meaning identical
 # (short place names, mechanism substrings). It should become public (see the report).
-from ..search import _filter_sql, fts_expression, query_tokens
+from ..search import _filter_sets, fts_expression, query_tokens
 from ..store import Store
 
 MECHANISM_FACET_SIZE = 30
@@ -31,14 +31,17 @@ _FACET_SQL = {
 FACETS = tuple(_FACET_SQL)
 
 
-def _matching_ids(tokens: Sequence[str], filters: Mapping[str, Optional[Sequence[str]]]) -> tuple[str, list]:
+def _matching_ids(store: Store, tokens: Sequence[str],
+                  filters: Mapping[str, Optional[Sequence[str]]]) -> tuple[str, list]:
     """SQL selecting the ids of the practices that match ``tokens`` and ``filters``, with its parameters."""
-    clauses, params = _filter_sql(*(filters.get(name) for name in ("theme", "city", "province", "mechanism", "kind")))
+    sets = _filter_sets(store, *(filters.get(name) for name in ("theme", "city", "province", "mechanism", "kind")))
+    params = [p for _, _, ps in sets for p in ps]
     if tokens:
-        where = "".join(f" AND rowid IN (SELECT m.measure_id FROM measures m WHERE {c})" for c in clauses)
+        # "+rowid" keeps FTS5 from running one full-text lookup per id of the filter's set.
+        where = "".join(f" AND +rowid {op} ({sql})" for op, sql, _ in sets)
         return f"SELECT rowid FROM measures_fts WHERE measures_fts MATCH ?{where}", [fts_expression(tokens), *params]
-    where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
-    return f"SELECT m.measure_id FROM measures m{where}", params
+    where = "".join(f" AND m.measure_id {op} ({sql})" for op, sql, _ in sets)
+    return f"SELECT m.measure_id FROM measures m WHERE 1{where}", params
 
 
 def facet_counts(store: Store, query: str = "",
@@ -52,6 +55,6 @@ def facet_counts(store: Store, query: str = "",
     tokens = query_tokens(query) if query.strip() else []
     counts: dict[str, list[tuple[str, int]]] = {}
     for facet, sql in _FACET_SQL.items():
-        ids, params = _matching_ids(tokens, {k: v for k, v in filters.items() if k != facet})
+        ids, params = _matching_ids(store, tokens, {k: v for k, v in filters.items() if k != facet})
         counts[facet] = [(r["value"], r["n"]) for r in store.conn.execute(sql.format(ids=ids), params)]
     return counts
