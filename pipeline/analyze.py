@@ -26,21 +26,25 @@ class Analysis:
 class Tokens:
     """A text's segmentation with each token's offset, for slicing by span."""
 
-    def __init__(self, tokens: list[str]) -> None:
-        self.tokens = tokens
+    def __init__(self, text: str, segmenter: str = "jieba") -> None:
+        self._cut = get_segmenter(segmenter).cut
+        self.tokens = self._cut(text)
         self.starts = []
         pos = 0
-        for tok in tokens:
+        for tok in self.tokens:
             self.starts.append(pos)
             pos += len(tok)
-
-    @classmethod
-    def of(cls, text: str, segmenter: str = "jieba") -> "Tokens":
-        return cls(get_segmenter(segmenter).cut(text))
+        self._pieces: dict[str, list[str]] = {}
 
     def between(self, start: int, end: int) -> list[str]:
         """The tokens that start in [start, end)."""
         return self.tokens[bisect.bisect_left(self.starts, start):bisect.bisect_left(self.starts, end)]
+
+    def piece(self, text: str) -> list[str]:
+        """A short text segmented on its own (a heading: the themes and the index both read it)."""
+        if text not in self._pieces:
+            self._pieces[text] = self._cut(text)
+        return self._pieces[text]
 
 
 def _words(tokens: list[str]) -> str:
@@ -53,7 +57,7 @@ def extract(structure: Structure, *, script: str = "simplified", theme_model=Non
 
     Args:
         tokens: the segmentation of ``structure.text`` with ``segmenter``,
-            when the caller has it; the themes read measures' tokens from it.
+            when the caller has it; places and themes read it.
     """
     from .extract.changes import changes
     from .extract.figures import figures
@@ -62,6 +66,7 @@ def extract(structure: Structure, *, script: str = "simplified", theme_model=Non
     from .extract.metadata import case_metadata
     from .extract.places import places
 
+    tokens = tokens or Tokens(structure.text, segmenter)
     found_figures = list(figures(structure))
     extraction = Extraction(
         doc_id=structure.doc_id,
@@ -70,23 +75,21 @@ def extract(structure: Structure, *, script: str = "simplified", theme_model=Non
         changes=list(changes(structure, figures=found_figures)),
         mechanisms=list(mechanisms(structure)),
         measures=list(measures(structure)),
-        places=list(places(structure, segmenter=segmenter)),
+        places=list(places(structure, segmenter=segmenter, tokens=tokens.tokens)),
     )
     for ordinal, measure in enumerate(extraction.measures):
         measure.ordinal = ordinal
     if label_themes and extraction.measures:
         from .themes import label_measures
 
-        tokens = tokens or Tokens.of(structure.text, segmenter)
-        cut = get_segmenter(segmenter).cut
         label_measures(extraction.measures, model=theme_model,
-                       tokens=[_measure_tokens(m, tokens, cut) for m in extraction.measures])
+                       tokens=[_measure_tokens(m, tokens) for m in extraction.measures])
     return extraction
 
 
-def _measure_tokens(measure: Measure, tokens: Tokens, cut) -> list[str]:
+def _measure_tokens(measure: Measure, tokens: Tokens) -> list[str]:
     """Tokens of themes.measure_text(heading, body): the body's come from the document's segmentation."""
-    return [*cut(measure.heading), "\n", *tokens.between(measure.start, measure.end)]
+    return [*tokens.piece(measure.heading), "\n", *tokens.between(measure.start, measure.end)]
 
 
 def segmented_index(text: str, extraction: Extraction, segmenter: str = "jieba",
@@ -95,9 +98,9 @@ def segmented_index(text: str, extraction: Extraction, segmenter: str = "jieba",
 
     The text is segmented once (or ``tokens`` reused); bodies are slices of it.
     """
-    tokens = tokens or Tokens.of(text, segmenter)
-    cut = get_segmenter(segmenter).cut
-    measure_index = [(_words(cut(m.heading)), _words(tokens.between(m.start, m.end))) for m in extraction.measures]
+    tokens = tokens or Tokens(text, segmenter)
+    measure_index = [(_words(tokens.piece(m.heading)), _words(tokens.between(m.start, m.end)))
+                     for m in extraction.measures]
     return _words(tokens.tokens), measure_index
 
 
@@ -107,7 +110,7 @@ def analyze_document(document: Document, *, segmenter: str = "jieba", theme_mode
 
     structure = build_structure(document.doc_id, document.text, title_hint=document.title_hint,
                                 published_hint=document.published_hint)
-    tokens = Tokens.of(document.text, segmenter)
+    tokens = Tokens(document.text, segmenter)
     extraction = extract(structure, script=document.script, theme_model=theme_model, label_themes=label_themes,
                          segmenter=segmenter, tokens=tokens)
     index_text, measure_index = segmented_index(document.text, extraction, segmenter, tokens)

@@ -154,9 +154,9 @@ def _filter_sets(store: Store, theme, city, province, mechanism, kind) -> list[t
             docs = found if docs is None else docs & found
     mechanisms = _as_list(mechanism)
     if mechanisms:
-        likes = " OR ".join("json_extract(data, '$.name') LIKE ? ESCAPE '\\'" for _ in mechanisms)
+        likes = " OR ".join("name LIKE ? ESCAPE '\\'" for _ in mechanisms)
         found = {r[0] for r in store.conn.execute(
-            f"SELECT DISTINCT doc_id FROM records WHERE kind = 'mechanism' AND ({likes})",
+            f"SELECT DISTINCT doc_id FROM mechanism_names WHERE ({likes})",
             [f"%{_like_escape(normalize_query(x).strip())}%" for x in mechanisms])}
         docs = found if docs is None else docs & found
     if docs is not None:

@@ -35,7 +35,7 @@ from .records import (
     Structure,
 )
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 DEFAULT_DB = Path("outputs") / "govcase.db"
 BUSY_TIMEOUT_S = 10.0
 
@@ -115,8 +115,17 @@ CREATE TABLE IF NOT EXISTS measure_themes (
     PRIMARY KEY (measure_id, theme)
 );
 CREATE INDEX IF NOT EXISTS measure_themes_theme ON measure_themes(theme);
+CREATE INDEX IF NOT EXISTS measures_kind ON measures(kind);
+CREATE INDEX IF NOT EXISTS documents_city ON documents(city);
+CREATE INDEX IF NOT EXISTS documents_province ON documents(province);
+CREATE TABLE IF NOT EXISTS mechanism_names (
+    doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    PRIMARY KEY (doc_id, name)
+);
+CREATE INDEX IF NOT EXISTS mechanism_names_name ON mechanism_names(name);
 CREATE VIRTUAL TABLE IF NOT EXISTS measures_fts USING fts5(
-    heading, body, tokenize = 'unicode61 remove_diacritics 0'
+    heading, body, tokenize = 'unicode61 remove_diacritics 0', prefix = '2'
 );
 CREATE VIRTUAL TABLE IF NOT EXISTS documents_fts USING fts5(
     body, tokenize = 'unicode61 remove_diacritics 0'
@@ -141,6 +150,21 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 _MIGRATIONS: dict[int, str] = {
     1: "ALTER TABLE measures ADD COLUMN primary_theme TEXT;\n"
        "CREATE INDEX IF NOT EXISTS measures_theme ON measures(primary_theme);\n",
+    # Filter indexes, a narrow table of mechanism names (the JSON scan was slow),
+    # and a prefix index so that 议事* finds 议事会 and 议事厅 quickly.
+    2: "CREATE INDEX IF NOT EXISTS measures_kind ON measures(kind);\n"
+       "CREATE INDEX IF NOT EXISTS documents_city ON documents(city);\n"
+       "CREATE INDEX IF NOT EXISTS documents_province ON documents(province);\n"
+       "CREATE TABLE IF NOT EXISTS mechanism_names (doc_id TEXT NOT NULL REFERENCES documents(doc_id) "
+       "ON DELETE CASCADE, name TEXT NOT NULL, PRIMARY KEY (doc_id, name));\n"
+       "CREATE INDEX IF NOT EXISTS mechanism_names_name ON mechanism_names(name);\n"
+       "INSERT OR IGNORE INTO mechanism_names SELECT doc_id, json_extract(data, '$.name') FROM records "
+       "WHERE kind = 'mechanism';\n"
+       "CREATE VIRTUAL TABLE measures_fts_new USING fts5(heading, body, "
+       "tokenize = 'unicode61 remove_diacritics 0', prefix = '2');\n"
+       "INSERT INTO measures_fts_new(rowid, heading, body) SELECT rowid, heading, body FROM measures_fts;\n"
+       "DROP TABLE measures_fts;\n"
+       "ALTER TABLE measures_fts_new RENAME TO measures_fts;\n",
 }
 
 
@@ -306,6 +330,7 @@ class Store:
         self.conn.executemany("DELETE FROM measures_fts WHERE rowid = ?", [(i,) for i in ids])
         self.conn.execute("DELETE FROM measures WHERE doc_id = ?", (doc_id,))
         self.conn.execute("DELETE FROM records WHERE doc_id = ?", (doc_id,))
+        self.conn.execute("DELETE FROM mechanism_names WHERE doc_id = ?", (doc_id,))
 
     def _write_extraction(self, doc_id: str, structure: Structure, extraction: Extraction,
                           measure_index: Optional[list[tuple[str, str]]]) -> None:
@@ -324,6 +349,8 @@ class Store:
             rows += [(doc_id, kind, i, r.start, r.end, json.dumps(asdict(r), ensure_ascii=False))
                      for i, r in enumerate(items)]
         self.conn.executemany("INSERT INTO records VALUES (?,?,?,?,?,?)", rows)
+        self.conn.executemany("INSERT OR IGNORE INTO mechanism_names VALUES (?, ?)",
+                              [(doc_id, m.name) for m in extraction.mechanisms])
         for i, m in enumerate(extraction.measures):
             cur = self.conn.execute(
                 "INSERT INTO measures(doc_id, ordinal, start, end, heading, section, kind, text, themes, "

@@ -113,3 +113,17 @@ def test_second_writer_is_told_the_store_is_busy(tmp_path):
 def test_readonly_store_refuses_missing_file(tmp_path):
     with pytest.raises(StoreError, match="数据库不存在"):
         Store(tmp_path / "missing.db", readonly=True)
+
+
+def test_version_2_store_gains_prefix_index_and_mechanism_names(tmp_path):
+    path = tmp_path / "t.db"
+    store = Store(path)
+    _put(store)
+    store.conn.execute("DELETE FROM mechanism_names")
+    store.conn.execute("UPDATE schema_version SET version = 2")
+    store.close()
+    migrated = Store(path)
+    assert migrated.schema_version == SCHEMA_VERSION
+    sql = migrated.conn.execute("SELECT sql FROM sqlite_master WHERE name = 'measures_fts'").fetchone()[0]
+    assert "prefix" in sql
+    assert migrated.conn.execute("SELECT rowid FROM measures_fts WHERE measures_fts MATCH '\"养老\"*'").fetchall()

@@ -3,8 +3,8 @@
 One pass of a compiled matcher finds every division name (full, short or
 old) and every street/community suffix (街道, 镇, 社区, 村, 居委会 …). Then:
 
-1. A short name (深圳, 龙华) counts only when it is a word of its own in a
-   jieba segmentation of a small window (not 长治 in 长治久安) and another
+1. A short name (深圳, 龙华) counts only when it is a word of its own in the
+   document's segmentation (not 长治 in 长治久安) and another
    level of the same chain appears in the text (大同 with no 山西 or no
    district of 大同 is the 大同社工 of some other city). Names shared by
    several divisions (青山区: 包头 and 武汉) take the one whose chain the
@@ -24,8 +24,8 @@ import bisect
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from functools import lru_cache
-from typing import Iterator, Optional
+from functools import cached_property, lru_cache
+from typing import Iterator, Optional, Sequence
 
 from ..gazetteer import Division, Gazetteer, load_gazetteer
 from ..records import Place, Structure
@@ -158,14 +158,24 @@ class _Mention:
 
 
 class _Text:
-    """The document with sentence/paragraph lookup and cached jieba windows."""
+    """The document with sentence/paragraph lookup and its word boundaries."""
 
-    def __init__(self, doc: Structure, segmenter: str) -> None:
+    def __init__(self, doc: Structure, segmenter: str, tokens: Optional[Sequence[str]] = None) -> None:
         self.doc = doc
         self.text = doc.text
         self._sent_starts = [s.start for s in doc.sentences]
         self._para_starts = [p.start for p in doc.paragraphs]
-        self._segmenter = get_segmenter(segmenter)
+        self._segmenter = segmenter
+        self._tokens = tokens
+
+    @cached_property
+    def _bounds(self) -> set[int]:
+        tokens = self._tokens if self._tokens is not None else get_segmenter(self._segmenter).cut(self.text)
+        bounds, pos = {0}, 0
+        for token in tokens:
+            pos += len(token)
+            bounds.add(pos)
+        return bounds
 
     def sentence(self, pos: int) -> int:
         return bisect.bisect_right(self._sent_starts, pos) - 1
@@ -174,13 +184,8 @@ class _Text:
         return bisect.bisect_right(self._para_starts, pos) - 1
 
     def is_word(self, start: int, end: int, *, check_end: bool = True) -> bool:
-        """Whether jieba, on a small window, puts token boundaries at start (and end)."""
-        lo, hi = max(0, start - 4), min(len(self.text), end + 4)
-        bounds, pos = {lo}, lo
-        for token in self._segmenter.cut(self.text[lo:hi]):
-            pos += len(token)
-            bounds.add(pos)
-        return start in bounds and (not check_end or end in bounds or end == hi)
+        """Whether the document's segmentation puts token boundaries at start (and end)."""
+        return start in self._bounds and (not check_end or end in self._bounds)
 
 
 def _division_chain(gaz: Gazetteer, division: Division) -> Chain:
@@ -495,7 +500,8 @@ def _code(chain: Chain, gaz: Gazetteer) -> Optional[str]:
     return None
 
 
-def places(doc: Structure, *, segmenter: str = "jieba", secondary: bool = True) -> Iterator[Place]:
+def places(doc: Structure, *, segmenter: str = "jieba", secondary: bool = True,
+           tokens: Optional[Sequence[str]] = None) -> Iterator[Place]:
     """Places the report names, the primary (most specific place the case is about) first.
 
     Args:
@@ -503,9 +509,10 @@ def places(doc: Structure, *, segmenter: str = "jieba", secondary: bool = True) 
         segmenter: segmenter used to check that a short name is a word of its own.
         secondary: also yield the other places named (primary=False), one per
             distinct most-specific chain, so search can filter by city.
+        tokens: the text's segmentation by ``segmenter`` when the caller has it.
     """
     gaz = load_gazetteer()
-    text = _Text(doc, segmenter)
+    text = _Text(doc, segmenter, tokens)
     raw_divisions = _division_mentions(text)
     suffixes = list(_matcher().suffixes.finditer(doc.text))
     known_streets = _suffix_mentions(text, suffixes, raw_divisions, gaz, known_only=True)
