@@ -129,14 +129,9 @@ def ingest(
             ingested | duplicate | unchanged | error.
         on_error: called with each error as it happens.
     """
-    from .ingest.dedupe import NearDuplicateIndex
-
     started = time.perf_counter()
     store = open_store(db)
     summary = IngestSummary()
-    near = NearDuplicateIndex()
-    for doc_id, sig in store.minhash_signatures():
-        near.add(doc_id, sig)
 
     def report(source: str, outcome: str) -> None:
         if on_progress:
@@ -160,31 +155,62 @@ def ingest(
         todo.append(source)
     for err in early_errors:
         fail(err)
-
-    for source, result in _map(todo, jobs, segmenter, max_bytes, label_themes):
-        if isinstance(result, IngestError):
-            fail(result)
-            continue
-        analysis, sig = result
-        doc = analysis.document
-        canonical = store.doc_id_for_hash(doc.content_hash)
-        if canonical is None:
-            matches = near.query(sig)
-            canonical = matches[0] if matches else None
-        if canonical is not None:
-            store.add_alias(canonical, source, doc.raw_hash)
-            summary.duplicates += 1
-            report(source, "duplicate")
-            continue
-        doc.ingested_at = now_iso()
-        store.put_document(doc, analysis.structure, analysis.extraction, minhash=sig,
-                           index_text=analysis.index_text, measure_index=analysis.measure_index)
-        near.add(doc.doc_id, sig)
-        summary.ingested += 1
-        summary.doc_ids.append(doc.doc_id)
-        report(source, "ingested")
+    if todo:
+        _store_results(store, _map(todo, jobs, segmenter, max_bytes, label_themes), summary, report, fail)
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+# Documents per transaction: a commit per document costs as much as storing
+# it. A killed run loses at most the open batch, whose sources are then not
+# stored under their alias and are done again by the next run.
+BATCH_DOCS = 64
+BATCH_SECONDS = 2.0
+
+
+def _store_results(store: Store, results: Iterator, summary: IngestSummary,
+                   report: Callable[[str, str], None], fail: Callable[[IngestError], None]) -> None:
+    from .ingest.dedupe import NearDuplicateIndex
+
+    near = NearDuplicateIndex()
+    for doc_id, sig in store.minhash_signatures():
+        near.add(doc_id, sig)
+    results = iter(results)
+    while True:
+        opened, count = time.perf_counter(), 0
+        with store.transaction():
+            for source, result in results:
+                count += 1
+                _store_one(store, near, source, result, summary, report, fail)
+                if count >= BATCH_DOCS or time.perf_counter() - opened >= BATCH_SECONDS:
+                    break
+        if count == 0 or count < BATCH_DOCS and time.perf_counter() - opened < BATCH_SECONDS:
+            return
+
+
+def _store_one(store: Store, near, source: str, result, summary: IngestSummary,
+               report: Callable[[str, str], None], fail: Callable[[IngestError], None]) -> None:
+    if isinstance(result, IngestError):
+        fail(result)
+        return
+    analysis, sig = result
+    doc = analysis.document
+    canonical = store.doc_id_for_hash(doc.content_hash)
+    if canonical is None:
+        matches = near.query(sig)
+        canonical = matches[0] if matches else None
+    if canonical is not None:
+        store.add_alias(canonical, source, doc.raw_hash)
+        summary.duplicates += 1
+        report(source, "duplicate")
+        return
+    doc.ingested_at = now_iso()
+    store.put_document(doc, analysis.structure, analysis.extraction, minhash=sig,
+                       index_text=analysis.index_text, measure_index=analysis.measure_index)
+    near.add(doc.doc_id, sig)
+    summary.ingested += 1
+    summary.doc_ids.append(doc.doc_id)
+    report(source, "ingested")
 
 
 def _map(sources: list[str], jobs: int, segmenter: str, max_bytes: int, label_themes: bool):
@@ -197,7 +223,12 @@ def _map(sources: list[str], jobs: int, segmenter: str, max_bytes: int, label_th
     context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
     with context.Pool(jobs, initializer=_init_worker, initargs=(segmenter, max_bytes, label_themes)) as pool:
         # imap keeps memory flat: results stream back in order, a chunk at a time.
-        yield from zip(sources, pool.imap(_process_source, sources, chunksize=4))
+        yield from zip(sources, pool.imap(_process_source, sources, chunksize=CHUNK_DOCS))
+
+
+# Sources per task sent to a worker: enough to make the hand-over cheap,
+# few enough that both workers stay busy to the end of a small batch.
+CHUNK_DOCS = 8
 
 
 # -- re-extraction, reading back --------------------------------------------------------
@@ -248,7 +279,45 @@ def evaluate(db: PathLike | Store, gold_dir: PathLike, *, themes_lodo: bool = Tr
     predicted = predicted_by_stem(db)
     if themes_lodo:
         _relabel_themes_held_out(db, gold_dir, predicted)
-    return score_documents(predicted, load_gold_dir(gold_dir))
+    gold = load_gold_dir(gold_dir)
+    report = score_documents(predicted, gold)
+    report.clusters = _cluster_agreement(db, gold)
+    return report
+
+
+def _cluster_agreement(db: PathLike | Store, gold: dict[str, dict]) -> dict:
+    """NMI/ARI of practice clusters against the first gold theme of the matching gold measure.
+
+    Uses the stored clusters (``govcase cluster``/``run``); without them the
+    stored measures are clustered in memory, and nothing is written.
+    """
+    from .cluster import ClusterInput, cluster_measures, cluster_scores
+    from .evaluate import headings_match
+
+    store = open_store(db)
+    rows = store.conn.execute(
+        "SELECT m.measure_id, m.doc_id, m.heading, m.text, m.cluster_id, d.city FROM measures m "
+        "JOIN documents d USING (doc_id) ORDER BY m.measure_id").fetchall()
+    items = [ClusterInput(r["measure_id"], r["doc_id"], r["city"], r["heading"], r["text"]) for r in rows]
+    if not items:
+        return {"nmi": None, "ari": None, "measures": 0}
+    if all(r["cluster_id"] is not None for r in rows):
+        from .cluster import ClusterResult
+
+        result = ClusterResult(clusters=[], assignments=[r["cluster_id"] for r in rows], k=0, method="stored",
+                               silhouette=None, items=items)
+    else:
+        result = cluster_measures(items)
+    stems = {doc.doc_id: doc.stem for doc, _ in stored_documents(store)}
+    gold_first: dict = {}
+    for stem_doc_id, stem in stems.items():
+        open_gold = [m for m in gold.get(stem, {}).get("measures", []) if m.get("themes")]
+        for item in (i for i in items if i.doc_id == stem_doc_id):
+            match = next((g for g in open_gold if headings_match(g.get("heading"), item.heading)), None)
+            if match is not None:
+                open_gold.remove(match)
+                gold_first[item.measure_id] = match["themes"][0]
+    return cluster_scores(result, gold_first)
 
 
 def _relabel_themes_held_out(db: PathLike | Store, gold_dir: PathLike, predicted: dict[str, dict]) -> None:

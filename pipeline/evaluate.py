@@ -174,9 +174,12 @@ class EvaluationReport:
     details: dict[str, dict[str, dict]]  # stem -> field -> {"scored", "missed", "spurious", ...}
     missing: list[str] = field(default_factory=list)  # gold stems with no prediction
     unscored: list[str] = field(default_factory=list)  # predicted stems with no gold
+    clusters: Optional[dict] = None  # NMI/ARI of practice clusters against gold first themes
 
     def to_dict(self) -> dict:
         out: dict[str, Any] = {name: getattr(self.total, name).to_dict() for name in FIELDS}
+        if self.clusters is not None:
+            out["clusters"] = self.clusters
         out["documents"] = {"scored": len(self.per_document), "missing": self.missing,
                             "unscored": self.unscored}
         out["per_document"] = {
@@ -209,6 +212,10 @@ class EvaluationReport:
             acc(name, group.overall)
             for key in sorted(group.per_field):
                 acc(f"  {key}", group.per_field[key])
+        if self.clusters and self.clusters.get("measures"):
+            c = self.clusters
+            rows.append(("clusters", "", "", f"{c['nmi']:.3f}",
+                         f"NMI; ARI={c['ari']:.3f} over {c['measures']} matched measures, {c['clusters']} clusters"))
         header = ("field", "P", "R", "F1/acc", "counts")
         widths = [max(len(r[i]) for r in (header, *rows)) for i in range(4)]
         lines = ["  ".join(c.ljust(w) for c, w in zip(r[:4], widths)) + "  " + r[4] for r in (header, *rows)]

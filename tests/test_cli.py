@@ -45,6 +45,7 @@ def test_evaluate_json_has_a_key_per_field(seed_store):
     for field in ("figures", "changes", "mechanisms", "measures", "themes", "locations", "metadata"):
         assert field in data
     assert data["figures"]["recall"] > 0.5
+    assert data["clusters"]["measures"] > 40 and 0 < data["clusters"]["nmi"] <= 1
 
 
 def test_unknown_document_is_one_chinese_line(seed_store):

@@ -30,7 +30,7 @@ from typing import Iterator, Optional
 
 from ..records import Figure, Structure
 from ..resources import read_lines
-from ..segment import user_dictionary
+from ..segment import RJiebaSegmenter, get_segmenter
 from .numbers import (
     CN_DIGITS,
     CN_MAGNITUDES,
@@ -310,23 +310,9 @@ def _implied_unit(text: str, q: Quantity, lex: Lexicon) -> Optional[Unit]:
     return None
 
 
-class _Tagger:
-    """rjieba POS tagging of short clause pieces, with the governance dictionary."""
-
-    def __init__(self) -> None:
-        import rjieba
-
-        self._jieba = rjieba.Jieba()
-        for word, freq, tag in user_dictionary():
-            self._jieba.add_word(word, freq, tag)
-
-    def tag(self, text: str) -> list[tuple[str, str]]:
-        return self._jieba.tag(text, True)
-
-
-@lru_cache(maxsize=1)
-def _tagger() -> _Tagger:
-    return _Tagger()
+def _tagger() -> RJiebaSegmenter:
+    """rjieba POS tagging of short clause pieces, with the governance dictionary (loaded once per process)."""
+    return get_segmenter("rjieba")
 
 
 def _stop(tag: str) -> bool:
