@@ -119,9 +119,10 @@ def ingest(
 ) -> IngestSummary:
     """Read, normalize, deduplicate, structure and extract files, directories and URLs.
 
-    Every document is stored in its own transaction. Sources already stored
-    with identical bytes are skipped, so a re-run (or a resumed, killed run)
-    only does the new work. Bad inputs become ``IngestError`` rows and the
+    Documents are stored in transactions of up to BATCH_DOCS documents, so a
+    killed run leaves every document complete or absent. Sources already
+    stored with identical bytes are skipped, so a re-run (or a resumed,
+    killed run) only does the new work. Bad inputs become ``IngestError`` rows and the
     batch goes on.
 
     Args:
@@ -176,16 +177,16 @@ def _store_results(store: Store, results: Iterator, summary: IngestSummary,
     for doc_id, sig in store.minhash_signatures():
         near.add(doc_id, sig)
     results = iter(results)
-    while True:
-        opened, count = time.perf_counter(), 0
+    exhausted = False
+    while not exhausted:
+        opened = time.perf_counter()
         with store.transaction():
-            for source, result in results:
-                count += 1
+            for count, (source, result) in enumerate(results, 1):
                 _store_one(store, near, source, result, summary, report, fail)
                 if count >= BATCH_DOCS or time.perf_counter() - opened >= BATCH_SECONDS:
                     break
-        if count == 0 or count < BATCH_DOCS and time.perf_counter() - opened < BATCH_SECONDS:
-            return
+            else:
+                exhausted = True
 
 
 def _store_one(store: Store, near, source: str, result, summary: IngestSummary,

@@ -90,3 +90,52 @@ class WebHandler(http.server.BaseHTTPRequestHandler):
             self.send_error(500)
         else:
             self.send_error(404)
+
+
+# -- a generated corpus ---------------------------------------------------------------------------------
+
+CITIES = ["成都市", "杭州市", "西安市", "长沙市", "青岛市", "昆明市", "合肥市", "南宁市", "兰州市", "福州市"]
+DISTRICTS = ["武侯区", "西湖区", "雁塔区", "岳麓区", "市南区", "五华区", "蜀山区", "青秀区", "城关区", "鼓楼区"]
+COMMUNITIES = ["桂花", "青石", "南湖", "红星", "柳林", "东园", "白塔", "金沙", "望江", "清水", "玉泉", "新华"]
+TOPICS = ["养老服务", "志愿服务", "网格化治理", "协商议事", "物业管理", "社区慈善", "三社联动", "平安建设"]
+DUPLICATE_EVERY = 40  # every 40th file is a byte copy of an earlier one
+
+
+def body_paragraphs() -> list[str]:
+    """Body paragraphs of the seeds and of our own reports, normalized (Simplified)."""
+    from pipeline.ingest.normalize import normalize
+
+    from reliability_texts import CONSULTATION, ELDERLY, GRID, PROPERTY, VOLUNTEERS
+
+    texts = [normalize(seed.read_text(encoding="utf-8")).text for seed in SEEDS]
+    texts += [ELDERLY, VOLUNTEERS, GRID, CONSULTATION, PROPERTY]
+    return [line for text in texts for line in text.split("\n") if len(line) >= 30]
+
+
+def make_corpus(directory: Path, count: int, *, seed: int = 7) -> list[Path]:
+    """``count`` small reports recombined from body paragraphs with varied places and numbers.
+
+    Returns the written files in the order ``govcase ingest DIR`` visits them.
+    """
+    import random
+    import re
+
+    rnd = random.Random(seed)
+    pool = body_paragraphs()
+    directory.mkdir(parents=True, exist_ok=True)
+    paths: list[Path] = []
+    for i in range(count):
+        path = directory / f"case_{i:05d}.txt"
+        if i and i % DUPLICATE_EVERY == 0:
+            path.write_bytes(rnd.choice(paths).read_bytes())
+        else:
+            city, district = rnd.choice(CITIES), rnd.choice(DISTRICTS)
+            community, topic = rnd.choice(COMMUNITIES), rnd.choice(TOPICS)
+            lines = [f"{city}{district}{community}社区推进{topic}工作({i})",
+                     f"{community}社区共有居民{rnd.randint(800, 9000)}户、{rnd.randint(2000, 30000)}人,"
+                     f"{rnd.randint(2015, 2023)}年以来持续推进{topic}。"]
+            for paragraph in rnd.sample(pool, rnd.randint(2, 5)):
+                lines.append(re.sub(r"\d+", lambda m: str(rnd.randint(1, 5000)), paragraph))
+            path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        paths.append(path)
+    return paths
