@@ -5,6 +5,9 @@ SECTION_NAMES = {"background": "背景", "measures": "做法", "outcomes": "成�
                  "problems": "问题", "other": "其他"}
 
 
+_HEDGES_AFTER = {"多", "余", "以上", "以下", "左右"}
+
+
 def _clip(text: str, width: int = 60) -> str:
     text = " ".join(text.split())
     return text if len(text) <= width else text[: width - 1] + "…"
@@ -46,7 +49,8 @@ def render_document(shown: dict) -> str:
     lines.append(f"数字 ({len(ext.figures)}):")
     for fig in ext.figures:
         value = int(fig.value) if float(fig.value).is_integer() else fig.value
-        lines.append(f"  - {fig.approx or ''}{value}{fig.unit}  {fig.subject or ''}  «{_clip(fig.text, 40)}»")
+        before, after = ("", fig.approx or "") if fig.approx in _HEDGES_AFTER else (fig.approx or "", "")
+        lines.append(f"  - {before}{value}{after}{fig.unit}  {fig.subject or ''}  «{_clip(fig.text, 40)}»")
     if ext.changes:
         lines.append(f"变化 ({len(ext.changes)}):")
         for ch in ext.changes:

@@ -29,9 +29,10 @@ def run_govcase(*args: str, cwd: Optional[Path] = None, timeout: float = 300) ->
                           env=govcase_env(), timeout=timeout)
 
 
-def start_govcase(*args: str, cwd: Optional[Path] = None) -> subprocess.Popen:
+def start_govcase(*args: str, cwd: Optional[Path] = None, new_session: bool = False) -> subprocess.Popen:
+    """``govcase`` in the background; with ``new_session`` its workers share its process group id."""
     return subprocess.Popen([str(GOVCASE), *map(str, args)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, cwd=cwd, env=govcase_env())
+                            text=True, cwd=cwd, env=govcase_env(), start_new_session=new_session)
 
 
 def copy_seeds(directory: Path, count: int = 2) -> list[Path]:
