@@ -1,13 +1,14 @@
 """The main job's tail: clusters, comparison tables, charts and the export."""
 import json
-import shutil
+import sqlite3
 
 from pipeline import api
 
 
 def test_finish_run_writes_every_output(seed_store, tmp_path):
     db = tmp_path / "run.db"
-    shutil.copy(seed_store, db)
+    with sqlite3.connect(seed_store) as source, sqlite3.connect(db) as target:
+        source.backup(target)  # a file copy would miss what is still in the WAL
     result = api.finish_run(db, tmp_path / "out")
     out = tmp_path / "out"
     for name in ("clusters.csv", "compare.xlsx", "compare.md", "heatmap.png", "heatmap.svg", "indicator.png"):
