@@ -14,10 +14,12 @@ Every cue list is a data file under ``corpus/`` (see ``_cues``).
 """
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import accumulate
 from typing import Iterator, Optional
 
 from ..records import Mechanism, Structure
@@ -285,15 +287,22 @@ def _repeated(text: str) -> Iterator[_Candidate]:
             buckets[match.group(), left.group()[-_MIN_REPEAT:]].append((match.start(), left.group()))
     found: dict[tuple[str, str], set[int]] = defaultdict(set)
     for (head, _), mentions in buckets.items():
-        for i, (pos_a, left_a) in enumerate(mentions):
-            for pos_b, left_b in mentions[i + 1 :]:
+        # Pairs are formed between distinct left contexts, each standing for
+        # all its mentions: a text that repeats a paragraph many times would
+        # otherwise cost the square of its repetitions.
+        by_left: dict[str, list[int]] = defaultdict(list)
+        for pos, left in mentions:
+            by_left[left].append(pos)
+        lefts = list(by_left)
+        for i, left_a in enumerate(lefts):
+            for left_b in lefts[i + 1 :]:
                 shared = _common_suffix(left_a, left_b)
-                if len(shared) < _MIN_REPEAT or shared == left_a == left_b:
+                if len(shared) < _MIN_REPEAT:
                     continue
                 longer = left_a if len(left_a) >= len(left_b) else left_b
                 shared = _from_word_boundary(cut(longer), shared)
                 if len(shared) >= _MIN_REPEAT:
-                    found[shared, head].update((pos_a, pos_b))
+                    found[shared, head].update(by_left[left_a], by_left[left_b])
     names = {modifier + head for modifier, head in found}
     for (modifier, head), positions in found.items():
         name = modifier + head
@@ -369,12 +378,17 @@ def _group(candidates: list[_Candidate]) -> dict[str, list[_Candidate]]:
 
 
 def _count_mentions(text: str, name: str, spans: list[tuple[int, int]]) -> int:
+    """Candidate spans plus the occurrences of ``name`` that overlap none of them."""
+    ordered = sorted(set(spans))
+    starts = [s for s, _ in ordered]
+    reach = list(accumulate((e for _, e in ordered), max))  # furthest end among spans starting so far
     extra, pos = 0, text.find(name)
     while pos != -1:
-        if not any(s < pos + len(name) and pos < e for s, e in spans):
+        before = bisect.bisect_left(starts, pos + len(name))  # spans that start before this occurrence ends
+        if before == 0 or reach[before - 1] <= pos:
             extra += 1
         pos = text.find(name, pos + len(name))
-    return len(set(spans)) + extra
+    return len(ordered) + extra
 
 
 def mechanisms(doc: Structure, *, min_confidence: float = 0.0) -> Iterator[Mechanism]:

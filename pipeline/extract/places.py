@@ -25,6 +25,7 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
+from itertools import accumulate
 from typing import Iterator, Optional, Sequence
 
 from ..gazetteer import Division, Gazetteer, load_gazetteer
@@ -386,23 +387,49 @@ def _suffix_mentions(
     return sorted(out + [m for m in doubtful if m.stem in accepted], key=lambda m: m.start)
 
 
+def _inside_any(mention: _Mention, starts: list[int], reach: list[int]) -> bool:
+    """Whether a span contains the mention, given the spans' sorted starts and running maximum of ends."""
+    i = bisect.bisect_right(starts, mention.start)
+    return i > 0 and reach[i - 1] >= mention.end
+
+
 def _last_before(ends: list[int], pos: int) -> int:
     """The last end at or before pos, or 0."""
     i = bisect.bisect_right(ends, pos)
     return ends[i - 1] if i else 0
 
 
-def _anchor(mention: _Mention, places: list[_Mention], text: _Text) -> Optional[_Mention]:
-    """The recognised place a street/community belongs to: nearest in its sentence, else paragraph."""
-    higher = FIELDS.index(mention.level)
-    usable = [p for p in places if p.chain != (None,) * 5 and FIELDS.index(p.level) < higher]
-    for same in (text.sentence, text.paragraph):
-        unit = same(mention.start)
-        near = [p for p in usable if same(p.start) == unit]
-        if near:
-            before = [p for p in near if p.end <= mention.start]
-            return before[-1] if before else near[0]
-    return None
+class _Anchors:
+    """Recognised places by sentence and by paragraph, in the order they were recognised.
+
+    Indexed by unit so that anchoring a mention looks at its own sentence or
+    paragraph only, not at every place of the document (long reports name
+    thousands).
+    """
+
+    UNITS = ("sentence", "paragraph")
+
+    def __init__(self, text: _Text, places: list[_Mention]) -> None:
+        self.text = text
+        self.by_unit: dict[str, dict[int, list[_Mention]]] = {unit: defaultdict(list) for unit in self.UNITS}
+        for place in places:
+            self.add(place)
+
+    def add(self, place: _Mention) -> None:
+        if place.chain != (None,) * 5:
+            for unit, table in self.by_unit.items():
+                table[getattr(self.text, unit)(place.start)].append(place)
+
+    def anchor(self, mention: _Mention) -> Optional[_Mention]:
+        """The recognised place a street/community belongs to: nearest in its sentence, else paragraph."""
+        higher = FIELDS.index(mention.level)
+        for unit, table in self.by_unit.items():
+            near = [p for p in table.get(getattr(self.text, unit)(mention.start), ())
+                    if FIELDS.index(p.level) < higher]
+            if near:
+                before = [p for p in near if p.end <= mention.start]
+                return before[-1] if before else near[0]
+        return None
 
 
 def _place_streets_and_communities(
@@ -412,6 +439,7 @@ def _place_streets_and_communities(
     resolved_keys = {m.division.key for m in divisions if m.division}
     placed: list[_Mention] = []
     unanchored: list[_Mention] = []
+    anchors = _Anchors(text, divisions)
     for mention in sorted(found, key=lambda m: (FIELDS.index(m.level), m.start)):
         if mention.kind == "known":
             parents = {d for d in mention.candidates if any(n.key in resolved_keys for n in gaz.chain(d))}
@@ -420,8 +448,9 @@ def _place_streets_and_communities(
                 mention.name = _official_street(gaz, parent, mention.name)
                 mention.chain = _division_chain(gaz, parent)[:3] + (mention.name, None)
                 placed.append(mention)
+                anchors.add(mention)
                 continue
-        anchor = _anchor(mention, divisions + placed, text)
+        anchor = anchors.anchor(mention)
         if anchor is None:
             unanchored.append(mention)
             continue
@@ -429,6 +458,7 @@ def _place_streets_and_communities(
         values[FIELDS.index(mention.level)] = mention.name
         mention.chain = tuple(values)
         placed.append(mention)
+        anchors.add(mention)
     # A name anchored once is the same place where it recurs without an anchor.
     chain_of = {m.name: m.chain for m in placed if m.level in ("street", "community")}
     for mention in unanchored:
@@ -459,11 +489,37 @@ def _complete_chains(mentions: list[_Mention]) -> None:
             if m.chain[depth] is not None:
                 by_name[m.chain[depth]].append(m)
         for group in by_name.values():
-            for m in group:
-                # Fill the levels above this one only: a street does not take a community.
-                richer = [o.chain[: depth + 1] for o in group if _compatible(o.chain, m.chain)]
-                best = max(richer, key=lambda c: sum(v is not None for v in c))
-                m.chain = best + m.chain[depth + 1 :]
+            _complete_group(group, depth)
+
+
+def _complete_group(group: list[_Mention], depth: int) -> None:
+    """Each mention in turn takes the richest prefix (to ``depth``) among the group's chains compatible with its own.
+
+    The group's chains as they stand when a mention's turn comes count, the
+    earliest holder winning a tie. A long report names one street thousands
+    of times with a handful of distinct chains, so the candidates are the
+    distinct chains, each with the first index that holds it: mentions
+    before the turn hold their completed chain, those after it their own.
+    """
+    later: dict[Chain, list[int]] = defaultdict(list)  # original chain → indices, ascending
+    for i, m in enumerate(group):
+        later[m.chain].append(i)
+    cursor = dict.fromkeys(later, 0)
+    completed: dict[Chain, int] = {}  # completed chain → first index holding it
+    for k, m in enumerate(group):
+        holders: dict[Chain, int] = dict(completed)
+        for chain, indices in later.items():
+            j = cursor[chain]
+            while j < len(indices) and indices[j] < k:
+                j += 1
+            cursor[chain] = j
+            if j < len(indices):
+                holders[chain] = min(holders.get(chain, indices[j]), indices[j])
+        compatible = [(c, i) for c, i in holders.items() if _compatible(c, m.chain)]
+        # Fill the levels above this one only: a street does not take a community.
+        best, _ = min(compatible, key=lambda ci: (-sum(v is not None for v in ci[0][: depth + 1]), ci[1]))
+        m.chain = best[: depth + 1] + m.chain[depth + 1 :]
+        completed.setdefault(m.chain, k)
 
 
 # --- 3. places and the primary ------------------------------------------------
@@ -519,7 +575,8 @@ def places(doc: Structure, *, segmenter: str = "jieba", secondary: bool = True,
     divisions = _resolve_divisions(raw_divisions, known_streets, gaz)
     found = _suffix_mentions(text, suffixes, divisions, gaz, known_only=False)
     # A street or community name swallows the short names inside it (龙华街道, 海福新城社区).
-    divisions = [d for d in divisions if not any(f.start <= d.start and d.end <= f.end for f in found)]
+    starts, reach = [f.start for f in found], list(accumulate((f.end for f in found), max))
+    divisions = [d for d in divisions if not _inside_any(d, starts, reach)]
     _unify_communities(found)
     mentions = divisions + _place_streets_and_communities(found, divisions, text, gaz)
     _complete_chains(mentions)
@@ -531,10 +588,16 @@ def places(doc: Structure, *, segmenter: str = "jieba", secondary: bool = True,
         weights[m.chain] += 2 if m.start < LEAD_CHARS else 1
         first.setdefault(m.chain, m)
     primary = _primary_chain(weights)
+    # Per distinct chain: how many mentions hold it, and the earliest (by start, then list order).
+    counts = Counter(m.chain for m in mentions)
+    earliest: dict[Chain, tuple[int, int]] = {}
+    for i, m in enumerate(mentions):
+        earliest[m.chain] = min(earliest.get(m.chain, (m.start, i)), (m.start, i))
 
     def record(chain: Chain, is_primary: bool) -> Place:
-        covered = [m for m in mentions if _covers(chain, m.chain)]
-        anchor = min(covered, key=lambda m: (m.chain != chain, m.start))
+        covered = [c for c in counts if _covers(chain, c)]
+        best = min(covered, key=lambda c: (c != chain, *earliest[c]))
+        anchor = mentions[earliest[best][1]]
         return Place(
             doc_id=doc.doc_id,
             start=anchor.start,
@@ -542,7 +605,7 @@ def places(doc: Structure, *, segmenter: str = "jieba", secondary: bool = True,
             **dict(zip(FIELDS, chain)),
             code=_code(chain, gaz),
             primary=is_primary,
-            mentions=len(covered),
+            mentions=sum(counts[c] for c in covered),
         )
 
     yield record(primary, True)

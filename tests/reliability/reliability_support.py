@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import http.server
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -100,6 +101,7 @@ DISTRICTS = ["武侯区", "西湖区", "雁塔区", "岳麓区", "市南区", "�
 COMMUNITIES = ["桂花", "青石", "南湖", "红星", "柳林", "东园", "白塔", "金沙", "望江", "清水", "玉泉", "新华"]
 TOPICS = ["养老服务", "志愿服务", "网格化治理", "协商议事", "物业管理", "社区慈善", "三社联动", "平安建设"]
 DUPLICATE_EVERY = 40  # every 40th file is a byte copy of an earlier one
+_LEADING_MARKER = re.compile(r"^(?:[一二三四五六七八九十]+[是、]|\([一二三四五六七八九十]+\))")
 
 
 def body_paragraphs() -> list[str]:
@@ -119,7 +121,6 @@ def make_corpus(directory: Path, count: int, *, seed: int = 7) -> list[Path]:
     Returns the written files in the order ``govcase ingest DIR`` visits them.
     """
     import random
-    import re
 
     rnd = random.Random(seed)
     pool = body_paragraphs()
@@ -135,8 +136,10 @@ def make_corpus(directory: Path, count: int, *, seed: int = 7) -> list[Path]:
             lines = [f"{city}{district}{community}社区推进{topic}工作({i})",
                      f"{community}社区共有居民{rnd.randint(800, 9000)}户、{rnd.randint(2000, 30000)}人,"
                      f"{rnd.randint(2015, 2023)}年以来持续推进{topic}。"]
-            for paragraph in rnd.sample(pool, rnd.randint(2, 5)):
-                lines.append(re.sub(r"\d+", lambda m: str(rnd.randint(1, 5000)), paragraph))
+            lines.append(rnd.choice(["主要做法", "一、主要做法", "具体措施"]))
+            for marker, paragraph in zip(("一是", "二是", "三是", "四是", "五是"), rnd.sample(pool, rnd.randint(2, 5))):
+                paragraph = re.sub(r"\d+", lambda m: str(rnd.randint(1, 5000)), _LEADING_MARKER.sub("", paragraph))
+                lines.append(marker + paragraph)
             path.write_text("\n".join(lines) + "\n", encoding="utf-8")
         paths.append(path)
     return paths
