@@ -20,6 +20,7 @@ from .store import DEFAULT_DB, Store, now_iso
 
 PathLike = Union[str, Path]
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+DEFAULT_URL_TIMEOUT_S = 15.0
 
 
 @dataclass
@@ -44,12 +45,21 @@ def open_store(db: PathLike | Store = DEFAULT_DB, *, readonly: bool = False) -> 
 _worker_state: dict = {}
 
 
-def _init_worker(segmenter: str, max_bytes: int, label_themes: bool) -> None:
+@dataclass(frozen=True)
+class WorkerOptions:
+    segmenter: str = "jieba"
+    max_bytes: int = DEFAULT_MAX_BYTES
+    label_themes: bool = True
+    url_timeout: float = DEFAULT_URL_TIMEOUT_S
+
+
+def _init_worker(options: WorkerOptions) -> None:
     from .segment import get_segmenter
 
-    get_segmenter(segmenter)  # the user dictionary is loaded once per worker, whatever the start method
-    _worker_state.update(segmenter=segmenter, max_bytes=max_bytes, label_themes=label_themes)
-    if label_themes:
+    get_segmenter(options.segmenter)  # the user dictionary is loaded once per worker, whatever the start method
+    _worker_state.update(segmenter=options.segmenter, max_bytes=options.max_bytes,
+                         label_themes=options.label_themes, url_timeout=options.url_timeout)
+    if options.label_themes:
         from .themes import load_default_model
 
         _worker_state["theme_model"] = load_default_model()
@@ -63,7 +73,7 @@ def _process_source(source: str):
 
     try:
         if source.startswith(("http://", "https://")):
-            raw = fetch_url(source, max_bytes=_worker_state["max_bytes"])
+            raw = fetch_url(source, timeout=_worker_state["url_timeout"], max_bytes=_worker_state["max_bytes"])
         else:
             raw = read_path(source, max_bytes=_worker_state["max_bytes"])
         document = document_from_raw(raw)
@@ -77,6 +87,8 @@ def _process_source(source: str):
         return IngestError(source, exc.reason)
     except MemoryError:
         return IngestError(source, "内存不足,无法处理该文件")
+    except Exception as exc:  # a bug on one document must not end the batch or lose the others
+        return IngestError(source, f"处理失败(程序错误 {type(exc).__name__}: {exc}),已跳过该文件")
 
 
 def _raw_hash(source: str) -> Optional[str]:
@@ -114,6 +126,7 @@ def ingest(
     segmenter: str = "jieba",
     max_bytes: int = DEFAULT_MAX_BYTES,
     label_themes: bool = True,
+    url_timeout: float = DEFAULT_URL_TIMEOUT_S,
     on_progress: Optional[Callable[[str, str], None]] = None,
     on_error: Optional[Callable[[IngestError], None]] = None,
 ) -> IngestSummary:
@@ -157,7 +170,8 @@ def ingest(
     for err in early_errors:
         fail(err)
     if todo:
-        _store_results(store, _map(todo, jobs, segmenter, max_bytes, label_themes), summary, report, fail)
+        options = WorkerOptions(segmenter, max_bytes, label_themes, url_timeout)
+        _store_results(store, _map(todo, jobs, options), summary, report, fail)
     summary.seconds = time.perf_counter() - started
     return summary
 
@@ -177,16 +191,20 @@ def _store_results(store: Store, results: Iterator, summary: IngestSummary,
     for doc_id, sig in store.minhash_signatures():
         near.add(doc_id, sig)
     results = iter(results)
-    exhausted = False
-    while not exhausted:
-        opened = time.perf_counter()
+    while True:
+        # Collect a batch first (reading and analysis happen here), so the write
+        # lock is held only while storing, never while a slow URL or file is read.
+        batch = []
+        started = time.perf_counter()
+        for item in results:
+            batch.append(item)
+            if len(batch) >= BATCH_DOCS or time.perf_counter() - started >= BATCH_SECONDS:
+                break
+        if not batch:
+            return
         with store.transaction():
-            for count, (source, result) in enumerate(results, 1):
+            for source, result in batch:
                 _store_one(store, near, source, result, summary, report, fail)
-                if count >= BATCH_DOCS or time.perf_counter() - opened >= BATCH_SECONDS:
-                    break
-            else:
-                exhausted = True
 
 
 def _store_one(store: Store, near, source: str, result, summary: IngestSummary,
@@ -214,15 +232,15 @@ def _store_one(store: Store, near, source: str, result, summary: IngestSummary,
     report(source, "ingested")
 
 
-def _map(sources: list[str], jobs: int, segmenter: str, max_bytes: int, label_themes: bool):
+def _map(sources: list[str], jobs: int, options: WorkerOptions):
     """(source, result) in input order, in this process or a pool of workers."""
     if jobs <= 1 or len(sources) <= 1:
-        _init_worker(segmenter, max_bytes, label_themes)
+        _init_worker(options)
         for source in sources:
             yield source, _process_source(source)
         return
     context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
-    with context.Pool(jobs, initializer=_init_worker, initargs=(segmenter, max_bytes, label_themes)) as pool:
+    with context.Pool(jobs, initializer=_init_worker, initargs=(options,)) as pool:
         # imap keeps memory flat: results stream back in order, a chunk at a time.
         yield from zip(sources, pool.imap(_process_source, sources, chunksize=CHUNK_DOCS))
 

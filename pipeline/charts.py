@@ -19,7 +19,8 @@ import matplotlib.pyplot as plt  # noqa: E402  (after the backend is chosen)
 from matplotlib import font_manager  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
-from .compare import Comparison, atomic_path  # noqa: E402
+from .compare import Comparison  # noqa: E402
+from .fileio import atomic_path  # noqa: E402
 
 PathLike = Union[str, Path]
 # Simplified-Chinese faces first: the first face of the Noto CJK collection is

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
-
 import click
 
 from . import __version__
@@ -53,7 +51,7 @@ def main() -> None:
     """
 
 
-def _ingest_with_progress(paths, db, jobs, segmenter, max_mb, quiet=False):
+def _ingest_with_progress(paths, db, jobs, segmenter, max_mb, timeout=15.0, quiet=False):
     from tqdm import tqdm
 
     from . import api
@@ -64,6 +62,7 @@ def _ingest_with_progress(paths, db, jobs, segmenter, max_mb, quiet=False):
         tqdm.write(f"错误: {err.path}: {err.reason}", file=sys.stderr)
 
     summary = api.ingest(paths, db=db, jobs=jobs, segmenter=segmenter, max_bytes=int(max_mb * 1024 * 1024),
+                         url_timeout=timeout,
                          on_progress=lambda source, outcome: bar.update(1), on_error=on_error)
     bar.close()
     click.echo(f"导入 {summary.ingested} 篇,重复 {summary.duplicates} 篇,未变化 {summary.unchanged} 篇,"
@@ -78,7 +77,9 @@ def _ingest_with_progress(paths, db, jobs, segmenter, max_mb, quiet=False):
 @SEGMENTER_OPTION
 @click.option("--max-mb", type=click.FloatRange(0.001), default=20.0, show_default=True,
               help="Largest file accepted, in MB.")
-def ingest(paths, db, jobs, segmenter, max_mb):
+@click.option("--timeout", type=click.FloatRange(0.1), default=15.0, show_default=True,
+              help="Seconds to wait for a URL before giving up on it.")
+def ingest(paths, db, jobs, segmenter, max_mb, timeout):
     """Ingest files, directories (recursive) and http(s) URLs.
 
     Reads txt/md/html/docx/pdf in any encoding, converts Traditional to
@@ -91,7 +92,7 @@ def ingest(paths, db, jobs, segmenter, max_mb):
       govcase ingest corpus/reports
       govcase ingest a.html b.docx --db cases.db --jobs 2
     """
-    summary = _ingest_with_progress(paths, db, jobs, segmenter, max_mb)
+    summary = _ingest_with_progress(paths, db, jobs, segmenter, max_mb, timeout)
     sys.exit(1 if summary.failed else 0)
 
 

@@ -94,9 +94,12 @@ class ClusterResult:
 
 def write_clusters_csv(result: ClusterResult, path) -> Path:
     """Write :meth:`ClusterResult.members_frame` as CSV (UTF-8 with BOM, so Excel shows the Chinese)."""
+    from .fileio import atomic_path
+
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    result.members_frame().to_csv(path, index=False, encoding="utf-8-sig")
+    with atomic_path(path) as tmp:
+        result.members_frame().to_csv(tmp, index=False, encoding="utf-8-sig")
     return path
 
 
@@ -159,6 +162,8 @@ def _vectorize(docs: list[list[str]], doc_ids: list[str], random_state: int):
         return np.zeros((len(docs), 0)), csr_matrix((len(docs), 0)), np.array([], dtype=object)
     vocab = counter.get_feature_names_out()
     counts, vocab = _shared_terms(counts, vocab, doc_ids)
+    if counts.shape[1] == 0:  # no term shared across documents: nothing to group by
+        return np.zeros((len(docs), 0)), counts, vocab
     vectors = TfidfTransformer(sublinear_tf=True).fit_transform(counts)
     dims = min(SVD_DIMS, vectors.shape[1] - 1, len(docs) - 1)
     if vectors.shape[1] > SVD_MIN_VOCAB and dims >= 2:

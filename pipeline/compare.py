@@ -10,17 +10,15 @@ from __future__ import annotations
 
 import html
 import json
-import os
-import tempfile
-from contextlib import contextmanager
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterator, Optional, Sequence, Union
+from typing import Optional, Sequence, Union
 
 import pandas as pd
 
+from .fileio import atomic_path
 from .records import MEASURE_KINDS
 from .resources import read_lines
 from .search import theme_taxonomy, display_width, place_names
@@ -320,27 +318,6 @@ def _source_table(store, docs: pd.DataFrame, header) -> pd.DataFrame:
 
 
 # -- writers ---------------------------------------------------------------------------------------
-@contextmanager
-def atomic_path(path: PathLike) -> Iterator[Path]:
-    """A temporary path next to ``path`` that replaces it only when the block succeeds.
-
-    A killed or failed run leaves the previous file (or none), never a truncated one.
-    """
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
-    os.close(fd)
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; outputs are ordinary files
-    try:
-        yield Path(tmp)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def write_xlsx(comparison: Comparison, path: PathLike) -> Path:
     """One sheet per table: frozen header row and place column, wrapped text, CJK-aware widths."""
     from openpyxl.styles import Alignment, Font

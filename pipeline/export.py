@@ -7,11 +7,10 @@ into the normalized text) ride along as extra keys; the scorer ignores them.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Iterable, Optional, Union
 
+from .fileio import write_text_atomic
 from .records import Change, Document, Extraction, Figure, Measure, Mechanism, Place
 
 SCHEMA_KEYS = ("doc_id", "title", "published", "source", "script",
@@ -78,18 +77,6 @@ def to_gold_schema(doc: Document, extraction: Extraction) -> dict:
     }
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    # A temp file in the same directory, then os.replace: readers never see half a file.
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def write_export(items: Iterable[tuple[Document, Extraction]], out_dir: Union[str, Path]) -> list[Path]:
     """Write ``<stem>.json`` per document into ``out_dir`` (created if needed).
 
@@ -111,6 +98,6 @@ def write_export(items: Iterable[tuple[Document, Extraction]], out_dir: Union[st
             stem = record["doc_id"] = f"{stem}_{doc.doc_id}"
         used.add(stem)
         path = out / f"{stem}.json"
-        _write_atomic(path, json.dumps(record, ensure_ascii=False, indent=2) + "\n")
+        write_text_atomic(path, json.dumps(record, ensure_ascii=False, indent=2) + "\n")
         written.append(path)
     return written

@@ -190,14 +190,20 @@ class Store:
             self.conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None,
                                         check_same_thread=False)
         self.conn.row_factory = sqlite3.Row
-        self.conn.execute("PRAGMA foreign_keys = ON")
-        if not readonly:
-            if self.path != ":memory:":
-                self.conn.execute("PRAGMA journal_mode = WAL")
-            self.conn.execute("PRAGMA synchronous = NORMAL")
-            self._ensure_schema()
-        else:
-            self._check_version(self._read_version())
+        try:
+            self.conn.execute("PRAGMA foreign_keys = ON")
+            if not readonly:
+                if self.path != ":memory:":
+                    self.conn.execute("PRAGMA journal_mode = WAL")
+                self.conn.execute("PRAGMA synchronous = NORMAL")
+                self._ensure_schema()
+            else:
+                self._check_version(self._read_version())
+        except sqlite3.DatabaseError as exc:
+            self.conn.close()
+            if isinstance(exc, sqlite3.OperationalError) and ("locked" in str(exc) or "busy" in str(exc)):
+                raise StoreBusy(f"数据库 {self.path} 正被另一个进程写入,请稍后再试。") from exc
+            raise StoreError(f"{self.path} 不是 govcase 数据库或已损坏({exc})") from exc
 
     # -- schema ---------------------------------------------------------------
     def _read_version(self) -> Optional[int]:

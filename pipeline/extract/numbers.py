@@ -45,7 +45,11 @@ def parse_number(numeral: str) -> float:
         # A bare magnitude (百余名, 百万) means one of it; cn2an refuses it.
         numeral = "一" + numeral
     try:
-        return float(cn2an.cn2an(numeral, "smart"))
+        try:
+            return float(cn2an.cn2an(numeral, "smart"))
+        except (KeyError, IndexError) as exc:
+            # cn2an fails with a KeyError on malformed numerals such as 亿0 or 0十2.
+            raise ValueError(f"not a numeral cn2an can read: {numeral!r}") from exc
     except ValueError:
         # cn2an reads 三点五 but not 三点五万: scale a trailing magnitude ourselves.
         if len(numeral) > 1 and numeral[-1] in _SCALE:

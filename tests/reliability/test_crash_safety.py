@@ -255,8 +255,6 @@ def _partial_write_then(fail):
     return wrapper
 
 
-@pytest.mark.xfail(strict=True, reason="pipeline/cluster.py write_clusters_csv writes in place; "
-                                       "fix: write through compare.atomic_path (temp file + os.replace)")
 def test_failed_cluster_csv_keeps_the_previous_file(tmp_path, monkeypatch):
     from pipeline.cluster import ClusterInput, cluster_measures, write_clusters_csv
 

@@ -14,8 +14,6 @@ from reliability_texts import GRID, PROPERTY
 CRASHER = "东城社区改造项目\n全区投资亿0元。建成社区服务站5个,服务居民3000余人。\n"  # cn2an raises KeyError on 亿0
 
 
-@pytest.mark.xfail(strict=True, reason="api._process_source turns only ReadError/MemoryError into IngestError; "
-                                       "fix: also catch Exception there (one error row naming the file)")
 def test_an_extractor_failure_costs_only_its_document(tmp_path, monkeypatch):
     import pipeline.extract.mechanisms as mechanisms_module
 
@@ -37,8 +35,6 @@ def test_an_extractor_failure_costs_only_its_document(tmp_path, monkeypatch):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="figures crash on 亿0: numbers.parse_number lets cn2an's KeyError through "
-                                       "(fix: re-raise it as ValueError), and the batch dies with it (fix above)")
 def test_a_numeral_cn2an_cannot_read_does_not_end_the_batch(tmp_path):
     (tmp_path / "a_crasher.txt").write_text(CRASHER, encoding="utf-8")
     shutil.copy(SEEDS[1], tmp_path / SEEDS[1].name)
@@ -49,8 +45,6 @@ def test_a_numeral_cn2an_cannot_read_does_not_end_the_batch(tmp_path):
         assert store.doc_for_alias(str(tmp_path / SEEDS[1].name)) is not None
 
 
-@pytest.mark.xfail(strict=True, reason="cluster_measures raises sklearn's ValueError when no term is shared "
-                                       "(empty vocabulary); fix: one cluster per measure or a single cluster")
 def test_clustering_measures_that_share_no_word():
     from pipeline.cluster import ClusterInput, cluster_measures
 
@@ -60,8 +54,6 @@ def test_clustering_measures_that_share_no_word():
     assert sum(len(c.members) for c in result.clusters) == len(items)
 
 
-@pytest.mark.xfail(strict=True, reason="fetch_url has a 15 s timeout that neither api.ingest nor the CLI "
-                                       "exposes; fix: api.ingest(timeout=...) and `govcase ingest --timeout`")
 def test_cli_exposes_the_url_timeout(tmp_path, web_server):
     result = run_govcase("ingest", web_server + "/slow", "--db", tmp_path / "cases.db", "--timeout", "0.5")
     assert result.returncode == 1

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from hypothesis import HealthCheck, assume, example, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from pipeline.extract.changes import changes
@@ -140,23 +140,10 @@ def test_structure_spans_lie_in_the_text(raw):
     check_structure(build_structure("d", normalize(raw).text))
 
 
-def _cn2an_crashes(text: str) -> bool:
-    """Whether a numeral in ``text`` makes parse_number raise something else than ValueError (known bug)."""
-    for match in re.finditer(NUMERAL, text):
-        try:
-            parse_number(match.group())
-        except ValueError:
-            pass
-        except Exception:  # noqa: BLE001 - exactly the bug the xfail tests below describe
-            return True
-    return False
-
-
 @SETTINGS
 @given(any_text)
 def test_every_extractor_span_slices_back(raw):
     text = normalize(raw).text
-    assume(not _cn2an_crashes(text))
     check_extraction(build_structure("d", text))
 
 
@@ -181,13 +168,10 @@ def test_items_after_a_parent_cut_short_are_not_its_children():
         ("一、", 0, None), ("二、", 0, None), ("一是", 0, None), ("二是", 0, None)]
 
 
-@pytest.mark.xfail(strict=True, reason="figures() dies on 亿0 with cn2an's KeyError (see the parse_number test)")
 def test_figures_survive_a_numeral_cn2an_cannot_read():
     check_extraction(build_structure("d", "全区投资亿0元。全年完成0十2项任务。建成社区服务站5个。"))
 
 
-@pytest.mark.xfail(strict=True, reason="numbers.parse_number lets cn2an's KeyError through (亿0, 十亿0万); "
-                                       "fix: catch (KeyError, IndexError) around cn2an.cn2an and raise ValueError")
 @SETTINGS
 @given(any_text)
 @example("亿0")

@@ -51,8 +51,6 @@ def test_newer_store_is_refused_with_one_chinese_line(tmp_path, args):
     assert db.read_bytes() == before  # refused before anything was written
 
 
-@pytest.mark.xfail(strict=True, reason="Store.__init__ lets sqlite3.DatabaseError ('file is not a database') out of "
-                                       "PRAGMA journal_mode; fix: raise StoreError naming the file instead")
 def test_a_file_that_is_not_a_store_is_refused(tmp_path):
     db = tmp_path / "notes.db"
     db.write_text("这不是数据库文件。\n" * 200, encoding="utf-8")
