@@ -8,7 +8,6 @@
 from __future__ import annotations
 
 import multiprocessing
-import os
 import sys
 import time
 from dataclasses import dataclass, field
@@ -367,10 +366,6 @@ def show(db: PathLike | Store, ref: str) -> dict:
         "extraction": store.get_extraction(doc_id),
         "gold_schema": to_gold_schema(doc, store.get_extraction(doc_id)),
     }
-
-
-def cpu_count() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
 # -- clusters and the main job ---------------------------------------------------------
