@@ -592,7 +592,7 @@ Micro over {report.lodo['measures']} measures: precision {m['precision']:.3f}, r
 
 ## Rebuild
 
-    govcase train --gold corpus/gold --corpus corpus --out models
+    govcase train --gold corpus/gold --corpus corpus/reports --out models
 
 Retrain after editing `corpus/themes.json` (a stale model warns when loaded).
 Known limits: four training documents; themes the gold never uses (智慧治理)
