@@ -6,11 +6,7 @@ mechanisms (segmented with rjieba for speed), then one-word, two-word and
 filtered queries are timed through ``pipeline.search.search``. Prints one
 JSON object: p50/p95 in milliseconds per query type.
 
-    python scripts/bench_search.py [--measures 100000] [--rounds 3] [--keep DIR] [--proposed-schema]
-
-``--proposed-schema`` first applies the store change proposed for search
-(indexes on documents.city/province and measures.kind; an FTS5 prefix index
-of 2 characters), so both figures can be compared.
+    python scripts/bench_search.py [--measures 100000] [--rounds 3] [--keep DIR]
 """
 from __future__ import annotations
 
@@ -18,7 +14,6 @@ import argparse
 import json
 import random
 import re
-import sqlite3
 import statistics
 import tempfile
 import time
@@ -31,16 +26,6 @@ from pipeline.segment import get_segmenter
 from pipeline.store import Store
 
 PER_DOC = 20
-PROPOSED_SCHEMA = """
-CREATE INDEX IF NOT EXISTS documents_city ON documents(city);
-CREATE INDEX IF NOT EXISTS documents_province ON documents(province);
-CREATE INDEX IF NOT EXISTS measures_kind ON measures(kind);
-CREATE VIRTUAL TABLE measures_fts_new USING fts5(heading, body, tokenize = 'unicode61 remove_diacritics 0',
-                                                 prefix = '2');
-INSERT INTO measures_fts_new(rowid, heading, body) SELECT rowid, heading, body FROM measures_fts;
-DROP TABLE measures_fts;
-ALTER TABLE measures_fts_new RENAME TO measures_fts;
-"""
 MECHANISMS = ["三社联动", "五社联动", "三事分流", "民生微实事", "社区慈善基金", "一核多元", "包楼", "双轨制"]
 ONE_WORD = ["社区", "养老", "志愿者", "社工", "党建", "居民", "服务", "治理", "社会组织", "议事", "矛盾", "培训",
             "资金", "平台", "儿童", "文化", "孵化", "网格", "慈善", "调解"]
@@ -153,18 +138,14 @@ def main() -> None:
     parser.add_argument("--measures", type=int, default=100_000)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--keep", type=Path, help="build (or reuse) the store in this directory")
-    parser.add_argument("--proposed-schema", action="store_true", help="apply PROPOSED_SCHEMA before timing")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = args.keep or Path(tmp)
-        path = folder / f"bench-{args.measures}{'-proposed' if args.proposed_schema else ''}.db"
+        path = folder / f"bench-{args.measures}.db"
         build_s = None
         if not path.exists():
             build_s = build(path, args.measures)
-            if args.proposed_schema:
-                with sqlite3.connect(path) as conn:
-                    conn.executescript(PROPOSED_SCHEMA)
-        result = {"measures": args.measures, "proposed_schema": args.proposed_schema, "build_seconds": build_s and round(build_s, 1),
+        result = {"measures": args.measures, "build_seconds": build_s and round(build_s, 1),
                   "db_mb": round(path.stat().st_size / 1e6, 1), **run(path, args.rounds)}
     print(json.dumps(result, ensure_ascii=False, indent=2))
 
