@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 from pipeline.records import CaseMetadata, Document, Extraction, Measure, Mechanism, Place, Structure
-from pipeline.resources import data_dir, read_lines
+from pipeline.resources import read_lines, reports_dir
 from pipeline.search import normalize_query, search, theme_taxonomy
 from pipeline.segment import get_segmenter
 from pipeline.store import Store
@@ -35,10 +35,9 @@ TWO_WORDS = ["社区 治理", "社会组织 培育", "居民 议事", "志愿者
 
 def corpus_sentences() -> list[str]:
     sentences = []
-    for path in sorted(data_dir().glob("*.txt")):
-        if path.name[0].isdigit():
-            text = normalize_query(path.read_text(encoding="utf-8"))
-            sentences += [s for s in re.findall(r"[^。!?;\n]+[。!?;]?", text) if 8 <= len(s) <= 160]
+    for path in sorted(reports_dir().glob("*.txt")):
+        text = normalize_query(path.read_text(encoding="utf-8"))
+        sentences += [s for s in re.findall(r"[^。!?;\n]+[。!?;]?", text) if 8 <= len(s) <= 160]
     return sentences
 
 
