@@ -132,6 +132,7 @@ def document_from_raw(raw, *, normalized: Optional[object] = None) -> Document:
         aliases=[str(raw.source)],
         raw_hash=raw.raw_hash,
         content_hash=digest,
-        title_hint=raw.title_hint,
+        # Page titles are as untrusted as the body: the same script and width rules apply.
+        title_hint=(normalize(raw.title_hint).text.strip() or None) if raw.title_hint else None,
         published_hint=raw.published_hint,
     )
