@@ -141,3 +141,8 @@ def test_seed_recall_and_precision() -> None:
         predicted_right += sum(any(match(n, _key(g["name"])) for g in gold) for n in names)
     assert matched_required / required >= 0.85
     assert predicted_right / predicted >= 0.75
+
+
+def test_named_rules_and_compacts_are_arrangements() -> None:
+    assert _names("街道制定《小区协商议事规则》,明确议事环节。") == ["小区协商议事规则"]
+    assert _names("居民共同遵守“文明养犬公约”。") == ["文明养犬公约"]
