@@ -279,12 +279,6 @@ def export(db: PathLike | Store, out_dir: PathLike) -> list[Path]:
     return write_export(stored_documents(db), out_dir)
 
 
-def predicted_by_stem(db: PathLike | Store) -> dict[str, dict]:
-    from .export import to_gold_schema
-
-    return {doc.stem: to_gold_schema(doc, ext) for doc, ext in stored_documents(db)}
-
-
 def evaluate(db: PathLike | Store, gold_dir: PathLike, *, themes_lodo: bool = True):
     """Score stored extractions against gold files (see SCHEMA.md, Scoring).
 
@@ -293,17 +287,20 @@ def evaluate(db: PathLike | Store, gold_dir: PathLike, *, themes_lodo: bool = Tr
     no document's own labels help predict it.
     """
     from .evaluate import load_gold_dir, score_documents
+    from .export import to_gold_schema
 
-    predicted = predicted_by_stem(db)
+    store = open_store(db)
+    stored = {doc.stem: (doc, ext) for doc, ext in stored_documents(store)}
+    predicted = {stem: to_gold_schema(doc, ext) for stem, (doc, ext) in stored.items()}
     if themes_lodo:
-        _relabel_themes_held_out(db, gold_dir, predicted)
+        _relabel_themes_held_out(stored, gold_dir, predicted)
     gold = load_gold_dir(gold_dir)
     report = score_documents(predicted, gold)
-    report.clusters = _cluster_agreement(db, gold)
+    report.clusters = _cluster_agreement(store, {doc.doc_id: stem for stem, (doc, _) in stored.items()}, gold)
     return report
 
 
-def _cluster_agreement(db: PathLike | Store, gold: dict[str, dict]) -> dict:
+def _cluster_agreement(store: Store, stems: dict[str, str], gold: dict[str, dict]) -> dict:
     """NMI/ARI of practice clusters against the first gold theme of the matching gold measure.
 
     Uses the stored clusters (``govcase cluster``/``run``); without them the
@@ -312,7 +309,6 @@ def _cluster_agreement(db: PathLike | Store, gold: dict[str, dict]) -> dict:
     from .cluster import ClusterInput, cluster_measures, cluster_scores
     from .evaluate import headings_match
 
-    store = open_store(db)
     rows = store.conn.execute(
         "SELECT m.measure_id, m.doc_id, m.heading, m.text, m.cluster_id, d.city FROM measures m "
         "JOIN documents d USING (doc_id) ORDER BY m.measure_id").fetchall()
@@ -326,7 +322,6 @@ def _cluster_agreement(db: PathLike | Store, gold: dict[str, dict]) -> dict:
                                silhouette=None, items=items)
     else:
         result = cluster_measures(items)
-    stems = {doc.doc_id: doc.stem for doc, _ in stored_documents(store)}
     gold_first: dict = {}
     for stem_doc_id, stem in stems.items():
         open_gold = [m for m in gold.get(stem, {}).get("measures", []) if m.get("themes")]
@@ -338,13 +333,13 @@ def _cluster_agreement(db: PathLike | Store, gold: dict[str, dict]) -> dict:
     return cluster_scores(result, gold_first)
 
 
-def _relabel_themes_held_out(db: PathLike | Store, gold_dir: PathLike, predicted: dict[str, dict]) -> None:
+def _relabel_themes_held_out(stored: dict[str, tuple[Document, Extraction]], gold_dir: PathLike,
+                             predicted: dict[str, dict]) -> None:
     from .themes import held_out_models, label_measures
 
-    texts = {doc.stem: doc.text for doc, _ in stored_documents(db)}
-    extractions = {doc.stem: ext for doc, ext in stored_documents(db)}
+    texts = {stem: doc.text for stem, (doc, _) in stored.items()}
     for stem, model in held_out_models(Path(gold_dir), texts):
-        measures = extractions[stem].measures
+        measures = stored[stem][1].measures
         label_measures(measures, model=model)
         for row, measure in zip(predicted[stem]["measures"], measures):
             row["themes"] = list(measure.themes)
@@ -360,11 +355,12 @@ def show(db: PathLike | Store, ref: str) -> dict:
     if doc_id is None:
         raise StoreError(f"找不到文档: {ref}")
     doc = store.get_document(doc_id)
+    extraction = store.get_extraction(doc_id)
     return {
         "document": doc,
         "structure": store.get_structure(doc_id),
-        "extraction": store.get_extraction(doc_id),
-        "gold_schema": to_gold_schema(doc, store.get_extraction(doc_id)),
+        "extraction": extraction,
+        "gold_schema": to_gold_schema(doc, extraction),
     }
 
 

@@ -137,7 +137,7 @@ def _like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _filter_sets(store: Store, theme, city, province, mechanism, kind) -> list[tuple[str, str, list]]:
+def filter_sets(store: Store, theme, city, province, mechanism, kind) -> list[tuple[str, str, list]]:
     """Per filter: ("IN" or "NOT IN", a query of measure_ids, its parameters).
 
     Document-level filters (place, mechanism) are resolved to document ids
@@ -206,7 +206,7 @@ def search(
         SearchError: an unknown ``kind``.
     """
     tokens = query_tokens(query, segmenter) if query.strip() else []
-    sets = _filter_sets(store, theme, city, province, mechanism, kind)
+    sets = filter_sets(store, theme, city, province, mechanism, kind)
     params = [p for _, _, ps in sets for p in ps]
     if tokens:
         # "+rowid": a plain rowid IN (...) is pushed into FTS5 as one full-text lookup per listed id.

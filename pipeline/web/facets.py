@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from typing import Mapping, Optional, Sequence
 
-# search.py builds its filters here; reusing them keeps filter meaning identical
-# (short place names, mechanism substrings). It should become public (see the report).
-from ..search import _filter_sets, fts_expression, query_tokens
+# Facets reuse search's filters so that a filter means the same on both
+# (short place names, mechanism substrings).
+from ..search import filter_sets, fts_expression, query_tokens
 from ..store import Store
 
 MECHANISM_FACET_SIZE = 30
@@ -34,7 +34,7 @@ FACETS = tuple(_FACET_SQL)
 def _matching_ids(store: Store, tokens: Sequence[str],
                   filters: Mapping[str, Optional[Sequence[str]]]) -> tuple[str, list]:
     """SQL selecting the ids of the practices that match ``tokens`` and ``filters``, with its parameters."""
-    sets = _filter_sets(store, *(filters.get(name) for name in ("theme", "city", "province", "mechanism", "kind")))
+    sets = filter_sets(store, *(filters.get(name) for name in ("theme", "city", "province", "mechanism", "kind")))
     params = [p for _, _, ps in sets for p in ps]
     if tokens:
         # "+rowid" keeps FTS5 from running one full-text lookup per id of the filter's set.
