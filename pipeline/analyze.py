@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field
+from itertools import accumulate
 from typing import Optional
 
 from .records import Document, Extraction, Measure, Structure
@@ -29,11 +30,7 @@ class Tokens:
     def __init__(self, text: str, segmenter: str = "jieba") -> None:
         self._cut = get_segmenter(segmenter).cut
         self.tokens = self._cut(text)
-        self.starts = []
-        pos = 0
-        for tok in self.tokens:
-            self.starts.append(pos)
-            pos += len(tok)
+        self.starts = [0, *accumulate(map(len, self.tokens))][:-1]
         self._pieces: dict[str, list[str]] = {}
 
     def between(self, start: int, end: int) -> list[str]:
@@ -48,7 +45,7 @@ class Tokens:
 
 
 def _words(tokens: list[str]) -> str:
-    return " ".join(t for t in tokens if t.strip())
+    return " ".join(filter(str.strip, tokens))
 
 
 def extract(structure: Structure, *, script: str = "simplified", theme_model=None,

@@ -64,6 +64,9 @@ class Gazetteer:
                 index = self._by_old_name if kind == "full" else self._by_old_short
                 index.setdefault(old_name, []).append(division)
         self._streets = streets
+        # Extraction asks for the same few chains again and again.
+        self._chains: dict[Division, tuple[Division, ...]] = {}
+        self._chain_keys: dict[Division, tuple[tuple[str, str], ...]] = {}
         self._street_parents: dict[str, list[Division]] = {}
         for key, names in streets.items():
             parent = self._by_key[key]
@@ -115,10 +118,20 @@ class Gazetteer:
 
     def chain(self, division: Division) -> tuple[Division, ...]:
         """The division and its ancestors, province first."""
-        chain = [division]
-        while (up := self.parent(chain[0])) is not None:
-            chain.insert(0, up)
-        return tuple(chain)
+        chain = self._chains.get(division)
+        if chain is None:
+            nodes = [division]
+            while (up := self.parent(nodes[0])) is not None:
+                nodes.insert(0, up)
+            chain = self._chains[division] = tuple(nodes)
+        return chain
+
+    def chain_keys(self, division: Division) -> tuple[tuple[str, str], ...]:
+        """The keys of :meth:`chain`."""
+        keys = self._chain_keys.get(division)
+        if keys is None:
+            keys = self._chain_keys[division] = tuple(node.key for node in self.chain(division))
+        return keys
 
     def streets_of(self, division: Division) -> frozenset[str]:
         """Streets, towns and townships directly under a district (or a city without districts)."""
@@ -127,6 +140,10 @@ class Gazetteer:
     def street_parents(self, street: str) -> tuple[Division, ...]:
         """The districts (or cities) that have a street/town of this exact name."""
         return tuple(self._street_parents.get(street, ()))
+
+    def street_names(self) -> frozenset[str]:
+        """Every street/town name under some district."""
+        return frozenset(self._street_parents)
 
     def is_street(self, name: str) -> bool:
         return name in self._street_parents

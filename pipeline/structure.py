@@ -24,6 +24,7 @@ Decisions worth knowing:
 """
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -56,6 +57,13 @@ _NUMBER_CLASSES = {
     "{n}": "([1-9][0-9]?)",
     "{circled}": "([①-⑳])",
 }
+# The characters each number class can start with.
+_NUMBER_FIRST = {
+    "{cn}": "一二三四五六七八九十",
+    "{n}": "123456789",
+    "{circled}": "".join(map(chr, range(ord("①"), ord("⑳") + 1))),
+}
+_FULLWIDTH_TWIN = {"(": "\uff08", ")": "\uff09"}
 
 
 @dataclass(frozen=True)
@@ -64,6 +72,7 @@ class _Family:
     placement: str
     regex: re.Pattern
     words: tuple[str, ...] = ()  # set for ordered word series (首先 其次 …)
+    first: str = ""  # every character a match can start with
 
     def value(self, match: re.Match) -> int:
         token = match.group(1)
@@ -73,7 +82,13 @@ class _Family:
             return ord(token) - ord("①") + 1
         if token.isdigit():
             return int(token)
-        return int(cn2an.cn2an(token, "smart"))
+        return _cn_value(token)
+
+
+@lru_cache(maxsize=None)
+def _cn_value(numeral: str) -> int:
+    # At most three characters of 一…十: a thousand keys, and cn2an is slow.
+    return int(cn2an.cn2an(numeral, "smart"))
 
 
 @dataclass
@@ -94,23 +109,36 @@ def _compile_family(line: str) -> _Family:
     if len(pattern) > 1:
         words = tuple(pattern)
         regex = before + "(" + "|".join(map(re.escape, words)) + ")"
-        return _Family(name, placement, re.compile(regex), words)
+        return _Family(name, placement, re.compile(regex), words, "".join(dict.fromkeys(w[0] for w in words)))
     template = pattern[0]
     follow = ""
     if template.endswith("]") and "[" in template:
         template, follow = template[: template.rindex("[")], template[template.rindex("[") :]
-    parts = re.split(r"(\{cn\}|\{n\}|\{circled\})", template)
+    parts = [p for p in re.split(r"(\{cn\}|\{n\}|\{circled\})", template) if p]
+    if not parts:
+        raise ValueError(f"enum_markers.txt: {name} has no marker text before its lookahead")
     body = "".join(_NUMBER_CLASSES.get(p) or re.escape(p) for p in parts)
     # Normalized text uses half-width brackets; accept full-width ones from raw input too.
     body = body.replace(r"\(", "[(\uff08]").replace(r"\)", "[)\uff09]")
     if follow:
         body += f"(?={follow})"
-    return _Family(name, placement, re.compile(before + body))
+    first = _NUMBER_FIRST.get(parts[0]) or parts[0][0] + _FULLWIDTH_TWIN.get(parts[0][0], "")
+    return _Family(name, placement, re.compile(before + body), first=first)
 
 
 @lru_cache(maxsize=1)
 def _families() -> tuple[_Family, ...]:
     return tuple(_compile_family(line) for line in read_lines("enum_markers.txt"))
+
+
+@lru_cache(maxsize=1)
+def _families_by_first() -> tuple[re.Pattern, dict[str, tuple[_Family, ...]]]:
+    """A class of every character a marker can start with, and the families (in file order) per character."""
+    by_first: dict[str, list[_Family]] = {}
+    for family in _families():
+        for char in family.first:
+            by_first.setdefault(char, []).append(family)
+    return re.compile("[" + re.escape("".join(by_first)) + "]"), {c: tuple(f) for c, f in by_first.items()}
 
 
 @lru_cache(maxsize=1)
@@ -125,6 +153,8 @@ def _section_vocabulary() -> tuple[re.Pattern, dict[str, Optional[str]]]:
     return re.compile("(?:" + "|".join(map(re.escape, words)) + r")\Z"), kinds
 
 
+# Cached: layout and section detection both ask about every short line.
+@lru_cache(maxsize=4096)
 def section_kind(heading: str) -> Optional[str]:
     """Section kind a heading line opens ("二、主要做法" -> "measures"), else None.
 
@@ -205,43 +235,76 @@ def mark_headings(text: str, paragraphs: list[Paragraph]) -> None:
 
 
 def split_sentences(text: str, paragraphs: list[Paragraph]) -> list[Sentence]:
-    """Sentences per paragraph; a 。 inside a quotation that goes on does not end one.
+    """Sentences per paragraph of split_paragraphs; a 。 inside a quotation that goes on does not end one.
 
     A quotation only counts when it is closed later in the paragraph, so a
     stray opening quote cannot swallow the rest of it.
     """
+    # Quotes and sentence ends never hold a line break or a space, so one scan
+    # of the text finds each paragraph's, in order.
+    quotes = [(m.start(), m.group() in _OPEN_QUOTES) for m in _QUOTE.finditer(text)]
+    ends = [m.end() for m in _SENT_END.finditer(text)]
     sentences = []
+    q = e = 0
     for para in paragraphs:
-        quotes = [(m.start(), m.group() in _OPEN_QUOTES) for m in _QUOTE.finditer(text, para.start, para.end)]
-        last_close = max((at for at, opening in quotes if not opening), default=-1)
-        depth, q = 0, 0
+        while q < len(quotes) and quotes[q][0] < para.start:
+            q += 1
+        while e < len(ends) and ends[e] <= para.start:
+            e += 1
+        q_end = bisect.bisect_left(quotes, (para.end,), q)
+        last_close = max((at for at, opening in quotes[q:q_end] if not opening), default=-1)
+        depth = 0
         pos = para.start
-        for match in _SENT_END.finditer(text, para.start, para.end):
-            while q < len(quotes) and quotes[q][0] < match.end():
+        while e < len(ends) and ends[e] <= para.end:
+            end = ends[e]
+            e += 1
+            while q < q_end and quotes[q][0] < end:
                 depth = depth + 1 if quotes[q][1] else max(depth - 1, 0)
                 q += 1
-            if depth > 0 and match.end() <= last_close:
+            if depth > 0 and end <= last_close:
                 continue
-            sentences.append(Sentence(pos, match.end(), para.index))
-            pos = match.end()
+            sentences.append(Sentence(pos, end, para.index))
+            pos = end
         if pos < para.end:
             sentences.append(Sentence(pos, para.end, para.index))
     return sentences
 
 
 def _find_markers(text: str, paragraphs: list[Paragraph]) -> list[_Marker]:
+    return _keep_runs(_placed_markers(text, paragraphs))
+
+
+def _placed_markers(text: str, paragraphs: list[Paragraph]) -> list[_Marker]:
+    """Each family's matches in each paragraph, as ``finditer`` over the paragraph finds them, where placed right.
+
+    Rather than one scan of every paragraph per family (the regex engine
+    tries every position of patterns that open with a lookbehind), one scan
+    finds the characters a marker can start with, and only there are the
+    families tried, each resuming after its own previous match like finditer.
+    A "line" marker counts only at the paragraph start, so it is tried only there.
+    """
+    starts_at, by_first = _families_by_first()
+    para_starts = [para.start for para in paragraphs]
+    resume: dict[str, int] = {}  # family name -> end of its last match
     markers = []
-    for family in _families():
-        before = _PLACEMENT_BEFORE.get(family.placement)
-        for para in paragraphs:
-            for match in family.regex.finditer(text, para.start, para.end):
-                if family.placement != "any" and match.start() > para.start:
-                    prev = text[match.start() - 1]
-                    if family.placement == "line" or prev not in before:
-                        continue
-                markers.append(_Marker(family, family.value(match), match.start(), match.end(), para.index))
-    markers.sort(key=lambda m: m.start)
-    return _keep_runs(markers)
+    for candidate in starts_at.finditer(text):
+        pos = candidate.start()
+        index = bisect.bisect_right(para_starts, pos) - 1
+        if index < 0 or pos >= paragraphs[index].end:
+            continue
+        para = paragraphs[index]
+        for family in by_first[text[pos]]:
+            if pos < resume.get(family.name, 0) or (family.placement == "line" and pos > para.start):
+                continue
+            match = family.regex.match(text, pos, para.end)
+            if match is None:
+                continue
+            resume[family.name] = match.end()
+            if not (family.placement == "any" or pos == para.start
+                    or text[pos - 1] in _PLACEMENT_BEFORE[family.placement]):
+                continue
+            markers.append(_Marker(family, family.value(match), pos, match.end(), para.index))
+    return markers
 
 
 def _keep_runs(markers: list[_Marker]) -> list[_Marker]:

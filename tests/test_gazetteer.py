@@ -51,3 +51,13 @@ def test_parse_format_streets_under_city_without_districts():
     assert gaz.street_parents("虎门镇") == (dongguan,)
     assert gaz.lookup("东官") == (dongguan,)
     assert gaz.parent(dongguan).name == "广东省"
+
+
+def test_chain_keys_and_street_names():
+    gaz = load_gazetteer()
+    (tongxiang,) = gaz.by_name("桐乡市")
+    assert gaz.chain_keys(tongxiang) == tuple(d.key for d in gaz.chain(tongxiang))
+    assert gaz.chain_keys(tongxiang)[-1] == ("district", tongxiang.code)
+    assert gaz.chain(tongxiang) is gaz.chain(tongxiang)  # computed once
+    assert "观湖街道" in gaz.street_names() and "深圳市" not in gaz.street_names()
+    assert all(gaz.is_street(name) for name in ("乌镇镇", "观湖街道"))

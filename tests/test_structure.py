@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from pipeline import structure
 from pipeline.resources import data_path
 from pipeline.structure import build_structure, section_kind, split_paragraphs, split_sentences
 
@@ -221,3 +224,30 @@ def test_inline_families_nest_under_numbered_items():
         ("②", 2, 5, "用于奖励"),
     ]
     assert text[doc.items[1].start : doc.items[1].end] == "(1)建立联席会议制度;"
+
+
+# -- markers: one scan for all families finds what each family's finditer finds --
+
+MARKER_PIECES = [
+    "一、", "二、", "十一、", "(一)", "(二)", "（三）", "1.", "2.", "12.", "3、", "4)", "(5)", "①", "②", "一是", "二是",
+    "第一,", "第二、", "其一,", "其二是", "首先", "其次", "最后", "2022.", "1.5", "3.14", "第十",
+    "。", ",", "、", ";", ":", "!", "…", "”", "\n", "\n\n", " ", "社区", "居民议事会", "做法",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(MARKER_PIECES), st.integers(0, 120).map(str)), max_size=50).map("".join))
+def test_markers_are_each_familys_paragraph_matches(text):
+    paragraphs = split_paragraphs(text)
+    expected = []
+    for order, family in enumerate(structure._families()):
+        for para in paragraphs:
+            for m in family.regex.finditer(text, para.start, para.end):
+                at_start = m.start() == para.start
+                after_punct = family.placement in structure._PLACEMENT_BEFORE and (
+                    text[m.start() - 1] in structure._PLACEMENT_BEFORE[family.placement])
+                if family.placement == "any" or at_start or after_punct:
+                    expected.append((m.start(), order, m.end()))
+    names = [family.name for family in structure._families()]
+    found = [(m.start, names.index(m.family.name), m.end) for m in structure._placed_markers(text, paragraphs)]
+    assert found == sorted(expected)

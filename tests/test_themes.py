@@ -1,6 +1,9 @@
 import json
 import re
+import subprocess
+import sys
 
+import numpy as np
 import pytest
 
 from pipeline import themes
@@ -117,3 +120,23 @@ def test_leave_one_document_out_floor():
     report = themes.leave_one_document_out(GOLD, CORPUS)
     assert report["micro"]["f1"] >= 0.60
     assert report["measures"] >= 50
+
+
+def test_loading_reads_the_fitted_arrays_without_scikit_learn():
+    # Each ingest worker loads the model: scikit-learn's import alone costs over a second.
+    code = ("import sys; from pipeline.themes import load_default_model; load_default_model(); "
+            "print(sorted({m.split('.')[0] for m in sys.modules} & {'sklearn', 'scipy'}))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_loaded_weights_are_the_estimators_weights():
+    import joblib
+
+    model = load_default_model()
+    state = joblib.load(model._source)
+    expected = themes._Weights.of(state["word"], state["clf"])
+    assert model._weights.vocabulary == expected.vocabulary and model._weights.n_words == expected.n_words
+    assert np.array_equal(expected.idf, state["word"].idf_)
+    for name in ("idf", "coef", "intercept"):
+        assert np.array_equal(getattr(model._weights, name), getattr(expected, name))

@@ -21,12 +21,15 @@ _VERBS = "增长|增加|提升|提高|上升|上涨|下降|减少|降低|扩大|
 # What may stand between the numbers and the verb: anything but digits and
 # clause punctuation, or a year (从2019年的856人增加到2022年的2345人).
 _FILLER = "(?:[^0-9,。;!?:、\n]|(?:19|20)[0-9]{2}年)"
+_FILLER_WIDTH = 5  # characters of the longest filler unit, a year
+_LINKS = "到至为成"
+_AFTER_LINK = 6  # filler units at most between 到/至/为 and the figure
 # Searched in each figure's clause up to the figure: that text must end in
 # [由/从 …] A … verb 到/至/为 [filler], the figure being B.
 _CHANGE = re.compile(
     rf"(?:(?P<prep>由|从){_FILLER}{{0,8}}?)?"
     rf"(?<![0-9.,{CN_DIGITS}{CN_MAGNITUDES}])(?P<a>{NUMERAL}){_FILLER}{{0,8}}?"
-    rf"(?P<verb>{_VERBS})了?(?:到|至|为|成){_FILLER}{{0,6}}\Z"
+    rf"(?P<verb>{_VERBS})了?[{_LINKS}]{_FILLER}{{0,{_AFTER_LINK}}}\Z"
 )
 # Words that open a clause before its subject (将社区年活动经费由…, 使…).
 _LEAD_IN = re.compile(r"^(?:其中|同时|并|将|把|使|让|推动|促使)+")
@@ -48,7 +51,9 @@ def changes(doc: Structure, *, figures: Optional[list[Figure]] = None) -> Iterat
     for after, raw_start in zip(figures, _raw_starts(text, figures)):
         if raw_start < 0:  # a figure whose raw is not in its clause (not from this doc)
             continue
-        m = _CHANGE.search(text, after.start, raw_start)
+        # The search tries every start in the clause; most clauses lack the link word it ends with.
+        tail = text[max(after.start, raw_start - _AFTER_LINK * _FILLER_WIDTH - 1) : raw_start]
+        m = _CHANGE.search(text, after.start, raw_start) if any(link in tail for link in _LINKS) else None
         before = quantity_at(text, m.start("a")) if m else None
         if before is None:
             continue

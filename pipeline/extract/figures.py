@@ -24,8 +24,8 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Iterator, Optional
 
 from ..records import Figure, Structure
@@ -48,8 +48,9 @@ HEDGES_FILE = "hedges.txt"
 _CANDIDATE = re.compile(rf"(?=[0-9{CN_DIGITS}{CN_MAGNITUDES}])(?P<pct>百分之)?(?P<num>{NUMERAL})")
 _GAP = re.compile(r"[ \u3000]?")
 # A clause ends at sentence punctuation, a colon, a line break, or a comma that
-# is not a thousands separator (1,200 keeps its comma).
-_CLAUSE_BREAK = re.compile(r"(?=[。;!?:\n,])(?:[^,]|(?<![0-9]),|,(?![0-9]{3}(?![0-9])))")
+# is not a thousands separator (1,200 keeps its comma). Every alternative opens
+# with the character it breaks at, so that the regex engine can skip to those.
+_CLAUSE_BREAK = re.compile(r"[。;!?:\n]|,(?<![0-9],)|,(?![0-9]{3}(?![0-9]))")
 _NAME_SPANS = re.compile(
     r"《[^《》\n]*》"
     r"|“[^“”\n]{1,30}”|‘[^‘’\n]{1,30}’|「[^「」\n]{1,30}」|『[^『』\n]{1,30}』|\"[^\"\n]{1,30}\""
@@ -68,7 +69,8 @@ _HAS_ARABIC = re.compile("[0-9]")
 _LINK_TAIL = re.compile(r"(?:达到|占到|共计|合计|总计|累计|以来|达|为|有|是|共|计|占|到|等|了|的|由|从|来)+\Z")
 # Where the noun after a unit can be: up to the next 、 or numeral, 16 chars at most.
 _AFTER_WINDOW = re.compile(r"[^、0-9]{0,16}")
-_QUOTES = str.maketrans("", "", "“”‘’\"《》「」『』")
+# Quote marks dropped from a piece before tagging (a regex: str.translate is slower on CJK text).
+_QUOTES = re.compile("[“”‘’\"《》「」『』]")
 # POS tags (jieba's set) that end a noun phrase: prepositions, conjunctions,
 # particles, adverbs, pronouns, numerals, measure words, time words, punctuation.
 _STOP_TAGS = ("p", "c", "u", "d", "ad", "r", "m", "q", "x", "w", "y", "e", "o", "t", "f", "h")
@@ -88,6 +90,7 @@ class Lexicon:
     implied: dict[str, str]  # subject word -> unit of a bare number after it
     pre: dict[str, Optional[str]]  # hedge word -> approx label (None: look-alike)
     pre_longest: int
+    pre_ends: frozenset[str]  # last characters of the pre hedges
     mid: dict[str, str]
     post: dict[str, str]
     unit_re: re.Pattern
@@ -119,6 +122,7 @@ def lexicon() -> Lexicon:
         implied=implied,
         pre=hedges["pre"],
         pre_longest=max(map(len, hedges["pre"]), default=0),
+        pre_ends=frozenset(word[-1] for word in hedges["pre"]),
         mid=hedges["mid"],
         post=hedges["post"],
         unit_re=_alternation(units),
@@ -147,15 +151,20 @@ class Quantity:
     mid_hedged: bool  # a hedge sits between numeral and unit (二十余家, 百余名)
     percent: bool  # written 百分之…
     magnitude: str = ""  # 万/亿 written after the hedge (1200余万元)
+    _value: Optional[float] = field(default=None, repr=False, compare=False)
 
-    @cached_property
+    @property
     def value(self) -> float:
         """The numeral's value; parsed only for candidates that survive the cheap rules.
+
+        Cached by hand: functools.cached_property takes a lock on every read (Python 3.11).
 
         Raises:
             ValueError: the numeral does not read as a number (3一).
         """
-        return parse_number(self.numeral + self.magnitude)
+        if self._value is None:
+            self._value = parse_number(self.numeral + self.magnitude)
+        return self._value
 
 
 def read_quantity(text: str, match: re.Match, lex: Lexicon) -> Quantity:
@@ -187,7 +196,8 @@ def read_quantity(text: str, match: re.Match, lex: Lexicon) -> Quantity:
         approx = approx or lex.post[post.group()]
         pos = post.end()
     start = match.start()
-    for length in range(lex.pre_longest, 0, -1):
+    hedged = start > 0 and text[start - 1] in lex.pre_ends
+    for length in range(lex.pre_longest if hedged else 0, 0, -1):
         word = text[max(0, start - length) : start]
         if len(word) == length and word in lex.pre:
             if lex.pre[word]:
@@ -330,7 +340,7 @@ def _subject_after(piece: str) -> Optional[str]:
     (党支部入驻区 -> 党支部); a phrase closed by 的 only modifies the noun after
     it (30名不同专长的专业社工 -> 专业社工).
     """
-    piece = piece.translate(_QUOTES).lstrip("的")
+    piece = _QUOTES.sub("", piece).lstrip("的")
     tokens = _tagger().tag(piece)
     words: list[str] = []
     for i, (word, tag) in enumerate(tokens):
@@ -348,7 +358,7 @@ def _subject_before(piece: str) -> Optional[str]:
     Trailing link words and verbs go first (投入就近500万元); then the nouns
     after the last verb or function word (组织社会组织36家 -> 社会组织).
     """
-    tokens = _tagger().tag(_LINK_TAIL.sub("", piece.translate(_QUOTES)))
+    tokens = _tagger().tag(_LINK_TAIL.sub("", _QUOTES.sub("", piece)))
     while tokens and (_stop(tokens[-1][1]) or _is_verb(tokens[-1][1])):
         tokens.pop()
     run: list[tuple[str, str]] = []

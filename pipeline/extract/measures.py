@@ -35,12 +35,18 @@ _COMPLETE_END = "。!?;…”’)\uff01\uff1f\uff1b\uff09"
 
 
 @lru_cache(maxsize=1)
-def _verbs() -> dict[str, tuple[str, ...]]:
-    table: dict[str, tuple[str, ...]] = {}
+def _verbs() -> dict[str, re.Pattern]:
+    """Per kind of practice_verbs.txt, a pattern whose search finds the leftmost of its words."""
+    table: dict[str, list[str]] = {}
     for line in read_lines("practice_verbs.txt"):
         kind, *words = line.split()
-        table[kind] = tuple(words)
-    return table
+        table[kind] = words
+    return {kind: re.compile("|".join(map(re.escape, words)) or "(?!)") for kind, words in table.items()}
+
+
+def _has_verb(kind: str, text: str) -> bool:
+    verbs = _verbs().get(kind)
+    return verbs is not None and verbs.search(text) is not None
 
 
 def measures(doc: Structure, *, narrative: bool = True) -> Iterator[Measure]:
@@ -161,11 +167,11 @@ def _paragraph_measure(doc: Structure, unit: list[Paragraph], group: str, kind: 
     # Cut lines are joined so that a clause can run across the break.
     joined = "".join(doc.text[p.start : p.end] for p in unit)
     clauses = list(_CLAUSE.finditer(joined))
-    if not clauses or any(word in clauses[0].group() for word in _verbs().get("opinion", ())):
+    if not clauses or _has_verb("opinion", clauses[0].group()):
         return None
     for clause in clauses:
         text = clause.group()
-        if any(word in text for word in _verbs().get("modal", ())):
+        if _has_verb("modal", text):
             continue
         at = _practice_verb_at(text)
         if at is None:
@@ -188,8 +194,8 @@ def _practice_verb_at(clause: str) -> Optional[int]:
     The verb must sit in the clause's first half: "资源整合功能" ends with a
     noun use of 整合, while "苏州还突出队伍建设" leads with its verb.
     """
-    hits = [clause.find(verb) for verb in _verbs().get("practice", ()) if verb in clause]
-    if not hits:
+    verbs = _verbs().get("practice")
+    hit = verbs.search(clause) if verbs is not None else None
+    if hit is None:
         return None
-    first = min(hits)
-    return first if first <= len(clause) / 2 else None
+    return hit.start() if hit.start() <= len(clause) / 2 else None

@@ -20,10 +20,11 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate
-from typing import Iterator, Optional
+from typing import Iterator, NamedTuple, Optional, Sequence
 
 from ..records import Mechanism, Structure
 from ..resources import read_lines
+from .lexicon import lexicon
 
 NUMERALS = "一二三四五六七八九十两双壹贰叁肆伍百千万"
 _HAN_NOT_NUM = rf"(?:(?![{NUMERALS}])[\u4e00-\u9fff])"
@@ -45,6 +46,7 @@ _PAREN_DEF = re.compile(r"\s*\((?:即|也就是)?([^()\n]{4,120})\)")
 _COPULA_DEF = re.compile(r"\s*(?:,?(?:是指|指的是|也就是|即|就是)|是)([^。\n]{6,150})")
 _COLON_DEF = re.compile(r"\s*:([^。\n]{6,200})")
 _DEFINED = re.compile(r"\(即|是指|指的是")  # “邻里守望”是指…: the text defines it
+_DEF_START = re.compile(r"\s*[(:,是指也即就]")  # where one of the three definition patterns can begin
 _DEF_NOT_TEXT = re.compile(r"^[\d\s\-~—年月日.%/]+$")
 _CLOSING = ("”", "」", "』", "’", "》")
 _CONTEXT_WINDOW = 8
@@ -115,55 +117,44 @@ def _cues() -> _Cues:
     )
 
 
-@lru_cache(maxsize=1)
-def _ordinary_numeral_words() -> dict[str, str]:
-    """Numeral-bearing words of jieba's base dictionary with their POS tag.
+def _ordinary_tag(word: str) -> Optional[str]:
+    """The tag of a numeral-bearing word of jieba's base dictionary.
 
     jieba ships the best free list of Chinese idioms and set phrases
     (千方百计 i, 一体化 l, 一方面 mq); a numeral phrase listed there with a tag
     other than noun/abbreviation is ordinary language, not a coined slogan.
     """
-    import jieba
-
-    words = {}
-    with jieba.get_dict_file() as handle:
-        for raw in handle:
-            parts = raw.decode("utf-8").split()
-            if len(parts) >= 3 and any(ch in NUMERALS for ch in parts[0]):
-                words[parts[0]] = parts[2]
-    return words
+    return lexicon().tags.get(word) if any(ch in NUMERALS for ch in word) else None
 
 
 def _splits_word(text: str, pos: int) -> bool:
-    """True when text[pos-1:pos+1] is a dictionary word (统|一体制, 强化制|度)."""
-    from ..segment import get_segmenter
-
-    get_segmenter("jieba")  # loads jieba's dictionary, user words included
-    import jieba
-
-    return pos > 0 and jieba.dt.FREQ.get(text[pos - 1 : pos + 1], 0) > 0
+    """True when text[pos-1:pos+1] is a dictionary word (统|一体制, 强化制|度), user words included."""
+    return pos > 0 and lexicon().is_word(text[pos - 1 : pos + 1])
 
 
-def _is_coined_numeral(term: str, text: str, start: int, *, quoted: bool) -> bool:
-    cues = _cues()
-    if any(term.startswith(stop) for stop in cues.stop) or term[1:2] == "是":  # 一是/二是 list markers
+def _is_coined_unquoted(term: str, text: str, start: int) -> bool:
+    # Unquoted, the match must not cut a word at either end: 统一体制, 强化制度.
+    return _coined_form(term) and not (_splits_word(text, start) or _splits_word(text, start + len(term)))
+
+
+@lru_cache(maxsize=8192)
+def _coined_form(term: str) -> bool:
+    """Whether a numeral term, wherever it stands, can be a coined slogan."""
+    if term.startswith(_cues().stop) or term[1:2] == "是":  # 一是/二是 list markers
         return False
-    ordinary = _ordinary_numeral_words()
-    tag = ordinary.get(term)
+    tag = _ordinary_tag(term)
     if tag is not None and tag not in ("n", "j"):
         return False
     # An idiom inside (四面八方汇聚) or a reduplication (一件一件) is plain prose.
-    if any(ordinary.get(term[i : i + 4], "n") not in ("n", "j") for i in range(len(term) - 3)):
+    if any((_ordinary_tag(term[i : i + 4]) or "n") not in ("n", "j") for i in range(len(term) - 3)):
         return False
     if _REDUPLICATED.search(term):
         return False
     # 一至八月, 三到五年: a range of numbers, not a slogan.
-    if _NUMERAL_RANGE.search(term):
-        return False
-    # Unquoted, the match must not cut a word at either end: 统一体制, 强化制度.
-    return quoted or not (_splits_word(text, start) or _splits_word(text, start + len(term)))
+    return not _NUMERAL_RANGE.search(term)
 
 
+@lru_cache(maxsize=16384)  # names recur within and across reports
 def _clean(name: str) -> str:
     return _INNER_MARKS.sub("", name)
 
@@ -185,6 +176,7 @@ def _join_after(text: str, pos: int) -> Optional[re.Match]:
     return None if match is None or _splits_word(text, match.end()) else match
 
 
+@lru_cache(maxsize=16384)
 def _numeral_core(name: str) -> str:
     """三社联动 -> 三社: the part before a completing head, used to group variants."""
     match = _cues().joins.search(name, 1)
@@ -193,32 +185,55 @@ def _numeral_core(name: str) -> str:
     return name[: match.start()] if match and match.start() > 1 else name
 
 
-def _classify_quoted(text: str, inner: str, start: int, end: int) -> Optional[_Candidate]:
-    """Decide whether the quoted phrase text[start:end] (quotes included) names a mechanism."""
-    cues = _cues()
+class _Shape(NamedTuple):
+    """A quoted phrase as far as it can be judged without its context."""
+
+    kind: str  # list | core (a bare numeral core: 三社) | numeral | suffix | other
+    name: str
+    span: tuple[int, int]  # of the name, from the opening quote
+    core: str = ""  # of a numeral slogan
+
+
+@lru_cache(maxsize=16384)
+def _quoted_shape(inner: str) -> Optional[_Shape]:
+    """None when the phrase names no mechanism wherever it is quoted.
+
+    Cached: reports quote the same slogans again and again.
+    """
     name = _clean(inner)
     lead = len(inner) - len(inner.lstrip())
-    inner_span = (start + 1 + lead, start + 1 + len(inner.rstrip()))
+    span = (1 + lead, 1 + len(inner.rstrip()))
     if not name or _SENTENCE_PUNCT.search(inner) or len(name) > 40:
         return None
     chunks = _LIST_SEP.split(name)
     if len(chunks) >= 2:
-        if all(2 <= len(c) <= 10 for c in chunks) and (
-            _trigger_before(text, start) or _context_after(text, end) is not None
-        ):
-            return _Candidate(name, *inner_span, "slogan_list")
-        return None
+        return _Shape("list", name, span) if all(2 <= len(c) <= 10 for c in chunks) else None
     if _NUMERAL_TERM.fullmatch(name):
-        if not _is_coined_numeral(name, text, start + 1, quoted=True):
+        if not _coined_form(name):
             return None
         # Only a bare core is completed by the word after it: “三社”联动, not “一核三擎”治理.
-        join = _join_after(text, end) if _SHORT_CORE.fullmatch(name) else None
-        if join:
-            return _Candidate(name + join.group(), start, join.end(), "numeral", core=name)
-        return _Candidate(name, *inner_span, "numeral", core=_numeral_core(name))
+        return _Shape("core" if _SHORT_CORE.fullmatch(name) else "numeral", name, span, _numeral_core(name))
     if name.endswith("化") and len(name) <= 4:  # “科学化”“精细化”: adjectives
         return None
-    if name.endswith(cues.suffixes):
+    return _Shape("suffix" if name.endswith(_cues().suffixes) else "other", name, span)
+
+
+def _classify_quoted(text: str, inner: str, start: int, end: int) -> Optional[_Candidate]:
+    """Decide whether the quoted phrase text[start:end] (quotes included) names a mechanism."""
+    shape = _quoted_shape(inner)
+    if shape is None:
+        return None
+    name, inner_span = shape.name, (start + shape.span[0], start + shape.span[1])
+    if shape.kind == "list":
+        if _trigger_before(text, start) or _context_after(text, end) is not None:
+            return _Candidate(name, *inner_span, "slogan_list")
+        return None
+    if shape.kind in ("core", "numeral"):
+        join = _join_after(text, end) if shape.kind == "core" else None
+        if join:
+            return _Candidate(name + join.group(), start, join.end(), "numeral", core=name)
+        return _Candidate(name, *inner_span, "numeral", core=shape.core)
+    if shape.kind == "suffix":
         return _Candidate(name, *inner_span, "suffix")
     join = _join_after(text, end)
     if join and len(name) <= 4:
@@ -234,7 +249,7 @@ def _classify_quoted(text: str, inner: str, start: int, end: int) -> Optional[_C
 
 def _quoted(text: str) -> Iterator[_Candidate]:
     for match in _QUOTED.finditer(text):
-        inner = next(g for g in match.groups() if g is not None)
+        inner = match.group(match.lastindex)  # the one alternative that matched
         found = _classify_quoted(text, inner, *match.span())
         if found:
             yield found
@@ -254,7 +269,7 @@ def _unquoted_numerals(text: str) -> Iterator[_Candidate]:
     for pattern in (_NUMERAL_CHAIN, cues.unquoted_numeral):
         for match in pattern.finditer(text):
             name = match.group()
-            if _is_coined_numeral(name, text, match.start(), quoted=False):
+            if _is_coined_unquoted(name, text, match.start()):
                 yield _Candidate(
                     name, match.start(), match.end(), "numeral_unquoted", core=_numeral_core(name)
                 )
@@ -275,9 +290,6 @@ def _repeated(text: str) -> Iterator[_Candidate]:
     (以社区服务社会化项目为例 … 仅社区服务社会化项目累计投入) name one
     programme; the shared wording is cut back to a word boundary.
     """
-    from ..segment import get_segmenter
-
-    cut = lru_cache(maxsize=None)(get_segmenter().cut)
     # Only mentions whose last _MIN_REPEAT characters agree can share a name:
     # bucketing on them keeps the pairwise comparison small on long texts.
     buckets: dict[tuple[str, str], list[tuple[int, str]]] = defaultdict(list)
@@ -300,7 +312,7 @@ def _repeated(text: str) -> Iterator[_Candidate]:
                 if len(shared) < _MIN_REPEAT:
                     continue
                 longer = left_a if len(left_a) >= len(left_b) else left_b
-                shared = _from_word_boundary(cut(longer), shared)
+                shared = _from_word_boundary(_cut(longer), shared)
                 if len(shared) >= _MIN_REPEAT:
                     found[shared, head].update(by_left[left_a], by_left[left_b])
     names = {modifier + head for modifier, head in found}
@@ -314,6 +326,12 @@ def _repeated(text: str) -> Iterator[_Candidate]:
             yield _Candidate(name, pos - len(modifier), pos + len(head), "repeated")
 
 
+@lru_cache(maxsize=4096)
+def _cut(text: str) -> tuple[str, ...]:
+    """jieba's words (the default segmenter's); the same phrases recur across reports."""
+    return tuple(lexicon().cut(text))
+
+
 def _common_suffix(a: str, b: str) -> str:
     n = 0
     while n < min(len(a), len(b)) and a[-1 - n] == b[-1 - n]:
@@ -321,7 +339,7 @@ def _common_suffix(a: str, b: str) -> str:
     return a[len(a) - n :]
 
 
-def _from_word_boundary(tokens: list[str], shared: str) -> str:
+def _from_word_boundary(tokens: Sequence[str], shared: str) -> str:
     """Drop leading characters of ``shared`` until it starts where a token starts."""
     total = sum(len(t) for t in tokens)
     boundaries, pos = set(), 0
@@ -339,6 +357,8 @@ def _definition(text: str, end: int) -> Optional[str]:
     end += len(text[end : end + 1]) if text[end : end + 1] in _CLOSING else 0
     head = _cues().context.match(text, end)
     for pos in (end, head.end()) if head else (end,):
+        if not _DEF_START.match(text, pos):
+            continue
         for pattern in (_PAREN_DEF, _COLON_DEF, _COPULA_DEF):
             match = pattern.match(text, pos)
             if match and not _DEF_NOT_TEXT.match(match.group(1)):
@@ -350,8 +370,20 @@ def _clean_definition(raw: str) -> str:
     return re.sub(r"[“”‘’「」『』]", "", raw).strip(" ,,、")
 
 
-def _inside(span: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
-    return any(s <= span[0] and span[1] <= e and (s, e) != span for s, e in spans)
+def _only_parts(spans: dict[str, list[tuple[int, int]]]) -> set[str]:
+    """Names each of whose spans lies inside another name's different span."""
+    ordered = sorted((s, e, name) for name, ss in spans.items() for s, e in ss)
+    starts = [s for s, _, _ in ordered]
+    reach = list(accumulate((e for _, e, _ in ordered), max))  # furthest end among spans starting so far
+
+    def inside(name: str, start: int, end: int) -> bool:
+        # A container starts before this span and reaches its end, or starts with it and ends later.
+        lo, hi = bisect.bisect_left(starts, start), bisect.bisect_right(starts, start)
+        if not ((lo and reach[lo - 1] >= end) or any(e > end for _, e, _ in ordered[lo:hi])):
+            return False
+        return any(s <= start and end <= e and (s, e) != (start, end) and n != name for s, e, n in ordered[:hi])
+
+    return {name for name, ss in spans.items() if all(inside(name, s, e) for s, e in ss)}
 
 
 def _group(candidates: list[_Candidate]) -> dict[str, list[_Candidate]]:
@@ -405,11 +437,12 @@ def mechanisms(doc: Structure, *, min_confidence: float = 0.0) -> Iterator[Mecha
     others = [*_titled(text), *_unquoted_numerals(text), *_dictionary(text), *_repeated(text)]
     groups = _group(quoted + others)
     all_spans = {name: [(c.start, c.end) for c in cands] for name, cands in groups.items()}
+    parts = _only_parts(all_spans)
     records = []
     for name, cands in groups.items():
-        spans = all_spans[name]
-        if all(_inside(span, [s for n, ss in all_spans.items() if n != name for s in ss]) for span in spans):
+        if name in parts:
             continue  # only ever part of a longer name: 双轨制 inside 分类管理、三级管辖、双轨制管理
+        spans = all_spans[name]
         cands.sort(key=lambda c: c.start)
         mentions = _count_mentions(text, name, spans)
         confidence = max(_CONFIDENCE[c.how] for c in cands)

@@ -30,6 +30,10 @@ _TRAILING_CLAUSE = re.compile(r"[,:、]$")
 _PAREN_LINE = re.compile(r"^[(\[【]([^()\[\]【】,。;:\d]{2,30})[)\]】]$")
 _REPORTED_BY = re.compile(r"据《([^《》]{2,20})》")
 _VALUE_END = re.compile(r"\s{2,}|[|()\[\]【】。;,]|\s(?=\S+[:])")
+# Every date holds a year (see _YMD, _DMY): a cheap test that skips most lines.
+_YEAR_HINT = re.compile(r"(?:19|20)\d\d")
+# What follows a label in _patterns() "source" / "date_label": a line without it has no label.
+_LABEL_SEPARATORS = {"source": ":/", "date_label": ":"}
 
 
 @lru_cache(maxsize=1)
@@ -45,6 +49,17 @@ def _patterns() -> dict[str, re.Pattern]:
         "caption": re.compile(alternation("caption_markers.txt")),
         "caption_end": re.compile(rf"(?:{alternation('caption_endings.txt')})$"),
     }
+
+
+def _may_hold_label(kind: str, line: str) -> bool:
+    # The label patterns open with a lookbehind, so the regex engine tries
+    # every position of a line; most lines hold no separator and need no scan.
+    return any(sep in line for sep in _LABEL_SEPARATORS[kind])
+
+
+def _label(kind: str, line: str) -> Optional[re.Match]:
+    """The first "source" or "date_label" label in ``line``."""
+    return _patterns()[kind].search(line) if _may_hold_label(kind, line) else None
 
 
 def _lines(doc: Structure) -> list[tuple[int, int, str]]:
@@ -63,6 +78,8 @@ def parse_date(text: str) -> Optional[tuple[str, int, int]]:
     Accepts 2017-06-30, 2017/6/30, 2017.6.30, 2017年6月30日, 2017年6月 and
     the day-first 30.06.2017 that some CMSs print.
     """
+    if _YEAR_HINT.search(text) is None:
+        return None
     for match in _DATE.finditer(text):
         g = match.groupdict()
         year = g["y"] or g["y3"]
@@ -89,7 +106,7 @@ def _published(doc: Structure, lines: list[tuple[int, int, str]]) -> tuple[Optio
         hinted = parse_date(doc.published_hint)
         return (hinted[0] if hinted else doc.published_hint.strip()), None
     for start, _, line in _edges(lines):
-        label = _patterns()["date_label"].search(line)
+        label = _label("date_label", line)
         date = parse_date(line[label.end() :] if label else line)
         if date is None:
             continue
@@ -117,7 +134,8 @@ def _source(lines: list[tuple[int, int, str]]) -> Optional[tuple[int, int]]:
     found: list[tuple[int, int, int]] = []  # (priority, start, end) in doc coordinates
     edges = _edges(lines)
     for start, _, line in edges:
-        for match in _patterns()["source"].finditer(line):
+        matches = _patterns()["source"].finditer(line) if _may_hold_label("source", line) else ()
+        for match in matches:
             span = _source_value(line, match.end())
             if span:
                 found.append((labels.index(match.group(1)), start + span[0], start + span[1]))
@@ -142,8 +160,8 @@ def _heading_like(line: str) -> bool:
         and not _LIST_MARKER.match(stripped)
         and not patterns["skip"].match(stripped)
         and not patterns["caption_end"].search(stripped)
-        and not patterns["source"].search(stripped)
-        and not patterns["date_label"].search(stripped)
+        and not _label("source", stripped)
+        and not _label("date_label", stripped)
         and parse_date(stripped) is None
     )
 
@@ -153,8 +171,8 @@ def _is_byline(line: str) -> bool:
     date = parse_date(line)
     return bool(
         patterns["caption"].search(line)
-        or patterns["source"].search(line)
-        or patterns["date_label"].search(line)
+        or _label("source", line)
+        or _label("date_label", line)
         or (date and _is_dateline(line, date))
     )
 

@@ -26,12 +26,15 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from itertools import accumulate
-from typing import Iterator, Optional, Sequence
+from typing import Iterator, NamedTuple, Optional, Sequence
+
+import numpy as np
 
 from ..gazetteer import Division, Gazetteer, load_gazetteer
 from ..records import Place, Structure
 from ..resources import data_path
 from ..segment import get_segmenter
+from .lexicon import lexicon
 
 PLACE_WORDS = "place_words.tsv"
 FIELDS = ("province", "city", "district", "street", "community")
@@ -107,34 +110,76 @@ def _trie_pattern(words: list[str]) -> str:
 
 
 @dataclass(frozen=True)
+class _Surface:
+    """What a division name as written can stand for."""
+
+    kind: str  # full | short: short when every division it names uses it as a short name
+    candidates: tuple[Division, ...]
+
+
+class _Bigrams:
+    """Where in a text a two-character string of a given set begins.
+
+    Vectorised over the text's code points: a Python loop slicing every
+    position costs ~0.3 ms per 2,000 characters, this ~0.04 ms. Each first
+    and second character gets a small id (0: in no pair), and a table over
+    the two ids says whether the pair is in the set.
+    """
+
+    def __init__(self, pairs: set[str]) -> None:
+        firsts, seconds = sorted({p[0] for p in pairs}), sorted({p[1] for p in pairs})
+        size = max(map(ord, firsts + seconds)) + 2  # the last slot stays 0: code points past it clip to it
+        self.first = np.zeros(size, np.int32)
+        self.second = np.zeros(size, np.int32)
+        self.first[[ord(c) for c in firsts]] = np.arange(1, len(firsts) + 1)
+        self.second[[ord(c) for c in seconds]] = np.arange(1, len(seconds) + 1)
+        self.table = np.zeros((len(firsts) + 1, len(seconds) + 1), bool)
+        for pair in pairs:
+            self.table[self.first[ord(pair[0])], self.second[ord(pair[1])]] = True
+
+    def starts(self, text: str) -> list[int]:
+        codes = np.frombuffer(text.encode("utf-32-le"), np.uint32)
+        first = self.first.take(codes[:-1], mode="clip")
+        second = self.second.take(codes[1:], mode="clip")
+        return np.flatnonzero(self.table[first, second]).tolist()
+
+
+@dataclass(frozen=True)
 class _Matcher:
     suffixes: re.Pattern
-    forms: dict[str, list[tuple[Division, str]]]
+    forms: dict[str, _Surface]
     lengths: dict[str, tuple[int, ...]]  # first two characters → lengths of the names they begin, longest first
+    bigrams: _Bigrams  # the keys of lengths
 
     def names(self, text: str) -> Iterator[tuple[int, int]]:
         """Spans of division names, left to right, the longest at each position, not overlapping.
 
-        A dictionary scan keyed on two characters: the 6,000 names share
-        3,000 two-character beginnings, so few positions need a look-up at
-        all (~7x faster than the trie regex, which tries a branch at every
-        character).
+        The 6,000 names share 3,000 two-character beginnings, found at about
+        one position in a hundred; only those positions need a look-up.
+        (A trie regex tries a branch at every character; pyahocorasick
+        searches the root's thousands of children linearly: both are slower.)
         """
         lengths, forms = self.lengths, self.forms
         resume = 0
-        for i in range(len(text) - 1):
+        for i in self.bigrams.starts(text):
             if i < resume:
                 continue
-            for n in lengths.get(text[i : i + 2], ()):
+            for n in lengths[text[i : i + 2]]:
                 if text[i : i + n] in forms:
                     resume = i + len(text[i : i + n])
                     yield i, resume
                     break
 
 
+def _surface(entries: list[tuple[Division, str]]) -> _Surface:
+    kind = "short" if all(k == "short" for _, k in entries) else "full"
+    candidates = tuple(dict.fromkeys(d for d, k in entries if kind == "short" or k == "full"))
+    return _Surface(kind, candidates)
+
+
 @lru_cache(maxsize=1)
 def _matcher() -> _Matcher:
-    forms = {k: v for k, v in load_gazetteer().surface_forms().items() if len(k) >= 2}
+    forms = {k: _surface(v) for k, v in load_gazetteer().surface_forms().items() if len(k) >= 2}
     lengths: dict[str, set[int]] = defaultdict(set)
     for name in forms:
         lengths[name[:2]].add(len(name))
@@ -142,7 +187,8 @@ def _matcher() -> _Matcher:
     # Names and suffixes are found apart so that a spurious name cannot hide
     # a suffix (镇海 in 海虞镇海福 would swallow the 镇 of 海虞镇).
     suffixes = re.compile(_trie_pattern(list(words.street) + list(words.community)))
-    return _Matcher(suffixes, forms, {k: tuple(sorted(v, reverse=True)) for k, v in lengths.items()})
+    return _Matcher(suffixes, forms, {k: tuple(sorted(v, reverse=True)) for k, v in lengths.items()},
+                    _Bigrams(set(lengths)))
 
 
 @dataclass
@@ -170,13 +216,14 @@ class _Text:
         self._tokens = tokens
 
     @cached_property
-    def _bounds(self) -> set[int]:
+    def _bounds(self) -> list[int]:
+        """Token boundaries, ascending (a list: few are looked up, a set costs more to build)."""
         tokens = self._tokens if self._tokens is not None else get_segmenter(self._segmenter).cut(self.text)
-        bounds, pos = {0}, 0
-        for token in tokens:
-            pos += len(token)
-            bounds.add(pos)
-        return bounds
+        return list(accumulate(map(len, tokens), initial=0))
+
+    def _is_bound(self, pos: int) -> bool:
+        i = bisect.bisect_left(self._bounds, pos)
+        return i < len(self._bounds) and self._bounds[i] == pos
 
     def sentence(self, pos: int) -> int:
         return bisect.bisect_right(self._sent_starts, pos) - 1
@@ -186,9 +233,10 @@ class _Text:
 
     def is_word(self, start: int, end: int, *, check_end: bool = True) -> bool:
         """Whether the document's segmentation puts token boundaries at start (and end)."""
-        return start in self._bounds and (not check_end or end in self._bounds)
+        return self._is_bound(start) and (not check_end or self._is_bound(end))
 
 
+@lru_cache(maxsize=4096)
 def _division_chain(gaz: Gazetteer, division: Division) -> Chain:
     values: dict[str, Optional[str]] = {f: None for f in FIELDS}
     for node in gaz.chain(division):
@@ -196,13 +244,20 @@ def _division_chain(gaz: Gazetteer, division: Division) -> Chain:
     return tuple(values[f] for f in FIELDS)
 
 
+# These two run for every pair of chains: plain loops, as a generator in all() costs twice as much.
 def _compatible(a: Chain, b: Chain) -> bool:
-    return all(x is None or y is None or x == y for x, y in zip(a, b))
+    for x, y in zip(a, b):
+        if x is not None and y is not None and x != y:
+            return False
+    return True
 
 
 def _covers(general: Chain, specific: Chain) -> bool:
     """Every level named in ``general`` is named the same in ``specific``."""
-    return all(x is None or x == y for x, y in zip(general, specific))
+    for x, y in zip(general, specific):
+        if x is not None and x != y:
+            return False
+    return True
 
 
 # --- 1. divisions -----------------------------------------------------------
@@ -214,14 +269,13 @@ def _division_mentions(text: _Text) -> list[_Mention]:
     mentions = []
     for start, end in matcher.names(text.text):
         surface = text.text[start:end]
-        entries = matcher.forms[surface]
-        kind = "short" if all(k == "short" for _, k in entries) else "full"
-        candidates = list(dict.fromkeys(d for d, k in entries if kind == "short" or k == "full"))
+        found = matcher.forms[surface]
         # Short names and two-character full names (芒市, 城区) are often parts of words.
-        needs_end = kind == "short" or len(surface) <= 2
+        needs_end = found.kind == "short" or len(surface) <= 2
         if not text.is_word(start, end, check_end=needs_end):
             continue
-        mentions.append(_Mention(start, end, candidates[0].level, surface, candidates=candidates, kind=kind))
+        mentions.append(_Mention(start, end, found.candidates[0].level, surface,
+                                 candidates=list(found.candidates), kind=found.kind))
     return mentions
 
 
@@ -230,71 +284,142 @@ def _resolve_divisions(mentions: list[_Mention], streets: list[_Mention], gaz: G
 
     A candidate is supported by every other mention (of another surface
     form) of itself, an ancestor or a descendant, including the districts
-    that own a recognised street.
+    that own a recognised street. Mentions of one surface form have the
+    same candidates (see :func:`_division_mentions`), so evidence and
+    support are reckoned once per surface form.
     """
+    # Plain dicts, not Counters: Counter's missing-key hook is a Python call per first count.
+    exact: dict[tuple[str, str], int] = {}  # evidence naming exactly this division
+    subtree: dict[tuple[str, str], int] = {}  # evidence naming this division or one below it
+    own_exact: dict[str, dict[tuple[str, str], int]] = defaultdict(dict)  # the same, per surface form
+    own_subtree: dict[str, dict[tuple[str, str], int]] = defaultdict(dict)
 
-    @lru_cache(maxsize=None)
-    def keys(division: Division) -> tuple[tuple[str, str], ...]:
-        return tuple(node.key for node in gaz.chain(division))
+    def add(chain: tuple[tuple[str, str], ...], n: int, counter_exact: dict, counter_subtree: dict) -> None:
+        counter_exact[chain[-1]] = counter_exact.get(chain[-1], 0) + n
+        for key in chain:
+            counter_subtree[key] = counter_subtree.get(key, 0) + n
 
-    exact: Counter = Counter()  # evidence naming exactly this division
-    subtree: Counter = Counter()  # evidence naming this division or one below it
-    own_exact: dict[str, Counter] = defaultdict(Counter)  # the same, per surface form
-    own_subtree: dict[str, Counter] = defaultdict(Counter)
-
-    def add(division: Division, surface: Optional[str]) -> None:
-        chain = keys(division)
-        for counter_exact, counter_subtree in ((exact, subtree), (own_exact[surface], own_subtree[surface])):
-            counter_exact[chain[-1]] += 1
-            for key in chain:
-                counter_subtree[key] += 1
-
-    for mention in mentions:
-        for division in mention.candidates:
-            add(division, mention.name)
-    for street in streets:
-        for division in street.candidates:
-            add(division, None)
+    surfaces = {m.name: m for m in mentions}  # one mention stands for its surface form
+    for surface, n in Counter(m.name for m in mentions).items():
+        for division in surfaces[surface].candidates:
+            chain = gaz.chain_keys(division)
+            add(chain, n, exact, subtree)
+            add(chain, n, own_exact[surface], own_subtree[surface])
+    # A street's evidence is the same wherever it is named; no surface form of a division is its own.
+    for name, n in Counter(street.name for street in streets).items():
+        street_exact, street_subtree = _street_evidence(gaz, name)
+        for key, count in street_exact.items():
+            exact[key] = exact.get(key, 0) + count * n
+        for key, count in street_subtree.items():
+            subtree[key] = subtree.get(key, 0) + count * n
     by_end = {m.end: m for m in mentions}
 
     def support(mention: _Mention, division: Division) -> int:
-        chain = keys(division)
+        chain = gaz.chain_keys(division)
         if mention.kind == "short" and len(mention.candidates) >= SHARED_SHORT:
             # A short name many divisions share (高新区, 经开区, 城区) is only
             # read as the one whose city is written right before it (成都高新区).
             before = by_end.get(mention.start)
             return sum(d.key in chain for d in before.candidates) if before else 0
         own_e, own_s = own_exact[mention.name], own_subtree[mention.name]
-        below = subtree[division.key] - own_s[division.key]
-        above = sum(exact[key] - own_e[key] for key in chain[:-1])
+        below = subtree.get(chain[-1], 0) - own_s.get(chain[-1], 0)
+        above = sum(exact.get(key, 0) - own_e.get(key, 0) for key in chain[:-1])
         return below + above
 
-    chosen: list[tuple[_Mention, Division]] = []
-    for mention in mentions:
-        ranked = Counter({d: support(mention, d) for d in mention.candidates}).most_common()
-        best, score = ranked[0]
-        unique = len(ranked) == 1 or ranked[1][1] < score
+    def choose(mention: _Mention) -> Optional[tuple[Division, Chain]]:
+        scored = [(d, support(mention, d)) for d in mention.candidates]
+        score = max(s for _, s in scored)
+        if sum(s == score for _, s in scored) > 1:
+            return None  # a tie
         needs_support = mention.kind == "short" or len(mention.candidates) > 1 or len(mention.name) <= 2
-        if unique and (score > 0 or not needs_support):
-            chosen.append((mention, best))
-    for mention, best in chosen:
-        mention.division, mention.level, mention.name = best, best.level, best.name
-        mention.chain = _division_chain(gaz, best)
-    return [mention for mention, _ in chosen]
+        if score <= 0 and needs_support:
+            return None
+        best = next(d for d, s in scored if s == score)
+        return best, _division_chain(gaz, best)
+
+    # Only a widely shared short name looks at its neighbour: every other choice is one per surface form.
+    per_surface = {name: choose(m) for name, m in surfaces.items()
+                   if not (m.kind == "short" and len(m.candidates) >= SHARED_SHORT)}
+    chosen: list[_Mention] = []
+    for mention in mentions:
+        choice = per_surface[mention.name] if mention.name in per_surface else choose(mention)
+        if choice is not None:
+            best, mention.chain = choice
+            mention.division, mention.level, mention.name = best, best.level, best.name
+            chosen.append(mention)
+    return chosen
 
 
 # --- 2. streets and communities ----------------------------------------------
 
 
-def _known_street(text: str, suffix: re.Match, floor: int, gaz: Gazetteer) -> Optional[_Mention]:
+class _Suffix(NamedTuple):  # a tuple: dozens per document, built fast
+    """A street/community suffix as found, with what both passes over it need."""
+
+    start: int
+    end: int
+    written: str
+    is_street: bool
+    streets: tuple[tuple[int, int], ...]  # (start, end) of the gazetteer streets ending here, longest first
+    stem_possible: bool  # a Han character before it, and not the 村 of 村民 (a continuation)
+    previous_end: int  # end of the last two-character suffix before it (a stem never reaches back past it), or 0
+
+
+@lru_cache(maxsize=4)
+def _street_names(gaz: Gazetteer) -> frozenset[str]:
+    """Gazetteer streets, also without the 镇 of a town (乌镇 is written for 乌镇镇)."""
+    streets = gaz.street_names()
+    return frozenset(streets) | {name[:-1] for name in streets if name.endswith("镇")}
+
+
+def _find_suffixes(text: str, gaz: Gazetteer) -> list[_Suffix]:
+    """Every suffix in the text; both passes of :func:`_suffix_mentions` read them."""
+    words = place_words()
+    street_names = _street_names(gaz)
+    found = []
+    previous_end = 0
+    for match in _matcher().suffixes.finditer(text):
+        written, start, end = match.group(), match.start(), match.end()
+        is_street = written in words.street
+        streets: tuple[tuple[int, int], ...] = ()
+        if is_street:
+            name_end = start + (2 if written.startswith("街道") else len(written))
+            streets = tuple((s, name_end) for s in range(max(0, name_end - MAX_STEM - 2), start)
+                            if text[s:name_end] in street_names)
+        # Without a Han character (_CJK) right before it the stem is empty, whatever the floor.
+        stem_possible = start > 0 and "\u4e00" <= text[start - 1] <= "\u9fff" and not (
+            len(written) == 1 and text[end : end + 1] in words.continuation)
+        if streets or stem_possible:  # else neither pass reads it
+            found.append(_Suffix(start, end, written, is_street, streets, stem_possible, previous_end))
+        if len(written) > 1:
+            previous_end = end
+    return found
+
+
+def _street_parents(gaz: Gazetteer, name: str) -> tuple[Division, ...]:
+    """Districts with a street/town of this name (乌镇 is written for 乌镇镇)."""
+    return gaz.street_parents(name) + gaz.street_parents(name + "镇")
+
+
+@lru_cache(maxsize=4096)
+def _street_evidence(gaz: Gazetteer, name: str) -> tuple[Counter, Counter]:
+    """What one mention of a gazetteer street adds to the exact and the subtree evidence of divisions."""
+    exact: Counter = Counter()
+    subtree: Counter = Counter()
+    for parent in _street_parents(gaz, name):
+        chain = gaz.chain_keys(parent)
+        exact[chain[-1]] += 1
+        subtree.update(chain)
+    return exact, subtree
+
+
+def _known_street(text: str, suffix: _Suffix, floor: int, gaz: Gazetteer) -> Optional[_Mention]:
     """The longest gazetteer street ending at this suffix, starting at or after floor."""
-    written = suffix.group()
-    end = suffix.start() + (2 if written.startswith("街道") else len(written))
-    for start in range(max(floor, end - MAX_STEM - 2), suffix.start()):
-        name = text[start:end]
-        parents = gaz.street_parents(name) + gaz.street_parents(name + "镇")
-        if parents:
-            return _Mention(start, suffix.end(), "street", name, candidates=list(parents), kind="known")
+    for start, end in suffix.streets:
+        if start >= floor:
+            name = text[start:end]
+            return _Mention(start, suffix.end, "street", name, candidates=list(_street_parents(gaz, name)),
+                            kind="known")
     return None
 
 
@@ -306,11 +431,24 @@ def _official_street(gaz: Gazetteer, parent: Division, name: str) -> str:
 def _stem_start(text: str, end: int, floor: int) -> int:
     """Start of the name stem ending at ``end``: after the last boundary word, place or floor."""
     start = max(floor, end - MAX_STEM)
-    for match in place_words().boundary.finditer(text, start, end):
+    return start + _stem_offset(text[start:end])
+
+
+@lru_cache(maxsize=16384)
+def _stem_offset(window: str) -> int:
+    """Where the stem starts in the window before a suffix: after its last boundary word.
+
+    Cached: the same few characters precede 社区 or 村 again and again. (The
+    pattern has no anchors or look-arounds, so a match in the window alone
+    is a match in the text limited to the window.)
+    """
+    start = 0
+    for match in place_words().boundary.finditer(window):
         start = match.end()
     return start
 
 
+@lru_cache(maxsize=16384)
 def _looks_like_name(stem: str, suffix: str) -> bool:
     words = place_words()
     return (
@@ -329,18 +467,15 @@ def _words_ok(stem: str, *, strict: bool) -> bool:
     guessed in context: jieba tags unknown names at random (工福 → vn), and
     single characters (观 vg, 横 v) are the stuff names are made of.
     """
-    import jieba.posseg
-
-    get_segmenter("jieba")  # the user dictionary goes into the global jieba first
-    tags = jieba.posseg.dt.word_tag_tab
+    words = lexicon()
     banned = _NON_NAME_TAGS + (_WEAK_NON_NAME_TAGS if strict else ())
     return not any(
-        len(word) > 1 and tags.get(word, "x").startswith(banned) for word in jieba.lcut(stem, HMM=False)
+        len(word) > 1 and words.tags.get(word, "x").startswith(banned) for word in words.cut(stem, hmm=False)
     )
 
 
 def _suffix_mentions(
-    text: _Text, suffixes: list[re.Match], divisions: list[_Mention], gaz: Gazetteer, *, known_only: bool
+    text: _Text, suffixes: list[_Suffix], divisions: list[_Mention], gaz: Gazetteer, *, known_only: bool
 ) -> list[_Mention]:
     """Streets and communities ending at each suffix.
 
@@ -351,36 +486,27 @@ def _suffix_mentions(
     words = place_words()
     full_ends = sorted(m.end for m in divisions if m.kind == "full")
     all_ends = sorted(m.end for m in divisions)
-    suffix_ends = sorted(m.end() for m in suffixes if len(m.group()) > 1)
     out: list[_Mention] = []
     doubtful: list[_Mention] = []
-    for suffix in suffixes:
-        written = suffix.group()
-        is_street = written in words.street
-        last = out[-1].end if out and out[-1].end <= suffix.start() else 0
-        full_floor = max(_last_before(full_ends, suffix.start()), last)
-        if is_street:
-            known = _known_street(text.text, suffix, full_floor, gaz)
+    for suffix in [s for s in suffixes if s.streets] if known_only else suffixes:
+        last = out[-1].end if out and out[-1].end <= suffix.start else 0
+        if suffix.streets:
+            known = _known_street(text.text, suffix, max(_last_before(full_ends, suffix.start), last), gaz)
             if known is not None:
                 out.append(known)
                 continue
-        if known_only:
+        if known_only or not suffix.stem_possible:
             continue
-        after = text.text[suffix.end() : suffix.end() + 1]
-        if len(written) == 1 and after in words.continuation:
-            continue
-        place_floor = max(_last_before(all_ends, suffix.start()), last)
-        floor = max(place_floor, _last_before(suffix_ends, suffix.start()))
-        start = _stem_start(text.text, suffix.start(), floor)
-        stem = text.text[start : suffix.start()]
-        if not _looks_like_name(stem, written):
+        place_floor = max(_last_before(all_ends, suffix.start), last)
+        start = _stem_start(text.text, suffix.start, max(place_floor, suffix.previous_end))
+        stem = text.text[start : suffix.start]
+        if not _looks_like_name(stem, suffix.written):
             continue
         kind = "strong" if place_floor and start == place_floor else "weak"
         if kind == "weak" and len(stem) > MAX_WEAK_STEM:
             continue
-        canonical = (words.street if is_street else words.community)[written]
-        level = "street" if is_street else "community"
-        mention = _Mention(start, suffix.end(), level, stem + canonical, kind=kind, stem=stem)
+        level, canonical = ("street", words.street) if suffix.is_street else ("community", words.community)
+        mention = _Mention(start, suffix.end, level, stem + canonical[suffix.written], kind=kind, stem=stem)
         (out if _words_ok(stem, strict=kind == "weak") else doubtful).append(mention)
     # A stem accepted once is a name wherever it recurs (大和 in 在大和村 reads as 大/和).
     accepted = {m.stem for m in out}
@@ -440,9 +566,13 @@ def _place_streets_and_communities(
     placed: list[_Mention] = []
     unanchored: list[_Mention] = []
     anchors = _Anchors(text, divisions)
+    resolved_parents: dict[str, set[Division]] = {}  # per street name: its candidates form a resolved chain
     for mention in sorted(found, key=lambda m: (FIELDS.index(m.level), m.start)):
         if mention.kind == "known":
-            parents = {d for d in mention.candidates if any(n.key in resolved_keys for n in gaz.chain(d))}
+            if mention.name not in resolved_parents:
+                resolved_parents[mention.name] = {d for d in mention.candidates
+                                                  if not resolved_keys.isdisjoint(gaz.chain_keys(d))}
+            parents = set(resolved_parents[mention.name])
             if len(parents) == 1:
                 parent = parents.pop()
                 mention.name = _official_street(gaz, parent, mention.name)
@@ -529,7 +659,8 @@ def _primary_chain(weights: dict[Chain, float]) -> Chain:
     """Descend from the top province while one child dominates its siblings and its parent."""
     chosen: list[Optional[str]] = [None] * 5
     for depth in range(5):
-        under = {c: w for c, w in weights.items() if _covers(tuple(chosen), c)}
+        so_far = tuple(chosen)
+        under = {c: w for c, w in weights.items() if _covers(so_far, c)}
         totals: Counter = Counter()
         for chain, weight in under.items():
             if chain[depth] is not None:
@@ -570,7 +701,7 @@ def places(doc: Structure, *, segmenter: str = "jieba", secondary: bool = True,
     gaz = load_gazetteer()
     text = _Text(doc, segmenter, tokens)
     raw_divisions = _division_mentions(text)
-    suffixes = list(_matcher().suffixes.finditer(doc.text))
+    suffixes = _find_suffixes(doc.text, gaz)
     known_streets = _suffix_mentions(text, suffixes, raw_divisions, gaz, known_only=True)
     divisions = _resolve_divisions(raw_divisions, known_streets, gaz)
     found = _suffix_mentions(text, suffixes, divisions, gaz, known_only=False)

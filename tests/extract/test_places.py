@@ -107,3 +107,21 @@ def test_ambiguous_district_without_context_is_left_out():
 def test_code_is_the_most_specific_coded_level():
     found = list(places(build_structure("t", CASES[0][0])))
     assert found[0].code == "510107"
+
+
+def test_name_scan_takes_the_longest_name_at_each_position():
+    from pipeline.extract.places import _matcher
+
+    matcher = _matcher()
+    # Characters outside the Basic Multilingual Plane and past the names' alphabet must not disturb the scan.
+    text = "😀深圳市龙华区𠀀观湖街道,广东省深圳市\n" + "".join(
+        (reports_dir() / f"{doc_id}.txt").read_text(encoding="utf-8") for doc_id in SEEDS)
+    expected, i, longest = [], 0, max(map(len, matcher.forms))
+    while i < len(text) - 1:  # the plain definition: every position, every name
+        n = max((n for n in range(2, longest + 1) if text[i : i + n] in matcher.forms), default=0)
+        if n:
+            expected.append((i, i + n))
+        i += n or 1
+    found = list(matcher.names(text))
+    assert found == expected
+    assert (1, 4) in found and (4, 7) in found  # 深圳市, 龙华区

@@ -1,3 +1,4 @@
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -5,11 +6,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.ingest.normalize import (
+    _map_chars,
     clean_unicode,
     fold_fullwidth,
     normalize,
     remove_pinyin,
     traditional_ratio,
+    unify_quotes,
 )
 
 CORPUS = Path(__file__).resolve().parents[2] / "corpus"
@@ -70,6 +73,32 @@ def test_pinyin_after_han_removed(raw, expected):
 @pytest.mark.parametrize("raw", KEPT_PARENS)
 def test_legitimate_parentheses_kept(raw):
     assert remove_pinyin(raw) == raw
+
+
+def _fold_by_definition(text: str) -> str:
+    return "".join(chr(ord(c) - 0xFEE0) if "\uff01" <= c <= "\uff5e" else c for c in text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(max_size=200), st.text(st.sampled_from("社区（）：，；！？ＡＢ１　\u00a0\u200b\r\n\t\x0b\u2028「」『』ａ"),
+                                                  max_size=100)))
+def test_one_scan_char_map_equals_the_steps(text):
+    assert fold_fullwidth(text) == _fold_by_definition(text)
+    assert _map_chars(text) == unify_quotes(_fold_by_definition(clean_unicode(text)))
+
+
+def test_nfc_never_makes_a_character_the_char_map_changes():
+    # normalize() maps characters once, before the line steps, and only repeats NFC after them.
+    for code in range(0x110000):
+        char = chr(code)
+        decomposition = unicodedata.decomposition(char)
+        if not decomposition or decomposition.startswith("<"):
+            continue  # no canonical decomposition: NFC neither splits it nor composes into it
+        if _map_chars(char) == char:
+            parts = unicodedata.normalize("NFD", char)
+            assert _map_chars(parts) == parts, hex(code)
+        if " " in decomposition:  # NFC may compose two characters into this one
+            assert _map_chars(char) == char, hex(code)
 
 
 def test_pinyin_garbled_traditional_text():
