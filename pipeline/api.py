@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator, Optional, Union
 
 from .records import Document, Extraction, IngestError
-from .store import DEFAULT_DB, Store, now_iso
+from .store import DEFAULT_DB, Store
 
 PathLike = Union[str, Path]
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
@@ -55,33 +55,50 @@ class WorkerOptions:
 def _init_worker(options: WorkerOptions) -> None:
     from .segment import get_segmenter
 
-    get_segmenter(options.segmenter)  # the user dictionary is loaded once per worker, whatever the start method
-    _worker_state.update(segmenter=options.segmenter, max_bytes=options.max_bytes,
-                         label_themes=options.label_themes, url_timeout=options.url_timeout)
+    # Loaded once per process, whatever the start method (a forked worker finds them loaded).
+    get_segmenter(options.segmenter)
+    _worker_state.clear()
+    _worker_state["options"] = options
     if options.label_themes:
         from .themes import load_default_model
 
         _worker_state["theme_model"] = load_default_model()
 
 
+def warm_up(options: WorkerOptions) -> None:
+    """Load once in this process what every document needs: the segmenter's dictionary,
+    the theme model, and the extraction rules and data files.
+
+    The rules load on first use, so the shipped reports are analysed here. Workers
+    forked afterwards share all of it instead of each loading it again.
+    """
+    from .resources import reports_dir
+
+    _init_worker(options)
+    for report in sorted(reports_dir().glob("*.txt")):
+        _process_source(str(report))
+
+
 def _process_source(source: str):
-    """Worker: one source → Analysis, or IngestError for a user's bad input."""
+    """Worker: one source → its rows to store (store.DocumentRows), or IngestError for a user's bad input."""
     from .analyze import analyze_document, document_from_raw
     from .ingest.dedupe import signature
     from .ingest.read import ReadError, fetch_url, read_path
+    from .store import document_rows
 
+    options: WorkerOptions = _worker_state["options"]
     try:
         if source.startswith(("http://", "https://")):
-            raw = fetch_url(source, timeout=_worker_state["url_timeout"], max_bytes=_worker_state["max_bytes"])
+            raw = fetch_url(source, timeout=options.url_timeout, max_bytes=options.max_bytes)
         else:
-            raw = read_path(source, max_bytes=_worker_state["max_bytes"])
+            raw = read_path(source, max_bytes=options.max_bytes)
         document = document_from_raw(raw)
         if not document.text.strip():
             return IngestError(source, "规范化后没有正文内容")
-        analysis = analyze_document(document, segmenter=_worker_state["segmenter"],
-                                    theme_model=_worker_state.get("theme_model"),
-                                    label_themes=_worker_state["label_themes"])
-        return analysis, signature(document.text)
+        analysis = analyze_document(document, segmenter=options.segmenter,
+                                    theme_model=_worker_state.get("theme_model"), label_themes=options.label_themes)
+        return document_rows(document, analysis.structure, analysis.extraction, minhash=signature(document.text),
+                             index_text=analysis.index_text, measure_index=analysis.measure_index)
     except ReadError as exc:
         return IngestError(source, exc.reason)
     except MemoryError:
@@ -184,11 +201,6 @@ BATCH_SECONDS = 2.0
 
 def _store_results(store: Store, results: Iterator, summary: IngestSummary,
                    report: Callable[[str, str], None], fail: Callable[[IngestError], None]) -> None:
-    from .ingest.dedupe import NearDuplicateIndex
-
-    near = NearDuplicateIndex()
-    for doc_id, sig in store.minhash_signatures():
-        near.add(doc_id, sig)
     results = iter(results)
     while True:
         # Collect a batch first (reading and analysis happen here), so the write
@@ -203,31 +215,27 @@ def _store_results(store: Store, results: Iterator, summary: IngestSummary,
             return
         with store.transaction():
             for source, result in batch:
-                _store_one(store, near, source, result, summary, report, fail)
+                _store_one(store, source, result, summary, report, fail)
 
 
-def _store_one(store: Store, near, source: str, result, summary: IngestSummary,
+def _store_one(store: Store, source: str, result, summary: IngestSummary,
                report: Callable[[str, str], None], fail: Callable[[IngestError], None]) -> None:
+    """The only per-document work of the process holding the store: a duplicate lookup, then inserts."""
     if isinstance(result, IngestError):
         fail(result)
         return
-    analysis, sig = result
-    doc = analysis.document
-    canonical = store.doc_id_for_hash(doc.content_hash)
+    canonical = store.doc_id_for_hash(result.content_hash)
     if canonical is None:
-        matches = near.query(sig)
+        matches = store.near_duplicates(result.minhash, result.band_keys)
         canonical = matches[0] if matches else None
     if canonical is not None:
-        store.add_alias(canonical, source, doc.raw_hash)
+        store.add_alias(canonical, source, result.raw_hash)
         summary.duplicates += 1
         report(source, "duplicate")
         return
-    doc.ingested_at = now_iso()
-    store.put_document(doc, analysis.structure, analysis.extraction, minhash=sig,
-                       index_text=analysis.index_text, measure_index=analysis.measure_index)
-    near.add(doc.doc_id, sig)
+    store.put_rows(result)
     summary.ingested += 1
-    summary.doc_ids.append(doc.doc_id)
+    summary.doc_ids.append(result.doc_id)
     report(source, "ingested")
 
 
@@ -238,7 +246,10 @@ def _map(sources: list[str], jobs: int, options: WorkerOptions):
         for source in sources:
             yield source, _process_source(source)
         return
-    context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+    method = "fork" if sys.platform.startswith("linux") else "spawn"
+    if method == "fork":
+        warm_up(options)  # once, here, rather than once per worker
+    context = multiprocessing.get_context(method)
     with context.Pool(jobs, initializer=_init_worker, initargs=(options,)) as pool:
         # imap keeps memory flat: results stream back in order, a chunk at a time.
         yield from zip(sources, pool.imap(_process_source, sources, chunksize=CHUNK_DOCS))

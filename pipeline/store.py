@@ -5,6 +5,10 @@ jieba-segmented text, ingest errors, clusters. Each document is written in
 one transaction, so a killed batch leaves every document complete or absent.
 A server database can replace this module when a team outgrows one file.
 
+Writing is split so that ingest workers do the expensive part: the pure
+``document_rows`` turns an analysed document into compact rows (picklable,
+JSON already encoded), and ``Store.put_rows`` only inserts them.
+
 FTS5 notes: ``unicode61`` sees a run of Han characters as one token and
 ``trigram`` cannot match two-character words (社区, 养老), so we index text
 pre-segmented by jieba, space-joined, and segment queries the same way.
@@ -15,9 +19,10 @@ import json
 import sqlite3
 import time
 from contextlib import contextmanager
-from dataclasses import asdict, fields
+from dataclasses import fields
+from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterator, Optional
+from typing import Any, Callable, Iterator, NamedTuple, Optional, Union
 
 from .records import (
     CaseMetadata,
@@ -35,7 +40,7 @@ from .records import (
     Structure,
 )
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 5
 DEFAULT_DB = Path("outputs") / "govcase.db"
 BUSY_TIMEOUT_S = 10.0
 
@@ -47,6 +52,15 @@ class StoreError(Exception):
 class StoreBusy(StoreError):
     pass
 
+
+# LSH band keys of each document's MinHash (pipeline.ingest.dedupe): a near-duplicate
+# lookup reads the few documents sharing a key instead of every signature. No index
+# on doc_id: documents are never deleted, and each one adds BANDS rows.
+_BANDS_TABLE = """CREATE TABLE IF NOT EXISTS minhash_bands (
+    band_key INTEGER NOT NULL,
+    doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
+    PRIMARY KEY (band_key, doc_id)
+) WITHOUT ROWID"""
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
@@ -114,10 +128,10 @@ CREATE TABLE IF NOT EXISTS measure_themes (
     score REAL,
     PRIMARY KEY (measure_id, theme)
 );
-CREATE INDEX IF NOT EXISTS measure_themes_theme ON measure_themes(theme);
+CREATE INDEX IF NOT EXISTS measure_themes_theme ON measure_themes(theme, measure_id);
 CREATE INDEX IF NOT EXISTS measures_kind ON measures(kind);
-CREATE INDEX IF NOT EXISTS documents_city ON documents(city);
-CREATE INDEX IF NOT EXISTS documents_province ON documents(province);
+CREATE INDEX IF NOT EXISTS documents_city ON documents(city, doc_id);
+CREATE INDEX IF NOT EXISTS documents_province ON documents(province, doc_id);
 CREATE TABLE IF NOT EXISTS mechanism_names (
     doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
     name TEXT NOT NULL,
@@ -144,10 +158,34 @@ CREATE TABLE IF NOT EXISTS clusters (
     terms TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
-"""
+""" + _BANDS_TABLE + ";\n"
 
-# Migrations from version N to N+1; each runs inside one transaction.
-_MIGRATIONS: dict[int, str] = {
+
+def _signatures_and_bands(conn: sqlite3.Connection) -> None:
+    """Version 3 → 4: MinHash signatures recomputed with the vectorized shingle hash, and band keys.
+
+    Pages through the documents, so memory stays flat on a large store.
+    """
+    from .ingest.dedupe import band_keys, signature
+
+    conn.execute(_BANDS_TABLE)
+    conn.execute("DELETE FROM minhash_bands")  # keys of older signatures, if any, are stale
+    last = 0
+    while True:
+        page = conn.execute("SELECT rowid, doc_id, text FROM documents WHERE rowid > ? ORDER BY rowid LIMIT 256",
+                            (last,)).fetchall()
+        if not page:
+            return
+        for rowid, doc_id, text in page:
+            sig = signature(text)
+            conn.execute("UPDATE documents SET minhash = ? WHERE rowid = ?", (sig, rowid))
+            conn.executemany("INSERT INTO minhash_bands VALUES (?, ?)", [(key, doc_id) for key in band_keys(sig)])
+        last = page[-1][0]
+
+
+# Migrations from version N to N+1 (SQL, or a function of the connection); each
+# runs inside one transaction.
+_MIGRATIONS: dict[int, Union[str, Callable[[sqlite3.Connection], None]]] = {
     1: "ALTER TABLE measures ADD COLUMN primary_theme TEXT;\n"
        "CREATE INDEX IF NOT EXISTS measures_theme ON measures(primary_theme);\n",
     # Filter indexes, a narrow table of mechanism names (the JSON scan was slow),
@@ -165,6 +203,14 @@ _MIGRATIONS: dict[int, str] = {
        "INSERT INTO measures_fts_new(rowid, heading, body) SELECT rowid, heading, body FROM measures_fts;\n"
        "DROP TABLE measures_fts;\n"
        "ALTER TABLE measures_fts_new RENAME TO measures_fts;\n",
+    3: _signatures_and_bands,
+    # Search filters read ids straight from these indexes instead of one table row per id.
+    4: "DROP INDEX measure_themes_theme;\n"
+       "CREATE INDEX measure_themes_theme ON measure_themes(theme, measure_id);\n"
+       "DROP INDEX documents_city;\n"
+       "CREATE INDEX documents_city ON documents(city, doc_id);\n"
+       "DROP INDEX documents_province;\n"
+       "CREATE INDEX documents_province ON documents(province, doc_id);\n",
 }
 
 
@@ -178,6 +224,7 @@ class Store:
     def __init__(self, path: str | Path = DEFAULT_DB, *, readonly: bool = False) -> None:
         self.path = str(path)
         self.readonly = readonly
+        self._fts_rows: Optional[_FtsRows] = None  # set while a transaction() is open
         if readonly:
             if self.path != ":memory:" and not Path(self.path).exists():
                 raise StoreError(f"数据库不存在: {self.path}(请先运行 govcase ingest 或 govcase run)")
@@ -237,7 +284,10 @@ class Store:
                         f"数据库 {self.path} 的结构版本 {version} 过旧且无法自动升级;"
                         "请用 govcase run 重新建库。"
                     )
-                _run_script(self.conn, step)
+                if callable(step):
+                    step(self.conn)
+                else:
+                    _run_script(self.conn, step)
                 version += 1
             self.conn.execute("UPDATE schema_version SET version = ?", (version,))
 
@@ -248,23 +298,43 @@ class Store:
     # -- transactions ------------------------------------------------------------
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """BEGIN IMMEDIATE … COMMIT; a store held by another writer raises StoreBusy."""
-        if self.conn.in_transaction:
-            yield self.conn
+        """BEGIN IMMEDIATE … COMMIT; a store held by another writer raises StoreBusy.
+
+        The full-text rows of the documents written inside are inserted at its end:
+        FTS5 writes its pending terms to disk at every statement savepoint, and
+        every insert into a table with a foreign key opens one, so FTS rows written
+        between them cost a flush per document (half of the cost of storing).
+        """
+        if self._fts_rows is not None:
+            yield self.conn  # the enclosing transaction() writes the FTS rows and commits
             return
-        try:
-            self.conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as exc:
-            if "locked" in str(exc) or "busy" in str(exc):
-                raise StoreBusy(f"数据库 {self.path} 正被另一个进程写入,请稍后再试。") from exc
-            raise
+        began = not self.conn.in_transaction
+        if began:
+            try:
+                self.conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:
+                if "locked" in str(exc) or "busy" in str(exc):
+                    raise StoreBusy(f"数据库 {self.path} 正被另一个进程写入,请稍后再试。") from exc
+                raise
+        self._fts_rows = _FtsRows([], [])
         try:
             yield self.conn
+            self._flush_fts()
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            if began:
+                self.conn.execute("ROLLBACK")
             raise
-        else:
+        finally:
+            self._fts_rows = None
+        if began:
             self.conn.execute("COMMIT")
+
+    def _flush_fts(self) -> None:
+        pending = self._fts_rows
+        self.conn.executemany("INSERT INTO documents_fts(rowid, body) VALUES (?, ?)", pending.documents)
+        self.conn.executemany("INSERT INTO measures_fts(rowid, heading, body) VALUES (?,?,?)", pending.measures)
+        pending.documents.clear()
+        pending.measures.clear()
 
     def close(self) -> None:
         self.conn.close()
@@ -291,8 +361,21 @@ class Store:
                 (alias, doc_id, raw_hash, now_iso()),
             )
 
-    def minhash_signatures(self) -> Iterator[tuple[str, bytes]]:
-        yield from self.conn.execute("SELECT doc_id, minhash FROM documents WHERE minhash IS NOT NULL")
+    def near_duplicates(self, minhash: bytes, keys: Optional[list[int]] = None) -> list[str]:
+        """Stored documents whose text is a near-copy of the one behind ``minhash``, best first.
+
+        Only the documents sharing an LSH band key with it are read and compared.
+        ``keys`` are its band keys, when the caller has them already.
+        """
+        from .ingest.dedupe import band_keys, best_matches
+
+        keys = band_keys(minhash) if keys is None else keys
+        if not keys:
+            return []
+        candidates = self.conn.execute(
+            "SELECT doc_id, minhash FROM documents WHERE doc_id IN "
+            f"(SELECT doc_id FROM minhash_bands WHERE band_key IN ({','.join('?' * len(keys))}))", keys)
+        return best_matches(minhash, candidates)
 
     def put_document(
         self,
@@ -309,70 +392,59 @@ class Store:
         ``index_text`` is the document's segmented text for FTS;
         ``measure_index`` the segmented (heading, body) per measure.
         """
+        rows = document_rows(doc, structure, extraction, minhash=minhash, index_text=index_text,
+                             measure_index=measure_index)
+        self.put_rows(rows, ingested_at=doc.ingested_at or None)
+
+    def put_rows(self, rows: DocumentRows, *, ingested_at: Optional[str] = None) -> None:
+        """Store a new document given as rows (``document_rows``), in one transaction."""
+        now = now_iso()
         with self.transaction():
-            cur = self.conn.execute(
-                "INSERT INTO documents(doc_id, content_hash, raw_hash, text, script, source_format, "
-                "title_hint, published_hint, ingested_at, minhash) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                (doc.doc_id, doc.content_hash, doc.raw_hash, doc.text, doc.script, doc.source_format,
-                 doc.title_hint, doc.published_hint, doc.ingested_at or now_iso(), minhash),
-            )
-            self.conn.execute("INSERT INTO documents_fts(rowid, body) VALUES (?, ?)", (cur.lastrowid, index_text))
-            for alias in doc.aliases:
-                self.conn.execute(
-                    "INSERT INTO aliases(alias, doc_id, raw_hash, added_at) VALUES (?,?,?,?) "
-                    "ON CONFLICT(alias) DO UPDATE SET doc_id = excluded.doc_id, raw_hash = excluded.raw_hash",
-                    (alias, doc.doc_id, doc.raw_hash, now_iso()),
-                )
-            self._write_extraction(doc.doc_id, structure, extraction, measure_index)
+            cur = self.conn.execute(_INSERT_DOCUMENT,
+                                    (*rows.document, *rows.extraction.document, ingested_at or now, now))
+            self._fts_rows.documents.append((cur.lastrowid, rows.index_text))
+            self.conn.executemany(_UPSERT_ALIAS, [(alias, rows.doc_id, rows.raw_hash, now) for alias in rows.aliases])
+            self.conn.executemany("INSERT INTO minhash_bands VALUES (?, ?)",
+                                  [(key, rows.doc_id) for key in rows.band_keys])
+            self._insert_extraction(rows.extraction)
 
     def replace_extraction(self, doc_id: str, structure: Structure, extraction: Extraction,
                            measure_index: Optional[list[tuple[str, str]]] = None) -> None:
+        rows = extraction_rows(doc_id, structure, extraction, measure_index)
         with self.transaction():
             self._delete_extraction(doc_id)
-            self._write_extraction(doc_id, structure, extraction, measure_index)
+            self.conn.execute(
+                "UPDATE documents SET structure = ?, title = ?, published = ?, source = ?, province = ?, city = ?, "
+                "district = ?, street = ?, community = ?, extracted_at = ? WHERE doc_id = ?",
+                (*rows.document, now_iso(), doc_id),
+            )
+            self._insert_extraction(rows)
 
     def _delete_extraction(self, doc_id: str) -> None:
+        self._flush_fts()  # a measure id freed here may be given again in this transaction
         ids = [r[0] for r in self.conn.execute("SELECT measure_id FROM measures WHERE doc_id = ?", (doc_id,))]
         self.conn.executemany("DELETE FROM measures_fts WHERE rowid = ?", [(i,) for i in ids])
         self.conn.execute("DELETE FROM measures WHERE doc_id = ?", (doc_id,))
         self.conn.execute("DELETE FROM records WHERE doc_id = ?", (doc_id,))
         self.conn.execute("DELETE FROM mechanism_names WHERE doc_id = ?", (doc_id,))
 
-    def _write_extraction(self, doc_id: str, structure: Structure, extraction: Extraction,
-                          measure_index: Optional[list[tuple[str, str]]]) -> None:
-        meta = extraction.metadata
-        place = extraction.primary_place() or Place(doc_id, 0, 0)
-        self.conn.execute(
-            "UPDATE documents SET structure = ?, title = ?, published = ?, source = ?, province = ?, city = ?, "
-            "district = ?, street = ?, community = ?, extracted_at = ? WHERE doc_id = ?",
-            (json.dumps(_structure_to_json(structure), ensure_ascii=False), meta.title, meta.published,
-             meta.source, place.province, place.city, place.district, place.street, place.community,
-             now_iso(), doc_id),
-        )
-        rows = [(doc_id, "metadata", 0, 0, 0, json.dumps(asdict(meta), ensure_ascii=False))]
-        for kind, items in (("figure", extraction.figures), ("change", extraction.changes),
-                            ("mechanism", extraction.mechanisms), ("place", extraction.places)):
-            rows += [(doc_id, kind, i, r.start, r.end, json.dumps(asdict(r), ensure_ascii=False))
-                     for i, r in enumerate(items)]
-        self.conn.executemany("INSERT INTO records VALUES (?,?,?,?,?,?)", rows)
-        self.conn.executemany("INSERT OR IGNORE INTO mechanism_names VALUES (?, ?)",
-                              [(doc_id, m.name) for m in extraction.mechanisms])
-        for i, m in enumerate(extraction.measures):
-            cur = self.conn.execute(
-                "INSERT INTO measures(doc_id, ordinal, start, end, heading, section, kind, text, themes, "
-                "theme_scores, primary_theme) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                (doc_id, i, m.start, m.end, m.heading, m.section, m.kind, m.text,
-                 json.dumps(m.themes, ensure_ascii=False), json.dumps(m.theme_scores, ensure_ascii=False),
-                 m.themes[0] if m.themes else None),
-            )
-            mid = cur.lastrowid
-            self.conn.executemany(
-                "INSERT INTO measure_themes VALUES (?,?,?)",
-                [(mid, t, m.theme_scores.get(t)) for t in m.themes],
-            )
-            heading_seg, body_seg = measure_index[i] if measure_index else (m.heading, m.text)
-            self.conn.execute("INSERT INTO measures_fts(rowid, heading, body) VALUES (?,?,?)",
-                              (mid, heading_seg, body_seg))
+    def _insert_extraction(self, rows: ExtractionRows) -> None:
+        self.conn.executemany("INSERT INTO records VALUES (?,?,?,?,?,?)", rows.records)
+        self.conn.executemany("INSERT OR IGNORE INTO mechanism_names VALUES (?, ?)", rows.mechanism_names)
+        if not rows.measures:
+            return
+        # The ids are given, so that the measures go in with one executemany: max + 1 is
+        # also what SQLite would pick for each (the table has no AUTOINCREMENT).
+        first = self.conn.execute("SELECT coalesce(max(measure_id), 0) + 1 FROM measures").fetchone()[0]
+        ids = range(first, first + len(rows.measures))
+        self.conn.executemany(
+            "INSERT INTO measures(measure_id, doc_id, ordinal, start, end, heading, section, kind, text, themes, "
+            "theme_scores, primary_theme) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            [(mid, *row) for mid, row in zip(ids, rows.measures)])
+        self.conn.executemany("INSERT INTO measure_themes VALUES (?,?,?)",
+                              [(mid, theme, score) for mid, themes in zip(ids, rows.measure_themes)
+                               for theme, score in themes])
+        self._fts_rows.measures.extend((mid, heading, body) for mid, (heading, body) in zip(ids, rows.measure_index))
 
     def put_clusters(self, result) -> None:
         """Replace the stored practice clusters (a pipeline.cluster.ClusterResult)."""
@@ -467,6 +539,106 @@ class Store:
         return json.loads(row[0]) if row else default
 
 
+_INSERT_DOCUMENT = (
+    "INSERT INTO documents(doc_id, content_hash, raw_hash, text, script, source_format, title_hint, published_hint, "
+    "minhash, structure, title, published, source, province, city, district, street, community, ingested_at, "
+    "extracted_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+)
+_UPSERT_ALIAS = (
+    "INSERT INTO aliases(alias, doc_id, raw_hash, added_at) VALUES (?,?,?,?) "
+    "ON CONFLICT(alias) DO UPDATE SET doc_id = excluded.doc_id, raw_hash = excluded.raw_hash"
+)
+# json.dumps(..., ensure_ascii=False) builds a new encoder on every call.
+_to_json = json.JSONEncoder(ensure_ascii=False).encode
+
+
+class _FtsRows(NamedTuple):
+    documents: list[tuple[int, str]]  # rowid, segmented text
+    measures: list[tuple[int, str, str]]  # measure id, segmented heading, segmented body
+
+
+class ExtractionRows(NamedTuple):
+    """A document's structure and extracted records as table rows, JSON already encoded."""
+
+    document: tuple  # documents' structure, title, published, source, province … community
+    records: list[tuple]
+    mechanism_names: list[tuple[str, str]]
+    measures: list[tuple]  # measures' columns doc_id … primary_theme
+    measure_themes: list[list[tuple[str, Optional[float]]]]  # (theme, score) per measure
+    measure_index: list[tuple[str, str]]  # segmented (heading, body) per measure, for FTS
+
+
+class DocumentRows(NamedTuple):
+    """A new document with everything found in it, as rows for ``Store.put_rows``.
+
+    Built by ``document_rows`` where the analysis ran (an ingest worker), so that
+    the process holding the store only inserts; plain tuples and strings pickle
+    far cheaper than the records.
+    """
+
+    doc_id: str
+    content_hash: str
+    raw_hash: str
+    minhash: Optional[bytes]
+    band_keys: list[int]
+    aliases: list[str]
+    document: tuple  # documents' columns doc_id … minhash
+    index_text: str
+    extraction: ExtractionRows
+
+
+def document_rows(doc: Document, structure: Structure, extraction: Extraction, *, minhash: Optional[bytes] = None,
+                  index_text: str = "", measure_index: Optional[list[tuple[str, str]]] = None) -> DocumentRows:
+    """The rows that store a new document (see ``Store.put_document`` for the arguments). Pure."""
+    from .ingest.dedupe import band_keys
+
+    return DocumentRows(
+        doc.doc_id, doc.content_hash, doc.raw_hash, minhash, band_keys(minhash) if minhash is not None else [],
+        list(doc.aliases),
+        (doc.doc_id, doc.content_hash, doc.raw_hash, doc.text, doc.script, doc.source_format, doc.title_hint,
+         doc.published_hint, minhash),
+        index_text,
+        extraction_rows(doc.doc_id, structure, extraction, measure_index),
+    )
+
+
+def extraction_rows(doc_id: str, structure: Structure, extraction: Extraction,
+                    measure_index: Optional[list[tuple[str, str]]] = None) -> ExtractionRows:
+    """The rows of a document's structure and records. Pure."""
+    meta = extraction.metadata
+    place = extraction.primary_place() or Place(doc_id, 0, 0)
+    records = [(doc_id, "metadata", 0, 0, 0, _record_json(meta))]
+    for kind, items in (("figure", extraction.figures), ("change", extraction.changes),
+                        ("mechanism", extraction.mechanisms), ("place", extraction.places)):
+        records += [(doc_id, kind, i, r.start, r.end, _record_json(r)) for i, r in enumerate(items)]
+    measures = extraction.measures
+    return ExtractionRows(
+        (_to_json(_structure_to_json(structure)), meta.title, meta.published, meta.source, place.province,
+         place.city, place.district, place.street, place.community),
+        records,
+        [(doc_id, m.name) for m in extraction.mechanisms],
+        [(doc_id, i, m.start, m.end, m.heading, m.section, m.kind, m.text, _to_json(m.themes),
+          _to_json(m.theme_scores), m.themes[0] if m.themes else None) for i, m in enumerate(measures)],
+        [[(theme, m.theme_scores.get(theme)) for theme in m.themes] for m in measures],
+        list(measure_index) if measure_index else [(m.heading, m.text) for m in measures],
+    )
+
+
+@lru_cache(maxsize=None)
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls))
+
+
+def _flat_dict(record: Any) -> dict:
+    # What dataclasses.asdict gives for a record of plain values (all of ours), without
+    # its recursive deep copy, which cost half of storing a document.
+    return {name: getattr(record, name) for name in _field_names(type(record))}
+
+
+def _record_json(record: Any) -> str:
+    return _to_json(_flat_dict(record))
+
+
 def _run_script(conn: sqlite3.Connection, script: str) -> None:
     # executescript() would COMMIT the open transaction first; run statement by statement instead.
     for statement in script.split(";\n"):
@@ -482,10 +654,10 @@ def _build(cls, data: dict):
 
 def _structure_to_json(structure: Structure) -> dict:
     return {
-        "paragraphs": [asdict(p) for p in structure.paragraphs],
+        "paragraphs": [_flat_dict(p) for p in structure.paragraphs],
         "sentences": [[s.start, s.end, s.paragraph] for s in structure.sentences],
-        "sections": [asdict(s) for s in structure.sections],
-        "items": [asdict(i) for i in structure.items],
+        "sections": [_flat_dict(s) for s in structure.sections],
+        "items": [_flat_dict(i) for i in structure.items],
     }
 
 

@@ -74,7 +74,8 @@ class _Family:
     words: tuple[str, ...] = ()  # set for ordered word series (首先 其次 …)
     first: str = ""  # every character a match can start with
 
-    def value(self, match: re.Match) -> int:
+    def value(self, match: re.Match) -> Optional[int]:
+        """The marker's number; None for a malformed numeral (十二一), which is no marker."""
         token = match.group(1)
         if self.words:
             return self.words.index(token) + 1
@@ -86,9 +87,12 @@ class _Family:
 
 
 @lru_cache(maxsize=None)
-def _cn_value(numeral: str) -> int:
+def _cn_value(numeral: str) -> Optional[int]:
     # At most three characters of 一…十: a thousand keys, and cn2an is slow.
-    return int(cn2an.cn2an(numeral, "smart"))
+    try:
+        return int(cn2an.cn2an(numeral, "smart"))
+    except ValueError:
+        return None
 
 
 @dataclass
@@ -303,7 +307,9 @@ def _placed_markers(text: str, paragraphs: list[Paragraph]) -> list[_Marker]:
             if not (family.placement == "any" or pos == para.start
                     or text[pos - 1] in _PLACEMENT_BEFORE[family.placement]):
                 continue
-            markers.append(_Marker(family, family.value(match), pos, match.end(), para.index))
+            value = family.value(match)
+            if value is not None:
+                markers.append(_Marker(family, value, pos, match.end(), para.index))
     return markers
 
 

@@ -6,7 +6,13 @@ mechanisms (segmented with rjieba for speed), then one-word, two-word and
 filtered queries are timed through ``pipeline.search.search``. Prints one
 JSON object: p50/p95 in milliseconds per query type.
 
+With ``--db`` it times instead, on an existing store (one built by
+``govcase ingest``), the query mix of ``scripts/bench.py``'s search latency,
+per kind of query: wall time as bench.py measures it, and CPU time, which
+the other processes of a shared machine disturb less.
+
     python scripts/bench_search.py [--measures 100000] [--rounds 3] [--keep DIR]
+    python scripts/bench_search.py --db /tmp/search50k.db
 """
 from __future__ import annotations
 
@@ -132,12 +138,59 @@ def run(path: Path, rounds: int) -> dict:
     return report
 
 
+def bench_mix(store: Store, n: int = 200, seed: int = 3) -> list[tuple[str, dict]]:
+    """(kind, search arguments) of scripts/bench.py's search_latency(): the same words, choices and seed."""
+    cities = [r[0] for r in store.conn.execute(
+        "SELECT city FROM documents WHERE city IS NOT NULL GROUP BY city ORDER BY count(*) DESC LIMIT 20")]
+    themes = [r[0] for r in store.conn.execute("SELECT DISTINCT theme FROM measure_themes LIMIT 20")]
+    one = ["社区", "养老", "志愿者", "社工", "党建", "居民", "治理", "社会组织", "议事", "矛盾", "服务", "网格"]
+    two = ["社区 治理", "社会组织 培育", "居民 议事", "志愿者 服务", "党建 引领", "养老 服务", "矛盾 调解"]
+    rng = random.Random(seed)
+    mix = []
+    for i in range(n):
+        if i % 4 == 0:
+            mix.append(("one_word", {"query": rng.choice(one)}))
+        elif i % 4 == 1:
+            mix.append(("two_words", {"query": rng.choice(two)}))
+        elif i % 4 == 2 and themes:
+            mix.append(("one_word_theme", {"query": rng.choice(one), "theme": rng.choice(themes)}))
+        else:
+            place = {"city": rng.choice(cities)} if cities else {}
+            mix.append(("two_words_city", {"query": rng.choice(two), **place}))
+    return mix
+
+
+def run_mix(path: Path, rounds: int) -> dict:
+    store = Store(path, readonly=True)
+    mix = bench_mix(store)
+    for _, q in mix[:20]:  # warm the segmenter and the page cache, as bench.py does
+        search(store, **q)
+    wall: dict[str, list[float]] = {}
+    cpu: dict[str, list[float]] = {}
+    for _ in range(rounds):
+        for kind, q in mix:
+            w0, c0 = time.perf_counter(), time.process_time()
+            search(store, **q)
+            cpu.setdefault(kind, []).append((time.process_time() - c0) * 1000)
+            wall.setdefault(kind, []).append((time.perf_counter() - w0) * 1000)
+    store.close()
+    wall["all"] = [x for k in list(wall) for x in wall[k]]
+    cpu["all"] = [x for k in list(cpu) for x in cpu[k]]
+    return {kind: {"p50_ms": round(percentile(wall[kind], 50), 1), "p95_ms": round(percentile(wall[kind], 95), 1),
+                   "cpu_p50_ms": round(percentile(cpu[kind], 50), 1), "cpu_p95_ms": round(percentile(cpu[kind], 95), 1),
+                   "max_ms": round(max(wall[kind]), 1), "queries": len(wall[kind])} for kind in wall}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--measures", type=int, default=100_000)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--keep", type=Path, help="build (or reuse) the store in this directory")
+    parser.add_argument("--db", type=Path, help="time scripts/bench.py's query mix on this store instead")
     args = parser.parse_args()
+    if args.db:
+        print(json.dumps({"db": str(args.db), "rounds": args.rounds, **run_mix(args.db, args.rounds)}, indent=2))
+        return
     with tempfile.TemporaryDirectory() as tmp:
         folder = args.keep or Path(tmp)
         path = folder / f"bench-{args.measures}.db"

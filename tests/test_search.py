@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from pipeline import search as search_module
 from pipeline.records import CaseMetadata, Document, Extraction, Measure, Mechanism, Place, Structure
 from pipeline.search import (
     SearchError,
@@ -189,3 +190,75 @@ def test_format_hits_table_csv_json(store):
     assert format_hits(search(store, "量子计算")).startswith("没有找到与“量子计算”相关的做法。")
     with pytest.raises(SearchError):
         format_hits(result, "xml")
+
+
+# -- common words: heading matches first, newest first; totals capped --------------------------------
+BODIES = ["居民议事会讨论社区治理。", "社区志愿者上门服务。", "议事厅里居民协商治理难题。", "老旧小区改造完成。"]
+HEADINGS = ["社区治理议事会", "推进社区服务", "居民议事厅建设", "完善治理机制"]
+PLACES = [("广东省", "深圳市"), ("湖北省", "武汉市"), ("山东省", "潍坊市")]
+THEMES = ["居民参与与协商自治", "精准服务供给", "党建引领"]
+
+
+@pytest.fixture(scope="module")
+def many(tmp_path_factory):
+    """Twelve reports of eight practices: every word of the queries below is "common" once the caps are lowered."""
+    store = Store(tmp_path_factory.mktemp("many") / "t.db")
+    for d in range(12):
+        province, city = PLACES[d % 3]
+        items = [(HEADINGS[(d + i) % 4], BODIES[(d * 3 + i) % 4], [THEMES[(d + i) % 3]],
+                  ("measure", "lesson", "outcome")[i % 3]) for i in range(8)]
+        put_case(store, f"r{d:02d}", province, city, f"案例{d}", [], items)
+    yield store
+    store.close()
+
+
+# (search filters, the same practices selected in plain SQL)
+FILTER_CASES = [
+    ({}, "1", []),
+    ({"city": "深圳"}, "d.city = ?", ["深圳市"]),
+    ({"theme": "精准服务供给"}, "m.measure_id IN (SELECT measure_id FROM measure_themes WHERE theme = ?)",
+     ["精准服务供给"]),
+    ({"kind": "measure"}, "m.kind = ?", ["measure"]),
+    ({"city": ["武汉", "潍坊"], "theme": ["党建引领", "居民参与与协商自治"]},
+     "d.city IN (?, ?) AND m.measure_id IN (SELECT measure_id FROM measure_themes WHERE theme IN (?, ?))",
+     ["武汉市", "潍坊市", "党建引领", "居民参与与协商自治"]),
+]
+
+
+def _expected(store, query, where, params, limit, offset):
+    """Ids of the page and the total, put in order here: heading matches newest first, then the others."""
+    admitted = {r[0] for r in store.conn.execute(
+        f"SELECT m.measure_id FROM measures m JOIN documents d ON d.doc_id = m.doc_id WHERE {where}", params)}
+    match = fts_expression(query_tokens(query))
+
+    def matching(expression):
+        return [r[0] for r in store.conn.execute(
+            "SELECT rowid FROM measures_fts WHERE measures_fts MATCH ? ORDER BY rowid DESC", [expression])
+            if r[0] in admitted]
+
+    head = matching(f"{{heading}} : ({match})")
+    ordered = head + [i for i in matching(match) if i not in set(head)]
+    return ordered[offset:offset + limit], len(ordered)
+
+
+@pytest.mark.parametrize("broad_themes", [True, False], ids=["probed", "as-set"])
+@pytest.mark.parametrize("filters, where, params", FILTER_CASES)
+@pytest.mark.parametrize("query", ["社区", "社区 治理", "议事", "居民 议事"])
+def test_common_words_page_through_heading_matches_then_the_rest(many, monkeypatch, broad_themes, filters, where,
+                                                                 params, query):
+    monkeypatch.setattr(search_module, "RANK_CAP", 3)
+    monkeypatch.setattr(search_module, "COUNT_CAP", 10)
+    monkeypatch.setattr(search_module, "_is_broad", lambda store, s: broad_themes)
+    for offset in (0, 4, 9, 12, 30):
+        result = search(many, query, limit=5, offset=offset, **filters)
+        ids, total = _expected(many, query, where, params, 5, offset)
+        assert [h.measure_id for h in result.hits] == ids, offset
+        assert (result.total, result.total_capped) == (min(total, 10), total > 10)
+        assert {h.score for h in result.hits} <= {1.0, 2.0}
+
+
+def test_a_common_word_is_found_as_common_by_itself_or_by_the_words_it_begins(many, monkeypatch):
+    monkeypatch.setattr(search_module, "RANK_CAP", 3)
+    # 议事 is never a word of its own in the index (议事会, 议事厅): only its prefix count shows it common
+    assert search_module._rows_with(many, "议事") > 3
+    assert search(many, "议事").hits[0].score == 2.0  # listed heading-first, not ranked by bm25

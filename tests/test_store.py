@@ -1,11 +1,15 @@
-"""The SQLite store: schema versions, transactions, FTS over segmented text."""
+"""The SQLite store: schema versions, transactions, FTS over segmented text, near-duplicate lookup."""
+import pickle
 import sqlite3
 
 import pytest
 
+from pipeline.ingest.dedupe import signature
+from pipeline.ingest.normalize import normalize
 from pipeline.records import CaseMetadata, Document, Extraction, Figure, Measure, Place
+from pipeline.resources import reports_dir
 from pipeline.segment import segment_for_index
-from pipeline.store import SCHEMA_VERSION, Store, StoreBusy, StoreError
+from pipeline.store import SCHEMA_VERSION, Store, StoreBusy, StoreError, document_rows
 
 TEXT = "一是建立社区养老服务站。为老年人提供助餐服务,全年服务3000人次。"
 
@@ -25,13 +29,35 @@ def _extraction(doc_id="d1"):
     )
 
 
-def _put(store, doc_id="d1", content_hash="h1"):
-    ext = _extraction(doc_id)
+def _put(store, doc_id="d1", content_hash="h1", minhash=None):
+    store.put_document(_doc(doc_id, content_hash=content_hash), *_analysis(doc_id), minhash=minhash,
+                       index_text=segment_for_index(TEXT), measure_index=_measure_index(doc_id))
+
+
+def _analysis(doc_id="d1"):
     from pipeline.structure import build_structure
 
-    store.put_document(_doc(doc_id, content_hash=content_hash), build_structure(doc_id, TEXT), ext,
-                       index_text=segment_for_index(TEXT),
-                       measure_index=[(segment_for_index(m.heading), segment_for_index(m.text)) for m in ext.measures])
+    return build_structure(doc_id, TEXT), _extraction(doc_id)
+
+
+def _measure_index(doc_id="d1"):
+    return [(segment_for_index(m.heading), segment_for_index(m.text)) for m in _extraction(doc_id).measures]
+
+
+def _rows(store):
+    """Every stored row of every table but the timestamps, FTS rows with their rowid."""
+    tables = [r[0] for r in store.conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '%fts_%' ORDER BY name")]
+    dump = {}
+    for table in tables:
+        rowid = "" if table == "minhash_bands" else "rowid AS rid, "
+        cur = store.conn.execute(f"SELECT {rowid}* FROM {table} ORDER BY 1, 2")
+        names = [d[0] for d in cur.description]
+        dump[table] = [{k: v for k, v in zip(names, row) if not k.endswith("_at")} for row in cur]
+    return dump
+
+
+SEED_TEXTS = [normalize(p.read_text(encoding="utf-8")).text for p in sorted(reports_dir().glob("*.txt"))]
 
 
 def test_round_trip_keeps_records_and_spans(tmp_path):
@@ -127,3 +153,70 @@ def test_version_2_store_gains_prefix_index_and_mechanism_names(tmp_path):
     sql = migrated.conn.execute("SELECT sql FROM sqlite_master WHERE name = 'measures_fts'").fetchone()[0]
     assert "prefix" in sql
     assert migrated.conn.execute("SELECT rowid FROM measures_fts WHERE measures_fts MATCH '\"养老\"*'").fetchall()
+
+
+def test_rows_built_elsewhere_store_what_put_document_stores(tmp_path):
+    direct = Store(tmp_path / "direct.db")
+    _put(direct, minhash=signature(TEXT))
+    shipped = Store(tmp_path / "shipped.db")
+    rows = document_rows(_doc(), *_analysis(), minhash=signature(TEXT), index_text=segment_for_index(TEXT),
+                         measure_index=_measure_index())
+    shipped.put_rows(pickle.loads(pickle.dumps(rows)))  # as a worker process hands them over
+    assert _rows(shipped) == _rows(direct)
+    assert _rows(direct)["minhash_bands"]  # the document is findable as a near-duplicate
+
+
+def test_a_batch_is_indexed_at_commit_and_a_failed_one_leaves_no_index(tmp_path):
+    store = Store(tmp_path / "t.db")
+    with store.transaction():
+        _put(store, "d1", "h1")
+        _put(store, "d2", "h2")
+    doc_rowids = {r[0] for r in store.conn.execute("SELECT rowid FROM documents")}
+    assert {r[0] for r in store.conn.execute("SELECT rowid FROM documents_fts WHERE documents_fts MATCH '养老'")
+            } == doc_rowids
+    assert {r[0] for r in store.conn.execute("SELECT rowid FROM measures_fts WHERE measures_fts MATCH '养老'")
+            } == {r[0] for r in store.conn.execute("SELECT measure_id FROM measures")}
+    with pytest.raises(RuntimeError):
+        with store.transaction():
+            _put(store, "d3", "h3")
+            raise RuntimeError("killed mid-batch")
+    assert store.doc_ids() == ["d1", "d2"]
+    assert store.conn.execute("SELECT count(*) FROM documents_fts").fetchone()[0] == 2
+    _put(store, "d3", "h3")  # nothing of the failed batch is written with the next one
+    assert store.conn.execute("SELECT count(*) FROM measures_fts").fetchone()[0] == 3
+
+
+def test_replacing_an_extraction_in_the_transaction_that_stored_it(tmp_path):
+    store = Store(tmp_path / "t.db")
+    with store.transaction():
+        _put(store)
+        store.replace_extraction("d1", *_analysis(), measure_index=_measure_index())
+    ids = [r[0] for r in store.conn.execute("SELECT measure_id FROM measures")]
+    assert [r[0] for r in store.conn.execute("SELECT rowid FROM measures_fts WHERE measures_fts MATCH '养老'")] == ids
+
+
+def test_near_duplicates_are_found_through_band_keys(tmp_path):
+    store = Store(tmp_path / "t.db")
+    original, other = SEED_TEXTS[0], SEED_TEXTS[1]
+    _put(store, "d1", "h1", minhash=signature(original))
+    _put(store, "d2", "h2", minhash=signature(other))
+    store.close()
+    store = Store(tmp_path / "t.db")  # nothing held in memory: a later run finds them too
+    paragraphs = original.split("\n")
+    paragraphs[2] += "记者从相关部门了解到,这一做法还将在全市推广。"
+    assert store.near_duplicates(signature("首页 > 新闻\n" + "\n".join(paragraphs))) == ["d1"]
+    assert store.near_duplicates(signature(SEED_TEXTS[2])) == []
+    assert store.near_duplicates(signature("")) == []
+
+
+def test_version_3_store_gets_new_signatures_and_band_keys(tmp_path):
+    path = tmp_path / "t.db"
+    store = Store(path)
+    _put(store, minhash=b"\x01" * 1024)  # a signature of the old hashing
+    store.conn.execute("DROP TABLE minhash_bands")
+    store.conn.execute("UPDATE schema_version SET version = 3")
+    store.close()
+    migrated = Store(path)
+    assert migrated.schema_version == SCHEMA_VERSION
+    assert migrated.conn.execute("SELECT minhash FROM documents").fetchone()[0] == signature(TEXT)
+    assert migrated.near_duplicates(signature(TEXT + "一是建立社区养老服务站。")) == ["d1"]

@@ -251,3 +251,13 @@ def test_markers_are_each_familys_paragraph_matches(text):
     names = [family.name for family in structure._families()]
     found = [(m.start, names.index(m.family.name), m.end) for m in structure._placed_markers(text, paragraphs)]
     assert found == sorted(expected)
+
+
+def test_a_malformed_chinese_numeral_is_no_marker_and_breaks_nothing():
+    text = ("主要做法\n一、建立议事会。每月召开一次。\n十二一、这一行的编号写错了。\n"
+            "二、培育社会组织。引入专业社工。\n")
+    structure = build_structure("bad-numeral", text)
+    items = [text[i.start:i.end] for i in structure.items]
+    assert any(t.startswith("一、建立议事会") for t in items)
+    assert any(t.startswith("二、培育社会组织") for t in items)
+    assert not any(t.startswith("十二一") for t in items)

@@ -1,8 +1,19 @@
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from pipeline.ingest.dedupe import NUM_PERM, NearDuplicateIndex, content_hash, signature, similarity
+from pipeline.ingest.dedupe import (
+    BANDS,
+    NUM_PERM,
+    NearDuplicateIndex,
+    band_keys,
+    content_hash,
+    shingle_hashes,
+    signature,
+    similarity,
+)
 from pipeline.ingest.normalize import normalize
 
 CORPUS = Path(__file__).resolve().parents[2] / "corpus"
@@ -32,6 +43,46 @@ def test_signature_is_fixed_size_bytes_and_deterministic():
     sig = signature(SEEDS["002"])
     assert isinstance(sig, bytes) and len(sig) == NUM_PERM * 8
     assert signature(SEEDS["002"]) == sig
+
+
+def test_signature_is_datasketch_affine64_minhash_of_the_shingle_hashes():
+    datasketch = pytest.importorskip("datasketch", minversion="2.0")
+    for text in [*SEEDS.values(), "社区", "一二三四五", ""]:
+        minhash = datasketch.MinHash(num_perm=NUM_PERM, seed=1, scheme="affine64", hashfunc=int)
+        minhash.update_batch([int(h) for h in shingle_hashes(text)])
+        assert minhash.hashvalues.astype("<u8").tobytes() == signature(text)
+
+
+def test_shingles_are_the_5_grams_of_letters_digits_and_han():
+    assert len(shingle_hashes("社区,治理 创新!")) == len("社区治理创新") - 4
+    assert len(set(shingle_hashes("一二三四五一二三四五"))) == 5  # a repeated 5-gram hashes alike
+    assert len(shingle_hashes("社区")) == 1
+    assert len(shingle_hashes("。 ,")) == 0
+
+
+SAMPLE = "苏州“五社联动”赋能善治之城,社区慈善基金引导5200万元资金下沉基层。"
+
+
+def test_signature_and_band_keys_are_pinned():
+    # Stores keep both: a change here needs a store migration (see pipeline.store).
+    sig = signature(SAMPLE)
+    assert sig[:16].hex() == "2033e09ac2083c004760eb3c9cee4c08"
+    assert band_keys(sig)[:2] == [5906511560732847012, -7388093008171973482]
+
+
+def test_signature_is_the_same_in_another_process():
+    # Python's str hash differs per process (PYTHONHASHSEED); stored signatures must not.
+    code = f"from pipeline.ingest.dedupe import signature; print(signature({SAMPLE!r}).hex())"
+    other = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                           env={"PYTHONHASHSEED": "12345"})
+    assert other.stdout.strip() == signature(SAMPLE).hex()
+
+
+def test_band_keys_one_per_band_none_for_an_empty_text():
+    keys = band_keys(signature(SEEDS["000"]))
+    assert len(keys) == len(set(keys)) == BANDS
+    assert all(-(2 ** 63) <= key < 2 ** 63 for key in keys)  # an SQLite INTEGER
+    assert band_keys(signature("。。 ,")) == []
 
 
 def test_punctuation_and_spacing_do_not_matter():
