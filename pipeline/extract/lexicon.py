@@ -1,74 +1,82 @@
-"""jieba's dictionary for the extractors' word questions, without loading jieba's segmenter.
+"""jieba's dictionary for the extractors' word questions, without loading jieba.
 
 Places and mechanisms ask the dictionary small questions: is this pair of
 characters a word, what part of speech does the dictionary give this word,
-where do jieba's word boundaries fall in this short phrase. Loading jieba
-for them (``jieba.initialize()``, ``jieba.posseg``, a pass over dict.txt
-for numeral words) cost ~1.5 s CPU in every process, also with rjieba,
-which has no dictionary lookup. Here dict.txt is parsed once into the two
-tables needed (~0.3 s), and jieba's own ``Tokenizer`` segments with them:
-only its DAG step is replaced, because jieba walks every prefix of every
-word, which it stores with frequency 0 and we do not.
+where do jieba's word boundaries fall in this short phrase. rjieba (jieba-rs:
+jieba's algorithm and dictionary) answers the first and the last: its cuts
+are jieba.lcut's, with and without HMM (tests/extract/test_lexicon.py; also
+checked on 129,000 corpus and random phrases). Its default dictionary is
+built when rjieba is imported, which the pipeline does in any case, whereas
+importing jieba costs ~0.12 s (jieba imports pkg_resources) and building a
+Python jieba dictionary ~0.3 s, in every process.
+
+The tags come from jieba's dict.txt, located without importing jieba:
+rjieba tags a word only inside a cut, and gives user words their user tag.
 """
 from __future__ import annotations
 
+import importlib.util
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
+from typing import Optional, Protocol
 
-import jieba
+import rjieba
 
-from ..segment import get_segmenter, user_dictionary
+from ..segment import user_dictionary
+
+JIEBA_DICTIONARY = "dict.txt"  # in the jieba package: the file jieba.dt and jieba.posseg read
 
 
-class _WordsOnlyTokenizer(jieba.Tokenizer):
-    """A jieba tokenizer whose frequency table holds words only, no prefixes."""
+class Words(Protocol):
+    """A jieba-rs dictionary: an ``rjieba.Jieba`` or the ``rjieba`` module's default one."""
 
-    def get_DAG(self, sentence: str) -> dict[int, list[int]]:
-        # jieba's DAG: from each position, the ends of the words starting there
-        # (or the character alone). jieba finds them by extending a prefix while
-        # it is in its table; with words only, every length is looked up.
-        freq, longest, n = self.FREQ, self.longest, len(sentence)
-        return {
-            k: [i for i in range(k, min(n, k + longest)) if freq.get(sentence[k : i + 1], 0) > 0] or [k]
-            for k in range(n)
-        }
+    def cut(self, text: str, hmm: bool = True) -> list[str]: ...
+
+    def has_word(self, word: str) -> bool: ...
+
+    def add_word(self, word: str, freq: Optional[int] = None, tag: Optional[str] = None) -> int: ...
 
 
 @dataclass(frozen=True)
 class Lexicon:
-    """jieba's words with their frequencies and dictionary tags."""
+    """jieba's words, the user dictionary's included, and the base dictionary's tags."""
 
-    tokenizer: jieba.Tokenizer  # jieba's base dictionary with the user dictionary, as jieba.dt has it
+    words: Words
     # Base dictionary word → POS tag: jieba.posseg's table as read from dict.txt (the pipeline never
     # cuts with posseg, which is when it would take in the user dictionary's tags).
     tags: dict[str, str]
 
     def is_word(self, text: str) -> bool:
-        return self.tokenizer.FREQ.get(text, 0) > 0
+        return self.words.has_word(text)
 
     def cut(self, text: str, *, hmm: bool = True) -> list[str]:
         """``jieba.lcut(text, HMM=hmm)`` with the user dictionary loaded."""
-        return self.tokenizer.lcut(text, HMM=hmm)
+        return self.words.cut(text, hmm)
+
+
+def with_user_dictionary(words: Words) -> Words:
+    """``words`` with the rows of ``corpus/userdict.txt`` added, as the segmenters add them."""
+    for word, freq, tag in user_dictionary():
+        # jieba-rs replaces the frequency of a word it has (adding again changes nothing) where jieba adds
+        # it to the total once more: here the totals differ by 2.5e-5, which no cut checked is sensitive to.
+        words.add_word(word, freq, tag)
+    return words
+
+
+def dictionary_tags() -> dict[str, str]:
+    """Word → tag of jieba's base dictionary."""
+    spec = importlib.util.find_spec("jieba")  # finds the package without running its (slow) import
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("jieba is not installed: its dictionary gives the extractors' part-of-speech tags")
+    text = (Path(spec.submodule_search_locations[0]) / JIEBA_DICTIONARY).read_text(encoding="utf-8")
+    fields = text.split()
+    if len(fields) != 3 * (text.count("\n") + (not text.endswith("\n"))):
+        raise ValueError("jieba's dictionary: expected 'word frequency tag' on every line")
+    return dict(zip(fields[0::3], fields[2::3]))
 
 
 @lru_cache(maxsize=1)
 def lexicon() -> Lexicon:
-    """The dictionary, read once per process."""
-    with jieba.dt.get_dict_file() as handle:  # the file jieba.dt and jieba.posseg read
-        text = handle.read().decode("utf-8")
-    fields = text.split()
-    if len(fields) != 3 * (text.count("\n") + (not text.endswith("\n"))):
-        raise ValueError("jieba's dictionary: expected 'word frequency tag' on every line")
-    words, freqs, tags = fields[0::3], list(map(int, fields[1::3])), fields[2::3]
-    rows = user_dictionary()
-    if any(freq is None for _, freq, _ in rows):
-        # jieba suggests a frequency from its prefix table, which we do not keep: use jieba's own.
-        get_segmenter("jieba")
-        return Lexicon(jieba.dt, dict(zip(words, tags)))
-    tokenizer = _WordsOnlyTokenizer()
-    tokenizer.FREQ, tokenizer.total, tokenizer.initialized = dict(zip(words, freqs)), sum(freqs), True
-    for word, freq, tag in rows:
-        # jieba's own bookkeeping (frequency, total, forced splits); with a frequency given it does not cut.
-        tokenizer.add_word(word, freq, tag)
-    tokenizer.longest = max(map(len, tokenizer.FREQ))
-    return Lexicon(tokenizer, dict(zip(words, tags)))
+    """The dictionary, read once per process: rjieba's default one (the segmenter keeps its own)."""
+    return Lexicon(with_user_dictionary(rjieba), dictionary_tags())

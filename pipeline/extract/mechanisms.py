@@ -28,10 +28,13 @@ from .lexicon import lexicon
 
 NUMERALS = "一二三四五六七八九十两双壹贰叁肆伍百千万"
 _HAN_NOT_NUM = rf"(?:(?![{NUMERALS}])[\u4e00-\u9fff])"
-_CHUNK = rf"[{NUMERALS}]{{1,2}}{_HAN_NOT_NUM}{{1,3}}"
+# The scans below start with a plain character class, not a repeat ([一二]{1,2}, (?:…){2,}): only
+# then does the re module skip ahead to the next numeral instead of trying every position (3× faster).
+_NUMERAL = rf"[{NUMERALS}][{NUMERALS}]?"  # one or two numerals
+_CHUNK = rf"{_NUMERAL}{_HAN_NOT_NUM}{{1,3}}"
 # A whole quoted slogan made of numeral-led chunks: 四化, 五有效, 一领双融三孵化.
 _NUMERAL_TERM = re.compile(rf"(?:[{NUMERALS}]{{1,2}}{_HAN_NOT_NUM}{{1,4}})+")
-_NUMERAL_CHAIN = re.compile(rf"(?:{_CHUNK}){{2,}}")
+_NUMERAL_CHAIN = re.compile(rf"{_CHUNK}(?:{_CHUNK})+")  # two chunks or more
 _REDUPLICATED = re.compile(r"(..)\1")
 _NUMERAL_RANGE = re.compile(rf"[{NUMERALS}][至到][{NUMERALS}]")
 _SHORT_CORE = re.compile(rf"[{NUMERALS}]{_HAN_NOT_NUM}{{1,2}}")
@@ -107,9 +110,7 @@ def _cues() -> _Cues:
         context=re.compile(_alternation(read_lines("mechanism_context.txt"))),
         triggers=re.compile(rf"(?:{_alternation(read_lines('mechanism_triggers.txt'))})$"),
         joins=re.compile(_alternation(joins)),
-        unquoted_numeral=re.compile(
-            rf"[{NUMERALS}]{{1,2}}{_HAN_NOT_NUM}{{1,3}}?(?:{_alternation(joins)})"
-        ),
+        unquoted_numeral=re.compile(rf"{_NUMERAL}{_HAN_NOT_NUM}{{1,3}}?(?:{_alternation(joins)})"),
         stop=read_lines("mechanism_stop.txt"),
         dictionary=dictionary,
         dictionary_re=re.compile(_alternation(tuple(dictionary))) if dictionary else None,
