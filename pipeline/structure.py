@@ -30,8 +30,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Optional
 
-import cn2an
-
+from .extract.numbers import SMALL_CHINESE, cn2an_smart
 from .records import EnumItem, Paragraph, Section, Sentence, Structure
 from .resources import read_lines
 
@@ -88,9 +87,11 @@ class _Family:
 
 @lru_cache(maxsize=None)
 def _cn_value(numeral: str) -> Optional[int]:
-    # At most three characters of 一…十: a thousand keys, and cn2an is slow.
+    # At most three characters of 一…十: a thousand keys, and cn2an is slow (and slow to import).
+    if numeral in SMALL_CHINESE:
+        return SMALL_CHINESE[numeral]
     try:
-        return int(cn2an.cn2an(numeral, "smart"))
+        return int(cn2an_smart(numeral))
     except ValueError:
         return None
 

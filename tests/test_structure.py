@@ -261,3 +261,9 @@ def test_a_malformed_chinese_numeral_is_no_marker_and_breaks_nothing():
     assert any(t.startswith("一、建立议事会") for t in items)
     assert any(t.startswith("二、培育社会组织") for t in items)
     assert not any(t.startswith("十二一") for t in items)
+
+
+def test_chinese_list_numbers_beyond_the_table_still_read():
+    # 十一 is in the table; a malformed 十二一 goes to cn2an, which rejects it (no marker).
+    assert structure._cn_value("十一") == 11
+    assert structure._cn_value("十二一") is None

@@ -51,3 +51,19 @@ def test_bare_magnitude_and_lone_one():
     assert is_bare_magnitude("千") and is_bare_magnitude("千万")
     assert not is_bare_magnitude("十") and not is_bare_magnitude("一千")
     assert is_lone_one("一") and not is_lone_one("一百") and not is_lone_one("1")
+
+
+def test_small_chinese_table_reads_like_cn2an():
+    # The table spares importing cn2an for 七, 十二, 三十五; it must agree with cn2an entry by entry.
+    import cn2an
+
+    from pipeline.extract.numbers import SMALL_CHINESE
+
+    assert {numeral: cn2an.cn2an(numeral, "smart") for numeral in SMALL_CHINESE} == SMALL_CHINESE
+
+
+@pytest.mark.parametrize("numeral", ["8.4万", "1750万", "1.23456万", "0.5亿", "3千", "12.05百", "7十"])
+def test_scaled_arabic_numerals_read_like_cn2an(numeral):
+    import cn2an
+
+    assert parse_number(numeral) == float(cn2an.cn2an(numeral, "smart"))
