@@ -21,6 +21,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import fields
 from functools import lru_cache
+from itertools import chain
 from pathlib import Path
 from typing import Any, Callable, Iterator, NamedTuple, Optional, Union
 
@@ -43,6 +44,11 @@ from .records import (
 SCHEMA_VERSION = 5
 DEFAULT_DB = Path("outputs") / "govcase.db"
 BUSY_TIMEOUT_S = 10.0
+# Page cache of a writing connection (SQLite's default is 2 MiB). Document ids are
+# random, so each new document lands on its own leaf page of several indexes; past
+# a few thousand documents those pages were read again for every batch. 32 MiB cut
+# storing by a sixth on a 10,000-document store (64 MiB did no better).
+WRITER_CACHE_KIB = 32 * 1024
 
 
 class StoreError(Exception):
@@ -224,7 +230,7 @@ class Store:
     def __init__(self, path: str | Path = DEFAULT_DB, *, readonly: bool = False) -> None:
         self.path = str(path)
         self.readonly = readonly
-        self._fts_rows: Optional[_FtsRows] = None  # set while a transaction() is open
+        self._pending: Optional[_PendingRows] = None  # set while a transaction() is open
         if readonly:
             if self.path != ":memory:" and not Path(self.path).exists():
                 raise StoreError(f"数据库不存在: {self.path}(请先运行 govcase ingest 或 govcase run)")
@@ -243,6 +249,7 @@ class Store:
                 if self.path != ":memory:":
                     self.conn.execute("PRAGMA journal_mode = WAL")
                 self.conn.execute("PRAGMA synchronous = NORMAL")
+                self.conn.execute(f"PRAGMA cache_size = -{WRITER_CACHE_KIB}")
                 self._ensure_schema()
             else:
                 self._check_version(self._read_version())
@@ -304,9 +311,11 @@ class Store:
         FTS5 writes its pending terms to disk at every statement savepoint, and
         every insert into a table with a foreign key opens one, so FTS rows written
         between them cost a flush per document (half of the cost of storing).
+        So are their extracted records, one statement per table for all of them
+        rather than per document: nothing reads those rows back before the commit.
         """
-        if self._fts_rows is not None:
-            yield self.conn  # the enclosing transaction() writes the FTS rows and commits
+        if self._pending is not None:
+            yield self.conn  # the enclosing transaction() writes the pending rows and commits
             return
         began = not self.conn.in_transaction
         if began:
@@ -316,25 +325,50 @@ class Store:
                 if "locked" in str(exc) or "busy" in str(exc):
                     raise StoreBusy(f"数据库 {self.path} 正被另一个进程写入,请稍后再试。") from exc
                 raise
-        self._fts_rows = _FtsRows([], [])
+        self._pending = _PendingRows([], [])
         try:
             yield self.conn
-            self._flush_fts()
+            self._flush_pending()
         except BaseException:
             if began:
                 self.conn.execute("ROLLBACK")
             raise
         finally:
-            self._fts_rows = None
+            self._pending = None
         if began:
             self.conn.execute("COMMIT")
 
-    def _flush_fts(self) -> None:
-        pending = self._fts_rows
-        self.conn.executemany("INSERT INTO documents_fts(rowid, body) VALUES (?, ?)", pending.documents)
-        self.conn.executemany("INSERT INTO measures_fts(rowid, heading, body) VALUES (?,?,?)", pending.measures)
-        pending.documents.clear()
-        pending.measures.clear()
+    def _flush_pending(self) -> None:
+        """Insert the extracted records and full-text rows held back so far, in document order."""
+        extractions = self._pending.extractions
+        records = chain.from_iterable(rows.records for rows in extractions)
+        self.conn.executemany("INSERT INTO records VALUES (?,?,?,?,?,?)", records)
+        names = chain.from_iterable(rows.mechanism_names for rows in extractions)
+        self.conn.executemany("INSERT OR IGNORE INTO mechanism_names VALUES (?, ?)", names)
+        measure_index = self._insert_measures(extractions)
+        self.conn.executemany("INSERT INTO documents_fts(rowid, body) VALUES (?, ?)", self._pending.documents_fts)
+        self.conn.executemany("INSERT INTO measures_fts(rowid, heading, body) VALUES (?,?,?)", measure_index)
+        extractions.clear()
+        self._pending.documents_fts.clear()
+
+    def _insert_measures(self, extractions: list[ExtractionRows]) -> list[tuple[int, str, str]]:
+        """Insert the measures and their themes; returns their full-text rows."""
+        measures = [row for rows in extractions for row in rows.measures]
+        if not measures:
+            return []
+        # The ids are given, so that the measures go in with one executemany: max + 1 is
+        # also what SQLite would pick for each (the table has no AUTOINCREMENT).
+        first = self.conn.execute("SELECT coalesce(max(measure_id), 0) + 1 FROM measures").fetchone()[0]
+        ids = range(first, first + len(measures))
+        self.conn.executemany(
+            "INSERT INTO measures(measure_id, doc_id, ordinal, start, end, heading, section, kind, text, themes, "
+            "theme_scores, primary_theme) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            [(mid, *row) for mid, row in zip(ids, measures)])
+        themes = chain.from_iterable(rows.measure_themes for rows in extractions)
+        self.conn.executemany("INSERT INTO measure_themes VALUES (?,?,?)",
+                              [(mid, theme, score) for mid, pairs in zip(ids, themes) for theme, score in pairs])
+        index = chain.from_iterable(rows.measure_index for rows in extractions)
+        return [(mid, heading, body) for mid, (heading, body) in zip(ids, index)]
 
     def close(self) -> None:
         self.conn.close()
@@ -402,11 +436,11 @@ class Store:
         with self.transaction():
             cur = self.conn.execute(_INSERT_DOCUMENT,
                                     (*rows.document, *rows.extraction.document, ingested_at or now, now))
-            self._fts_rows.documents.append((cur.lastrowid, rows.index_text))
+            self._pending.documents_fts.append((cur.lastrowid, rows.index_text))
             self.conn.executemany(_UPSERT_ALIAS, [(alias, rows.doc_id, rows.raw_hash, now) for alias in rows.aliases])
             self.conn.executemany("INSERT INTO minhash_bands VALUES (?, ?)",
                                   [(key, rows.doc_id) for key in rows.band_keys])
-            self._insert_extraction(rows.extraction)
+            self._pending.extractions.append(rows.extraction)
 
     def replace_extraction(self, doc_id: str, structure: Structure, extraction: Extraction,
                            measure_index: Optional[list[tuple[str, str]]] = None) -> None:
@@ -418,33 +452,17 @@ class Store:
                 "district = ?, street = ?, community = ?, extracted_at = ? WHERE doc_id = ?",
                 (*rows.document, now_iso(), doc_id),
             )
-            self._insert_extraction(rows)
+            self._pending.extractions.append(rows)
 
     def _delete_extraction(self, doc_id: str) -> None:
-        self._flush_fts()  # a measure id freed here may be given again in this transaction
+        # Pending rows first: they may be this document's, and a measure id freed
+        # here may be given again in this transaction.
+        self._flush_pending()
         ids = [r[0] for r in self.conn.execute("SELECT measure_id FROM measures WHERE doc_id = ?", (doc_id,))]
         self.conn.executemany("DELETE FROM measures_fts WHERE rowid = ?", [(i,) for i in ids])
         self.conn.execute("DELETE FROM measures WHERE doc_id = ?", (doc_id,))
         self.conn.execute("DELETE FROM records WHERE doc_id = ?", (doc_id,))
         self.conn.execute("DELETE FROM mechanism_names WHERE doc_id = ?", (doc_id,))
-
-    def _insert_extraction(self, rows: ExtractionRows) -> None:
-        self.conn.executemany("INSERT INTO records VALUES (?,?,?,?,?,?)", rows.records)
-        self.conn.executemany("INSERT OR IGNORE INTO mechanism_names VALUES (?, ?)", rows.mechanism_names)
-        if not rows.measures:
-            return
-        # The ids are given, so that the measures go in with one executemany: max + 1 is
-        # also what SQLite would pick for each (the table has no AUTOINCREMENT).
-        first = self.conn.execute("SELECT coalesce(max(measure_id), 0) + 1 FROM measures").fetchone()[0]
-        ids = range(first, first + len(rows.measures))
-        self.conn.executemany(
-            "INSERT INTO measures(measure_id, doc_id, ordinal, start, end, heading, section, kind, text, themes, "
-            "theme_scores, primary_theme) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-            [(mid, *row) for mid, row in zip(ids, rows.measures)])
-        self.conn.executemany("INSERT INTO measure_themes VALUES (?,?,?)",
-                              [(mid, theme, score) for mid, themes in zip(ids, rows.measure_themes)
-                               for theme, score in themes])
-        self._fts_rows.measures.extend((mid, heading, body) for mid, (heading, body) in zip(ids, rows.measure_index))
 
     def put_clusters(self, result) -> None:
         """Replace the stored practice clusters (a pipeline.cluster.ClusterResult)."""
@@ -548,13 +566,30 @@ _UPSERT_ALIAS = (
     "INSERT INTO aliases(alias, doc_id, raw_hash, added_at) VALUES (?,?,?,?) "
     "ON CONFLICT(alias) DO UPDATE SET doc_id = excluded.doc_id, raw_hash = excluded.raw_hash"
 )
-# json.dumps(..., ensure_ascii=False) builds a new encoder on every call.
-_to_json = json.JSONEncoder(ensure_ascii=False).encode
 
 
-class _FtsRows(NamedTuple):
-    documents: list[tuple[int, str]]  # rowid, segmented text
-    measures: list[tuple[int, str, str]]  # measure id, segmented heading, segmented body
+def _json_encoder() -> Callable[[Any], str]:
+    """What ``json.dumps(o, ensure_ascii=False)`` does, a few times faster on small objects.
+
+    json.dumps, and JSONEncoder.encode too, builds a new C encoder on every call,
+    which cost more than the encoding of our records (40 a document). This one is
+    built once; without circular-reference checks, as rows never refer to themselves.
+    """
+    plain = json.JSONEncoder(ensure_ascii=False)
+    make = json.encoder.c_make_encoder
+    if make is None:  # an interpreter without the C accelerator
+        return plain.encode
+    encoder = make(None, plain.default, json.encoder.encode_basestring, None, plain.key_separator,
+                   plain.item_separator, plain.sort_keys, plain.skipkeys, plain.allow_nan)
+    return lambda value: "".join(encoder(value, 0))
+
+
+_to_json = _json_encoder()
+
+
+class _PendingRows(NamedTuple):
+    documents_fts: list[tuple[int, str]]  # rowid, segmented text
+    extractions: list["ExtractionRows"]
 
 
 class ExtractionRows(NamedTuple):
@@ -630,9 +665,17 @@ def _field_names(cls: type) -> tuple[str, ...]:
 
 
 def _flat_dict(record: Any) -> dict:
-    # What dataclasses.asdict gives for a record of plain values (all of ours), without
-    # its recursive deep copy, which cost half of storing a document.
-    return {name: getattr(record, name) for name in _field_names(type(record))}
+    """What dataclasses.asdict gives for a record of plain values (all of ours), for encoding.
+
+    Without asdict's recursive deep copy, which cost half of storing a document. A
+    record's own __dict__ holds its fields in order, set by __init__, and nothing else
+    unless someone attached another attribute: then the fields are picked by name.
+    """
+    names = _field_names(type(record))
+    attributes = record.__dict__
+    if len(attributes) == len(names):
+        return attributes
+    return {name: getattr(record, name) for name in names}
 
 
 def _record_json(record: Any) -> str:

@@ -220,3 +220,32 @@ def test_version_3_store_gets_new_signatures_and_band_keys(tmp_path):
     assert migrated.schema_version == SCHEMA_VERSION
     assert migrated.conn.execute("SELECT minhash FROM documents").fetchone()[0] == signature(TEXT)
     assert migrated.near_duplicates(signature(TEXT + "一是建立社区养老服务站。")) == ["d1"]
+
+
+def test_a_batch_stores_what_one_transaction_per_document_stores(tmp_path):
+    # The records of a batch are inserted together at its end: same rows, same ids, same order.
+    one_by_one, batched = Store(tmp_path / "one.db"), Store(tmp_path / "batch.db")
+    for doc_id in ("d1", "d2", "d3"):
+        _put(one_by_one, doc_id, "h" + doc_id)
+    with batched.transaction():
+        for doc_id in ("d1", "d2", "d3"):
+            _put(batched, doc_id, "h" + doc_id)
+    assert _rows(batched) == _rows(one_by_one)
+    assert [r[0] for r in batched.conn.execute("SELECT doc_id FROM measures ORDER BY measure_id")] == ["d1", "d2", "d3"]
+
+
+def test_records_are_encoded_as_json_dumps_encodes_them():
+    import json
+
+    from pipeline.store import _record_json, _to_json
+
+    figure = Figure("d1", 3, 9, 1.5e16, "元", "近", None, '他说:"增长了1750万元"\n', "1750万元")
+    metadata = CaseMetadata("d1", title="社区治理", title_span=(0, 4))
+    for record in (figure, metadata):
+        assert _record_json(record) == json.dumps(record.__dict__, ensure_ascii=False)
+    figure.note = "an attribute that is not a field"
+    assert "note" not in json.loads(_record_json(figure))
+    value = {"精准服务供给": 0.1 + 0.2, "nan": float("nan"), "list": [None, True, 3]}
+    assert _to_json(value) == json.dumps(value, ensure_ascii=False)
+    with pytest.raises(TypeError):
+        _to_json({"a": object()})

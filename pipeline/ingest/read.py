@@ -3,8 +3,9 @@
 Formats: plain text and Markdown, HTML (main text by trafilatura), docx
 (python-docx) and text PDFs (pdfplumber). Encodings are detected, not
 assumed. Every failure is a ``ReadError`` whose reason is one plain Chinese
-line that civil-affairs staff can act on. The format libraries are imported
-by their reader only, so reading text files does not pay for them.
+line that civil-affairs staff can act on. The format libraries, requests and
+charset-normalizer are imported where they are needed, so reading UTF-8 text
+files does not pay for them (0.1 s of every process's start).
 """
 from __future__ import annotations
 
@@ -18,9 +19,6 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator, Optional, Union
-
-import charset_normalizer
-import requests
 
 from .normalize import HAN, is_metadata_line
 
@@ -164,6 +162,8 @@ def fetch_url(url: str, *, timeout: float = 15.0, max_bytes: int = MAX_BYTES) ->
     Raises:
         ReadError: timeout, connection failure, HTTP error status, too large, unreadable.
     """
+    import requests
+
     deadline = time.monotonic() + timeout
     try:
         with requests.get(url, timeout=timeout, stream=True, headers={"User-Agent": "govcase/0.1"}) as resp:
@@ -271,6 +271,8 @@ def decode_bytes(data: bytes, source: str = "", declared: Optional[str] = None) 
     lenient = data.decode("utf-8", errors="replace")
     if lenient.count("\ufffd") <= MAX_UTF8_ERROR_RATIO * len(data):
         return lenient
+    import charset_normalizer
+
     best = charset_normalizer.from_bytes(data).best()
     if best is None:
         raise ReadError(source, "无法识别文本编码")

@@ -383,3 +383,16 @@ def test_placeholder_pdf_title_ignored(tmp_path):
     path = tmp_path / "untitled.pdf"
     make_pdf(path, ["社区治理报告正文。"], title="untitled")
     assert read_path(path).title_hint is None
+
+
+def test_reading_text_files_loads_no_network_numeric_or_detection_library():
+    import subprocess
+    import sys
+
+    probe = ("import sys, pipeline.ingest.read as r, pipeline.ingest as ingest; "
+             "r.read_path(sys.argv[1]); "
+             "print(sorted(m for m in ('requests', 'charset_normalizer', 'numpy') if m in sys.modules)); "
+             "print(ingest.signature.__module__)")
+    seed = sorted((Path(__file__).parents[2] / "corpus" / "reports").glob("*.txt"))[0]
+    out = subprocess.run([sys.executable, "-c", probe, str(seed)], capture_output=True, text=True, check=True)
+    assert out.stdout.split("\n")[:2] == ["[]", "pipeline.ingest.dedupe"]  # package names load on first use
