@@ -219,27 +219,12 @@ def cluster_seconds(db: Path, segmenter: str) -> float:
 
 def search_latency(db: Path, n: int = 200, seed: int = 3) -> dict:
     """p50/p95 over one-word, two-word and filtered queries (milliseconds)."""
+    from bench_search import bench_mix
     from pipeline.search import search
     from pipeline.store import Store
 
     store = Store(db, readonly=True)
-    cities = [r[0] for r in store.conn.execute(
-        "SELECT city FROM documents WHERE city IS NOT NULL GROUP BY city ORDER BY count(*) DESC LIMIT 20")]
-    themes = [r[0] for r in store.conn.execute("SELECT DISTINCT theme FROM measure_themes LIMIT 20")]
-    one = ["社区", "养老", "志愿者", "社工", "党建", "居民", "治理", "社会组织", "议事", "矛盾", "服务", "网格"]
-    two = ["社区 治理", "社会组织 培育", "居民 议事", "志愿者 服务", "党建 引领", "养老 服务", "矛盾 调解"]
-    rng = random.Random(seed)
-    queries = []
-    for i in range(n):
-        kind = i % 4
-        if kind == 0:
-            queries.append({"query": rng.choice(one)})
-        elif kind == 1:
-            queries.append({"query": rng.choice(two)})
-        elif kind == 2 and themes:
-            queries.append({"query": rng.choice(one), "theme": rng.choice(themes)})
-        else:
-            queries.append({"query": rng.choice(two), **({"city": rng.choice(cities)} if cities else {})})
+    queries = [args for _, args in bench_mix(store, n, seed)]  # the mix bench_search.py reports per kind
     for q in queries[:20]:  # warm the segmenter and the page cache
         search(store, **q)
     samples = []
