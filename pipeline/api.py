@@ -69,14 +69,16 @@ def warm_up(options: WorkerOptions) -> None:
     """Load once in this process what every document needs: the segmenter's dictionary,
     the theme model, and the extraction rules and data files.
 
-    The rules load on first use, so the shipped reports are analysed here. Workers
-    forked afterwards share all of it instead of each loading it again.
+    The rules load on first use, so one shipped report is analysed here (one only:
+    researchers add their own reports to that folder, and start-up must not grow
+    with it). Workers forked afterwards share all of it instead of each loading it again.
     """
     from .resources import reports_dir
 
     _init_worker(options)
-    for report in sorted(reports_dir().glob("*.txt")):
-        _process_source(str(report))
+    first = min(reports_dir().glob("*.txt"), default=None)
+    if first is not None:
+        _process_source(str(first))
 
 
 def _process_source(source: str):
