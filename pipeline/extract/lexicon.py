@@ -21,9 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Optional, Protocol
 
-import rjieba
-
-from ..segment import user_dictionary
+from ..segment import rjieba_dictionary, user_dictionary
 
 JIEBA_DICTIONARY = "dict.txt"  # in the jieba package: the file jieba.dt and jieba.posseg read
 
@@ -55,15 +53,6 @@ class Lexicon:
         return self.words.cut(text, hmm)
 
 
-def with_user_dictionary(words: Words) -> Words:
-    """``words`` with the rows of ``corpus/userdict.txt`` added, as the segmenters add them."""
-    for word, freq, tag in user_dictionary():
-        # jieba-rs replaces the frequency of a word it has (adding again changes nothing) where jieba adds
-        # it to the total once more: here the totals differ by 2.5e-5, which no cut checked is sensitive to.
-        words.add_word(word, freq, tag)
-    return words
-
-
 def dictionary_tags() -> dict[str, str]:
     """Word → tag of jieba's base dictionary."""
     spec = importlib.util.find_spec("jieba")  # finds the package without running its (slow) import
@@ -78,5 +67,5 @@ def dictionary_tags() -> dict[str, str]:
 
 @lru_cache(maxsize=1)
 def lexicon() -> Lexicon:
-    """The dictionary, read once per process: rjieba's default one (the segmenter keeps its own)."""
-    return Lexicon(with_user_dictionary(rjieba), dictionary_tags())
+    """The dictionary, read once per process: rjieba's default one, which the rjieba segmenter cuts with too."""
+    return Lexicon(rjieba_dictionary(), dictionary_tags())

