@@ -262,3 +262,14 @@ def test_a_common_word_is_found_as_common_by_itself_or_by_the_words_it_begins(ma
     # 议事 is never a word of its own in the index (议事会, 议事厅): only its prefix count shows it common
     assert search_module._rows_with(many, "议事") > 3
     assert search(many, "议事").hits[0].score == 2.0  # listed heading-first, not ranked by bm25
+
+
+def test_queries_cut_by_either_segmenter_find_the_same_practices(store):
+    # The index above was written by jieba; queries are cut by rjieba unless told otherwise.
+    queries = ["社区养老服务站", "居民议事会 停车难", "高龄独居老人助餐", "老旧小区改造", "线上议事厅",
+               "孵化社会组织", "2022-2025年 行动方案", "Wi-Fi 社区"]
+    for query in queries:
+        jieba_hits = search(store, query, segmenter="jieba")
+        rjieba_hits = search(store, query, segmenter="rjieba")
+        assert headings(rjieba_hits) == headings(jieba_hits), query
+    assert headings(search(store, "社区养老服务站")) == ["建立社区养老服务站"]
