@@ -24,7 +24,7 @@ from typing import Iterator, NamedTuple, Optional, Sequence
 
 from ..records import Mechanism, Structure
 from ..resources import read_lines
-from .lexicon import lexicon
+from .lexicon import dictionary_tags, lexicon
 
 NUMERALS = "一二三四五六七八九十两双壹贰叁肆伍百千万"
 _HAN_NOT_NUM = rf"(?:(?![{NUMERALS}])[\u4e00-\u9fff])"
@@ -125,7 +125,7 @@ def _ordinary_tag(word: str) -> Optional[str]:
     (千方百计 i, 一体化 l, 一方面 mq); a numeral phrase listed there with a tag
     other than noun/abbreviation is ordinary language, not a coined slogan.
     """
-    return lexicon().tags.get(word) if any(ch in NUMERALS for ch in word) else None
+    return dictionary_tags(NUMERALS).get(word) if any(ch in NUMERALS for ch in word) else None
 
 
 def _splits_word(text: str, pos: int) -> bool:

@@ -467,11 +467,8 @@ def _words_ok(stem: str, *, strict: bool) -> bool:
     guessed in context: jieba tags unknown names at random (工福 → vn), and
     single characters (观 vg, 横 v) are the stuff names are made of.
     """
-    words = lexicon()
     banned = _NON_NAME_TAGS + (_WEAK_NON_NAME_TAGS if strict else ())
-    return not any(
-        len(word) > 1 and words.tags.get(word, "x").startswith(banned) for word in words.cut(stem, hmm=False)
-    )
+    return not any(len(word) > 1 and tag.startswith(banned) for word, tag in lexicon().cut_tagged(stem))
 
 
 def _suffix_mentions(

@@ -8,7 +8,7 @@ import jieba.posseg
 import pytest
 import rjieba
 
-from pipeline.extract.lexicon import lexicon
+from pipeline.extract.lexicon import dictionary_tags, lexicon
 from pipeline.resources import reports_dir
 from pipeline.segment import get_segmenter, user_dictionary
 
@@ -45,12 +45,39 @@ def test_words_are_jiebas(sentences):
     assert lexicon().is_word("三社联动") and lexicon().is_word("社区") and not lexicon().is_word("区居")
 
 
-def test_tags_are_the_base_dictionarys():
+def test_tagged_cut_is_jiebas_cut_with_the_dictionary_tags(sentences):
+    user_tags = {word: tag for word, _, tag in user_dictionary()}
+    table = jieba.posseg.dt.word_tag_tab  # dict.txt's tags; user tags join it once posseg has cut something
+    assert dict(lexicon().cut_tagged("千方百计")) == {"千方百计": "i"}
+    for sentence in sentences[:80]:
+        for start in range(0, len(sentence) - 2, 3):
+            phrase = sentence[start : start + 8]
+            tagged = lexicon().cut_tagged(phrase)
+            assert [word for word, _ in tagged] == jieba.lcut(phrase, HMM=False)
+            for word, tag in tagged:
+                if len(word) > 1 and re.fullmatch(r"[\u4e00-\u9fff]+", word):
+                    assert tag == user_tags.get(word) or tag == table[word], (phrase, word, tag)
+
+
+def test_every_dictionary_word_cut_whole_has_its_dictionary_tag():
     user_words = {word for word, _, _ in user_dictionary()}
-    table = jieba.posseg.dt.word_tag_tab  # user tags join it once posseg has cut something
-    assert lexicon().tags["千方百计"] == "i" and lexicon().tags["一方面"] == "mq"
-    assert set(lexicon().tags) - user_words == set(table) - user_words
-    assert all(lexicon().tags[w] == t for w, t in table.items() if w not in user_words)
+    whole = 0
+    for word, tag in jieba.posseg.dt.word_tag_tab.items():
+        tagged = lexicon().cut_tagged(word)
+        if word not in user_words and len(tagged) == 1:
+            whole += 1
+            assert tagged[0] == (word, tag)
+    assert whole > 300_000  # a few thousand rare words are cut into likelier parts
+
+
+def test_tags_of_words_with_given_characters_are_the_base_dictionarys():
+    user_words = {word for word, _, _ in user_dictionary()}
+    numerals = "一二三四五六七八九十百千"
+    tags = dictionary_tags(numerals)
+    assert tags["千方百计"] == "i" and tags["一方面"] == "mq" and "社区" not in tags
+    expected = {w: t for w, t in jieba.posseg.dt.word_tag_tab.items() if any(ch in numerals for ch in w)}
+    assert {w: t for w, t in tags.items() if w not in user_words} == {
+        w: t for w, t in expected.items() if w not in user_words}
 
 
 def test_a_user_word_without_frequency_is_a_word_as_in_jieba():
