@@ -23,14 +23,18 @@ from typing import Iterator, Optional
 
 from ..records import Measure, Paragraph, Section, Structure
 from ..resources import read_lines
+from .metadata import is_byline
 
 KIND_BY_SECTION = {"measures": "measure", "outcomes": "outcome", "lessons": "lesson", "other": "measure"}
 
 _CLAUSE = re.compile("[^,;。!?:\uff0c\uff1b\uff01\uff1f\uff1a]+")
 # A paragraph that ends without sentence punctuation was cut by the page
 # layout ("…建立了“社区慈善基金”,成" / "功实施118个…") and goes on in the next one.
-# "来源:…", "发布时间:…": labelled metadata lines are never practice titles.
+# "来源:…", "发布时间:…": labelled lines are never practice titles (datelines
+# and reporter lines are caught by metadata.is_byline).
 _LABEL_LINE = re.compile(r"^[^,。]{1,6}[::]")
+# Words that open a closing outlook on what is planned next.
+_OUTLOOK = re.compile("下一步|下阶段|今后|接下来|未来(?=[,,将要])")
 _COMPLETE_END = "。!?;…”’)\uff01\uff1f\uff1b\uff09"
 
 
@@ -108,16 +112,36 @@ def _titled_practices(doc: Structure, section: Section) -> Optional[list[tuple[P
     """
     paragraphs = [p for p in doc.paragraphs
                   if section.start <= p.start < section.end and p.start != section.heading_start]
-    heads = [i for i, p in enumerate(paragraphs)
-             if p.is_heading and not _is_title(doc, p) and not _LABEL_LINE.search(doc.text[p.start:p.end])]
+    heads = [i for i, p in enumerate(paragraphs) if p.is_heading and not _is_title(doc, p) and not _is_header_line(doc, p)]
     blocks = []
     for n, i in enumerate(heads):
-        stop = heads[n + 1] if n + 1 < len(heads) else len(paragraphs)
+        stop = heads[n + 1] if n + 1 < len(heads) else _closing_start(doc, paragraphs, i + 1)
         if stop > i + 1:
             blocks.append((paragraphs[i], paragraphs[stop - 1].end))
     verb_led = sum(1 for para, _ in blocks
                    if any(_practice_verb_at(part) == 0 for part in doc.text[para.start:para.end].split()))
     return blocks if len(blocks) >= 2 and 2 * verb_led >= len(blocks) else None
+
+
+def _closing_start(doc: Structure, paragraphs: list[Paragraph], first: int) -> int:
+    """Where the report's closing outlook starts after the last practice, else the end.
+
+    News reports end on an official's outlook ("…书记表示,下一步将…"), which
+    belongs to no practice: trailing paragraphs that look ahead are cut off.
+    """
+    stop = len(paragraphs)
+    while stop > first and _is_outlook(doc.text[paragraphs[stop - 1].start : paragraphs[stop - 1].end]):
+        stop -= 1
+    return stop
+
+
+def _is_outlook(paragraph: str) -> bool:
+    """Opens with a look ahead (下一步,…), or with someone saying one (…表示,下一步将…)."""
+    ahead = _OUTLOOK.search(paragraph, 0, 40)
+    if ahead is None:
+        return False
+    head = _CLAUSE.search(paragraph)
+    return ahead.start() <= 2 or (head is not None and _has_verb("opinion", head.group()))
 
 
 def _from_titled(doc: Structure, section: Section, blocks: list[tuple[Paragraph, int]], kind: str
@@ -148,7 +172,7 @@ def _from_paragraphs(doc: Structure, section: Section, kind: str) -> Iterator[Me
         if para is None:
             break
         if para.is_heading:
-            if not _is_title(doc, para):
+            if not _is_title(doc, para) and not _is_header_line(doc, para):
                 group = doc.text[para.start : para.end]
         else:
             unit = [para]
@@ -156,6 +180,11 @@ def _from_paragraphs(doc: Structure, section: Section, kind: str) -> Iterator[Me
 
 def _is_title(doc: Structure, para: Paragraph) -> bool:
     return para.index == 0 or doc.text[para.start : para.end] == doc.title_hint
+
+
+def _is_header_line(doc: Structure, para: Paragraph) -> bool:
+    line = doc.text[para.start : para.end]
+    return _LABEL_LINE.search(line) is not None or is_byline(line)
 
 
 def _is_cut(doc: Structure, para: Paragraph) -> bool:
@@ -167,7 +196,7 @@ def _paragraph_measure(doc: Structure, unit: list[Paragraph], group: str, kind: 
     # Cut lines are joined so that a clause can run across the break.
     joined = "".join(doc.text[p.start : p.end] for p in unit)
     clauses = list(_CLAUSE.finditer(joined))
-    if not clauses or _has_verb("opinion", clauses[0].group()):
+    if not clauses or _has_verb("opinion", clauses[0].group()) or _is_outlook(joined):
         return None
     for clause in clauses:
         text = clause.group()

@@ -29,6 +29,8 @@ _LIST_MARKER = re.compile(r"^(?:[一二三四五六七八九十]+[、.是]|\(?[�
 _TRAILING_CLAUSE = re.compile(r"[,:、]$")
 _PAREN_LINE = re.compile(r"^[(\[【]([^()\[\]【】,。;:\d]{2,30})[)\]】]$")
 _REPORTED_BY = re.compile(r"据《([^《》]{2,20})》")
+# "记者 王明 通讯员 李华", "(本报记者 张三)": a reporter line, never a heading or a title.
+_REPORTER_LINE = re.compile(r"^[(\[【]?(?:本报|本台|本刊|新华社)?(?:特约|实习)?(?:记者|通讯员)[^,。;!?]*$")
 _VALUE_END = re.compile(r"\s{2,}|[|()\[\]【】。;,]|\s(?=\S+[:])")
 # Every date holds a year (see _YMD, _DMY): a cheap test that skips most lines.
 _YEAR_HINT = re.compile(r"(?:19|20)\d\d")
@@ -166,11 +168,13 @@ def _heading_like(line: str) -> bool:
     )
 
 
-def _is_byline(line: str) -> bool:
+def is_byline(line: str) -> bool:
+    """A header line that is no heading: a dateline, a labelled source or date, a reporter line, a caption."""
     patterns = _patterns()
     date = parse_date(line)
     return bool(
-        patterns["caption"].search(line)
+        _REPORTER_LINE.match(line)
+        or patterns["caption"].search(line)
         or _label("source", line)
         or _label("date_label", line)
         or (date and _is_dateline(line, date))
@@ -181,13 +185,13 @@ def _title(doc: Structure, lines: list[tuple[int, int, str]]) -> tuple[Optional[
     if doc.title_hint and doc.title_hint.strip():
         return doc.title_hint.strip(), None
     top = [ln for ln in lines[:_TITLE_LOOKAHEAD] if not _patterns()["skip"].match(ln[2])]
-    first = next((ln for ln in top if not _is_byline(ln[2])), None)
+    first = next((ln for ln in top if not is_byline(ln[2])), None)
     if first and _heading_like(first[2]):
         return first[2].strip(), (first[0], first[1])
     # Body text first (a lead or summary): a headline is still recognisable
     # by the photo caption or byline printed right under it.
     for (start, end, line), (_, _, following) in zip(top, top[1:]):
-        if _heading_like(line) and _is_byline(following):
+        if _heading_like(line) and is_byline(following):
             return line.strip(), (start, end)
     return None, None
 

@@ -171,3 +171,28 @@ def test_tagged_news_subheadings_give_titled_practices_outcomes_and_lessons():
     assert by_kind["measure"] == ["建立楼栋党小组 让党员亮身份", "开设周末议事会 让居民说了算"]
     assert by_kind["outcome"] == ["环境明显改善", "邻里更加和睦"]
     assert by_kind["lesson"] == ["要发挥党员作用", "要相信群众"]
+
+
+NEWS_WITH_DATELINE_AND_OUTLOOK = """南昌东湖区“板凳议事”议出老街新气象
+2023-09-18 08:45  来源:南昌晚报
+记者 刘洋 通讯员 陈晨
+本报讯 今年以来,东湖区豫章街道探索老街区治理新办法,居民参与热情高涨。
+摆开板凳会 把事情摊开商量
+街道在8个社区推行“板凳议事会”,每月在楼栋口召开,一年来商定公共事务60余件。
+引入社工机构 让服务更专业
+街道购买专业社工服务,为独居老人建立服务档案。
+街道党工委书记表示,下一步将把板凳议事会推广到全部小区。
+"""
+
+
+def test_dateline_and_reporter_lines_are_no_practices_and_the_outlook_is_cut():
+    doc = build_structure("d", NEWS_WITH_DATELINE_AND_OUTLOOK)
+    found = list(measures(doc))
+    assert [m.heading for m in found] == ["摆开板凳会 把事情摊开商量", "引入社工机构 让服务更专业"]
+    assert found[-1].text.endswith("建立服务档案。")
+
+
+def test_a_closing_outlook_paragraph_is_no_narrative_measure():
+    text = NARRATIVE_REPORT + "下一步,某区将完善社区慈善基金管理办法,推动基金规范运行。\n"
+    headings = [m.heading for m in measures(build_structure("n", text))]
+    assert headings == ["设立社区慈善基金", "发起“微心愿”认领活动", "通过政府购买服务"]
