@@ -64,6 +64,12 @@ _ARABIC_DIGITS = "0123456789"
 _GLUED_BEFORE = set(_ARABIC_DIGITS + ".:/") | set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
 _GLUED_AFTER = re.compile(r"[.:/][0-9]")
 _HAS_ARABIC = re.compile("[0-9]")
+# After a duration's measure word: 半 and a hedge (两年半, 两年多, 10天余). After 个, a
+# duration split by its hedge (3个多月, 3个半小时); a plain 3个月 is read as the unit 个月.
+_DURATION_TAIL = re.compile("(半)?(多|余)?")
+_HEDGED_COUNTED_DURATION = re.compile("(多|余|半)?(月|小时)")
+# A lone 一 is a count only as a hedged or halved duration (一年多, 一个半月), not in 一年来.
+_HEDGED_DURATION_AFTER_ONE = re.compile("(?:年|天|周|个月|小时)[多余半]|个[多余半](?:月|小时)")
 # Function words between a subject and its number (人员达553人, 共12.2万人),
 # and the 来 of 两年来.
 _LINK_TAIL = re.compile(r"(?:达到|占到|共计|合计|总计|累计|以来|达|为|有|是|共|计|占|到|等|了|的|由|从|来)+\Z")
@@ -151,6 +157,7 @@ class Quantity:
     mid_hedged: bool  # a hedge sits between numeral and unit (二十余家, 百余名)
     percent: bool  # written 百分之…
     magnitude: str = ""  # 万/亿 written after the hedge (1200余万元)
+    half: bool = False  # a duration with 半 after its unit (两年半, 3个半月)
     _value: Optional[float] = field(default=None, repr=False, compare=False)
 
     @property
@@ -163,7 +170,7 @@ class Quantity:
             ValueError: the numeral does not read as a number (3一).
         """
         if self._value is None:
-            self._value = parse_number(self.numeral + self.magnitude)
+            self._value = parse_number(self.numeral + self.magnitude) + (0.5 if self.half else 0)
         return self._value
 
 
@@ -191,6 +198,10 @@ def read_quantity(text: str, match: re.Match, lex: Lexicon) -> Quantity:
         follower = text[found.end() : found.end() + 1]
         if not (follower and follower in candidate.blockers):
             unit, pos = candidate, found.end()
+    half = False
+    if unit is not None and (unit.form == "个" or unit.category == "duration"):
+        unit, pos, half, inner = _duration(text, pos, unit, lex)
+        approx = approx or inner
     post = lex.post_re.match(text, pos) if unit else None
     if post:
         approx = approx or lex.post[post.group()]
@@ -205,7 +216,26 @@ def read_quantity(text: str, match: re.Match, lex: Lexicon) -> Quantity:
                 start -= length
             break
     end = pos if unit else num_end
-    return Quantity(start, match.start("num"), num_end, end, numeral, unit, approx, mid is not None, pct, magnitude)
+    return Quantity(start, match.start("num"), num_end, end, numeral, unit, approx, mid is not None, pct, magnitude,
+                    half)
+
+
+def _duration(text: str, pos: int, unit: Unit, lex: Lexicon) -> tuple[Unit, int, bool, Optional[str]]:
+    """A duration's hedge or half written after its measure word: 两年多, 两年半, 3个多月, 3个半小时.
+
+    Returns the unit (个 becomes 个月/小时 when a duration follows it), the
+    position after what was read, whether 半 was added, and the hedge.
+    """
+    if unit.form == "个":
+        inside = _HEDGED_COUNTED_DURATION.match(text, pos)
+        if inside is None:
+            return unit, pos, False, None
+        unit = lex.units["个月" if inside.group(2) == "月" else inside.group(2)]
+        hedge = inside.group(1)
+        return unit, inside.end(), hedge == "半", lex.mid.get(hedge) if hedge else None
+    tail = _DURATION_TAIL.match(text, pos)
+    half, hedge = tail.group(1) is not None, tail.group(2)
+    return unit, tail.end(), half, lex.mid.get(hedge) if hedge else None
 
 
 def quantity_at(text: str, pos: int) -> Optional[Quantity]:
@@ -284,7 +314,8 @@ def quantities(text: str) -> Iterator[tuple[Quantity, Unit]]:
     found = []
     for match in _CANDIDATE.finditer(text):
         # A lone 一 is the commonest candidate and never a figure: drop it first.
-        if is_lone_one(match.group("num")) or names.covers(match.start()):
+        lone_one = is_lone_one(match.group("num")) and not _HEDGED_DURATION_AFTER_ONE.match(text, match.end())
+        if lone_one or names.covers(match.start()):
             continue
         q = read_quantity(text, match, lex)
         if _is_quantity_numeral(text, q):
