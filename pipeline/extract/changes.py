@@ -12,12 +12,12 @@ import re
 from typing import Iterator, Optional
 
 from ..records import Change, Figure, Structure
-from .figures import figures as find_figures, quantity_at, unit_of
+from .figures import figures as find_figures, quantity_at, strip_qualifiers, unit_of
 from .numbers import CN_DIGITS, CN_MAGNITUDES, NUMERAL
 
 # Verbs of change before 到/至/为 (a closed class, kept here with the pattern
 # it is part of); single characters cover 增至, 降为, 升到 ...
-_VERBS = "增长|增加|提升|提高|上升|上涨|下降|减少|降低|扩大|扩增|扩充|缩减|缩小|跃升|攀升|发展|增|降|升|减|涨|跌"
+_VERBS = "增长|增加|提升|提高|上升|上涨|下降|减少|降低|扩大|扩增|扩充|缩减|缩小|缩短|压缩|延长|跃升|攀升|发展|增|降|升|减|涨|跌"
 # What may stand between the numbers and the verb: anything but digits and
 # clause punctuation, or a year (从2019年的856人增加到2022年的2345人).
 _FILLER = "(?:[^0-9,。;!?:、\n]|(?:19|20)[0-9]{2}年)"
@@ -31,8 +31,9 @@ _CHANGE = re.compile(
     rf"(?<![0-9.,{CN_DIGITS}{CN_MAGNITUDES}])(?P<a>{NUMERAL}){_FILLER}{{0,8}}?"
     rf"(?P<verb>{_VERBS})了?[{_LINKS}]{_FILLER}{{0,{_AFTER_LINK}}}\Z"
 )
-# Words that open a clause before its subject (将社区年活动经费由…, 使…).
-_LEAD_IN = re.compile(r"^(?:其中|同时|并|将|把|使|让|推动|促使)+")
+# Words that open a clause before its subject (将社区年活动经费由…, 使…), and
+# time words (目前, 截至目前, 今年以来).
+_LEAD_IN = re.compile(r"^(?:其中|同时|并|将|把|使|让|推动|促使|目前|当前|现在|如今|截至目前|截至|今年以来|近年来|去年|今年)+")
 # Adverbs allowed between a number and the verb when there is no 由/从 (迅速, 逐步).
 _MAX_ADVERB = 2
 
@@ -61,9 +62,12 @@ def changes(doc: Structure, *, figures: Optional[list[Figure]] = None) -> Iterat
             continue
         if m.group("prep") is None and m.start("verb") - before.end > _MAX_ADVERB:
             continue
-        head = text[max(after.start, text.rfind("、", after.start, m.start()) + 1) : m.start()]
-        trimmed = _LEAD_IN.sub("", head)
-        start, end = m.start() - len(trimmed), raw_start + len(after.raw)
+        head_start = max(after.start, text.rfind("、", after.start, m.start()) + 1)
+        # A 由 too far from the number for the pattern (物业费由原来的每月每平方米1.2元) is cut here.
+        head = strip_qualifiers(text[head_start : m.start()])
+        lead = _LEAD_IN.match(head)
+        trimmed = head[lead.end() :] if lead else head
+        start, end = head_start + len(head) - len(trimmed), raw_start + len(after.raw)
         yield Change(
             doc_id=doc.doc_id,
             start=start,

@@ -80,6 +80,7 @@ _QUOTES = re.compile("[“”‘’\"《》「」『』]")
 # POS tags (jieba's set) that end a noun phrase: prepositions, conjunctions,
 # particles, adverbs, pronouns, numerals, measure words, time words, punctuation.
 _STOP_TAGS = ("p", "c", "u", "d", "ad", "r", "m", "q", "x", "w", "y", "e", "o", "t", "f", "h")
+_QUALIFIER_TAGS = ("p", "u", "d", "r")
 
 
 @dataclass(frozen=True)
@@ -386,6 +387,19 @@ def _subject_after(piece: str) -> Optional[str]:
     return _LINK_TAIL.sub("", "".join(words)) or None
 
 
+def strip_qualifiers(piece: str) -> str:
+    """``piece`` without what qualifies a number written after it.
+
+    A previous state (由原来的600人) or a rate (每月每平方米) stands between a
+    noun and its number; it goes by its tags, before link words are cut by
+    characters (which would split 原来).
+    """
+    tokens = _tagger().tag(piece)
+    while tokens and (tokens[-1][1].startswith(_QUALIFIER_TAGS) or tokens[-1][0].startswith("每")):
+        piece = piece[: -len(tokens.pop()[0])]
+    return piece
+
+
 @lru_cache(maxsize=8192)
 def _subject_before(piece: str) -> Optional[str]:
     """The noun phrase that ends right before the number (停车位157个, 人员达553人).
@@ -393,7 +407,7 @@ def _subject_before(piece: str) -> Optional[str]:
     Trailing link words and verbs go first (投入就近500万元); then the nouns
     after the last verb or function word (组织社会组织36家 -> 社会组织).
     """
-    tokens = _tagger().tag(_LINK_TAIL.sub("", _QUOTES.sub("", piece)))
+    tokens = _tagger().tag(_LINK_TAIL.sub("", strip_qualifiers(_QUOTES.sub("", piece))))
     while tokens and (_stop(tokens[-1][1]) or _is_verb(tokens[-1][1])):
         tokens.pop()
     run: list[tuple[str, str]] = []

@@ -25,6 +25,7 @@ GOLDEN = [
     ("全区持证社工从2019年的856人增加到2022年的2345人", [(856, 2345, "人")]),
     # Eight characters between 到 and the figure: a year counts as one filler unit.
     ("注册志愿者从2019年的300人增加到2023年年底的1200人", [(300, 1200, "人")]),
+    ("矛盾调处平均用时从原来的5天缩短到2天", [(5, 2, "天")]),
 ]
 
 
@@ -72,3 +73,17 @@ def test_seed_gold_changes():
         expected, found, hits = expected + len(gold), found + len(predicted), hits + len(gold & predicted)
     assert hits / expected >= 0.85
     assert hits / found >= 0.85
+
+
+@pytest.mark.parametrize(
+    "text, subject, span",
+    [
+        # Time words and adverbs around the subject are not part of it.
+        ("目前注册志愿者已由原来的600人增加到1500人。", "注册志愿者", "注册志愿者已由原来的600人增加到1500人"),
+        # 由 too far from the number for the pattern: the subject still ends before it.
+        ("物业费由原来的每月每平方米1.2元降至0.8元。", "物业费", "物业费由原来的每月每平方米1.2元降至0.8元"),
+    ],
+)
+def test_subject_without_time_words_qualifiers_and_previous_state(text, subject, span):
+    (change,) = changes(build_structure("t", text))
+    assert (change.subject, change.text) == (subject, span)

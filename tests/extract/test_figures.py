@@ -123,6 +123,9 @@ def test_traditional_source_after_normalization():
         ("统筹建立471个党组织服务站点和400多个居民议事平台", "党组织服务站点"),
         ("配备30名不同专长的专业社工", "专业社工"),
         ("满足了居民5316个“微心愿”", "微心愿"),
+        # The previous state and a rate stand between the noun and its number.
+        ("注册志愿者由原来的600人增加到1500人", "志愿者"),
+        ("物业费由原来的每月每平方米1.2元降至0.8元", "物业费"),
     ],
 )
 def test_subject(text, subject):
