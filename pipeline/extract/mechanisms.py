@@ -51,6 +51,8 @@ _COLON_DEF = re.compile(r"\s*:([^。\n]{6,200})")
 _DEFINED = re.compile(r"\(即|是指|指的是")  # “邻里守望”是指…: the text defines it
 _DEF_START = re.compile(r"\s*[(:,是指也即就]")  # where one of the three definition patterns can begin
 _DEF_NOT_TEXT = re.compile(r"^[\d\s\-~—年月日.%/]+$")
+# “小而精、实而用”:一是…,二是…: a colon before an enumeration introduces practices, not a gloss.
+_DEF_LIST_START = re.compile(r"\s*(?:[一二三四五六七八九十]+是|首先|[((]?[一二三四五六七八九十\d]+[))、.])")
 _CLOSING = ("”", "」", "』", "’", "》")
 _CONTEXT_WINDOW = 8
 _TRIGGER_WINDOW = 6  # longest trigger verb plus a modifier: 深入推进“
@@ -362,7 +364,7 @@ def _definition(text: str, end: int) -> Optional[str]:
             continue
         for pattern in (_PAREN_DEF, _COLON_DEF, _COPULA_DEF):
             match = pattern.match(text, pos)
-            if match and not _DEF_NOT_TEXT.match(match.group(1)):
+            if match and not _DEF_NOT_TEXT.match(match.group(1)) and not _DEF_LIST_START.match(match.group(1)):
                 return _clean_definition(match.group(1))
     return None
 

@@ -146,3 +146,8 @@ def test_seed_recall_and_precision() -> None:
 def test_named_rules_and_compacts_are_arrangements() -> None:
     assert _names("街道制定《小区协商议事规则》,明确议事环节。") == ["小区协商议事规则"]
     assert _names("居民共同遵守“文明养犬公约”。") == ["文明养犬公约"]
+
+
+def test_a_colon_before_an_enumeration_is_no_definition():
+    text = "在阵地建设上,街道坚持“小而精、实而用”:一是整合场地资源,改造社工站;二是配齐专业力量。"
+    assert all(m.definition is None for m in mechanisms(build_structure("c", text)))

@@ -125,3 +125,9 @@ def test_name_scan_takes_the_longest_name_at_each_position():
     found = list(matcher.names(text))
     assert found == expected
     assert (1, 4) in found and (4, 7) in found  # 深圳市, 龙华区
+
+
+def test_a_name_read_back_from_its_suffix_starts_after_qizhong():
+    text = "长沙市岳麓区望月湖街道下辖6个社区,其中岳华社区辖区面积0.42平方公里。"
+    found = list(places(build_structure("q", text)))
+    assert [p.community for p in found if p.community] == ["岳华社区"]
