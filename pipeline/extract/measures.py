@@ -35,6 +35,7 @@ _CLAUSE = re.compile("[^,;。!?:\uff0c\uff1b\uff01\uff1f\uff1a]+")
 _LABEL_LINE = re.compile(r"^[^,。]{1,6}[::]")
 # Words that open a closing outlook on what is planned next.
 _OUTLOOK = re.compile("下一步|下阶段|今后|接下来|未来(?=[,,将要])")
+_OUTLOOK_REACH = 120  # a quotation may come before the speaker and the outlook
 _COMPLETE_END = "。!?;…”’)\uff01\uff1f\uff1b\uff09"
 
 
@@ -136,12 +137,11 @@ def _closing_start(doc: Structure, paragraphs: list[Paragraph], first: int) -> i
 
 
 def _is_outlook(paragraph: str) -> bool:
-    """Opens with a look ahead (下一步,…), or with someone saying one (…表示,下一步将…)."""
-    ahead = _OUTLOOK.search(paragraph, 0, 40)
-    if ahead is None:
-        return False
-    head = _CLAUSE.search(paragraph)
-    return ahead.start() <= 2 or (head is not None and _has_verb("opinion", head.group()))
+    """Opens with a look ahead (下一步,…), or someone says one (“…”书记表示,下一步将…)."""
+    for ahead in _OUTLOOK.finditer(paragraph, 0, _OUTLOOK_REACH):
+        if ahead.start() <= 2 or _has_verb("opinion", paragraph[max(0, ahead.start() - 4) : ahead.start()]):
+            return True
+    return False
 
 
 def _from_titled(doc: Structure, section: Section, blocks: list[tuple[Paragraph, int]], kind: str

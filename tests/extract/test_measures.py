@@ -185,9 +185,13 @@ NEWS_WITH_DATELINE_AND_OUTLOOK = """南昌东湖区“板凳议事”议出老�
 """
 
 
-def test_dateline_and_reporter_lines_are_no_practices_and_the_outlook_is_cut():
-    doc = build_structure("d", NEWS_WITH_DATELINE_AND_OUTLOOK)
-    found = list(measures(doc))
+@pytest.mark.parametrize("outlook", [
+    "街道党工委书记表示,下一步将把板凳议事会推广到全部小区。",
+    "“老街治理没有旁观者,每个居民都是主角。”街道党工委书记表示,今后将把板凳议事会推广到全部小区。",
+])
+def test_dateline_and_reporter_lines_are_no_practices_and_the_outlook_is_cut(outlook):
+    text = NEWS_WITH_DATELINE_AND_OUTLOOK.replace("街道党工委书记表示,下一步将把板凳议事会推广到全部小区。", outlook)
+    found = list(measures(build_structure("d", text)))
     assert [m.heading for m in found] == ["摆开板凳会 把事情摊开商量", "引入社工机构 让服务更专业"]
     assert found[-1].text.endswith("建立服务档案。")
 
