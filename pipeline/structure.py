@@ -63,6 +63,7 @@ _NUMBER_FIRST = {
     "{circled}": "".join(map(chr, range(ord("①"), ord("⑳") + 1))),
 }
 _FULLWIDTH_TWIN = {"(": "\uff08", ")": "\uff09"}
+_BRACKETED = re.compile(r"[【\[〔]\s*([^【】\[\]〔〕]+?)\s*[】\]〕]\Z")
 
 
 @dataclass(frozen=True)
@@ -166,6 +167,9 @@ def section_kind(heading: str) -> Optional[str]:
     The rule is spelled out in ``corpus/section_headings.txt``.
     """
     stripped = _strip_marker(heading).rstrip(":\uff1a ")
+    bracketed = _BRACKETED.match(stripped)  # 【主要做法】: web pages box their section headings
+    if bracketed:
+        stripped = bracketed.group(1)
     kind = _vocabulary_kind(stripped)
     if kind is None:
         # News sub-headings often lead with a two-part tag: "见成效 老小区焕发新颜",
@@ -383,8 +387,11 @@ def _build_sections(
             while h_start < para.end and text[h_start] in _LEADING_NOISE:
                 h_start += 1
         last = (order[i + 1] if i + 1 < len(order) else len(paragraphs)) - 1
-        heading = text[h_start : para.end]
-        sections.append(Section(kind, heading, para.start, paragraphs[last].end, h_start, para.end))
+        h_end = para.end
+        if _BRACKETED.match(text, h_start, h_end):  # 【主要做法】 is headed 主要做法
+            h_start, h_end = h_start + 1, h_end - 1
+        heading = text[h_start:h_end]
+        sections.append(Section(kind, heading, para.start, paragraphs[last].end, h_start, h_end))
     return sections
 
 

@@ -267,3 +267,12 @@ def test_chinese_list_numbers_beyond_the_table_still_read():
     # 十一 is in the table; a malformed 十二一 goes to cn2an, which rejects it (no marker).
     assert structure._cn_value("十一") == 11
     assert structure._cn_value("十二一") is None
+
+
+def test_boxed_section_headings_open_sections():
+    text = "【基本情况】\n社区有居民5000户。\n【主要做法】\n1、摸清需求。社区开展入户走访。\n2、筹集资金。社区设立微基金。\n【经验启示】\n居民参与是基础。\n"
+    doc = build_structure("b", text)
+    assert [(s.kind, s.heading) for s in doc.sections] == [
+        ("background", "基本情况"), ("measures", "主要做法"), ("lessons", "经验启示")]
+    assert all(doc.text[s.heading_start : s.heading_end] == s.heading for s in doc.sections)
+    assert section_kind("【转载】") is None

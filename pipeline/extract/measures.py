@@ -112,7 +112,7 @@ def _titled_practices(doc: Structure, section: Section) -> Optional[list[tuple[P
     like "制度设计 打牢基层治理基础") the practices are read from the paragraphs.
     """
     paragraphs = [p for p in doc.paragraphs
-                  if section.start <= p.start < section.end and p.start != section.heading_start]
+                  if section.start <= p.start < section.end and not _is_section_heading(p, section)]
     heads = [i for i, p in enumerate(paragraphs) if p.is_heading and not _is_title(doc, p) and not _is_header_line(doc, p)]
     blocks = []
     for n, i in enumerate(heads):
@@ -156,7 +156,7 @@ def _from_paragraphs(doc: Structure, section: Section, kind: str) -> Iterator[Me
     group: Optional[str] = section.heading
     paragraphs = [
         p for p in doc.paragraphs
-        if section.start <= p.start < section.end and p.start != section.heading_start
+        if section.start <= p.start < section.end and not _is_section_heading(p, section)
     ]
     unit: list[Paragraph] = []
     for para in paragraphs + [None]:
@@ -176,6 +176,10 @@ def _from_paragraphs(doc: Structure, section: Section, kind: str) -> Iterator[Me
                 group = doc.text[para.start : para.end]
         else:
             unit = [para]
+
+
+def _is_section_heading(para: Paragraph, section: Section) -> bool:
+    return section.heading_start is not None and para.start <= section.heading_start < para.end
 
 
 def _is_title(doc: Structure, para: Paragraph) -> bool:

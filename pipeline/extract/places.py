@@ -551,8 +551,19 @@ class _Anchors:
                     if FIELDS.index(p.level) < higher]
             if near:
                 before = [p for p in near if p.end <= mention.start]
-                return before[-1] if before else near[0]
+                return before[-1] if before else _end_of_first_run(near)
         return None
+
+
+def _end_of_first_run(places: list[_Mention]) -> _Mention:
+    """The last of the adjacent places that open a list: 常青街道 in “…社区位于合肥市包河区常青街道”."""
+    ordered = sorted(places, key=lambda p: p.start)
+    chosen = ordered[0]
+    for place in ordered[1:]:
+        if place.start > chosen.end:
+            break
+        chosen = place
+    return chosen
 
 
 def _place_streets_and_communities(

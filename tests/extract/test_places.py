@@ -131,3 +131,9 @@ def test_a_name_read_back_from_its_suffix_starts_after_qizhong():
     text = "长沙市岳麓区望月湖街道下辖6个社区,其中岳华社区辖区面积0.42平方公里。"
     found = list(places(build_structure("q", text)))
     assert [p.community for p in found if p.community] == ["岳华社区"]
+
+
+def test_a_community_named_before_its_street_takes_the_whole_chain():
+    text = "翠竹园社区位于合肥市包河区常青街道西北部,辖区面积约0.65平方公里。"
+    (place,) = [p for p in places(build_structure("c", text)) if p.primary]
+    assert (place.district, place.street, place.community) == ("包河区", "常青街道", "翠竹园社区")
