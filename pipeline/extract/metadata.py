@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Optional
+from typing import Iterator, Optional
 
 from ..records import CaseMetadata, Structure
 from ..resources import read_lines
@@ -29,6 +29,7 @@ _LIST_MARKER = re.compile(r"^(?:[一二三四五六七八九十]+[、.是]|\(?[�
 _TRAILING_CLAUSE = re.compile(r"[,:、]$")
 _PAREN_LINE = re.compile(r"^[(\[【]([^()\[\]【】,。;:\d]{2,30})[)\]】]$")
 _REPORTED_BY = re.compile(r"据《([^《》]{2,20})》")
+_ORGANISATION = re.compile(r"[\u4e00-\u9fff()]{4,30}")  # a name alone on its line: Han characters, maybe (…)
 # "记者 王明 通讯员 李华", "(本报记者 张三)": a reporter line, never a heading or a title.
 _REPORTER_LINE = re.compile(r"^[(\[【]?(?:本报|本台|本刊|新华社)?(?:特约|实习)?(?:记者|通讯员)[^,。;!?]*$")
 _VALUE_END = re.compile(r"\s{2,}|[|()\[\]【】。;,]|\s(?=\S+[:])")
@@ -144,12 +145,41 @@ def _source(lines: list[tuple[int, int, str]]) -> Optional[tuple[int, int]]:
         reported = _REPORTED_BY.search(line)
         if reported:
             found.append((-1, start + reported.start(1), start + reported.end(1)))
+    if not found:
+        found.extend((len(labels), *span) for span in _unlabelled_organisations(edges))
     if not found and edges:
         start, _, line = edges[-1]
         standalone = _PAREN_LINE.match(line)  # a closing "(新华日报)" line
         if standalone:
             found.append((len(labels), start + standalone.start(1), start + standalone.end(1)))
     return min(found)[1:] if found else None
+
+
+def _unlabelled_organisations(edges: list[tuple[int, int, str]]) -> Iterator[tuple[int, int]]:
+    """Spans of header/footer lines that are only an organisation's name, next to a date line.
+
+    Official case collections print the contributor unlabelled above or below
+    the date ("沈河区滨河街道办事处" / "2020年11月"); the date next to it is what
+    tells a signature from a heading.
+    """
+    for n, (start, _, line) in enumerate(edges):
+        name = line.strip()
+        if not _ORGANISATION.fullmatch(name) or not name.endswith(_organisation_endings()):
+            continue
+        neighbours = [edges[i][2] for i in (n - 1, n + 1) if 0 <= i < len(edges)]
+        if any(_is_date_line(other) for other in neighbours):
+            offset = line.index(name)
+            yield start + offset, start + offset + len(name)
+
+
+def _is_date_line(line: str) -> bool:
+    date = parse_date(line)
+    return date is not None and _is_dateline(line, date)
+
+
+@lru_cache(maxsize=1)
+def _organisation_endings() -> tuple[str, ...]:
+    return tuple(sorted(read_lines("source_org_endings.txt"), key=len, reverse=True))
 
 
 def _heading_like(line: str) -> bool:

@@ -111,3 +111,17 @@ def test_seed_accuracy() -> None:
             total += 1
             right += getattr(meta, field) == gold[field]
     assert right / total >= 0.9
+
+
+@pytest.mark.parametrize("layout", ["header", "footer"])
+def test_unlabelled_organisation_next_to_a_date_line_is_the_source(layout) -> None:
+    body = "柳林社区位于沈阳市沈河区,辖区面积0.73平方公里。\n社区推行“吹哨报到”机制,问题办结率96.2%。\n"
+    signature = "沈河区滨河街道办事处\n2020年11月\n"
+    text = "吹哨报到聚合力\n" + (signature + body if layout == "header" else body + signature)
+    meta = case_metadata(build_structure("o", text))
+    assert (meta.source, meta.published) == ("沈河区滨河街道办事处", "2020-11")
+
+
+def test_an_organisation_line_without_a_date_beside_it_is_no_source() -> None:
+    text = "社区议事会\n柳林社区位于沈阳市沈河区。\n民政局\n社区推行议事协商。\n"
+    assert case_metadata(build_structure("o", text)).source is None
