@@ -241,6 +241,11 @@ def _classify_quoted(text: str, inner: str, start: int, end: int) -> Optional[_C
     join = _join_after(text, end)
     if join and len(name) <= 4:
         return _Candidate(name + join.group(), start, join.end(), "joined")
+    # “有事好商量”议事会: the head after the quote is part of the name, unless it is
+    # a mere type noun (“吹哨报到”机制 is 吹哨报到; see mechanism_context.txt).
+    head = _cues().repeat_heads.match(text, end)
+    if head and not _cues().context.fullmatch(head.group()) and not _splits_word(text, head.end()):
+        return _Candidate(name + head.group(), start, head.end(), "suffix")
     context_end = _context_after(text, end)
     if name.isascii():
         # “1+3+N”组织体系: a code means nothing without the noun it labels.

@@ -151,3 +151,22 @@ def test_named_rules_and_compacts_are_arrangements() -> None:
 def test_a_colon_before_an_enumeration_is_no_definition():
     text = "在阵地建设上,街道坚持“小而精、实而用”:一是整合场地资源,改造社工站;二是配齐专业力量。"
     assert all(m.definition is None for m in mechanisms(build_structure("c", text)))
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # A distinctive head right after the quote belongs to the name; a type noun does not.
+        ("各小区成立“邻里好商量”议事会,每月议事一次。", "邻里好商量议事会"),
+        ("街道推广“邻里守望”驿站,就近服务居民。", "邻里守望驿站"),
+        # Names ending in a governance head: 网格, 生活圈, 议事堂, 恳谈会.
+        ("社区推行“全科网格”管理。", "全科网格"),
+        ("街道以打造“10分钟便民生活圈”为目标。", "10分钟便民生活圈"),
+        ("闲置用房改成了“百姓议事堂”。", "百姓议事堂"),
+        # A code is named by the network or app it labels.
+        ("区里构建“1+3+N”服务网络。", "1+3+N服务网络"),
+        ("居民通过“掌上议事”小程序反映诉求。", "掌上议事"),
+    ],
+)
+def test_quoted_names_completed_by_their_head(text: str, expected: str) -> None:
+    assert expected in _names(text)
