@@ -29,6 +29,8 @@ _LIST_MARKER = re.compile(r"^(?:[一二三四五六七八九十]+[、.是]|\(?[�
 _TRAILING_CLAUSE = re.compile(r"[,:、]$")
 _PAREN_LINE = re.compile(r"^[(\[【]([^()\[\]【】,。;:\d]{2,30})[)\]】]$")
 _REPORTED_BY = re.compile(r"据《([^《》]{2,20})》")
+# 【转载】, [原创], 【图文】: a short tag in brackets before a headline.
+_TITLE_TAG = re.compile(r"^\s*(?:[【\[]\s*[^【】\[\]]{1,4}\s*[】\]]\s*)+")
 _ORGANISATION = re.compile(r"[\u4e00-\u9fff()]{4,30}")  # a name alone on its line: Han characters, maybe (…)
 # "记者 王明 通讯员 李华", "(本报记者 张三)": a reporter line, never a heading or a title.
 _REPORTER_LINE = re.compile(r"^[(\[【]?(?:本报|本台|本刊|新华社)?(?:特约|实习)?(?:记者|通讯员)[^,。;!?]*$")
@@ -213,17 +215,26 @@ def is_byline(line: str) -> bool:
 
 def _title(doc: Structure, lines: list[tuple[int, int, str]]) -> tuple[Optional[str], Optional[tuple[int, int]]]:
     if doc.title_hint and doc.title_hint.strip():
-        return doc.title_hint.strip(), None
+        return _TITLE_TAG.sub("", doc.title_hint.strip()) or doc.title_hint.strip(), None
     top = [ln for ln in lines[:_TITLE_LOOKAHEAD] if not _patterns()["skip"].match(ln[2])]
     first = next((ln for ln in top if not is_byline(ln[2])), None)
     if first and _heading_like(first[2]):
-        return first[2].strip(), (first[0], first[1])
+        return _headline(*first)
     # Body text first (a lead or summary): a headline is still recognisable
     # by the photo caption or byline printed right under it.
     for (start, end, line), (_, _, following) in zip(top, top[1:]):
         if _heading_like(line) and is_byline(following):
-            return line.strip(), (start, end)
+            return _headline(start, end, line)
     return None, None
+
+
+def _headline(start: int, end: int, line: str) -> tuple[str, tuple[int, int]]:
+    """The headline of a title line, without a leading tag such as 【转载】."""
+    tag = _TITLE_TAG.match(line)
+    if tag and tag.end() < len(line.rstrip()):
+        start += tag.end()
+        line = line[tag.end() :]
+    return line.strip(), (start + len(line) - len(line.lstrip()), end)
 
 
 def case_metadata(doc: Structure, *, script: str = "simplified") -> CaseMetadata:

@@ -125,3 +125,9 @@ def test_unlabelled_organisation_next_to_a_date_line_is_the_source(layout) -> No
 def test_an_organisation_line_without_a_date_beside_it_is_no_source() -> None:
     text = "社区议事会\n柳林社区位于沈阳市沈河区。\n民政局\n社区推行议事协商。\n"
     assert case_metadata(build_structure("o", text)).source is None
+
+
+def test_a_bracketed_tag_before_the_headline_is_no_part_of_the_title() -> None:
+    text = "【转载】街道社工站扎根社区\n发布时间:2021-10-08\n近年来,街道推进社工站建设。\n"
+    meta = case_metadata(build_structure("t", text))
+    assert meta.title == "街道社工站扎根社区" == text[meta.title_span[0] : meta.title_span[1]]
