@@ -64,6 +64,11 @@ _ARABIC_DIGITS = "0123456789"
 _GLUED_BEFORE = set(_ARABIC_DIGITS + ".:/") | set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
 _GLUED_AFTER = re.compile(r"[.:/][0-9]")
 _HAS_ARABIC = re.compile("[0-9]")
+_BUILDING_UNITS = ("栋", "幢", "单元")
+# 半年, 近半个月: a half duration with no numeral (not 上半年, 每半年, 大半年).
+_HALF_DURATION = re.compile("(?<![上下前后每多大])(?P<pct>(?!))?(?P<num>半)(?=年|个月)")
+# The end of a housing estate's name ("全社区", "各小区" are counts of the whole, not names).
+_ESTATE_BEFORE = re.compile("(?<![全各该本每])(?:社区|小区|花园|家园|新村|公寓|大院|苑|园|院|村)\\Z|[0-9][栋幢]\\Z")
 # After a duration's measure word: 半 and a hedge (两年半, 两年多, 10天余). After 个, a
 # duration split by its hedge (3个多月, 3个半小时); a plain 3个月 is read as the unit 个月.
 _DURATION_TAIL = re.compile("(半)?(多|余)?")
@@ -171,7 +176,8 @@ class Quantity:
             ValueError: the numeral does not read as a number (3一).
         """
         if self._value is None:
-            self._value = parse_number(self.numeral + self.magnitude) + (0.5 if self.half else 0)
+            whole = 0.0 if self.numeral == "半" else parse_number(self.numeral + self.magnitude)
+            self._value = whole + (0.5 if self.half or self.numeral == "半" else 0)
         return self._value
 
 
@@ -321,11 +327,26 @@ def quantities(text: str) -> Iterator[tuple[Quantity, Unit]]:
         q = read_quantity(text, match, lex)
         if _is_quantity_numeral(text, q):
             found.append(q)
+    if "半" in text:
+        found.extend(read_quantity(text, match, lex) for match in _HALF_DURATION.finditer(text))
+        found.sort(key=lambda q: q.num_start)
     for i, q in enumerate(found):
         unit = q.unit or _range_unit(text, q, found[i + 1] if i + 1 < len(found) else None)
         unit = unit or _implied_unit(text, q, lex)
-        if unit and not _is_calendar(q, unit) and _readable(q):
+        if unit and _reads_with(q, unit) and not _is_calendar(q, unit) and not _is_address(text, q, unit) \
+                and _readable(q):
             yield q, unit
+
+
+def _reads_with(q: Quantity, unit: Unit) -> bool:
+    """Points (积10分) only after Arabic digits: 十分重要, 三分之一 are no scores."""
+    return unit.category != "points" or q.numeral[0] in _ARABIC_DIGITS
+
+
+def _is_address(text: str, q: Quantity, unit: Unit) -> bool:
+    """岳华社区7栋, 幸福小区12幢: a building number right after the estate's name is an address."""
+    return unit.canonical in _BUILDING_UNITS and q.start == q.num_start and \
+        _ESTATE_BEFORE.search(text, max(0, q.start - 4), q.start) is not None
 
 
 def _readable(q: Quantity) -> bool:
