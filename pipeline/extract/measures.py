@@ -27,6 +27,9 @@ from .metadata import is_byline
 
 KIND_BY_SECTION = {"measures": "measure", "outcomes": "outcome", "lessons": "lesson", "other": "measure"}
 
+# The marker that opens a run: 一是, (一), 1., ①, 首先, 第一 (not 十一, 11).
+_FIRST_MARKER = re.compile(r"[((]?(?:一|1|①|首先|第一)(?![0-9一二三四五六七八九十])")
+_LEAD_REACH = 40  # characters searched before an enumeration for the clause introducing it
 _CLAUSE = re.compile("[^,;。!?:\uff0c\uff1b\uff01\uff1f\uff1a]+")
 # A paragraph that ends without sentence punctuation was cut by the page
 # layout ("…建立了“社区慈善基金”,成" / "功实施118个…") and goes on in the next one.
@@ -86,10 +89,15 @@ def measures(doc: Structure, *, narrative: bool = True) -> Iterator[Measure]:
 
 def _from_items(doc: Structure, section: Section, numbers: list[int], kind: str) -> Iterator[Measure]:
     has_children = {doc.items[n].parent for n in numbers}
-    for number in numbers:
+    run_kind = kind
+    for position, number in enumerate(numbers):
+        item = doc.items[number]
+        if section.kind == "other" and item.parent is None and (
+                position == 0 or doc.items[numbers[position - 1]].style != item.style
+                or _FIRST_MARKER.match(item.marker)):
+            run_kind = _kind_from_lead(doc, item) or kind
         if number in has_children:
             continue
-        item = doc.items[number]
         group = doc.items[item.parent].heading if item.parent is not None else section.heading
         yield Measure(
             doc_id=doc.doc_id,
@@ -98,8 +106,30 @@ def _from_items(doc: Structure, section: Section, numbers: list[int], kind: str)
             heading=item.heading,
             text=doc.text[item.start : item.end],
             section=group,
-            kind=kind,
+            kind=run_kind if section.kind == "other" else kind,
         )
+
+
+@lru_cache(maxsize=1)
+def _lead_words() -> re.Pattern:
+    """Outcome and lesson words of corpus/section_headings.txt, as named groups."""
+    words = {kind: line.split()[1:] for line in read_lines("section_headings.txt")
+             for kind in [line.split()[0]] if kind in ("outcomes", "lessons")}
+    return re.compile("|".join(f"(?P<{kind}>{'|'.join(map(re.escape, w))})" for kind, w in words.items()))
+
+
+def _kind_from_lead(doc: Structure, item) -> Optional[str]:
+    """Kind of an enumeration that a sentence introduces without a section heading.
+
+    "…的经验有三点:一是…" lists lessons, "…取得明显成效:一是…" outcomes: the
+    clause right before the first marker ends in a colon and names the kind.
+    """
+    window = doc.text[max(0, item.start - _LEAD_REACH) : item.start].rstrip()
+    if not window.endswith((":", "\uff1a")):
+        return None
+    clause = re.split(r"[。;,!?\n]", window[:-1])[-1]
+    found = [m.lastgroup for m in _lead_words().finditer(clause)]
+    return KIND_BY_SECTION[found[-1]] if found else None
 
 
 def _titled_practices(doc: Structure, section: Section) -> Optional[list[tuple[Paragraph, int]]]:

@@ -200,3 +200,18 @@ def test_a_closing_outlook_paragraph_is_no_narrative_measure():
     text = NARRATIVE_REPORT + "下一步,某区将完善社区慈善基金管理办法,推动基金规范运行。\n"
     headings = [m.heading for m in measures(build_structure("n", text))]
     assert headings == ["设立社区慈善基金", "发起“微心愿”认领活动", "通过政府购买服务"]
+
+
+@pytest.mark.parametrize("lead, kind", [
+    ("街道负责人表示,社工站建设的经验有三点:", "lesson"),
+    ("一年来,社区治理取得明显成效:", "outcome"),
+    ("为提升服务效果,社区采取了以下措施:", "measure"),
+])
+def test_a_sentence_introducing_an_enumeration_gives_its_kind(lead, kind):
+    text = ("近年来,某社区推进社工站建设。\n" + lead
+            + "一是要坚持党建引领,把工作纳入重点;二是要坚持专业支撑,破解难题;三是要坚持居民主体。\n"
+            + "社区还开展了丰富的活动。首先,建立台账,逐户走访;其次,开展培训,提升能力。\n")
+    found = [(m.kind, m.heading) for m in measures(build_structure("k", text))]
+    assert found[:3] == [(kind, "要坚持党建引领"), (kind, "要坚持专业支撑"), (kind, "要坚持居民主体")]
+    # The next enumeration has no lead of its own: practices.
+    assert found[3:] == [("measure", "建立台账"), ("measure", "开展培训")]
