@@ -186,13 +186,19 @@ def evaluate(gold_dir, db, as_json, themes_lodo):
 
 
 @main.command()
-@click.option("--gold", "gold_dir", type=click.Path(exists=True, file_okay=False), default="corpus/gold",
-              show_default=True)
-@click.option("--corpus", "corpus_dir", type=click.Path(exists=True, file_okay=False), default="corpus/reports",
-              show_default=True)
+@click.option("--gold", "gold_dir", type=click.Path(exists=True, file_okay=False), multiple=True,
+              default=["corpus/gold"], show_default=True, help="Gold directory (repeatable).")
+@click.option("--corpus", "corpus_dir", type=click.Path(exists=True, file_okay=False), multiple=True,
+              default=["corpus/reports"], show_default=True,
+              help="Directory of the reports the gold describes (repeatable).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default="models", show_default=True)
 def train(gold_dir, corpus_dir, out_dir):
-    """Rebuild the theme model from the gold plus weakly labelled measures."""
+    """Rebuild the theme model from the gold plus weakly labelled measures.
+
+    Example (the shipped model):
+      govcase train --gold corpus/gold --gold tests/fixtures/reports \\
+                    --corpus corpus/reports --corpus tests/fixtures/reports
+    """
     from .themes import train as train_model
 
     report = train_model(gold_dir, corpus_dir, out_dir)

@@ -417,19 +417,36 @@ class GoldMeasure:
     themes: list[str]
 
 
-def read_corpus(corpus_dir: Path) -> dict[str, str]:
-    """Normalized text of every case report (``*.txt``) in ``corpus_dir``, by file stem."""
+Dirs = Path | str | Sequence[Path | str]  # one directory or several
+
+
+def _dirs(dirs: Dirs) -> list[Path]:
+    return [Path(dirs)] if isinstance(dirs, (str, Path)) else [Path(d) for d in dirs]
+
+
+def read_corpus(corpus_dir: Dirs) -> dict[str, str]:
+    """Normalized text of every case report in ``corpus_dir`` (one or more directories), by file stem.
+
+    Plain text is read directly; other formats (html, docx, pdf) through the ingest reader.
+    """
     from .ingest.normalize import normalize
+    from .ingest.read import read_path
 
-    return {path.stem: normalize(path.read_text(encoding="utf-8-sig")).text
-            for path in sorted(Path(corpus_dir).glob("*.txt"))}
+    texts = {}
+    for directory in _dirs(corpus_dir):
+        for path in sorted(directory.iterdir()):
+            if path.suffix == ".txt":
+                texts[path.stem] = normalize(path.read_text(encoding="utf-8-sig")).text
+            elif path.suffix in (".html", ".htm", ".docx", ".pdf"):
+                texts[path.stem] = normalize(read_path(path).text).text
+    return texts
 
 
-def gold_measures(gold_dir: Path, corpus_dir: Path | dict[str, str]) -> list[GoldMeasure]:
-    """Gold measures with their full text recovered from the corpus (a directory, or texts by stem)."""
+def gold_measures(gold_dir: Dirs, corpus_dir: Dirs | dict[str, str]) -> list[GoldMeasure]:
+    """Gold measures with their full text recovered from the corpus (directories, or texts by stem)."""
     texts = corpus_dir if isinstance(corpus_dir, dict) else read_corpus(corpus_dir)
     out = []
-    for path in sorted(Path(gold_dir).glob("*.json")):
+    for path in sorted(p for directory in _dirs(gold_dir) for p in directory.glob("*.json")):
         gold = json.loads(path.read_text(encoding="utf-8"))
         doc_id = gold.get("doc_id") or path.stem
         if doc_id not in texts:
@@ -560,7 +577,7 @@ def _training_set(gold: list[GoldMeasure], texts: dict[str, str], scorer: SeedSc
     return [r[0] for r in rows], [r[1] for r in rows], len(weak)
 
 
-def leave_one_document_out(gold_dir: Path, corpus_dir: Path, *, segmenter: str = "jieba") -> dict:
+def leave_one_document_out(gold_dir: Dirs, corpus_dir: Dirs, *, segmenter: str = "jieba") -> dict:
     """Micro P/R/F1 of theme labels when each gold document is predicted by a model trained on the others.
 
     Weak labels are drawn only from the training documents, never from the held-out one.
@@ -584,7 +601,7 @@ def leave_one_document_out(gold_dir: Path, corpus_dir: Path, *, segmenter: str =
     return {"micro": _prf(tp, n_pred, n_gold), "per_document": per_doc, "measures": len(gold)}
 
 
-def held_out_models(gold_dir: Path, texts: dict[str, str], *, segmenter: str = "jieba"
+def held_out_models(gold_dir: Dirs, texts: dict[str, str], *, segmenter: str = "jieba"
                     ) -> Iterator[tuple[str, ThemeModel]]:
     """(stem, model trained without that document's gold or weak labels) for every gold document in ``texts``."""
     taxonomy = load_taxonomy()
@@ -603,7 +620,7 @@ def _prf(tp: int, n_pred: int, n_gold: int) -> dict:
             "tp": tp, "predicted": n_pred, "gold": n_gold}
 
 
-def train(gold_dir: Path, corpus_dir: Path, out_dir: Optional[Path] = None, *, segmenter: str = "jieba") -> TrainReport:
+def train(gold_dir: Dirs, corpus_dir: Dirs, out_dir: Optional[Path] = None, *, segmenter: str = "jieba") -> TrainReport:
     """Train on all gold documents plus weak labels; write the model, its sidecar and the model card."""
     out_dir = Path(out_dir) if out_dir else models_dir()
     taxonomy = load_taxonomy()
@@ -615,13 +632,16 @@ def train(gold_dir: Path, corpus_dir: Path, out_dir: Optional[Path] = None, *, s
     model_path = model.save(out_dir / MODEL_FILE)
     lodo = leave_one_document_out(gold_dir, corpus_dir, segmenter=segmenter)
     report = TrainReport(model_path, out_dir / CARD_FILE, len(gold), n_weak, len(taxonomy.themes), lodo)
-    report.card_path.write_text(_model_card(report, taxonomy, sorted({g.doc_id for g in gold}), len(texts)),
+    command = " ".join(["govcase train", *(f"--gold {d}" for d in _dirs(gold_dir)),
+                        *(f"--corpus {d}" for d in _dirs(corpus_dir)), f"--out {out_dir}"])
+    report.card_path.write_text(_model_card(report, taxonomy, sorted({g.doc_id for g in gold}), len(texts), command),
                                 encoding="utf-8")
     load_default_model.cache_clear()
     return report
 
 
-def _model_card(report: TrainReport, taxonomy: Taxonomy, gold_docs: list[str], n_corpus: int) -> str:
+def _model_card(report: TrainReport, taxonomy: Taxonomy, gold_docs: list[str], n_corpus: int,
+                command: str = "govcase train") -> str:
     m = report.lodo["micro"]
     per_doc = "\n".join(f"| {d} | {s['precision']:.3f} | {s['recall']:.3f} | {s['f1']:.3f} |"
                         for d, s in report.lodo["per_document"].items())
@@ -653,9 +673,9 @@ Micro over {report.lodo['measures']} measures: precision {m['precision']:.3f}, r
 
 ## Rebuild
 
-    govcase train --gold corpus/gold --corpus corpus/reports --out models
+    {command}
 
 Retrain after editing `corpus/themes.json` (a stale model warns when loaded).
-Known limits: four training documents; themes the gold never uses (智慧治理)
+Known limits: {len(gold_docs)} training documents; themes the gold rarely uses (智慧治理)
 rest on seed terms and their prototype only.
 """

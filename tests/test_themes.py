@@ -116,6 +116,15 @@ def test_gold_measure_text_is_recovered_around_heading():
     assert traditional and "社区" in traditional[0].text  # converted to Simplified
 
 
+def test_gold_from_several_directories_and_formats():
+    fixtures = data_path("reports").parents[1] / "tests" / "fixtures" / "reports"
+    measures = themes.gold_measures([GOLD, fixtures], [CORPUS, fixtures])
+    docs = {m.doc_id for m in measures}
+    assert {"000_80f65cdcd7856e7d", "cq_web_2019"} <= docs  # cq_web_2019 is an html page
+    web = [m for m in measures if m.doc_id == "cq_web_2019"]
+    assert all("<" not in m.text for m in web) and any("议事" in m.text for m in web)
+
+
 def test_leave_one_document_out_floor():
     report = themes.leave_one_document_out(GOLD, CORPUS)
     assert report["micro"]["f1"] >= 0.60
