@@ -77,7 +77,8 @@ def measures(doc: Structure, *, narrative: bool = True) -> Iterator[Measure]:
             found = _from_items(doc, section, items, kind)
         elif titled:
             found = _from_titled(doc, section, titled, kind)
-        elif narrative and (section.kind != "other" or pure_narrative):
+        # A results section in prose states results, not practices: no measure per paragraph.
+        elif narrative and (section.kind not in ("other", "outcomes") or pure_narrative):
             found = _from_paragraphs(doc, section, kind)
         else:
             continue
@@ -151,7 +152,9 @@ def _titled_practices(doc: Structure, section: Section) -> Optional[list[tuple[P
             blocks.append((paragraphs[i], paragraphs[stop - 1].end))
     verb_led = sum(1 for para, _ in blocks
                    if any(_practice_verb_at(part) == 0 for part in doc.text[para.start:para.end].split()))
-    return blocks if len(blocks) >= 2 and 2 * verb_led >= len(blocks) else None
+    # Results and lessons are headed by states ("院落环境明显改善"), not by verbs.
+    headed_by_verbs = 2 * verb_led >= len(blocks) or section.kind in ("outcomes", "lessons")
+    return blocks if len(blocks) >= 2 and headed_by_verbs else None
 
 
 def _closing_start(doc: Structure, paragraphs: list[Paragraph], first: int) -> int:

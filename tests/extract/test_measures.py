@@ -215,3 +215,24 @@ def test_a_sentence_introducing_an_enumeration_gives_its_kind(lead, kind):
     assert found[:3] == [(kind, "要坚持党建引领"), (kind, "要坚持专业支撑"), (kind, "要坚持居民主体")]
     # The next enumeration has no lead of its own: practices.
     assert found[3:] == [("measure", "建立台账"), ("measure", "开展培训")]
+
+
+RESULTS_REPORT = """某村推行“村民说事”
+一、主要做法
+(一)建立说事平台。村里设立说事长廊。
+(二)规范议事流程。实行四议两公开。
+二、取得成效
+{results}
+"""
+
+
+def test_results_under_their_own_sub_headings_are_outcomes():
+    results = "院落环境明显改善\n社区累计清理堆物300余处,新增绿地2000平方米。\n邻里关系更加和睦\n矛盾纠纷同比下降30%。"
+    found = [(m.kind, m.heading) for m in measures(build_structure("r", RESULTS_REPORT.format(results=results)))]
+    assert found[2:] == [("outcome", "院落环境明显改善"), ("outcome", "邻里关系更加和睦")]
+
+
+def test_a_results_paragraph_in_prose_is_no_measure():
+    results = "三年来,全村累计召开说事会36场,收集村民意见建议420余条,办结率达到98%。"
+    found = [(m.kind, m.heading) for m in measures(build_structure("r", RESULTS_REPORT.format(results=results)))]
+    assert found == [("measure", "建立说事平台"), ("measure", "规范议事流程")]
