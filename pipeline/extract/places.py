@@ -38,6 +38,9 @@ from .lexicon import lexicon
 
 PLACE_WORDS = "place_words.tsv"
 FIELDS = ("province", "city", "district", "street", "community")
+# Characters that before 村 make a word, not a village name (全村, 本村, 进村, 一村一品).
+_NOT_ONE_CHAR_NAMES = frozenset("全本该各每此这那其进驻入到在从和与及等一两二三四五六七八九十百千万几多个")
+_DIVISION_ENDS = frozenset("省市区县旗州盟镇乡")
 MAX_STEM = 6  # longest street/community name stem read back from a suffix
 SHARED_SHORT = 3  # a short name of this many divisions needs its city written before it
 MAX_WEAK_STEM = 4  # … when no recognised place comes right before it
@@ -459,6 +462,17 @@ def _looks_like_name(stem: str, suffix: str) -> bool:
     )
 
 
+def _joins_places(stem: str) -> bool:
+    """A stem opening with 和/与/及 right after a place, unless that starts a word (和平村, 和谐社区)."""
+    return len(stem) >= 3 and stem[0] in "和与及" and not lexicon().is_word(stem[:2])
+
+
+def _is_one_char_name(stem: str, suffix: str, following: str) -> bool:
+    """余村 is a name; 农村, 全村 are words, and 周村区 is a district."""
+    return (suffix == "村" and _CJK.fullmatch(stem) is not None and stem not in _NOT_ONE_CHAR_NAMES
+            and following not in _DIVISION_ENDS and not lexicon().is_word(stem + suffix))
+
+
 @lru_cache(maxsize=4096)
 def _words_ok(stem: str, *, strict: bool) -> bool:
     """No dictionary word in the stem is a verb, preposition, pronoun, numeral …
@@ -497,14 +511,20 @@ def _suffix_mentions(
         place_floor = max(_last_before(all_ends, suffix.start), last)
         start = _stem_start(text.text, suffix.start, max(place_floor, suffix.previous_end))
         stem = text.text[start : suffix.start]
-        if not _looks_like_name(stem, suffix.written):
-            continue
         kind = "strong" if place_floor and start == place_floor else "weak"
+        if kind == "strong" and _joins_places(stem):  # 余村和大竹园村: 和 links two names
+            start, stem = start + 1, stem[1:]
+        # A one-character village right after its town (天荒坪镇余村) is a name; elsewhere 全村, 该村 are not.
+        one_char_village = kind == "strong" and len(stem) == 1 and _is_one_char_name(stem, suffix.written, text.text[suffix.end : suffix.end + 1])
+        if not (one_char_village or _looks_like_name(stem, suffix.written)
+                or (len(stem) == 1 and _is_one_char_name(stem, suffix.written, text.text[suffix.end : suffix.end + 1]))):
+            continue
         if kind == "weak" and len(stem) > MAX_WEAK_STEM:
             continue
         level, canonical = ("street", words.street) if suffix.is_street else ("community", words.community)
         mention = _Mention(start, suffix.end, level, stem + canonical[suffix.written], kind=kind, stem=stem)
-        (out if _words_ok(stem, strict=kind == "weak") else doubtful).append(mention)
+        trusted = one_char_village or (len(stem) > 1 and _words_ok(stem, strict=kind == "weak"))
+        (out if trusted else doubtful).append(mention)
     # A stem accepted once is a name wherever it recurs (大和 in 在大和村 reads as 大/和).
     accepted = {m.stem for m in out}
     return sorted(out + [m for m in doubtful if m.stem in accepted], key=lambda m: m.start)

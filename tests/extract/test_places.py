@@ -137,3 +137,18 @@ def test_a_community_named_before_its_street_takes_the_whole_chain():
     text = "翠竹园社区位于合肥市包河区常青街道西北部,辖区面积约0.65平方公里。"
     (place,) = [p for p in places(build_structure("c", text)) if p.primary]
     assert (place.district, place.street, place.community) == ("包河区", "常青街道", "翠竹园社区")
+
+
+@pytest.mark.parametrize("text, communities", [
+    # A one-character village right after its town is a name, and recurs as one.
+    ("浙江省湖州市安吉县天荒坪镇余村面积4.86平方公里。余村探索村民说事制度。", ["余村"]),
+    # 和 links two villages named after a town; in 和平村 it starts the name.
+    ("安吉县天荒坪镇余村和大竹园村联合开展活动。", ["余村", "大竹园村"]),
+    ("安吉县天荒坪镇和平村开展活动。", ["和平村"]),
+    # Words and districts that end in 村 are no villages.
+    ("安吉县天荒坪镇全村面积4.86平方公里,借鉴湖南农村的做法。", []),
+    ("山东省淄博市周村区东关街道推进社区治理。", []),
+])
+def test_villages_named_after_their_town(text, communities):
+    found = {p.community for p in places(build_structure("v", text)) if p.community}
+    assert found == set(communities)
