@@ -264,7 +264,7 @@ def _is_quantity_numeral(text: str, q: Quantity) -> bool:
     if not _HAS_ARABIC.search(numeral):
         if reads_digit_by_digit(numeral) or (before and before in "数几"):
             return False
-        if is_bare_magnitude(numeral) and not (q.mid_hedged or q.percent):
+        if is_bare_magnitude(numeral) and not (q.mid_hedged or q.percent or q.start < q.num_start):
             return False
     return True
 
