@@ -166,6 +166,9 @@ def test_a_colon_before_an_enumeration_is_no_definition():
         # A code is named by the network or app it labels.
         ("区里构建“1+3+N”服务网络。", "1+3+N服务网络"),
         ("居民通过“掌上议事”小程序反映诉求。", "掌上议事"),
+        ("建立了“1+5+N”组织架构。", "1+5+N组织架构"),
+        # The 河长制 family of responsibility systems.
+        ("推行“楼长制”,楼长由党员担任。", "楼长制"),
     ],
 )
 def test_quoted_names_completed_by_their_head(text: str, expected: str) -> None:
