@@ -514,10 +514,11 @@ def _suffix_mentions(
         kind = "strong" if place_floor and start == place_floor else "weak"
         if kind == "strong" and _joins_places(stem):  # 余村和大竹园村: 和 links two names
             start, stem = start + 1, stem[1:]
-        # A one-character village right after its town (天荒坪镇余村) is a name; elsewhere 全村, 该村 are not.
-        one_char_village = kind == "strong" and len(stem) == 1 and _is_one_char_name(stem, suffix.written, text.text[suffix.end : suffix.end + 1])
-        if not (one_char_village or _looks_like_name(stem, suffix.written)
-                or (len(stem) == 1 and _is_one_char_name(stem, suffix.written, text.text[suffix.end : suffix.end + 1]))):
+        # A one-character village (余村) is trusted right after its town (天荒坪镇余村), and
+        # elsewhere only once it was found so; 全村, 该村 are never names.
+        one_char = len(stem) == 1 and _is_one_char_name(stem, suffix.written, text.text[suffix.end : suffix.end + 1])
+        one_char_village = one_char and kind == "strong"
+        if not (one_char or _looks_like_name(stem, suffix.written)):
             continue
         if kind == "weak" and len(stem) > MAX_WEAK_STEM:
             continue
