@@ -430,14 +430,14 @@ def read_corpus(corpus_dir: Dirs) -> dict[str, str]:
     Plain text is read directly; other formats (html, docx, pdf) through the ingest reader.
     """
     from .ingest.normalize import normalize
-    from .ingest.read import read_path
+    from .ingest.read import SUPPORTED_EXTENSIONS, read_path
 
     texts = {}
     for directory in _dirs(corpus_dir):
         for path in sorted(directory.iterdir()):
             if path.suffix == ".txt":
                 texts[path.stem] = normalize(path.read_text(encoding="utf-8-sig")).text
-            elif path.suffix in (".html", ".htm", ".docx", ".pdf"):
+            elif SUPPORTED_EXTENSIONS.get(path.suffix.lower()) in ("html", "docx", "pdf"):
                 texts[path.stem] = normalize(read_path(path).text).text
     return texts
 

@@ -107,7 +107,7 @@ def _from_items(doc: Structure, section: Section, numbers: list[int], kind: str)
             heading=item.heading,
             text=doc.text[item.start : item.end],
             section=group,
-            kind=run_kind if section.kind == "other" else kind,
+            kind=run_kind,
         )
 
 
