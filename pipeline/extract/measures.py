@@ -36,6 +36,11 @@ _CLAUSE = re.compile("[^,;。!?:\uff0c\uff1b\uff01\uff1f\uff1a]+")
 # "来源:…", "发布时间:…": labelled lines are never practice titles (datelines
 # and reporter lines are caught by metadata.is_byline).
 _LABEL_LINE = re.compile(r"^[^,。]{1,6}[::]")
+# A sub-heading that names a practice and then says what it achieves:
+# "◆ 长者饭堂:一餐热饭暖人心", "邻里守望:结对关爱不落一人". Shaped like a
+# label line, so it counts only where at least two sub-headings share it.
+_NAMED_TITLE = re.compile(r"^[◆◇■□●○▲△▶►★☆※•·▪]?\s*[^\s,。::;]{2,8}[::]\s*[^,。::;!?]{2,16}$")
+_ORNAMENT = re.compile(r"^[◆◇■□●○▲△▶►★☆※•·▪]\s*")  # ◆ ▲ ■ ● ★ ▶ before a sub-heading
 # Words that open a closing outlook on what is planned next.
 _OUTLOOK = re.compile("下一步|下阶段|今后|接下来|未来(?=[,,将要])")
 _OUTLOOK_REACH = 120  # a quotation may come before the speaker and the outlook
@@ -144,16 +149,26 @@ def _titled_practices(doc: Structure, section: Section) -> Optional[list[tuple[P
     """
     paragraphs = [p for p in doc.paragraphs
                   if section.start <= p.start < section.end and not _is_section_heading(p, section)]
-    heads = [i for i, p in enumerate(paragraphs) if p.is_heading and not _is_title(doc, p) and not _is_header_line(doc, p)]
+    candidates = [i for i, p in enumerate(paragraphs) if p.is_heading and not _is_title(doc, p)]
+    named = {i for i in candidates if _NAMED_TITLE.match(doc.text[paragraphs[i].start:paragraphs[i].end])
+             and not is_byline(doc.text[paragraphs[i].start:paragraphs[i].end])}
+    if len(named) < 2:
+        named = set()
+    # Page furniture after the last body paragraph ("来源:…", "阅读 2386") belongs to no practice.
+    body_end = len(paragraphs)
+    while body_end and (paragraphs[body_end - 1].is_heading or _is_header_line(doc, paragraphs[body_end - 1])):
+        body_end -= 1
+    heads = [i for i in candidates if i < body_end and (i in named or not _is_header_line(doc, paragraphs[i]))]
     blocks = []
     for n, i in enumerate(heads):
-        stop = heads[n + 1] if n + 1 < len(heads) else _closing_start(doc, paragraphs, i + 1)
+        stop = heads[n + 1] if n + 1 < len(heads) else _closing_start(doc, paragraphs[:body_end], i + 1)
         if stop > i + 1:
             blocks.append((paragraphs[i], paragraphs[stop - 1].end))
     verb_led = sum(1 for para, _ in blocks
-                   if any(_practice_verb_at(part) == 0 for part in doc.text[para.start:para.end].split()))
+                   if any(_practice_verb_at(part) == 0 for part in re.split(r"[\s::]+", doc.text[para.start:para.end])))
+    named_blocks = sum(1 for para, _ in blocks if paragraphs.index(para) in named)
     # Results and lessons are headed by states ("院落环境明显改善"), not by verbs.
-    headed_by_verbs = 2 * verb_led >= len(blocks) or section.kind in ("outcomes", "lessons")
+    headed_by_verbs = 2 * max(verb_led, named_blocks) >= len(blocks) or section.kind in ("outcomes", "lessons")
     return blocks if len(blocks) >= 2 and headed_by_verbs else None
 
 
@@ -181,7 +196,8 @@ def _from_titled(doc: Structure, section: Section, blocks: list[tuple[Paragraph,
                  ) -> Iterator[Measure]:
     group = section.heading if section.kind != "other" else None
     for para, end in blocks:
-        yield Measure(doc_id=doc.doc_id, start=para.start, end=end, heading=doc.text[para.start:para.end].strip(),
+        heading = _ORNAMENT.sub("", doc.text[para.start:para.end]).strip()
+        yield Measure(doc_id=doc.doc_id, start=para.start, end=end, heading=heading,
                       text=doc.text[para.start:end], section=group, kind=kind)
 
 

@@ -19,6 +19,10 @@ _EDGE_LINES = 6  # header/footer lines searched for a date or a source
 _TITLE_LOOKAHEAD = 8  # lines searched for a headline when the text opens with body text
 _TITLE_LEN = (4, 60)
 _DATELINE_REST = 4  # chars besides date/time/labels a date line may hold
+# ... and with a clock time right after the date, a time stamp, as many as a
+# portal or WeChat header holds ("原创 青秀民政 2023-05-22 18:06 发表于广西").
+_STAMP_REST = 16
+_STAMP_TIME = re.compile(r"\s*\d{1,2}:\d{2}")
 
 _YMD = r"(?P<y>(?:19|20)\d{2})\s*(?:[-/.]\s*(?P<m>\d{1,2})(?:\s*[-/.]\s*(?P<d>\d{1,2}))?|年\s*(?P<m2>\d{1,2})\s*月(?:\s*(?P<d2>\d{1,2})\s*[日号])?)"
 _DMY = r"(?P<d3>\d{1,2})\.(?P<m3>\d{1,2})\.(?P<y3>(?:19|20)\d{2})"  # 30.06.2017
@@ -103,7 +107,8 @@ def _is_dateline(line: str, date: tuple[str, int, int]) -> bool:
     rest = _patterns()["date_label"].sub("", _TIME.sub("", rest))
     source = _patterns()["source"].search(rest)  # "2021年3月5日 10:20 来源:人民网"
     rest = rest[: source.start()] if source else rest
-    return len(re.sub(r"\s", "", rest)) <= _DATELINE_REST
+    limit = _STAMP_REST if _STAMP_TIME.match(line, date[2]) and not re.search("[,。;!?]", rest) else _DATELINE_REST
+    return len(re.sub(r"\s", "", rest)) <= limit
 
 
 def _published(doc: Structure, lines: list[tuple[int, int, str]]) -> tuple[Optional[str], Optional[tuple[int, int]]]:

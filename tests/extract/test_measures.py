@@ -236,3 +236,43 @@ def test_a_results_paragraph_in_prose_is_no_measure():
     results = "三年来,全村累计召开说事会36场,收集村民意见建议420余条,办结率达到98%。"
     found = [(m.kind, m.heading) for m in measures(build_structure("r", RESULTS_REPORT.format(results=results)))]
     assert found == [("measure", "建立说事平台"), ("measure", "规范议事流程")]
+
+
+# A WeChat-style article: a time-stamped header, ornamented "name:slogan"
+# sub-headings, captions, and page furniture at the end.
+WECHAT_NAMED_SUBHEADINGS = """\
+东门社区:“红色物业”让老旧小区焕新颜
+
+原创　东门民政　2024-03-08 19:20　发表于江西
+
+　　走进九江市浔阳区东门社区,楼道整洁,车辆停放有序。
+
+◆ 红色物业:党员带头管小区
+
+　　社区党委牵头成立物业服务站,由党员骨干担任楼栋长,每月收集居民诉求。
+
+▲图为党员楼栋长入户走访
+
+◆ 共享车棚:停车难题一朝解
+
+　　社区利用闲置空地新建充电车棚2处,解决电动车充电难问题。
+
+　　“下一步,我们将继续完善物业服务。”社区党委书记说。
+
+来源:浔阳区东门社区
+阅读 1024
+"""
+
+
+def test_named_subheadings_with_a_colon_are_titled_practices():
+    text = WECHAT_NAMED_SUBHEADINGS.replace("\u3000", "")
+    found = list(measures(build_structure("w", text)))
+    assert [m.heading for m in found] == ["红色物业:党员带头管小区", "共享车棚:停车难题一朝解"]
+    assert found[-1].text.rstrip().endswith("充电难问题。")  # outlook and page furniture cut
+
+
+def test_a_single_label_line_is_no_named_practice():
+    # One "X:Y" heading is a label ("责任编辑:…" style), not a parallel set of titles.
+    text = WECHAT_NAMED_SUBHEADINGS.replace("\u3000", "").replace("◆ 共享车棚:停车难题一朝解", "共享车棚建设")
+    headings = [m.heading for m in measures(build_structure("w", text))]
+    assert "红色物业:党员带头管小区" not in headings

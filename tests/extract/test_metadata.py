@@ -131,3 +131,18 @@ def test_a_bracketed_tag_before_the_headline_is_no_part_of_the_title() -> None:
     text = "【转载】街道社工站扎根社区\n发布时间:2021-10-08\n近年来,街道推进社工站建设。\n"
     meta = case_metadata(build_structure("t", text))
     assert meta.title == "街道社工站扎根社区" == text[meta.title_span[0] : meta.title_span[1]]
+
+
+@pytest.mark.parametrize("header", [
+    "原创 东门民政 2024-03-08 19:20 发表于江西",
+    "九江日报 2024-03-08 09:30",
+])
+def test_a_time_stamped_header_line_gives_the_date_and_joins_no_paragraph(header) -> None:
+    text, meta = _meta(f"“红色物业”让老旧小区焕新颜\n\n{header}\n\n走进九江市浔阳区东门社区,楼道整洁,车辆停放有序,居民们纷纷点赞。\n")
+    assert meta.published == "2024-03-08"
+    assert header in text.splitlines()  # kept as its own line, not joined to the lead
+
+
+def test_a_sentence_with_a_date_and_time_is_no_dateline() -> None:
+    _, meta = _meta("某社区议事会\n社区于2024-03-08 19:20召开议事会,居民代表三十余人参加,会议讨论了加装电梯事宜。\n")
+    assert meta.published is None
