@@ -98,7 +98,8 @@ def _from_items(doc: Structure, section: Section, numbers: list[int], kind: str)
     run_kind = kind
     for position, number in enumerate(numbers):
         item = doc.items[number]
-        if section.kind == "other" and item.parent is None and (
+        # Results sections often end on what was learnt ("成效与启示 … 提供了有益启示:一是…").
+        if section.kind in ("other", "outcomes", "lessons") and item.parent is None and (
                 position == 0 or doc.items[numbers[position - 1]].style != item.style
                 or _FIRST_MARKER.match(item.marker)):
             run_kind = _kind_from_lead(doc, item) or kind

@@ -276,3 +276,12 @@ def test_a_single_label_line_is_no_named_practice():
     text = WECHAT_NAMED_SUBHEADINGS.replace("\u3000", "").replace("◆ 共享车棚:停车难题一朝解", "共享车棚建设")
     headings = [m.heading for m in measures(build_structure("w", text))]
     assert "红色物业:党员带头管小区" not in headings
+
+
+def test_lessons_introduced_inside_a_results_section_are_lessons():
+    text = RESULTS_REPORT.format(results=(
+        "三年来,全村累计召开说事会36场,办结率达到98%。\n"
+        "该村的探索带来三点启示:一是党建引领是根本,支部要把方向;二是村民主体是关键,要让村民自己议;"
+        "三是制度保障是基础,议事规则要公开。\n")).replace("二、取得成效", "二、成效与启示")
+    found = [(m.kind, m.heading) for m in measures(build_structure("r", text))]
+    assert found[2:] == [("lesson", "党建引领是根本"), ("lesson", "村民主体是关键"), ("lesson", "制度保障是基础")]
