@@ -208,16 +208,22 @@ def _from_paragraphs(doc: Structure, section: Section, kind: str) -> Iterator[Me
         p for p in doc.paragraphs
         if section.start <= p.start < section.end and not _is_section_heading(p, section)
     ]
+    # A news brief with no sub-heading at all: after its lead paragraph, each
+    # paragraph that reports a practice is one (ungrouped) measure.
+    headless = group is None and not any(
+        p.is_heading and not _is_title(doc, p) and not _is_header_line(doc, p) for p in paragraphs)
+    past_lead = False
     unit: list[Paragraph] = []
     for para in paragraphs + [None]:
         continues = para is not None and bool(unit) and not para.is_heading and _is_cut(doc, unit[-1])
         if continues:
             unit.append(para)
             continue
-        if unit and group is not None:
+        if unit and (group is not None or past_lead):
             measure = _paragraph_measure(doc, unit, group, kind)
             if measure is not None:
                 yield measure
+        past_lead = past_lead or (headless and bool(unit))
         unit = []
         if para is None:
             break
@@ -245,7 +251,8 @@ def _is_cut(doc: Structure, para: Paragraph) -> bool:
     return doc.text[para.end - 1] not in _COMPLETE_END
 
 
-def _paragraph_measure(doc: Structure, unit: list[Paragraph], group: str, kind: str) -> Optional[Measure]:
+def _paragraph_measure(doc: Structure, unit: list[Paragraph], group: Optional[str], kind: str
+                       ) -> Optional[Measure]:
     start, end = unit[0].start, unit[-1].end
     # Cut lines are joined so that a clause can run across the break.
     joined = "".join(doc.text[p.start : p.end] for p in unit)

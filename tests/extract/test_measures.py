@@ -285,3 +285,22 @@ def test_lessons_introduced_inside_a_results_section_are_lessons():
         "三是制度保障是基础,议事规则要公开。\n")).replace("二、取得成效", "二、成效与启示")
     found = [(m.kind, m.heading) for m in measures(build_structure("r", text))]
     assert found[2:] == [("lesson", "党建引领是根本"), ("lesson", "村民主体是关键"), ("lesson", "制度保障是基础")]
+
+
+# A news brief: a dateline, a lead, practice paragraphs, a result paragraph
+# without a practice verb, and a closing outlook; no sub-heading at all.
+HEADLESS_BRIEF = """\
+北林区“院落议事”破解老旧小区治理难题
+2024-05-10 来源:绥化日报
+本报讯 近日,记者走进绥化市北林区北辰社区,看到院落里新划的停车位整整齐齐,居民们在凉亭里拉着家常。
+在议事平台方面,社区成立“院落议事会”,由居民推选楼长和党员代表参加,每月商议一次院落事务。
+在环境整治方面,社区开通“随手拍”小程序,居民发现问题随时上报,网格员24小时内处理。
+一年来,小区车辆乱停现象明显减少,居民满意度达到96%。
+社区党委书记表示,下一步将把院落议事会推广到辖区全部小区。
+"""
+
+
+def test_a_headless_brief_gives_one_measure_per_practice_paragraph_after_its_lead():
+    found = list(measures(build_structure("b", HEADLESS_BRIEF)))
+    assert [(m.section, m.heading) for m in found] == [
+        (None, "成立“院落议事会”"), (None, "开通“随手拍”小程序")]
