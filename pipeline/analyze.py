@@ -62,17 +62,20 @@ def extract(structure: Structure, *, script: str = "simplified", theme_model=Non
     from .extract.mechanisms import mechanisms
     from .extract.metadata import case_metadata
     from .extract.places import places
+    from .structure import body_view
 
     tokens = tokens or Tokens(structure.text, segmenter)
-    found_figures = list(figures(structure))
+    body = body_view(structure)
+    body_tokens = tokens if body is structure else Tokens(body.text, segmenter)
+    found_figures = list(figures(body))
     extraction = Extraction(
         doc_id=structure.doc_id,
         metadata=case_metadata(structure, script=script),
         figures=found_figures,
-        changes=list(changes(structure, figures=found_figures)),
-        mechanisms=list(mechanisms(structure)),
+        changes=list(changes(body, figures=found_figures)),
+        mechanisms=list(mechanisms(body)),
         measures=list(measures(structure)),
-        places=list(places(structure, segmenter=segmenter, tokens=tokens.tokens)),
+        places=list(places(body, segmenter=segmenter, tokens=body_tokens.tokens)),
     )
     for ordinal, measure in enumerate(extraction.measures):
         measure.ordinal = ordinal

@@ -276,3 +276,36 @@ def test_boxed_section_headings_open_sections():
         ("background", "基本情况"), ("measures", "主要做法"), ("lessons", "经验启示")]
     assert all(doc.text[s.heading_start : s.heading_end] == s.heading for s in doc.sections)
     assert section_kind("【转载】") is None
+
+
+ACADEMIC_CASE = """\
+社区基金参与安置社区治理的路径
+一、案例概况
+某社区位于某市新区,居民1.2万人。
+二、主要做法
+(一)设立社区基金。社区联合慈善会设立“邻里基金”,筹集资金20万元。
+(二)孵化社会组织。社区孵化文体、互助类组织8家。
+参考文献
+[1] 王强. “五社联动”: 基层治理的实践逻辑[M]. 北京: 社会科学文献出版社, 2021: 35-41.
+[2] 李华. 社区基金的运行机制[J]. 社会学评论, 2022, 10(4): 88-104.
+"""
+
+
+def test_a_reference_list_is_its_own_section_and_blanked_for_fact_extractors():
+    from pipeline.structure import body_view
+
+    doc = build_structure("a", ACADEMIC_CASE)
+    assert [s.kind for s in doc.sections][-1] == "references"
+    body = body_view(doc)
+    assert len(body.text) == len(doc.text) and body.text.count("\n") == doc.text.count("\n")
+    assert "社会科学文献出版社" not in body.text and "筹集资金20万元" in body.text
+    assert body_view(build_structure("b", ACADEMIC_CASE.split("参考文献")[0])).text == ACADEMIC_CASE.split("参考文献")[0]
+
+
+def test_facts_in_a_reference_list_are_not_extracted():
+    from pipeline.analyze import extract
+
+    extraction = extract(build_structure("a", ACADEMIC_CASE), label_themes=False, segmenter="rjieba")
+    assert {(f.value, f.unit) for f in extraction.figures} == {(12000, "人"), (200000, "元"), (8, "家")}
+    assert {m.name for m in extraction.mechanisms} == {"邻里基金"}
+    assert all(p.city != "北京市" for p in extraction.places)
