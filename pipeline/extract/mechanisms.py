@@ -167,7 +167,12 @@ def _context_after(text: str, pos: int) -> Optional[int]:
     window = text[pos : pos + _CONTEXT_WINDOW]
     stop = _WINDOW_STOP.search(window)
     match = _cues().context.search(window[: stop.start()] if stop else window)
-    return pos + match.end() if match else None
+    # “网格+物业”的服务模式 and “包楼”服务的形式 name the model; in “新市民”融入的
+    # 治理路径 the noun heads a phrase of its own: past a 的 inside the gap, the
+    # model noun must come next.
+    if match is None or "的" in window[1 : max(1, match.start() - 1)]:
+        return None
+    return pos + match.end()
 
 
 def _trigger_before(text: str, pos: int) -> bool:

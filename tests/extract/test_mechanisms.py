@@ -169,7 +169,24 @@ def test_a_colon_before_an_enumeration_is_no_definition():
         ("建立了“1+5+N”组织架构。", "1+5+N组织架构"),
         # The 河长制 family of responsibility systems.
         ("推行“楼长制”,楼长由党员担任。", "楼长制"),
+        # Mediation rooms and village councils.
+        ("在各社区建立“和睦”调解室,吸纳退休法官参与调解。", "和睦调解室"),
+        ("村里成立“新风”理事会,规范红白喜事。", "新风理事会"),
     ],
 )
 def test_quoted_names_completed_by_their_head(text: str, expected: str) -> None:
     assert expected in _names(text)
+
+
+def test_village_councils_are_named_without_quotes():
+    names = set(_names("村里成立红白理事会和乡贤参事会,修订完善村规民约。"))
+    assert {"红白理事会", "乡贤参事会"} <= names
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("大型安置社区“新居民”融入的治理路径研究。", []),
+    ("以“包楼”服务的形式参与社区治理。", ["包楼"]),
+    ("推行“网格+物业”的服务模式。", ["网格+物业"]),
+])
+def test_a_model_noun_past_a_de_phrase_names_nothing(text, expected):
+    assert _names(text) == expected
