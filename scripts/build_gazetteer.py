@@ -85,12 +85,14 @@ def build_divisions(rows):
             city = fields[1]
             divisions.append(("C", fields[1], fields[0], first_short(fields[2]), province))
         elif depth == 2:
+            # Before the code check: the towns of a city without districts
+            # (东莞, 中山, 儋州, 嘉峪关) sit under a placeholder with the city's code.
+            if fields[0] == PSEUDO_DISTRICT:
+                district = city
+                continue
             if len(fields) < 2 or fields[1] == city:
                 # Taiwan's, Hong Kong's and Macao's districts carry no code of their own.
                 district = None
-                continue
-            if fields[0] == PSEUDO_DISTRICT:
-                district = city
                 continue
             if city is None:  # child of a province-managed placeholder: a city of its own
                 district = fields[1]

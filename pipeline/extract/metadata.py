@@ -35,6 +35,11 @@ _PAREN_LINE = re.compile(r"^[(\[【]([^()\[\]【】,。;:\d]{2,30})[)\]】]$")
 _REPORTED_BY = re.compile(r"据《([^《》]{2,20})》")
 # 【转载】, [原创], 【图文】: a short tag in brackets before a headline.
 _TITLE_TAG = re.compile(r"^\s*(?:[【\[]\s*[^【】\[\]]{1,4}\s*[】\]]\s*)+")
+# A series or column tag alone on the line above the headline: 【城乡社区治理典型案例】.
+_TAG_LINE = re.compile(r"\s*[【\[][^【】\[\]]{1,20}[】\]]\s*")
+# A journal's running header: "第5卷第2期  基层治理评论  2023年4月", "2022年第3期".
+_MASTHEAD = re.compile(r"(?:第\s*\d+\s*卷\s*)?第\s*\d+\s*期|(?:19|20)\d{2}\s*年\s*第\s*\d+\s*期")
+_JOURNAL = re.compile(r"[\u4e00-\u9fff]{2,20}")
 _ORGANISATION = re.compile(r"[\u4e00-\u9fff()]{4,30}")  # a name alone on its line: Han characters, maybe (…)
 # "记者 王明 通讯员 李华", "(本报记者 张三)": a reporter line, never a heading or a title.
 _REPORTER_LINE = re.compile(r"^[(\[【]?(?:本报|本台|本刊|新华社)?(?:特约|实习)?(?:记者|通讯员)[^,。;!?]*$")
@@ -107,7 +112,9 @@ def _is_dateline(line: str, date: tuple[str, int, int]) -> bool:
     rest = _patterns()["date_label"].sub("", _TIME.sub("", rest))
     source = _patterns()["source"].search(rest)  # "2021年3月5日 10:20 来源:人民网"
     rest = rest[: source.start()] if source else rest
-    limit = _STAMP_REST if _STAMP_TIME.match(line, date[2]) and not re.search("[,。;!?]", rest) else _DATELINE_REST
+    stamped = _STAMP_TIME.match(line, date[2]) or _MASTHEAD.search(rest)
+    rest = _MASTHEAD.sub("", rest)
+    limit = _STAMP_REST if stamped and not re.search("[,。;!?]", rest) else _DATELINE_REST
     return len(re.sub(r"\s", "", rest)) <= limit
 
 
@@ -154,6 +161,7 @@ def _source(lines: list[tuple[int, int, str]]) -> Optional[tuple[int, int]]:
             found.append((-1, start + reported.start(1), start + reported.end(1)))
     if not found:
         found.extend((len(labels), *span) for span in _unlabelled_organisations(edges))
+        found.extend((len(labels), *span) for span in _journals(edges))
     if not found and edges:
         start, _, line = edges[-1]
         standalone = _PAREN_LINE.match(line)  # a closing "(新华日报)" line
@@ -177,6 +185,18 @@ def _unlabelled_organisations(edges: list[tuple[int, int, str]]) -> Iterator[tup
         if any(_is_date_line(other) for other in neighbours):
             offset = line.index(name)
             yield start + offset, start + offset + len(name)
+
+
+def _journals(edges: list[tuple[int, int, str]]) -> Iterator[tuple[int, int]]:
+    """Span of the journal named in a running header ("第5卷第2期  基层治理评论  2023年4月")."""
+    for start, _, line in edges:
+        masthead = _MASTHEAD.search(line)
+        if masthead is None or not _is_date_line(line):
+            continue
+        for name in _JOURNAL.finditer(line):
+            if not (masthead.start() <= name.start() < masthead.end()) and parse_date(name.group()) is None:
+                yield start + name.start(), start + name.end()
+                break
 
 
 def _is_date_line(line: str) -> bool:
@@ -221,7 +241,8 @@ def is_byline(line: str) -> bool:
 def _title(doc: Structure, lines: list[tuple[int, int, str]]) -> tuple[Optional[str], Optional[tuple[int, int]]]:
     if doc.title_hint and doc.title_hint.strip():
         return _TITLE_TAG.sub("", doc.title_hint.strip()) or doc.title_hint.strip(), None
-    top = [ln for ln in lines[:_TITLE_LOOKAHEAD] if not _patterns()["skip"].match(ln[2])]
+    top = [ln for ln in lines[:_TITLE_LOOKAHEAD]
+           if not _patterns()["skip"].match(ln[2]) and not _TAG_LINE.fullmatch(ln[2])]
     first = next((ln for ln in top if not is_byline(ln[2])), None)
     if first and _heading_like(first[2]):
         return _headline(*first)

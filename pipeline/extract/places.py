@@ -591,7 +591,7 @@ def _place_streets_and_communities(
     found: list[_Mention], divisions: list[_Mention], text: _Text, gaz: Gazetteer
 ) -> list[_Mention]:
     """Give streets and communities their chain; drop those that no place anchors."""
-    resolved_keys = {m.division.key for m in divisions if m.division}
+    resolved_counts = Counter(m.division.key for m in divisions if m.division)
     placed: list[_Mention] = []
     unanchored: list[_Mention] = []
     anchors = _Anchors(text, divisions)
@@ -599,8 +599,7 @@ def _place_streets_and_communities(
     for mention in sorted(found, key=lambda m: (FIELDS.index(m.level), m.start)):
         if mention.kind == "known":
             if mention.name not in resolved_parents:
-                resolved_parents[mention.name] = {d for d in mention.candidates
-                                                  if not resolved_keys.isdisjoint(gaz.chain_keys(d))}
+                resolved_parents[mention.name] = _best_supported_parents(mention.candidates, resolved_counts, gaz)
             parents = set(resolved_parents[mention.name])
             if len(parents) == 1:
                 parent = parents.pop()
@@ -625,6 +624,24 @@ def _place_streets_and_communities(
             mention.chain = chain_of[mention.name]
             placed.append(mention)
     return placed
+
+
+def _best_supported_parents(candidates: list[Division], resolved: Counter, gaz: Gazetteer) -> set[Division]:
+    """The candidate parents of a street whose chain the text's divisions name most often.
+
+    东城街道 lies in dozens of places; in a text naming 东莞市 three times and,
+    in passing, a parent's home province (来自湖南的家长) or a person (刘建平,
+    read as 建平县), the town under 东莞 wins. A tie leaves them all.
+    """
+    best: set[Division] = set()
+    best_support = 0
+    for division in candidates:
+        support = sum(resolved[key] for key in gaz.chain_keys(division))
+        if support > best_support:
+            best, best_support = {division}, support
+        elif support and support == best_support:
+            best.add(division)
+    return best
 
 
 def _unify_communities(mentions: list[_Mention]) -> None:

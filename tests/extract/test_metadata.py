@@ -146,3 +146,17 @@ def test_a_time_stamped_header_line_gives_the_date_and_joins_no_paragraph(header
 def test_a_sentence_with_a_date_and_time_is_no_dateline() -> None:
     _, meta = _meta("某社区议事会\n社区于2024-03-08 19:20召开议事会,居民代表三十余人参加,会议讨论了加装电梯事宜。\n")
     assert meta.published is None
+
+
+def test_a_journal_running_header_gives_date_and_source_and_is_no_title() -> None:
+    _, meta = _meta(
+        "第12卷第3期　　　　　社区发展研究　　　　　2022年6月\n\n"
+        "“双网融合”:城中村治理的实践路径\n——以某市某社区为例\n\n张明\n\n"
+        "摘　要:城中村是基层治理的难点。本文以某社区为例,考察其治理实践。\n"
+    )
+    assert (meta.title, meta.published, meta.source) == ("“双网融合”:城中村治理的实践路径", "2022-06", "社区发展研究")
+
+
+def test_a_series_tag_line_above_the_headline_is_no_title() -> None:
+    _, meta = _meta("【基层治理创新案例】\n\n某市某社区:“红色议事厅”议出幸福感\n\n发布时间:2022年3月1日 来源:某市民政局\n\n一、基本情况\n社区居民3000户。\n")
+    assert meta.title == "某市某社区:“红色议事厅”议出幸福感"

@@ -152,3 +152,15 @@ def test_a_community_named_before_its_street_takes_the_whole_chain():
 def test_villages_named_after_their_town(text, communities):
     found = {p.community for p in places(build_structure("v", text)) if p.community}
     assert found == set(communities)
+
+
+def test_a_town_of_a_city_without_districts_is_placed_under_the_named_city():
+    # 东莞 has towns and streets straight under the city; 东城街道 also exists in
+    # dozens of other counties, and the text names other provinces in passing
+    # and a person whose given name is a county (刘建平: 建平县).
+    text = ("东城街道榴花社区:“四点半课堂”解了双职工的忧\n"
+            "在东城街道榴花社区党群服务中心,来自湖南的家长王女士接过了孩子。"
+            "“现在我当上了楼栋长。”在东莞工作了11年的四川人刘建平说。"
+            "社区引入东莞市启航社会工作服务中心开设课堂,并在东莞市慈善会设立社区基金。\n")
+    primary = next(p for p in places(build_structure("dg", text)) if p.primary)
+    assert chain(primary) == ("广东省", "东莞市", None, "东城街道", "榴花社区")
