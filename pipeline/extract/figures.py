@@ -82,6 +82,10 @@ _LINK_TAIL = re.compile(r"(?:达到|占到|共计|合计|总计|累计|以来|�
 _AFTER_WINDOW = re.compile(r"[^、0-9]{0,16}")
 # Quote marks dropped from a piece before tagging (a regex: str.translate is slower on CJK text).
 _QUOTES = re.compile("[“”‘’\"《》「」『』]")
+_TENTHS_DIGITS = "一二两三四五六七八九"
+_TENTHS_BLOCKERS = set("员立果功效为本熟就长交绩品都型色分年人事器批套绩像不语")
+_TENTHS_BEFORE = ("占", "超过", "超", "近", "约", "逾", "达", "有", "将近", "接近", "不到", "不足", "至少")
+_TENTHS_AFTER = ("以上", "以下", "左右", "多", "的", "。", ",")
 # POS tags (jieba's set) that end a noun phrase: prepositions, conjunctions,
 # particles, adverbs, pronouns, numerals, measure words, time words, punctuation.
 _STOP_TAGS = ("p", "c", "u", "d", "ad", "r", "m", "q", "x", "w", "y", "e", "o", "t", "f", "h")
@@ -164,6 +168,7 @@ class Quantity:
     percent: bool  # written 百分之…
     magnitude: str = ""  # 万/亿 written after the hedge (1200余万元)
     half: bool = False  # a duration with 半 after its unit (两年半, 3个半月)
+    tenths: bool = False  # 三成 (30 %): the value is read as a percentage
     _value: Optional[float] = field(default=None, repr=False, compare=False)
 
     @property
@@ -177,7 +182,7 @@ class Quantity:
         """
         if self._value is None:
             whole = 0.0 if self.numeral == "半" else parse_number(self.numeral + self.magnitude)
-            self._value = whole + (0.5 if self.half or self.numeral == "半" else 0)
+            self._value = (whole + (0.5 if self.half or self.numeral == "半" else 0)) * (10 if self.tenths else 1)
         return self._value
 
 
@@ -205,6 +210,9 @@ def read_quantity(text: str, match: re.Match, lex: Lexicon) -> Quantity:
         follower = text[found.end() : found.end() + 1]
         if not (follower and follower in candidate.blockers):
             unit, pos = candidate, found.end()
+    tenths = False
+    if unit is None and not pct and _is_tenths(text, match.start(), numeral, pos):
+        unit, pos, tenths = lex.units["%"], pos + 1, True
     half = False
     if unit is not None and (unit.form == "个" or unit.category == "duration"):
         unit, pos, half, inner = _duration(text, pos, unit, lex)
@@ -224,7 +232,20 @@ def read_quantity(text: str, match: re.Match, lex: Lexicon) -> Quantity:
             break
     end = pos if unit else num_end
     return Quantity(start, match.start("num"), num_end, end, numeral, unit, approx, mid is not None, pct, magnitude,
-                    half)
+                    half, tenths)
+
+
+def _is_tenths(text: str, start: int, numeral: str, pos: int) -> bool:
+    """三成, 八成以上: a share in tenths, as news reports write it.
+
+    A single Chinese digit before 成 that no word swallows (成员, 成立, 一成不变),
+    with a share verb or hedge before it (占, 超过, 近) or a hedge after it.
+    """
+    if len(numeral) != 1 or numeral not in _TENTHS_DIGITS or text[pos : pos + 1] != "成":
+        return False
+    if text[pos + 1 : pos + 2] in _TENTHS_BLOCKERS:
+        return False
+    return text[max(0, start - 2) : start].endswith(_TENTHS_BEFORE) or text.startswith(_TENTHS_AFTER, pos + 1)
 
 
 def _duration(text: str, pos: int, unit: Unit, lex: Lexicon) -> tuple[Unit, int, bool, Optional[str]]:
