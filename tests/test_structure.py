@@ -64,6 +64,10 @@ def seed000():
         ("四、存在的问题和建议", "problems"),
         ("东关街道培育社区社会组织的主要做法:", "measures"),
         ("主要做法及成效", "measures"),
+        # Academic case studies close on a discussion or conclusion.
+        ("五、讨论与启示", "lessons"),
+        ("结论与讨论", "lessons"),
+        ("组织居民讨论", None),
         ("有效实现了社区自治有序", None),
         ("东关街道社区社会组织培育基本情况统计表", None),
         ("打通政策制度入户落地的“最后100米”", None),
