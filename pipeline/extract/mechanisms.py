@@ -38,6 +38,9 @@ _NUMERAL_CHAIN = re.compile(rf"{_CHUNK}(?:{_CHUNK})+")  # two chunks or more
 _REDUPLICATED = re.compile(r"(..)\1")
 _NUMERAL_RANGE = re.compile(rf"[{NUMERALS}][至到][{NUMERALS}]")
 _SHORT_CORE = re.compile(rf"[{NUMERALS}]{_HAN_NOT_NUM}{{1,2}}")
+_PART_CORE = re.compile(rf"[{NUMERALS}]{_HAN_NOT_NUM}")  # a numeral and one character
+# 一 + a measure word + a noun (“一张网”, “一台戏”, “一盘棋”) is a figure of speech.
+_MEASURE_PHRASE = re.compile(r"[一两][张台道盘条家个份本把根片碗面支座扇颗股][\u4e00-\u9fff]{1,2}")
 _QUOTED = re.compile(r"“([^“”\n]{1,60})”|「([^「」\n]{1,60})」|『([^『』\n]{1,60})』")
 _TITLED = re.compile(r"《([^《》“”\n]{2,40})》")
 _LIST_SEP = re.compile(r"[、,;]")
@@ -144,6 +147,8 @@ def _is_coined_unquoted(term: str, text: str, start: int) -> bool:
 def _coined_form(term: str) -> bool:
     """Whether a numeral term, wherever it stands, can be a coined slogan."""
     if term.startswith(_cues().stop) or term[1:2] == "是":  # 一是/二是 list markers
+        return False
+    if _MEASURE_PHRASE.fullmatch(term):
         return False
     tag = _ordinary_tag(term)
     if tag is not None and tag not in ("n", "j"):
@@ -399,6 +404,18 @@ def _only_parts(spans: dict[str, list[tuple[int, int]]]) -> set[str]:
     return {name for name, ss in spans.items() if all(inside(name, s, e) for s, e in ss)}
 
 
+def _chain_parts(groups: dict[str, list[_Candidate]]) -> set[str]:
+    """“一核”, “两翼” quoted apart from the slogan they are links of (一核两翼四联).
+
+    A numeral and one character that no head completes is reported only when
+    no numeral chain of the text holds it; 三社 completed as 三社联动 is no part.
+    """
+    chains = [name for name in groups if _NUMERAL_CHAIN.fullmatch(name)]
+    return {name for name, cands in groups.items()
+            if _PART_CORE.fullmatch(name) and all(c.name == name for c in cands)
+            and any(name in chain and name != chain for chain in chains)}
+
+
 def _group(candidates: list[_Candidate]) -> dict[str, list[_Candidate]]:
     """Candidates by canonical name; numeral variants of one core share the commonest full form."""
     by_core: dict[str, list[_Candidate]] = defaultdict(list)
@@ -450,7 +467,7 @@ def mechanisms(doc: Structure, *, min_confidence: float = 0.0) -> Iterator[Mecha
     others = [*_titled(text), *_unquoted_numerals(text), *_dictionary(text), *_repeated(text)]
     groups = _group(quoted + others)
     all_spans = {name: [(c.start, c.end) for c in cands] for name, cands in groups.items()}
-    parts = _only_parts(all_spans)
+    parts = _only_parts(all_spans) | _chain_parts(groups)
     records = []
     for name, cands in groups.items():
         if name in parts:

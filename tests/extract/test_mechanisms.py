@@ -190,3 +190,16 @@ def test_village_councils_are_named_without_quotes():
 ])
 def test_a_model_noun_past_a_de_phrase_names_nothing(text, expected):
     assert _names(text) == expected
+
+
+def test_links_of_a_numeral_slogan_quoted_apart_fold_into_it():
+    text = ("社区党委提出“一核两翼四联”思路。(一)以“一核”凝聚多元主体。(二)以“两翼”夯实自治基础。"
+            "社区把“三社”联动延伸为“五社联动”。")
+    names = set(_names(text))
+    assert "一核两翼四联" in names and not {"一核", "两翼"} & names
+    assert {"三社联动", "五社联动"} <= names
+
+
+@pytest.mark.parametrize("text", ["以党建统领,织密网格“一张网”。", "全村上下“一盘棋”,唱好“一台戏”。"])
+def test_one_plus_measure_word_metaphors_are_no_mechanisms(text):
+    assert _names(text) == []
