@@ -203,3 +203,11 @@ def test_links_of_a_numeral_slogan_quoted_apart_fold_into_it():
 @pytest.mark.parametrize("text", ["以党建统领,织密网格“一张网”。", "全村上下“一盘棋”,唱好“一台戏”。"])
 def test_one_plus_measure_word_metaphors_are_no_mechanisms(text):
     assert _names(text) == []
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("在外乡贤牵头创办“溪南共富工坊”,带动留守妇女就业。", "溪南共富工坊"),
+    ("辖区单位党组织组建“东湖社区治理联合党委”,每月议事。", "东湖社区治理联合党委"),
+])
+def test_workshops_and_joint_party_committees_are_named_arrangements(text, expected):
+    assert expected in _names(text)
