@@ -482,7 +482,13 @@ def _words_ok(stem: str, *, strict: bool) -> bool:
     single characters (观 vg, 横 v) are the stuff names are made of.
     """
     banned = _NON_NAME_TAGS + (_WEAK_NON_NAME_TAGS if strict else ())
-    return not any(len(word) > 1 and tag.startswith(banned) for word, tag in lexicon().cut_tagged(stem))
+    cut = lexicon().cut_tagged(stem)
+    if not strict and len(stem) >= 3 and cut[0][1].startswith(("m", "q")) \
+            and not all(tag.startswith(("m", "q")) for _, tag in cut):
+        # Right after its street, a name may open with a numeral (四块玉社区, 五里店社区),
+        # but not be one (十二个社区).
+        cut = cut[1:]
+    return not any(len(word) > 1 and tag.startswith(banned) for word, tag in cut)
 
 
 def _suffix_mentions(

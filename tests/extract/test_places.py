@@ -164,3 +164,14 @@ def test_a_town_of_a_city_without_districts_is_placed_under_the_named_city():
             "社区引入东莞市启航社会工作服务中心开设课堂,并在东莞市慈善会设立社区基金。\n")
     primary = next(p for p in places(build_structure("dg", text)) if p.primary)
     assert chain(primary) == ("广东省", "东莞市", None, "东城街道", "榴花社区")
+
+
+@pytest.mark.parametrize("text, community", [
+    ("东城区体育馆路街道四块玉社区的胡同里停满了车。", "四块玉社区"),
+    ("渝中区石油路街道五里店社区开展议事活动。", "五里店社区"),
+    ("东城区体育馆路街道十二个社区全部建立议事会。", None),
+    ("朝阳区麦子店街道三个社区联合开展活动。", None),
+])
+def test_a_community_name_after_its_street_may_open_with_a_numeral(text, community):
+    primary = next(p for p in places(build_structure("n", text)) if p.primary)
+    assert primary.community == community
