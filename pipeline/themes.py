@@ -427,7 +427,7 @@ def _dirs(dirs: Dirs) -> list[Path]:
 def read_corpus(corpus_dir: Dirs) -> dict[str, str]:
     """Normalized text of every case report in ``corpus_dir`` (one or more directories), by file stem.
 
-    Plain text is read directly; other formats (html, docx, pdf) through the ingest reader.
+    Every format and encoding the ingest reader takes (a GB18030 .txt included).
     """
     from .ingest.normalize import normalize
     from .ingest.read import SUPPORTED_EXTENSIONS, read_path
@@ -435,9 +435,7 @@ def read_corpus(corpus_dir: Dirs) -> dict[str, str]:
     texts = {}
     for directory in _dirs(corpus_dir):
         for path in sorted(directory.iterdir()):
-            if path.suffix == ".txt":
-                texts[path.stem] = normalize(path.read_text(encoding="utf-8-sig")).text
-            elif SUPPORTED_EXTENSIONS.get(path.suffix.lower()) in ("html", "docx", "pdf"):
+            if path.suffix.lower() in SUPPORTED_EXTENSIONS:
                 texts[path.stem] = normalize(read_path(path).text).text
     return texts
 

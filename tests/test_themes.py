@@ -123,6 +123,8 @@ def test_gold_from_several_directories_and_formats():
     assert {"000_80f65cdcd7856e7d", "cq_web_2019"} <= docs  # cq_web_2019 is an html page
     web = [m for m in measures if m.doc_id == "cq_web_2019"]
     assert all("<" not in m.text for m in web) and any("议事" in m.text for m in web)
+    # sc_case_2021.txt is encoded in GB18030, as official files often are.
+    assert any(m.doc_id == "sc_case_2021" and "院落" in m.text for m in measures)
 
 
 def test_leave_one_document_out_floor():

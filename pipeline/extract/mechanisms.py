@@ -42,6 +42,7 @@ _PART_CORE = re.compile(rf"[{NUMERALS}]{_HAN_NOT_NUM}")  # a numeral and one cha
 # 一 + a measure word + a noun (“一张网”, “一台戏”, “一盘棋”) is a figure of speech.
 _MEASURE_PHRASE = re.compile(r"[一两][张台道盘条家个份本把根片碗面支座扇颗股][\u4e00-\u9fff]{1,2}")
 _QUOTED = re.compile(r"“([^“”\n]{1,60})”|「([^「」\n]{1,60})」|『([^『』\n]{1,60})』")
+_SUCCESSION = re.compile(r"从“([^“”\n]{2,20})”(?:到|向|走向|迈向|升级为|升级到|转变为|拓展为|延伸到)“([^“”\n]{2,20})”")
 _TITLED = re.compile(r"《([^《》“”\n]{2,40})》")
 _LIST_SEP = re.compile(r"[、,;]")
 _SENTENCE_PUNCT = re.compile(r"[。!?…]")
@@ -273,6 +274,20 @@ def _quoted(text: str) -> Iterator[_Candidate]:
             yield found
 
 
+def _successors(text: str, names: set[str]) -> list[_Candidate]:
+    """The model a known one grew into: 从“接诉即办”向“未诉先办”, 从“三社联动”到“五社联动”.
+
+    The second quoted name counts only when the first is already a mechanism
+    (从“要我干”到“我要干” names none).
+    """
+    found = []
+    for match in _SUCCESSION.finditer(text):
+        before, after = _clean(match.group(1)), _clean(match.group(2))
+        if before in names and after not in names and _quoted_shape(match.group(2)) is not None:
+            found.append(_Candidate(after, match.start(2), match.end(2), "context"))
+    return found
+
+
 def _titled(text: str) -> Iterator[_Candidate]:
     """《区域党建联席会议制度》: a named arrangement, unlike 《关于…的意见》 documents."""
     for match in _TITLED.finditer(text):
@@ -465,6 +480,7 @@ def mechanisms(doc: Structure, *, min_confidence: float = 0.0) -> Iterator[Mecha
     text = doc.text
     quoted = list(_quoted(text))
     others = [*_titled(text), *_unquoted_numerals(text), *_dictionary(text), *_repeated(text)]
+    others += _successors(text, {_clean(c.name) for c in quoted + others})
     groups = _group(quoted + others)
     all_spans = {name: [(c.start, c.end) for c in cands] for name, cands in groups.items()}
     parts = _only_parts(all_spans) | _chain_parts(groups)

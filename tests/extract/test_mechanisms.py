@@ -211,3 +211,11 @@ def test_one_plus_measure_word_metaphors_are_no_mechanisms(text):
 ])
 def test_workshops_and_joint_party_committees_are_named_arrangements(text, expected):
     assert expected in _names(text)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("推动从“接诉即办”向“未诉先办”延伸。", ["接诉即办", "未诉先办"]),
+    ("实现从“要我干”到“我要干”的转变。", []),
+])
+def test_the_model_a_known_one_grew_into_is_one_too(text, expected):
+    assert _names(text) == expected
