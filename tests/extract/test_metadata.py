@@ -160,3 +160,13 @@ def test_a_journal_running_header_gives_date_and_source_and_is_no_title() -> Non
 def test_a_series_tag_line_above_the_headline_is_no_title() -> None:
     _, meta = _meta("【基层治理创新案例】\n\n某市某社区:“红色议事厅”议出幸福感\n\n发布时间:2022年3月1日 来源:某市民政局\n\n一、基本情况\n社区居民3000户。\n")
     assert meta.title == "某市某社区:“红色议事厅”议出幸福感"
+
+
+def test_a_signature_and_date_above_an_attachment_note_are_kept_and_read() -> None:
+    text, meta = _meta(
+        "某居委会2023年度工作总结\n一、主要做法\n1.召开听证会。全年召开听证会19场。\n"
+        "2.召开协调会。全年召开协调会21场。\n\n"
+        "静安区某某街道某某居委会\n2023年12月18日\n\n附件:1.加装电梯工作台账;2.会议记录汇编\n"
+    )
+    assert (meta.published, meta.source) == ("2023-12-18", "静安区某某街道某某居委会")
+    assert text.rstrip().endswith("会议记录汇编")

@@ -78,9 +78,13 @@ CASES = [
         "武汉市青山区红卫路街道创新“三社联动”。青山区的经验得到推广。",
         ("湖北省", "武汉市", "青山区", "红卫路街道", None),
     ),
-    (  # a city without districts; the town hangs under the city; 居委会 → 社区
+    (  # a city without districts; the town hangs under the city; a bare 居委会 as written
         "东莞市虎门镇推进社区治理,虎门镇威远居委会组建了议事会。",
-        ("广东省", "东莞市", None, "虎门镇", "威远社区"),
+        ("广东省", "东莞市", None, "虎门镇", "威远居委会"),
+    ),
+    (  # 社区居委会 is its 社区; so is a bare 居委会 of a stem also written with 社区
+        "上海市普陀区长风新村街道锦绣园社区居委会牵头,锦绣园居委会组织楼组长走访。",
+        ("上海市", "上海市", "普陀区", "长风新村街道", "锦绣园社区"),
     ),
 ]
 
