@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Optional
 
-SECTION_KINDS = ("background", "measures", "outcomes", "lessons", "problems", "other", "references")
+SECTION_KINDS = ("background", "measures", "outcomes", "lessons", "problems", "other", "references", "plans")
 MEASURE_KINDS = ("measure", "outcome", "lesson")
 
 

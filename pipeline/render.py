@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 SECTION_NAMES = {"background": "背景", "measures": "做法", "outcomes": "成效", "lessons": "经验",
-                 "problems": "问题", "other": "其他", "references": "参考文献"}
+                 "problems": "问题", "other": "其他", "references": "参考文献", "plans": "下一步"}
 
 
 _HEDGES_AFTER = {"多", "余", "以上", "以下", "左右"}

@@ -23,6 +23,7 @@ from typing import Iterator, Optional
 
 from ..records import Measure, Paragraph, Section, Structure
 from ..resources import read_lines
+from .lexicon import lexicon
 from .metadata import is_byline
 
 KIND_BY_SECTION = {"measures": "measure", "outcomes": "outcome", "lessons": "lesson", "other": "measure"}
@@ -165,12 +166,29 @@ def _titled_practices(doc: Structure, section: Section) -> Optional[list[tuple[P
         stop = heads[n + 1] if n + 1 < len(heads) else _closing_start(doc, paragraphs[:body_end], i + 1)
         if stop > i + 1:
             blocks.append((paragraphs[i], paragraphs[stop - 1].end))
-    verb_led = sum(1 for para, _ in blocks
-                   if any(_practice_verb_at(part) == 0 for part in re.split(r"[\s::]+", doc.text[para.start:para.end])))
+    leads = [_verb_lead(doc.text[para.start:para.end]) for para, _ in blocks]
+    # Practice verbs count at half the sub-headings; other verbs need a clear majority.
+    verb_led = leads.count("practice") if 2 * leads.count("practice") >= len(blocks) else \
+        (len(blocks) if 2 * (len(leads) - leads.count(None)) > len(blocks) else 0)
     named_blocks = sum(1 for para, _ in blocks if paragraphs.index(para) in named)
     # Results and lessons are headed by states ("院落环境明显改善"), not by verbs.
     headed_by_verbs = 2 * max(verb_led, named_blocks) >= len(blocks) or section.kind in ("outcomes", "lessons")
     return blocks if len(blocks) >= 2 and headed_by_verbs else None
+
+
+def _verb_lead(heading: str) -> Optional[str]:
+    """How a sub-heading names a practice by its verb: "practice", "verb" or None.
+
+    "practice" when a practice verb opens any part (搭建议事平台 让居民有处议事);
+    "verb" when another verb opens the first part, by the dictionary's tag of
+    its first word (引来社会组织, 织密志愿网, 用活慈善资源); thematic headings
+    put their verb second (制度设计 打牢基层治理基础).
+    """
+    parts = [p for p in re.split(r"[\s::]+", _ORNAMENT.sub("", heading)) if p]
+    if any(_practice_verb_at(part) == 0 for part in parts):
+        return "practice"
+    first = lexicon().cut_tagged(parts[0][:8]) if parts else []
+    return "verb" if first and first[0][1].startswith("v") and len(first[0][0]) <= 2 else None
 
 
 def _closing_start(doc: Structure, paragraphs: list[Paragraph], first: int) -> int:

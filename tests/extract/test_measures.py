@@ -304,3 +304,26 @@ def test_a_headless_brief_gives_one_measure_per_practice_paragraph_after_its_lea
     found = list(measures(build_structure("b", HEADLESS_BRIEF)))
     assert [(m.section, m.heading) for m in found] == [
         (None, "成立“院落议事会”"), (None, "开通“随手拍”小程序")]
+
+
+def test_news_subheadings_led_by_any_verb_are_titled_practices():
+    text = """\
+老工业区里的“五社联动”
+本报讯 近年来,某区某社区探索老旧小区治理新路子。
+建起社工站 专业服务“沉”到楼院
+社区购买服务引入社工机构,为独居老人建立服务台账。
+引来社会组织 居民从“旁观”到“参与”
+社区孵化培育文艺队、互助会等社会组织9家。
+织密志愿网 邻里守望有温度
+社区组建志愿服务队,推行“时间银行”。
+"""
+    headings = [m.heading for m in measures(build_structure("v", text))]
+    assert headings == ["建起社工站 专业服务“沉”到楼院", "引来社会组织 居民从“旁观”到“参与”", "织密志愿网 邻里守望有温度"]
+
+
+def test_plans_and_problems_are_no_measures():
+    text = RESULTS_REPORT.format(results="全村累计召开说事会36场。") + (
+        "三、存在问题\n一是议事规则不够细,二是年轻人参与少。\n"
+        "四、下一步打算\n一是深化“村民说事”制度;二是加强议事队伍建设;三是推进数字化议事。\n")
+    found = [(m.kind, m.heading) for m in measures(build_structure("p", text))]
+    assert found == [("measure", "建立说事平台"), ("measure", "规范议事流程")]
