@@ -24,7 +24,7 @@ from typing import Iterator, Optional
 from ..records import Measure, Paragraph, Section, Structure
 from ..resources import read_lines
 from .lexicon import lexicon
-from .metadata import is_byline
+from .metadata import is_byline, title_text
 
 KIND_BY_SECTION = {"measures": "measure", "outcomes": "outcome", "lessons": "lesson", "other": "measure"}
 
@@ -72,20 +72,21 @@ def measures(doc: Structure, *, narrative: bool = True) -> Iterator[Measure]:
             enumeration (one per paragraph under a sub-heading).
     """
     ordinal = 0
+    title = title_text(doc)
     pure_narrative = not doc.items and all(s.kind == "other" for s in doc.sections)
     for index, section in enumerate(doc.sections):
         kind = KIND_BY_SECTION.get(section.kind)
         if kind is None:
             continue
         items = [number for number, item in enumerate(doc.items) if item.section == index]
-        titled = None if items or not narrative else _titled_practices(doc, section)
+        titled = None if items or not narrative else _titled_practices(doc, section, title)
         if items:
             found = _from_items(doc, section, items, kind)
         elif titled:
             found = _from_titled(doc, section, titled, kind)
         # A results section in prose states results, not practices: no measure per paragraph.
         elif narrative and (section.kind not in ("other", "outcomes") or pure_narrative):
-            found = _from_paragraphs(doc, section, kind)
+            found = _from_paragraphs(doc, section, kind, title)
         else:
             continue
         for measure in found:
@@ -140,7 +141,8 @@ def _kind_from_lead(doc: Structure, item) -> Optional[str]:
     return KIND_BY_SECTION[found[-1]] if found else None
 
 
-def _titled_practices(doc: Structure, section: Section) -> Optional[list[tuple[Paragraph, int]]]:
+def _titled_practices(doc: Structure, section: Section, title: Optional[str]
+                      ) -> Optional[list[tuple[Paragraph, int]]]:
     """Sub-headings that each title one practice, with the end of the text under each.
 
     News write-ups often give every practice its own two-part sub-heading
@@ -151,7 +153,7 @@ def _titled_practices(doc: Structure, section: Section) -> Optional[list[tuple[P
     """
     paragraphs = [p for p in doc.paragraphs
                   if section.start <= p.start < section.end and not _is_section_heading(p, section)]
-    candidates = [i for i, p in enumerate(paragraphs) if p.is_heading and not _is_title(doc, p)]
+    candidates = [i for i, p in enumerate(paragraphs) if p.is_heading and not _is_title(doc, p, title)]
     named = {i for i in candidates if _NAMED_TITLE.match(doc.text[paragraphs[i].start:paragraphs[i].end])
              and not is_byline(doc.text[paragraphs[i].start:paragraphs[i].end])}
     if len(named) < 2:
@@ -215,12 +217,12 @@ def _from_titled(doc: Structure, section: Section, blocks: list[tuple[Paragraph,
                  ) -> Iterator[Measure]:
     group = section.heading if section.kind != "other" else None
     for para, end in blocks:
-        heading = _ORNAMENT.sub("", doc.text[para.start:para.end]).strip()
+        heading = _unwrapped(_ORNAMENT.sub("", doc.text[para.start:para.end]).strip())
         yield Measure(doc_id=doc.doc_id, start=para.start, end=end, heading=heading,
                       text=doc.text[para.start:end], section=group, kind=kind)
 
 
-def _from_paragraphs(doc: Structure, section: Section, kind: str) -> Iterator[Measure]:
+def _from_paragraphs(doc: Structure, section: Section, kind: str, title: Optional[str]) -> Iterator[Measure]:
     group: Optional[str] = section.heading
     paragraphs = [
         p for p in doc.paragraphs
@@ -229,7 +231,7 @@ def _from_paragraphs(doc: Structure, section: Section, kind: str) -> Iterator[Me
     # A news brief with no sub-heading at all: after its lead paragraph, each
     # paragraph that reports a practice is one (ungrouped) measure.
     headless = group is None and not any(
-        p.is_heading and not _is_title(doc, p) and not _is_header_line(doc, p) for p in paragraphs)
+        p.is_heading and not _is_title(doc, p, title) and not _is_header_line(doc, p) for p in paragraphs)
     past_lead = False
     unit: list[Paragraph] = []
     for para in paragraphs + [None]:
@@ -246,7 +248,7 @@ def _from_paragraphs(doc: Structure, section: Section, kind: str) -> Iterator[Me
         if para is None:
             break
         if para.is_heading:
-            if not _is_title(doc, para) and not _is_header_line(doc, para):
+            if not _is_title(doc, para, title) and not _is_header_line(doc, para):
                 group = doc.text[para.start : para.end]
         else:
             unit = [para]
@@ -256,8 +258,18 @@ def _is_section_heading(para: Paragraph, section: Section) -> bool:
     return section.heading_start is not None and para.start <= section.heading_start < para.end
 
 
-def _is_title(doc: Structure, para: Paragraph) -> bool:
-    return para.index == 0 or doc.text[para.start : para.end] == doc.title_hint
+def _unwrapped(heading: str) -> str:
+    """「聚人心:支部建在网格上」 (quoted after normalization) is the heading inside its brackets."""
+    if len(heading) > 2 and heading[0] == "“" and heading[-1] == "”" and "“" not in heading[1:-1]:
+        return heading[1:-1]
+    return heading
+
+
+def _is_title(doc: Structure, para: Paragraph, title: Optional[str]) -> bool:
+    """The headline (as metadata found it: not always the first line), or its subtitle (——…见闻)."""
+    text = doc.text[para.start : para.end]
+    return (para.index == 0 or text == doc.title_hint or bool(title and title in text)
+            or text.lstrip().startswith(("——", "—", "--")))
 
 
 def _is_header_line(doc: Structure, para: Paragraph) -> bool:

@@ -38,7 +38,9 @@ _TITLE_TAG = re.compile(r"^\s*(?:[【\[]\s*[^【】\[\]]{1,4}\s*[】\]]\s*)+")
 # A series or column tag alone on the line above the headline: 【城乡社区治理典型案例】.
 _TAG_LINE = re.compile(r"\s*[【\[][^【】\[\]]{1,20}[】\]]\s*")
 # A journal's running header: "第5卷第2期  基层治理评论  2023年4月", "2022年第3期".
-_MASTHEAD = re.compile(r"(?:第\s*\d+\s*卷\s*)?第\s*\d+\s*期|(?:19|20)\d{2}\s*年\s*第\s*\d+\s*期")
+# A newspaper's page header: "福建日报  2023年9月12日  星期二  第5版·乡村振兴".
+_MASTHEAD = re.compile(r"(?:第\s*\d+\s*卷\s*)?第\s*\d+\s*期|(?:19|20)\d{2}\s*年\s*第\s*\d+\s*期"
+                       r"|星期[一二三四五六日天]|第\s*\d+\s*版(?:\s*[·・:]\s*[\u4e00-\u9fff]{2,8})?")
 _JOURNAL = re.compile(r"[\u4e00-\u9fff]{2,20}")
 _ORGANISATION = re.compile(r"[\u4e00-\u9fff()]{4,30}")  # a name alone on its line: Han characters, maybe (…)
 # "记者 王明 通讯员 李华", "(本报记者 张三)": a reporter line, never a heading or a title.
@@ -261,6 +263,11 @@ def _headline(start: int, end: int, line: str) -> tuple[str, tuple[int, int]]:
         start += tag.end()
         line = line[tag.end() :]
     return line.strip(), (start + len(line) - len(line.lstrip()), end)
+
+
+def title_text(doc: Structure) -> Optional[str]:
+    """The headline of the report, as :func:`case_metadata` finds it."""
+    return _title(doc, _lines(doc))[0]
 
 
 def case_metadata(doc: Structure, *, script: str = "simplified") -> CaseMetadata:

@@ -390,6 +390,9 @@ def _wrap_width(lines: list[str]) -> Optional[int]:
 
 
 def _should_join(prev: str, nxt: str, width: Optional[int]) -> bool:
+    # A decimal number broken after its point ("增加到56." / "3万元"): the point ends no sentence.
+    if prev[-1] == "." and prev[-2:-1].isdigit() and nxt[:1].isdigit():
+        return True
     if (
         _ends_clause(prev)
         or starts_with_list_marker(nxt)

@@ -9,6 +9,7 @@ import opencc
 import pytest
 
 from pipeline.extract.measures import measures
+from pipeline.ingest.normalize import normalize
 from pipeline.resources import data_dir, reports_dir
 from pipeline.structure import build_structure
 
@@ -327,3 +328,19 @@ def test_plans_and_problems_are_no_measures():
         "四、下一步打算\n一是深化“村民说事”制度;二是加强议事队伍建设;三是推进数字化议事。\n")
     found = [(m.kind, m.heading) for m in measures(build_structure("p", text))]
     assert found == [("measure", "建立说事平台"), ("measure", "规范议事流程")]
+
+
+def test_a_newspaper_page_masthead_title_and_subtitle_are_no_practices():
+    text = """\
+某某日报　2023年9月12日　星期二　　　　第5版·乡村振兴
+某某村:小山村走出治理“新路子”
+——某县某镇某某村以党建引领推动乡村善治见闻
+本报记者 张三
+初秋时节,走进某某村,白墙黛瓦的民居依山而建。
+「聚人心:支部建在网格上」
+村党支部把全村划为6个网格,每个网格由1名党员担任网格长。
+「树新风:小积分兑出大文明」
+村里推行文明积分制,村民参与志愿服务可以积分兑换物品。
+"""
+    headings = [m.heading for m in measures(build_structure("f", normalize(text).text))]
+    assert headings == ["聚人心:支部建在网格上", "树新风:小积分兑出大文明"]

@@ -170,3 +170,9 @@ def test_a_signature_and_date_above_an_attachment_note_are_kept_and_read() -> No
     )
     assert (meta.published, meta.source) == ("2023-12-18", "静安区某某街道某某居委会")
     assert text.rstrip().endswith("会议记录汇编")
+
+
+def test_a_newspaper_page_header_gives_date_and_outlet() -> None:
+    _, meta = _meta("某某日报　2023年9月12日　星期二　　　　第5版·乡村振兴\n某某村:小山村走出治理“新路子”\n"
+                    "——某县某村见闻\n本报记者 张三\n初秋时节,走进某某村,白墙黛瓦的民居依山而建。\n")
+    assert (meta.title, meta.published, meta.source) == ("某某村:小山村走出治理“新路子”", "2023-09-12", "某某日报")

@@ -222,6 +222,12 @@ def test_metadata_lines_are_never_joined(meta):
     assert normalize(text).text == text
 
 
+def test_a_decimal_broken_after_its_point_is_joined():
+    text = ("小山村走出治理新路子\n村民以土地入股,发展生态茶园,去年接待游客超过两万人次。村集体经济收入由2019年的不足8万元增加到2022年的56.\n"
+            "3万元,村民人均可支配收入达到2.36万元。")
+    assert "增加到2022年的56.3万元" in normalize(text).text
+
+
 def test_short_unpunctuated_lines_stay_separate():
     text = "苏州社工积极参与疫情防控(图片来源:苏州市社会工作者协会)\n从“最后一公里” 到“最好一公里”\n从“三社联动”到“五社联动”,苏州探索出一条新路。"
     assert normalize(text).text == text
