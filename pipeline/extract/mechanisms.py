@@ -355,11 +355,18 @@ def _repeated(text: str) -> Iterator[_Candidate]:
         # 城中村社工特色服务项目) is a generic category, not a proper name.
         if any(other != name and (other.endswith(name) or name.endswith(other)) for other in names):
             continue
+        if _opens_with_verb(modifier):  # 划分综合网格 … 划分综合网格: an action told twice
+            continue
         for pos in sorted(positions):
             yield _Candidate(name, pos - len(modifier), pos + len(head), "repeated")
 
 
 @lru_cache(maxsize=4096)
+def _opens_with_verb(phrase: str) -> bool:
+    first = lexicon().cut_tagged(phrase[:6])
+    return bool(first) and first[0][1] == "v"
+
+
 def _cut(text: str) -> tuple[str, ...]:
     """jieba's words (the default segmenter's); the same phrases recur across reports."""
     return tuple(lexicon().cut(text))

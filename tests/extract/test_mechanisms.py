@@ -219,3 +219,21 @@ def test_workshops_and_joint_party_committees_are_named_arrangements(text, expec
 ])
 def test_the_model_a_known_one_grew_into_is_one_too(text, expected):
     assert _names(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("村党支部以“支部带村、党员带户、能人带富”为抓手,探索治理新路。", "支部带村、党员带户、能人带富"),
+    ("社区以“美丽家园”建设为抓手,推进老旧小区改造。", "美丽家园"),
+    ("形成“党总支提议、居委会商议、居民会议决议”的议事流程。", "党总支提议、居委会商议、居民会议决议"),
+    ("全县建成“15分钟社工服务圈”,偏远村由社工定期走访。", "15分钟社工服务圈"),
+    ("街道开设“临河社工讲堂”,实行导师帮带。", "临河社工讲堂"),
+    ("社区在市慈善会设立“重机暖巢”社区微基金,资助困难家庭。", "重机暖巢社区微基金"),
+    ("每月在村口召开“村民说事会”,大事小事摆上桌面。", "村民说事会"),
+])
+def test_programme_anchors_and_heads(text, expected):
+    assert expected in _names(text)
+
+
+def test_an_action_told_twice_is_no_named_arrangement():
+    text = ("街道科学划分综合网格,共设综合网格46个。按照标准划分综合网格后,每个网格配备1名专职网格员。")
+    assert "划分综合网格" not in _names(text)
