@@ -17,10 +17,11 @@ from .numbers import CN_DIGITS, CN_MAGNITUDES, NUMERAL
 
 # Verbs of change before 到/至/为 (a closed class, kept here with the pattern
 # it is part of); single characters cover 增至, 降为, 升到 ...
-_VERBS = "增长|增加|提升|提高|上升|上涨|下降|减少|降低|扩大|扩增|扩充|缩减|缩小|缩短|压缩|延长|跃升|攀升|发展|增|降|升|减|涨|跌"
+_VERBS = "增长|增加|提升|提高|上升|上涨|下降|减少|降低|扩大|扩增|扩充|缩减|缩小|缩短|压缩|精简|延长|跃升|攀升|发展|增|降|升|减|涨|跌"
 # What may stand between the numbers and the verb: anything but digits and
 # clause punctuation, or a year (从2019年的856人增加到2022年的2345人).
 _FILLER = "(?:[^0-9,。;!?:、\n]|(?:19|20)[0-9]{2}年)"
+_NUMBER_CHARS = frozenset("0123456789." + CN_DIGITS + CN_MAGNITUDES)
 _FILLER_WIDTH = 5  # characters of the longest filler unit, a year
 _LINKS = "到至为成"
 _AFTER_LINK = 6  # filler units at most between 到/至/为 and the figure
@@ -85,7 +86,8 @@ def _raw_starts(text: str, figures: list[Figure]) -> list[int]:
     starts: list[int] = []
     for figure in figures:
         pos = text.find(figure.raw, figure.start, figure.end)
-        while pos in starts[-8:]:
+        # Not inside a longer number: "5个工作日" first occurs in "15个工作日".
+        while pos in starts[-8:] or (pos > 0 and text[pos - 1] in _NUMBER_CHARS and figure.raw[0] in _NUMBER_CHARS):
             pos = text.find(figure.raw, pos + 1, figure.end)
         starts.append(pos)
     return starts

@@ -359,9 +359,13 @@ def quantities(text: str) -> Iterator[tuple[Quantity, Unit]]:
             yield q, unit
 
 
+# Points (积10分) and pieces (17块) only after Arabic digits: 十分重要, 三分之一 are no
+# scores, 四块玉社区 and 一块牌子 no counts.
+_ARABIC_ONLY = ("points", "pieces")
+
+
 def _reads_with(q: Quantity, unit: Unit) -> bool:
-    """Points (积10分) only after Arabic digits: 十分重要, 三分之一 are no scores."""
-    return unit.category != "points" or q.numeral[0] in _ARABIC_DIGITS
+    return unit.category not in _ARABIC_ONLY or q.numeral[0] in _ARABIC_DIGITS
 
 
 def _is_address(text: str, q: Quantity, unit: Unit) -> bool:

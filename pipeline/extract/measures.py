@@ -148,8 +148,10 @@ def _titled_practices(doc: Structure, section: Section, title: Optional[str]
     News write-ups often give every practice its own two-part sub-heading
     ("搭建议事平台 让居民有处议事") followed by narrative paragraphs. The
     sub-headings are the practices when at least half of them lead with a
-    practice verb in one of their parts; otherwise (thematic sub-headings
-    like "制度设计 打牢基层治理基础") the practices are read from the paragraphs.
+    practice verb in one of their parts, name a practice before a colon
+    ("长者饭堂:一餐热饭暖人心") or carry a bullet ornament ("■ 议事有平台");
+    otherwise (thematic sub-headings like "制度设计 打牢基层治理基础") the
+    practices are read from the paragraphs.
     """
     paragraphs = [p for p in doc.paragraphs
                   if section.start <= p.start < section.end and not _is_section_heading(p, section)]
@@ -173,8 +175,12 @@ def _titled_practices(doc: Structure, section: Section, title: Optional[str]
     verb_led = leads.count("practice") if 2 * leads.count("practice") >= len(blocks) else \
         (len(blocks) if 2 * (len(leads) - leads.count(None)) > len(blocks) else 0)
     named_blocks = sum(1 for para, _ in blocks if paragraphs.index(para) in named)
+    # "■ 议事有平台", "■ 服务有温度": ornamented sub-headings of a WeChat post each title one practice.
+    ornamented = sum(1 for para, _ in blocks if _ORNAMENT.match(doc.text[para.start:para.end]))
+    ornamented = ornamented if ornamented >= 2 else 0
     # Results and lessons are headed by states ("院落环境明显改善"), not by verbs.
-    headed_by_verbs = 2 * max(verb_led, named_blocks) >= len(blocks) or section.kind in ("outcomes", "lessons")
+    headed_by_verbs = (2 * max(verb_led, named_blocks, ornamented) >= len(blocks)
+                       or section.kind in ("outcomes", "lessons"))
     return blocks if len(blocks) >= 2 and headed_by_verbs else None
 
 

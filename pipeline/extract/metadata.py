@@ -41,6 +41,7 @@ _TAG_LINE = re.compile(r"\s*[【\[][^【】\[\]]{1,20}[】\]]\s*")
 # A newspaper's page header: "福建日报  2023年9月12日  星期二  第5版·乡村振兴".
 _MASTHEAD = re.compile(r"(?:第\s*\d+\s*卷\s*)?第\s*\d+\s*期|(?:19|20)\d{2}\s*年\s*第\s*\d+\s*期"
                        r"|星期[一二三四五六日天]|第\s*\d+\s*版(?:\s*[·・:]\s*[\u4e00-\u9fff]{2,8})?")
+_WECHAT_TAGS = {"原创", "转载", "置顶", "星标"}
 _JOURNAL = re.compile(r"[\u4e00-\u9fff]{2,20}")
 _ORGANISATION = re.compile(r"[\u4e00-\u9fff()]{4,30}")  # a name alone on its line: Han characters, maybe (…)
 # "记者 王明 通讯员 李华", "(本报记者 张三)": a reporter line, never a heading or a title.
@@ -164,6 +165,7 @@ def _source(lines: list[tuple[int, int, str]]) -> Optional[tuple[int, int]]:
     if not found:
         found.extend((len(labels), *span) for span in _unlabelled_organisations(edges))
         found.extend((len(labels), *span) for span in _journals(edges))
+        found.extend((len(labels), *span) for span in _stamp_accounts(edges))
     if not found and edges:
         start, _, line = edges[-1]
         standalone = _PAREN_LINE.match(line)  # a closing "(新华日报)" line
@@ -199,6 +201,17 @@ def _journals(edges: list[tuple[int, int, str]]) -> Iterator[tuple[int, int]]:
             if not (masthead.start() <= name.start() < masthead.end()) and parse_date(name.group()) is None:
                 yield start + name.start(), start + name.end()
                 break
+
+
+def _stamp_accounts(edges: list[tuple[int, int, str]]) -> Iterator[tuple[int, int]]:
+    """The account named before the time stamp of a WeChat header ("原创 青秀民政 2023-05-22 18:06 发表于广西")."""
+    for start, _, line in edges:
+        date = parse_date(line)
+        if date is None or not _STAMP_TIME.match(line, date[2]) or not _is_dateline(line, date):
+            continue
+        names = [m for m in _JOURNAL.finditer(line, 0, date[1]) if m.group() not in _WECHAT_TAGS]
+        if names:
+            yield start + names[-1].start(), start + names[-1].end()
 
 
 def _is_date_line(line: str) -> bool:

@@ -26,6 +26,10 @@ GOLDEN = [
     # Eight characters between 到 and the figure: a year counts as one filler unit.
     ("注册志愿者从2019年的300人增加到2023年年底的1200人", [(300, 1200, "人")]),
     ("矛盾调处平均用时从原来的5天缩短到2天", [(5, 2, "天")]),
+    # The after-number's digits also end the before-number (15 … 5): read each where it stands.
+    ("备案办理时限由原来的15个工作日压缩至5个工作日", [(15, 5, "个工作日")]),
+    ("村级事项由原来的110余项精简为64项", [(110, 64, "项")]),
+    ("村级组织挂牌由平均每村17块减少到5块", [(17, 5, "块")]),
 ]
 
 

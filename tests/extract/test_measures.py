@@ -344,3 +344,18 @@ def test_a_newspaper_page_masthead_title_and_subtitle_are_no_practices():
 """
     headings = [m.heading for m in measures(build_structure("f", normalize(text).text))]
     assert headings == ["聚人心:支部建在网格上", "树新风:小积分兑出大文明"]
+
+
+def test_ornamented_subheadings_of_a_post_are_titled_practices():
+    text = """\
+红色物业“管”出幸福感
+某某街道 2024-12-10 18:30 山西
+走进某某社区,楼道干净整洁,车辆停放有序。
+■ 议事有平台
+社区牵头搭建“三方议事会”,每月固定召开。
+■ 服务有温度
+物业公司设立“党员先锋岗”,推出10项免费服务。
+点击关注 了解更多资讯
+阅读原文
+"""
+    assert [m.heading for m in measures(build_structure("w", text))] == ["议事有平台", "服务有温度"]

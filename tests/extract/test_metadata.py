@@ -176,3 +176,8 @@ def test_a_newspaper_page_header_gives_date_and_outlet() -> None:
     _, meta = _meta("某某日报　2023年9月12日　星期二　　　　第5版·乡村振兴\n某某村:小山村走出治理“新路子”\n"
                     "——某县某村见闻\n本报记者 张三\n初秋时节,走进某某村,白墙黛瓦的民居依山而建。\n")
     assert (meta.title, meta.published, meta.source) == ("某某村:小山村走出治理“新路子”", "2023-09-12", "某某日报")
+
+
+def test_the_account_before_a_post_time_stamp_is_the_source() -> None:
+    _, meta = _meta("红色物业“管”出幸福感\n原创 某某街道 2024-12-10 18:30 山西\n走进某某社区,楼道干净整洁,车辆停放有序,居民纷纷点赞。\n")
+    assert (meta.published, meta.source) == ("2024-12-10", "某某街道")
