@@ -38,6 +38,9 @@ _NUMERAL_CHAIN = re.compile(rf"{_CHUNK}(?:{_CHUNK})+")  # two chunks or more
 _REDUPLICATED = re.compile(r"(..)\1")
 _NUMERAL_RANGE = re.compile(rf"[{NUMERALS}][至到][{NUMERALS}]")
 _SHORT_CORE = re.compile(rf"[{NUMERALS}]{_HAN_NOT_NUM}{{1,2}}")
+# “积分+信贷”, “四点半课堂+爱心晚餐”: parts joined by + make a coined arrangement.
+_JOINED_PARTS = re.compile(r"[\u4e00-\u9fff]{2,8}(?:\+[\u4e00-\u9fff]{2,8})+")
+_PLACE_INSIDE = re.compile("街道|社区|小区|[省市县区镇乡村]{2}")
 _PART_CORE = re.compile(rf"[{NUMERALS}]{_HAN_NOT_NUM}")  # a numeral and one character
 # 一 + a measure word + a noun (“一张网”, “一台戏”, “一盘棋”) is a figure of speech.
 _MEASURE_PHRASE = re.compile(r"[一两][张台道盘条家个份本把根片碗面支座扇颗股][\u4e00-\u9fff]{1,2}")
@@ -141,7 +144,10 @@ def _splits_word(text: str, pos: int) -> bool:
 
 def _is_coined_unquoted(term: str, text: str, start: int) -> bool:
     # Unquoted, the match must not cut a word at either end: 统一体制, 强化制度.
-    return _coined_form(term) and not (_splits_word(text, start) or _splits_word(text, start + len(term)))
+    if not _coined_form(term) or _splits_word(text, start) or _splits_word(text, start + len(term)):
+        return False
+    # Prose, not a slogan: 一边刷卡一边说 (an adverb opens it), 经八路街道一处 (a place inside).
+    return _ordinary_tag(term[:2]) != "d" and _PLACE_INSIDE.search(term) is None
 
 
 @lru_cache(maxsize=8192)
@@ -261,7 +267,7 @@ def _classify_quoted(text: str, inner: str, start: int, end: int) -> Optional[_C
     if name.isascii():
         # “1+3+N”组织体系: a code means nothing without the noun it labels.
         return _Candidate(name + text[end:context_end], start, context_end, "joined") if context_end else None
-    if context_end or _DEFINED.match(text, end):
+    if context_end or _DEFINED.match(text, end) or _JOINED_PARTS.fullmatch(name):
         return _Candidate(name, *inner_span, "context")
     return None
 

@@ -237,3 +237,16 @@ def test_programme_anchors_and_heads(text, expected):
 def test_an_action_told_twice_is_no_named_arrangement():
     text = ("街道科学划分综合网格,共设综合网格46个。按照标准划分综合网格后,每个网格配备1名专职网格员。")
     assert "划分综合网格" not in _names(text)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("同时拓展“积分+信贷”应用场景,与县农商行合作。", ["积分+信贷"]),
+    ("推出“四点半课堂+爱心晚餐”服务,孩子放学有去处。", ["四点半课堂+爱心晚餐"]),
+])
+def test_quoted_parts_joined_by_plus_are_an_arrangement(text, expected):
+    assert _names(text) == expected
+
+
+@pytest.mark.parametrize("text", ["老人一边刷卡一边说,饭菜可口。", "在经八路街道一处老旧小区,居民正在议事。"])
+def test_numeral_prose_is_no_slogan(text):
+    assert _names(text) == []
