@@ -178,6 +178,15 @@ class _Weights:
     coef: np.ndarray  # (n_themes, n_words + n_themes): the one-vs-rest regressions stacked
     intercept: np.ndarray
 
+    @property
+    def word_coef(self) -> np.ndarray:
+        """(n_words, n_themes): the word block's coefficients, a row per column of the vocabulary."""
+        cached = self.__dict__.get("_word_coef")
+        if cached is None:
+            cached = np.ascontiguousarray(self.coef[:, : self.n_words].T)
+            object.__setattr__(self, "_word_coef", cached)
+        return cached
+
     @classmethod
     def of(cls, word, clf) -> "_Weights":
         """From a fitted TfidfVectorizer and OneVsRestClassifier, or from their pickled state (see _read_state)."""
@@ -256,20 +265,31 @@ class ThemeModel:
         if tokens is None:
             tokens = [get_segmenter(self.segmenter).cut(text) for text in texts]
         seeds = self.seeds.scores(texts)
-        coef, n_words = weights.coef, weights.n_words
-        logits = self._word_tfidf(tokens) @ coef[:, :n_words].T + seeds @ coef[:, n_words:].T + weights.intercept
+        logits = self._word_logits(tokens) + seeds @ weights.coef[:, weights.n_words:].T + weights.intercept
         w = self.classifier_weight
         return w * (1.0 / (1.0 + np.exp(-logits))) + (1 - w) * seeds
 
-    def _word_tfidf(self, tokens: Sequence[Sequence[str]]) -> np.ndarray:
-        """TfidfVectorizer.transform (sublinear tf, idf, l2) over given tokens, as a dense array.
+    def _word_logits(self, tokens: Sequence[Sequence[str]]) -> np.ndarray:
+        """The word block's share of the logits: TF-IDF (sublinear tf, idf, l2) times its coefficients.
 
-        Done here rather than through sklearn because the vectorizer can only
-        segment the text itself, and its per-call validation costs more than
-        the arithmetic on a document's handful of measures.
+        TfidfVectorizer.transform is done here rather than through sklearn
+        because the vectorizer can only segment the text itself, and its
+        per-call validation costs more than the arithmetic on a document's
+        handful of measures. Only the columns a measure has are multiplied: a
+        dense (measures x vocabulary) product is large enough for OpenBLAS to
+        start its threads, which then spin on the other core (0.4 ms a
+        document, and a second ingest worker slowed down).
         """
+        weights = self._weights
+        out = np.zeros((len(tokens), len(self.names)))
+        for row, (cols, values) in enumerate(self._word_tfidf(tokens)):
+            if len(cols):
+                out[row] = values @ weights.word_coef[cols]
+        return out
+
+    def _word_tfidf(self, tokens: Sequence[Sequence[str]]) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Per text, the TF-IDF columns it has and their l2-normalised values."""
         vocabulary, idf = self._weights.vocabulary, self._weights.idf
-        out = np.zeros((len(tokens), self._weights.n_words))
         spans, cols, counts = [], [], []
         for toks in tokens:
             # Columns in order of first occurrence, as sklearn sums them.
@@ -277,13 +297,13 @@ class ThemeModel:
             spans.append((len(cols), len(cols) + len(found)))
             cols += found
             counts += found.values()
-        if cols:
-            cols = np.array(cols, dtype=np.intp)
-            values = (np.log(np.array(counts, dtype=float)) + 1.0) * idf[cols]
-            for row, (lo, hi) in enumerate(spans):
-                if hi > lo:
-                    row_values = values[lo:hi]
-                    out[row, cols[lo:hi]] = row_values / np.sqrt(row_values @ row_values)
+        cols = np.array(cols, dtype=np.intp)
+        values = (np.log(np.array(counts, dtype=float)) + 1.0) * idf[cols] if len(cols) else np.zeros(0)
+        out = []
+        for lo, hi in spans:
+            row_values = values[lo:hi]
+            norm = np.sqrt(row_values @ row_values) if hi > lo else 1.0
+            out.append((cols[lo:hi], row_values / norm))
         return out
 
     def predict(self, texts: Sequence[str]) -> list[list[tuple[str, float]]]:
