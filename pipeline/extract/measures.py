@@ -165,23 +165,27 @@ def _titled_practices(doc: Structure, section: Section, title: Optional[str]
     while body_end and (paragraphs[body_end - 1].is_heading or _is_header_line(doc, paragraphs[body_end - 1])):
         body_end -= 1
     heads = [i for i in candidates if i < body_end and (i in named or not _is_header_line(doc, paragraphs[i]))]
-    blocks = []
+    blocks, block_heads = [], []
     for n, i in enumerate(heads):
         stop = heads[n + 1] if n + 1 < len(heads) else _closing_start(doc, paragraphs[:body_end], i + 1)
         if stop > i + 1:
             blocks.append((paragraphs[i], paragraphs[stop - 1].end))
+            block_heads.append(i)
+    if len(blocks) < 2:
+        return None
+    half = len(blocks) / 2
     leads = [_verb_lead(doc.text[para.start:para.end]) for para, _ in blocks]
-    # Practice verbs count at half the sub-headings; other verbs need a clear majority.
-    verb_led = leads.count("practice") if 2 * leads.count("practice") >= len(blocks) else \
-        (len(blocks) if 2 * (len(leads) - leads.count(None)) > len(blocks) else 0)
-    named_blocks = sum(1 for para, _ in blocks if paragraphs.index(para) in named)
     # "■ 议事有平台", "■ 服务有温度": ornamented sub-headings of a WeChat post each title one practice.
     ornamented = sum(1 for para, _ in blocks if _ORNAMENT.match(doc.text[para.start:para.end]))
-    ornamented = ornamented if ornamented >= 2 else 0
-    # Results and lessons are headed by states ("院落环境明显改善"), not by verbs.
-    headed_by_verbs = (2 * max(verb_led, named_blocks, ornamented) >= len(blocks)
-                       or section.kind in ("outcomes", "lessons"))
-    return blocks if len(blocks) >= 2 and headed_by_verbs else None
+    titled = (
+        leads.count("practice") >= half  # practice verbs at half the sub-headings
+        or len(leads) - leads.count(None) > half  # any verbs at a clear majority
+        or sum(1 for i in block_heads if i in named) >= half
+        or ornamented >= max(2, half)
+        # Results and lessons are headed by states ("院落环境明显改善"), not by verbs.
+        or section.kind in ("outcomes", "lessons")
+    )
+    return blocks if titled else None
 
 
 def _verb_lead(heading: str) -> Optional[str]:
