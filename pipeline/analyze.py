@@ -68,13 +68,14 @@ def extract(structure: Structure, *, script: str = "simplified", theme_model=Non
     body = body_view(structure)
     body_tokens = tokens if body is structure else Tokens(body.text, segmenter)
     found_figures = list(figures(body))
+    metadata = case_metadata(structure, script=script)
     extraction = Extraction(
         doc_id=structure.doc_id,
-        metadata=case_metadata(structure, script=script),
+        metadata=metadata,
         figures=found_figures,
         changes=list(changes(body, figures=found_figures)),
         mechanisms=list(mechanisms(body)),
-        measures=list(measures(structure)),
+        measures=list(measures(structure, title=metadata.title)),
         places=list(places(body, segmenter=segmenter, tokens=body_tokens.tokens)),
     )
     for ordinal, measure in enumerate(extraction.measures):

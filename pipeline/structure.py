@@ -537,7 +537,6 @@ def build_structure(
     )
 
 
-
 def body_view(doc: Structure) -> Structure:
     """The document with its reference list blanked out, for the extractors of facts.
 

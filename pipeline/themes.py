@@ -178,14 +178,11 @@ class _Weights:
     coef: np.ndarray  # (n_themes, n_words + n_themes): the one-vs-rest regressions stacked
     intercept: np.ndarray
 
-    @property
-    def word_coef(self) -> np.ndarray:
-        """(n_words, n_themes): the word block's coefficients, a row per column of the vocabulary."""
-        cached = self.__dict__.get("_word_coef")
-        if cached is None:
-            cached = np.ascontiguousarray(self.coef[:, : self.n_words].T)
-            object.__setattr__(self, "_word_coef", cached)
-        return cached
+    # (n_words, n_themes): the word block's coefficients, a row per vocabulary column.
+    word_coef: np.ndarray = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "word_coef", np.ascontiguousarray(self.coef[:, : self.n_words].T))
 
     @classmethod
     def of(cls, word, clf) -> "_Weights":

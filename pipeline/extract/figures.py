@@ -83,7 +83,7 @@ _AFTER_WINDOW = re.compile(r"[^、0-9]{0,16}")
 # Quote marks dropped from a piece before tagging (a regex: str.translate is slower on CJK text).
 _QUOTES = re.compile("[“”‘’\"《》「」『』]")
 _TENTHS_DIGITS = "一二两三四五六七八九"
-_TENTHS_BLOCKERS = set("员立果功效为本熟就长交绩品都型色分年人事器批套绩像不语")
+_TENTHS_BLOCKERS = set("员立果功效为本熟就长交绩品都型色分年人事器批套像不语")
 _TENTHS_BEFORE = ("占", "超过", "超", "近", "约", "逾", "达", "有", "将近", "接近", "不到", "不足", "至少")
 _TENTHS_AFTER = ("以上", "以下", "左右", "多", "的", "。", ",")
 # POS tags (jieba's set) that end a noun phrase: prepositions, conjunctions,

@@ -63,16 +63,18 @@ def _has_verb(kind: str, text: str) -> bool:
     return verbs is not None and verbs.search(text) is not None
 
 
-def measures(doc: Structure, *, narrative: bool = True) -> Iterator[Measure]:
+def measures(doc: Structure, *, narrative: bool = True, title: Optional[str] = None) -> Iterator[Measure]:
     """Yield the measures of a structured document, in reading order.
 
     Args:
         doc: the document's structure (sections and enumeration tree filled).
         narrative: also read measures from sections written without
             enumeration (one per paragraph under a sub-heading).
+        title: the headline when the caller has it (metadata found it);
+            else it is looked up here. It is never a practice.
     """
     ordinal = 0
-    title = title_text(doc)
+    title = title or title_text(doc)
     pure_narrative = not doc.items and all(s.kind == "other" for s in doc.sections)
     for index, section in enumerate(doc.sections):
         kind = KIND_BY_SECTION.get(section.kind)

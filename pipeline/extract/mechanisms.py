@@ -367,12 +367,12 @@ def _repeated(text: str) -> Iterator[_Candidate]:
             yield _Candidate(name, pos - len(modifier), pos + len(head), "repeated")
 
 
-@lru_cache(maxsize=4096)
 def _opens_with_verb(phrase: str) -> bool:
     first = lexicon().cut_tagged(phrase[:6])
     return bool(first) and first[0][1] == "v"
 
 
+@lru_cache(maxsize=4096)
 def _cut(text: str) -> tuple[str, ...]:
     """jieba's words (the default segmenter's); the same phrases recur across reports."""
     return tuple(lexicon().cut(text))

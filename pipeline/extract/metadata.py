@@ -42,7 +42,7 @@ _TAG_LINE = re.compile(r"\s*[【\[][^【】\[\]]{1,20}[】\]]\s*")
 _MASTHEAD = re.compile(r"(?:第\s*\d+\s*卷\s*)?第\s*\d+\s*期|(?:19|20)\d{2}\s*年\s*第\s*\d+\s*期"
                        r"|星期[一二三四五六日天]|第\s*\d+\s*版(?:\s*[·・:]\s*[\u4e00-\u9fff]{2,8})?")
 _WECHAT_TAGS = {"原创", "转载", "置顶", "星标"}
-_JOURNAL = re.compile(r"[\u4e00-\u9fff]{2,20}")
+_HAN_NAME = re.compile(r"[\u4e00-\u9fff]{2,20}")  # a journal or account name in a header line
 _ORGANISATION = re.compile(r"[\u4e00-\u9fff()]{4,30}")  # a name alone on its line: Han characters, maybe (…)
 # "记者 王明 通讯员 李华", "(本报记者 张三)": a reporter line, never a heading or a title.
 _REPORTER_LINE = re.compile(r"^[(\[【]?(?:本报|本台|本刊|新华社)?(?:特约|实习)?(?:记者|通讯员)[^,。;!?]*$")
@@ -197,7 +197,7 @@ def _journals(edges: list[tuple[int, int, str]]) -> Iterator[tuple[int, int]]:
         masthead = _MASTHEAD.search(line)
         if masthead is None or not _is_date_line(line):
             continue
-        for name in _JOURNAL.finditer(line):
+        for name in _HAN_NAME.finditer(line):
             if not (masthead.start() <= name.start() < masthead.end()) and parse_date(name.group()) is None:
                 yield start + name.start(), start + name.end()
                 break
@@ -209,7 +209,7 @@ def _stamp_accounts(edges: list[tuple[int, int, str]]) -> Iterator[tuple[int, in
         date = parse_date(line)
         if date is None or not _STAMP_TIME.match(line, date[2]) or not _is_dateline(line, date):
             continue
-        names = [m for m in _JOURNAL.finditer(line, 0, date[1]) if m.group() not in _WECHAT_TAGS]
+        names = [m for m in _HAN_NAME.finditer(line, 0, date[1]) if m.group() not in _WECHAT_TAGS]
         if names:
             yield start + names[-1].start(), start + names[-1].end()
 
