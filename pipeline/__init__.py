@@ -3,4 +3,5 @@
 The public library API lives in :mod:`pipeline.api`; the ``govcase`` command
 (:mod:`pipeline.cli`) is a thin face over it.
 """
+
 __version__ = "0.1.0"

@@ -4,12 +4,12 @@ This is the per-document work that ``ingest`` runs in worker processes; it
 touches no store. The text is segmented once, and the tokens are reused by
 the theme model and for the full-text index of the document and each measure.
 """
+
 from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field
 from itertools import accumulate
-from typing import Optional
 
 from .records import Document, Extraction, Measure, Structure
 from .segment import get_segmenter
@@ -35,7 +35,7 @@ class Tokens:
 
     def between(self, start: int, end: int) -> list[str]:
         """The tokens that start in [start, end)."""
-        return self.tokens[bisect.bisect_left(self.starts, start):bisect.bisect_left(self.starts, end)]
+        return self.tokens[bisect.bisect_left(self.starts, start) : bisect.bisect_left(self.starts, end)]
 
     def piece(self, text: str) -> list[str]:
         """A short text segmented on its own (a heading: the themes and the index both read it)."""
@@ -48,8 +48,15 @@ def _words(tokens: list[str]) -> str:
     return " ".join(filter(str.strip, tokens))
 
 
-def extract(structure: Structure, *, script: str = "simplified", theme_model=None,
-            label_themes: bool = True, segmenter: str = "jieba", tokens: Optional[Tokens] = None) -> Extraction:
+def extract(
+    structure: Structure,
+    *,
+    script: str = "simplified",
+    theme_model=None,
+    label_themes: bool = True,
+    segmenter: str = "jieba",
+    tokens: Tokens | None = None,
+) -> Extraction:
     """Run every extractor over a structured document.
 
     Args:
@@ -83,8 +90,9 @@ def extract(structure: Structure, *, script: str = "simplified", theme_model=Non
     if label_themes and extraction.measures:
         from .themes import label_measures
 
-        label_measures(extraction.measures, model=theme_model,
-                       tokens=[_measure_tokens(m, tokens) for m in extraction.measures])
+        label_measures(
+            extraction.measures, model=theme_model, tokens=[_measure_tokens(m, tokens) for m in extraction.measures]
+        )
     return extraction
 
 
@@ -93,32 +101,42 @@ def _measure_tokens(measure: Measure, tokens: Tokens) -> list[str]:
     return [*tokens.piece(measure.heading), "\n", *tokens.between(measure.start, measure.end)]
 
 
-def segmented_index(text: str, extraction: Extraction, segmenter: str = "jieba",
-                    tokens: Optional[Tokens] = None) -> tuple[str, list[tuple[str, str]]]:
+def segmented_index(
+    text: str, extraction: Extraction, segmenter: str = "jieba", tokens: Tokens | None = None
+) -> tuple[str, list[tuple[str, str]]]:
     """Segmented text for the FTS index: the document, and (heading, body) per measure.
 
     The text is segmented once (or ``tokens`` reused); bodies are slices of it.
     """
     tokens = tokens or Tokens(text, segmenter)
-    measure_index = [(_words(tokens.piece(m.heading)), _words(tokens.between(m.start, m.end)))
-                     for m in extraction.measures]
+    measure_index = [
+        (_words(tokens.piece(m.heading)), _words(tokens.between(m.start, m.end))) for m in extraction.measures
+    ]
     return _words(tokens.tokens), measure_index
 
 
-def analyze_document(document: Document, *, segmenter: str = "jieba", theme_model=None,
-                     label_themes: bool = True) -> Analysis:
+def analyze_document(
+    document: Document, *, segmenter: str = "jieba", theme_model=None, label_themes: bool = True
+) -> Analysis:
     from .structure import build_structure
 
-    structure = build_structure(document.doc_id, document.text, title_hint=document.title_hint,
-                                published_hint=document.published_hint)
+    structure = build_structure(
+        document.doc_id, document.text, title_hint=document.title_hint, published_hint=document.published_hint
+    )
     tokens = Tokens(document.text, segmenter)
-    extraction = extract(structure, script=document.script, theme_model=theme_model, label_themes=label_themes,
-                         segmenter=segmenter, tokens=tokens)
+    extraction = extract(
+        structure,
+        script=document.script,
+        theme_model=theme_model,
+        label_themes=label_themes,
+        segmenter=segmenter,
+        tokens=tokens,
+    )
     index_text, measure_index = segmented_index(document.text, extraction, segmenter, tokens)
     return Analysis(document, structure, extraction, index_text, measure_index)
 
 
-def document_from_raw(raw, *, normalized: Optional[object] = None) -> Document:
+def document_from_raw(raw, *, normalized: object | None = None) -> Document:
     """A Document from a RawText (pipeline.ingest.read), normalized."""
     from .ingest.dedupe import content_hash
     from .ingest.normalize import normalize

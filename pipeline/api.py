@@ -5,14 +5,16 @@
 >>> report = api.evaluate("outputs/govcase.db", "corpus/gold")
 >>> print(report.render_table())
 """
+
 from __future__ import annotations
 
 import multiprocessing
 import sys
 import time
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Optional, Union
+from typing import Union
 
 from .records import Document, Extraction, IngestError
 from .store import DEFAULT_DB, Store
@@ -97,10 +99,20 @@ def _process_source(source: str):
         document = document_from_raw(raw)
         if not document.text.strip():
             return IngestError(source, "规范化后没有正文内容")
-        analysis = analyze_document(document, segmenter=options.segmenter,
-                                    theme_model=_worker_state.get("theme_model"), label_themes=options.label_themes)
-        return document_rows(document, analysis.structure, analysis.extraction, minhash=signature(document.text),
-                             index_text=analysis.index_text, measure_index=analysis.measure_index)
+        analysis = analyze_document(
+            document,
+            segmenter=options.segmenter,
+            theme_model=_worker_state.get("theme_model"),
+            label_themes=options.label_themes,
+        )
+        return document_rows(
+            document,
+            analysis.structure,
+            analysis.extraction,
+            minhash=signature(document.text),
+            index_text=analysis.index_text,
+            measure_index=analysis.measure_index,
+        )
     except ReadError as exc:
         return IngestError(source, exc.reason)
     except MemoryError:
@@ -109,7 +121,7 @@ def _process_source(source: str):
         return IngestError(source, f"处理失败(程序错误 {type(exc).__name__}: {exc}),已跳过该文件")
 
 
-def _raw_hash(source: str) -> Optional[str]:
+def _raw_hash(source: str) -> str | None:
     if source.startswith(("http://", "https://")):
         return None
     import hashlib
@@ -145,8 +157,8 @@ def ingest(
     max_bytes: int = DEFAULT_MAX_BYTES,
     label_themes: bool = True,
     url_timeout: float = DEFAULT_URL_TIMEOUT_S,
-    on_progress: Optional[Callable[[str, str], None]] = None,
-    on_error: Optional[Callable[[IngestError], None]] = None,
+    on_progress: Callable[[str, str], None] | None = None,
+    on_error: Callable[[IngestError], None] | None = None,
 ) -> IngestSummary:
     """Read, normalize, deduplicate, structure and extract files, directories and URLs.
 
@@ -204,8 +216,13 @@ BATCH_DOCS = 256
 BATCH_SECONDS = 2.0
 
 
-def _store_results(store: Store, results: Iterator, summary: IngestSummary,
-                   report: Callable[[str, str], None], fail: Callable[[IngestError], None]) -> None:
+def _store_results(
+    store: Store,
+    results: Iterator,
+    summary: IngestSummary,
+    report: Callable[[str, str], None],
+    fail: Callable[[IngestError], None],
+) -> None:
     results = iter(results)
     while True:
         # Collect a batch first (reading and analysis happen here), so the write
@@ -223,8 +240,14 @@ def _store_results(store: Store, results: Iterator, summary: IngestSummary,
                 _store_one(store, source, result, summary, report, fail)
 
 
-def _store_one(store: Store, source: str, result, summary: IngestSummary,
-               report: Callable[[str, str], None], fail: Callable[[IngestError], None]) -> None:
+def _store_one(
+    store: Store,
+    source: str,
+    result,
+    summary: IngestSummary,
+    report: Callable[[str, str], None],
+    fail: Callable[[IngestError], None],
+) -> None:
     """The only per-document work of the process holding the store: a duplicate lookup, then inserts."""
     if isinstance(result, IngestError):
         fail(result)
@@ -257,7 +280,7 @@ def _map(sources: list[str], jobs: int, options: WorkerOptions):
     context = multiprocessing.get_context(method)
     with context.Pool(jobs, initializer=_init_worker, initargs=(options,)) as pool:
         # imap keeps memory flat: results stream back in order, a chunk at a time.
-        yield from zip(sources, pool.imap(_process_source, sources, chunksize=CHUNK_DOCS))
+        yield from zip(sources, pool.imap(_process_source, sources, chunksize=CHUNK_DOCS), strict=False)
 
 
 # Sources per task sent to a worker: enough to make the hand-over cheap,
@@ -266,8 +289,9 @@ CHUNK_DOCS = 8
 
 
 # -- re-extraction, reading back --------------------------------------------------------
-def extract_stored(db: PathLike | Store = DEFAULT_DB, *, segmenter: str = "jieba",
-                   doc_ids: Optional[list[str]] = None) -> int:
+def extract_stored(
+    db: PathLike | Store = DEFAULT_DB, *, segmenter: str = "jieba", doc_ids: list[str] | None = None
+) -> int:
     """Re-run structure and extraction over stored documents (after a rule change)."""
     from .analyze import analyze_document
     from .themes import load_default_model
@@ -327,15 +351,17 @@ def _cluster_agreement(store: Store, stems: dict[str, str], gold: dict[str, dict
 
     rows = store.conn.execute(
         "SELECT m.measure_id, m.doc_id, m.heading, m.text, m.cluster_id, d.city FROM measures m "
-        "JOIN documents d USING (doc_id) ORDER BY m.measure_id").fetchall()
+        "JOIN documents d USING (doc_id) ORDER BY m.measure_id"
+    ).fetchall()
     items = [ClusterInput(r["measure_id"], r["doc_id"], r["city"], r["heading"], r["text"]) for r in rows]
     if not items:
         return {"nmi": None, "ari": None, "measures": 0}
     if all(r["cluster_id"] is not None for r in rows):
         from .cluster import ClusterResult
 
-        result = ClusterResult(clusters=[], assignments=[r["cluster_id"] for r in rows], k=0, method="stored",
-                               silhouette=None, items=items)
+        result = ClusterResult(
+            clusters=[], assignments=[r["cluster_id"] for r in rows], k=0, method="stored", silhouette=None, items=items
+        )
     else:
         result = cluster_measures(items)
     gold_first: dict = {}
@@ -349,15 +375,16 @@ def _cluster_agreement(store: Store, stems: dict[str, str], gold: dict[str, dict
     return cluster_scores(result, gold_first)
 
 
-def _relabel_themes_held_out(stored: dict[str, tuple[Document, Extraction]], gold_dir: PathLike,
-                             predicted: dict[str, dict]) -> None:
+def _relabel_themes_held_out(
+    stored: dict[str, tuple[Document, Extraction]], gold_dir: PathLike, predicted: dict[str, dict]
+) -> None:
     from .themes import held_out_models, label_measures
 
     texts = {stem: doc.text for stem, (doc, _) in stored.items()}
     for stem, model in held_out_models(Path(gold_dir), texts):
         measures = stored[stem][1].measures
         label_measures(measures, model=model)
-        for row, measure in zip(predicted[stem]["measures"], measures):
+        for row, measure in zip(predicted[stem]["measures"], measures, strict=False):
             row["themes"] = list(measure.themes)
 
 
@@ -381,18 +408,28 @@ def show(db: PathLike | Store, ref: str) -> dict:
 
 
 # -- clusters and the main job ---------------------------------------------------------
-def cluster(db: PathLike | Store = DEFAULT_DB, *, out_file: Optional[PathLike] = None, segmenter: str = "jieba"):
+def cluster(db: PathLike | Store = DEFAULT_DB, *, out_file: PathLike | None = None, segmenter: str = "jieba"):
     """Cluster every stored measure across documents; store the clusters and write a CSV."""
     from .cluster import ClusterInput, cluster_measures, write_clusters_csv
 
     store = open_store(db)
     rows = store.conn.execute(
         "SELECT m.measure_id, m.doc_id, m.heading, m.text, m.themes, d.city, d.province "
-        "FROM measures m JOIN documents d USING (doc_id) ORDER BY m.measure_id").fetchall()
+        "FROM measures m JOIN documents d USING (doc_id) ORDER BY m.measure_id"
+    ).fetchall()
     import json
 
-    items = [ClusterInput(measure_id=r["measure_id"], doc_id=r["doc_id"], city=r["city"] or r["province"] or "未知",
-                          heading=r["heading"], text=r["text"], themes=json.loads(r["themes"])) for r in rows]
+    items = [
+        ClusterInput(
+            measure_id=r["measure_id"],
+            doc_id=r["doc_id"],
+            city=r["city"] or r["province"] or "未知",
+            heading=r["heading"],
+            text=r["text"],
+            themes=json.loads(r["themes"]),
+        )
+        for r in rows
+    ]
     result = cluster_measures(items, segmenter=segmenter)
     store.put_clusters(result)
     if out_file is not None:
@@ -442,7 +479,7 @@ def write_comparison_outputs(store: Store, out: Path) -> list[Path]:
     return paths
 
 
-def _widest_indicator(comparison) -> Optional[str]:
+def _widest_indicator(comparison) -> str | None:
     """The indicator reported by the most places (ties: the first in the table), for the bar chart."""
     values = comparison.indicator_values
     if values.empty:

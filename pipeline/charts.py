@@ -4,12 +4,14 @@ Chinese labels need a CJK font. One is chosen explicitly and checked against
 the characters of the labels (through the font's cmap); when none is found
 the charts refuse with an install hint instead of drawing empty boxes.
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
-from typing import Iterable, Optional, Union
+from typing import Union
 
 import matplotlib
 
@@ -25,14 +27,26 @@ from .fileio import atomic_path  # noqa: E402
 PathLike = Union[str, Path]
 # Simplified-Chinese faces first: the first face of the Noto CJK collection is
 # the Japanese one, whose glyph shapes differ for a few characters.
-PREFERRED_FAMILIES = ("Noto Sans CJK SC", "Source Han Sans SC", "Noto Sans SC", "WenQuanYi Micro Hei",
-                      "WenQuanYi Zen Hei", "Noto Sans CJK TC", "Noto Sans CJK JP", "Droid Sans Fallback")
+PREFERRED_FAMILIES = (
+    "Noto Sans CJK SC",
+    "Source Han Sans SC",
+    "Noto Sans SC",
+    "WenQuanYi Micro Hei",
+    "WenQuanYi Zen Hei",
+    "Noto Sans CJK TC",
+    "Noto Sans CJK JP",
+    "Droid Sans Fallback",
+)
 # Installed after matplotlib built its font cache, these would be invisible to it.
-KNOWN_FONT_FILES = ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-                    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
-                    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
-NO_FONT = ("找不到中文字体,请安装 fonts-noto-cjk (apt-get install fonts-noto-cjk)。"
-           " / No CJK font found: install fonts-noto-cjk (apt-get install fonts-noto-cjk).")
+KNOWN_FONT_FILES = (
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+)
+NO_FONT = (
+    "找不到中文字体,请安装 fonts-noto-cjk (apt-get install fonts-noto-cjk)。"
+    " / No CJK font found: install fonts-noto-cjk (apt-get install fonts-noto-cjk)."
+)
 
 
 class ChartError(RuntimeError):
@@ -46,7 +60,7 @@ class FontChoice:
     index: int  # face index inside a .ttc collection
 
 
-@lru_cache(maxsize=None)
+@cache
 def _cmap(path: str, index: int) -> frozenset[int]:
     from fontTools.ttLib import TTFont
 
@@ -75,8 +89,10 @@ def find_cjk_font(labels: Iterable[str] = ()) -> FontChoice:
             font_manager.fontManager.addfont(path)
     text = "".join(labels) + "社区治理主题城市"
     rank = {name: i for i, name in enumerate(PREFERRED_FAMILIES)}
-    entries = sorted(font_manager.fontManager.ttflist,
-                     key=lambda e: (rank.get(e.name, len(rank)), abs(_weight(e.weight) - 400), e.name))
+    entries = sorted(
+        font_manager.fontManager.ttflist,
+        key=lambda e: (rank.get(e.name, len(rank)), abs(_weight(e.weight) - 400), e.name),
+    )
     for entry in entries:
         choice = FontChoice(entry.name, entry.fname, getattr(entry, "index", 0))
         if covers(choice, text):
@@ -88,7 +104,7 @@ def _weight(weight) -> int:
     return weight if isinstance(weight, int) else font_manager.weight_dict.get(weight, 400)
 
 
-def _save(fig, path_png: PathLike, path_svg: Optional[PathLike]) -> list[Path]:
+def _save(fig, path_png: PathLike, path_svg: PathLike | None) -> list[Path]:
     written = []
     for path, fmt in ((path_png, "png"), (path_svg, "svg")):
         if path is None:
@@ -104,7 +120,7 @@ def _style(font: FontChoice) -> dict:
     return {"font.family": [font.family], "axes.unicode_minus": False, "svg.hashsalt": "govcase"}
 
 
-def heatmap(comparison: Comparison, path_png: PathLike, path_svg: Optional[PathLike] = None) -> list[Path]:
+def heatmap(comparison: Comparison, path_png: PathLike, path_svg: PathLike | None = None) -> list[Path]:
     """Place × theme heatmap of practice counts, each cell labelled with its count."""
     counts = comparison.theme_counts.set_index(comparison.place_header)
     places, themes = [str(p) for p in counts.index], [str(t) for t in counts.columns]
@@ -122,8 +138,9 @@ def heatmap(comparison: Comparison, path_png: PathLike, path_svg: Optional[PathL
             ax.set_yticks(range(len(places)), labels=places)
             high = values.max() or 1
             for (i, j), v in _cells(values):
-                ax.text(j, i, str(v), ha="center", va="center", fontsize=8,
-                        color="white" if v > high * 0.6 else "black")
+                ax.text(
+                    j, i, str(v), ha="center", va="center", fontsize=8, color="white" if v > high * 0.6 else "black"
+                )
             fig.colorbar(image, ax=ax, label="做法数").ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_title(title)
         return _save(fig, path_png, path_svg)
@@ -135,8 +152,9 @@ def _cells(values):
             yield (i, j), int(v)
 
 
-def indicator_bars(comparison: Comparison, indicator: str, path_png: PathLike,
-                   path_svg: Optional[PathLike] = None) -> list[Path]:
+def indicator_bars(
+    comparison: Comparison, indicator: str, path_png: PathLike, path_svg: PathLike | None = None
+) -> list[Path]:
     """Bars of one indicator across places (``社工人数`` or ``社工人数(人)``).
 
     A place with several values shows its largest (for a change, the later

@@ -4,19 +4,31 @@ Each command parses its options, calls one library function and renders the
 result. Errors a user can act on are printed as one Chinese line, never a
 traceback.
 """
+
 from __future__ import annotations
 
 import json
 import sys
+
 import click
 
 from . import __version__
 from .store import DEFAULT_DB, StoreError
 
-DB_OPTION = click.option("--db", type=click.Path(dir_okay=False), default=str(DEFAULT_DB), show_default=True,
-                         help="SQLite case database file.")
-SEGMENTER_OPTION = click.option("--segmenter", type=click.Choice(["jieba", "rjieba"]), default="jieba",
-                                show_default=True, help="Word segmenter (same dictionary; rjieba is ~25x faster).")
+DB_OPTION = click.option(
+    "--db",
+    type=click.Path(dir_okay=False),
+    default=str(DEFAULT_DB),
+    show_default=True,
+    help="SQLite case database file.",
+)
+SEGMENTER_OPTION = click.option(
+    "--segmenter",
+    type=click.Choice(["jieba", "rjieba"]),
+    default="jieba",
+    show_default=True,
+    help="Word segmenter (same dictionary; rjieba is ~25x faster).",
+)
 
 
 def fail(message: str, code: int = 2) -> None:
@@ -61,12 +73,21 @@ def _ingest_with_progress(paths, db, jobs, segmenter, max_mb, timeout=15.0, quie
     def on_error(err):
         tqdm.write(f"错误: {err.path}: {err.reason}", file=sys.stderr)
 
-    summary = api.ingest(paths, db=db, jobs=jobs, segmenter=segmenter, max_bytes=int(max_mb * 1024 * 1024),
-                         url_timeout=timeout,
-                         on_progress=lambda source, outcome: bar.update(1), on_error=on_error)
+    summary = api.ingest(
+        paths,
+        db=db,
+        jobs=jobs,
+        segmenter=segmenter,
+        max_bytes=int(max_mb * 1024 * 1024),
+        url_timeout=timeout,
+        on_progress=lambda source, outcome: bar.update(1),
+        on_error=on_error,
+    )
     bar.close()
-    click.echo(f"导入 {summary.ingested} 篇,重复 {summary.duplicates} 篇,未变化 {summary.unchanged} 篇,"
-               f"出错 {summary.failed} 个({summary.seconds:.1f} 秒)")
+    click.echo(
+        f"导入 {summary.ingested} 篇,重复 {summary.duplicates} 篇,未变化 {summary.unchanged} 篇,"
+        f"出错 {summary.failed} 个({summary.seconds:.1f} 秒)"
+    )
     return summary
 
 
@@ -75,10 +96,16 @@ def _ingest_with_progress(paths, db, jobs, segmenter, max_mb, timeout=15.0, quie
 @DB_OPTION
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True, help="Worker processes.")
 @SEGMENTER_OPTION
-@click.option("--max-mb", type=click.FloatRange(0.001), default=20.0, show_default=True,
-              help="Largest file accepted, in MB.")
-@click.option("--timeout", type=click.FloatRange(0.1), default=15.0, show_default=True,
-              help="Seconds to wait for a URL before giving up on it.")
+@click.option(
+    "--max-mb", type=click.FloatRange(0.001), default=20.0, show_default=True, help="Largest file accepted, in MB."
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(0.1),
+    default=15.0,
+    show_default=True,
+    help="Seconds to wait for a URL before giving up on it.",
+)
 def ingest(paths, db, jobs, segmenter, max_mb, timeout):
     """Ingest files, directories (recursive) and http(s) URLs.
 
@@ -99,8 +126,14 @@ def ingest(paths, db, jobs, segmenter, max_mb, timeout):
 @main.command()
 @click.argument("corpus", default="corpus/reports", type=click.Path(exists=True))
 @DB_OPTION
-@click.option("--out", "out_dir", type=click.Path(file_okay=False), default="outputs", show_default=True,
-              help="Directory for tables, charts and exports.")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False),
+    default="outputs",
+    show_default=True,
+    help="Directory for tables, charts and exports.",
+)
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True)
 @SEGMENTER_OPTION
 def run(corpus, db, out_dir, jobs, segmenter):
@@ -163,12 +196,22 @@ def export(out_dir, db):
 
 
 @main.command()
-@click.option("--gold", "gold_dir", type=click.Path(exists=True, file_okay=False), default="corpus/gold",
-              show_default=True, help="Directory of gold JSON files.")
+@click.option(
+    "--gold",
+    "gold_dir",
+    type=click.Path(exists=True, file_okay=False),
+    default="corpus/gold",
+    show_default=True,
+    help="Directory of gold JSON files.",
+)
 @DB_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a table.")
-@click.option("--themes-lodo/--no-themes-lodo", default=True, show_default=True,
-              help="Also score themes with leave-one-document-out training.")
+@click.option(
+    "--themes-lodo/--no-themes-lodo",
+    default=True,
+    show_default=True,
+    help="Also score themes with leave-one-document-out training.",
+)
 def evaluate(gold_dir, db, as_json, themes_lodo):
     """Score stored extractions against gold annotations.
 
@@ -186,11 +229,24 @@ def evaluate(gold_dir, db, as_json, themes_lodo):
 
 
 @main.command()
-@click.option("--gold", "gold_dir", type=click.Path(exists=True, file_okay=False), multiple=True,
-              default=["corpus/gold"], show_default=True, help="Gold directory (repeatable).")
-@click.option("--corpus", "corpus_dir", type=click.Path(exists=True, file_okay=False), multiple=True,
-              default=["corpus/reports"], show_default=True,
-              help="Directory of the reports the gold describes (repeatable).")
+@click.option(
+    "--gold",
+    "gold_dir",
+    type=click.Path(exists=True, file_okay=False),
+    multiple=True,
+    default=["corpus/gold"],
+    show_default=True,
+    help="Gold directory (repeatable).",
+)
+@click.option(
+    "--corpus",
+    "corpus_dir",
+    type=click.Path(exists=True, file_okay=False),
+    multiple=True,
+    default=["corpus/reports"],
+    show_default=True,
+    help="Directory of the reports the gold describes (repeatable).",
+)
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default="models", show_default=True)
 def train(gold_dir, corpus_dir, out_dir):
     """Rebuild the theme model from the gold plus weakly labelled measures.
@@ -207,8 +263,7 @@ def train(gold_dir, corpus_dir, out_dir):
 
 @main.command()
 @DB_OPTION
-@click.option("--out", "out_file", type=click.Path(dir_okay=False), default="outputs/clusters.csv",
-              show_default=True)
+@click.option("--out", "out_file", type=click.Path(dir_okay=False), default="outputs/clusters.csv", show_default=True)
 @SEGMENTER_OPTION
 def cluster(db, out_file, segmenter):
     """Group stored measures across documents into labelled practice clusters."""
@@ -225,8 +280,12 @@ def cluster(db, out_file, segmenter):
 @click.option("--city", multiple=True, help="City, e.g. 深圳 or 深圳市 (repeatable).")
 @click.option("--province", multiple=True, help="Province (repeatable).")
 @click.option("--mechanism", multiple=True, help="Mechanism name, e.g. 三社联动 (repeatable).")
-@click.option("--kind", type=click.Choice(["measure", "outcome", "lesson"]), multiple=True,
-              help="做法 (measure), 成效 (outcome) or 经验 (lesson).")
+@click.option(
+    "--kind",
+    type=click.Choice(["measure", "outcome", "lesson"]),
+    multiple=True,
+    help="做法 (measure), 成效 (outcome) or 经验 (lesson).",
+)
 @click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
 def search(query, db, theme, city, province, mechanism, kind, limit, fmt):
@@ -243,12 +302,20 @@ def search(query, db, theme, city, province, mechanism, kind, limit, fmt):
       govcase search --theme 社会组织培育 --format csv > 培育.csv
     """
     from . import api
-    from .search import format_hits, search as run_search
+    from .search import format_hits
+    from .search import search as run_search
 
     store = api.open_store(db, readonly=True)
-    result = run_search(store, query, theme=list(theme) or None, city=list(city) or None,
-                        province=list(province) or None, mechanism=list(mechanism) or None,
-                        kind=list(kind) or None, limit=limit)
+    result = run_search(
+        store,
+        query,
+        theme=list(theme) or None,
+        city=list(city) or None,
+        province=list(province) or None,
+        mechanism=list(mechanism) or None,
+        kind=list(kind) or None,
+        limit=limit,
+    )
     click.echo(format_hits(result, fmt))
 
 
@@ -257,12 +324,27 @@ def search(query, db, theme, city, province, mechanism, kind, limit, fmt):
 @click.option("--by", type=click.Choice(["city", "province"]), default="city", show_default=True)
 @click.option("--theme", "themes", multiple=True, help="Only these themes (repeatable).")
 @click.option("--city", "places", multiple=True, help="Only these places (repeatable).")
-@click.option("--out", "out_file", type=click.Path(dir_okay=False), default="outputs/compare.xlsx",
-              show_default=True, help="Output file; the extension picks the format.")
-@click.option("--format", "fmt", type=click.Choice(["xlsx", "csv", "md", "html"]), default=None,
-              help="Override the format chosen by the extension.")
-@click.option("--chart/--no-chart", default=True, show_default=True,
-              help="Also draw the place × theme heatmap next to the output (PNG and SVG).")
+@click.option(
+    "--out",
+    "out_file",
+    type=click.Path(dir_okay=False),
+    default="outputs/compare.xlsx",
+    show_default=True,
+    help="Output file; the extension picks the format.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["xlsx", "csv", "md", "html"]),
+    default=None,
+    help="Override the format chosen by the extension.",
+)
+@click.option(
+    "--chart/--no-chart",
+    default=True,
+    show_default=True,
+    help="Also draw the place × theme heatmap next to the output (PNG and SVG).",
+)
 def compare(db, by, themes, places, out_file, fmt, chart):
     """Comparison tables across places: themes, indicators, mechanisms, clusters.
 
@@ -274,7 +356,8 @@ def compare(db, by, themes, places, out_file, fmt, chart):
     from pathlib import Path
 
     from . import api
-    from .compare import compare as build, write
+    from .compare import compare as build
+    from .compare import write
 
     store = api.open_store(db, readonly=True)
     comparison = build(store, by=by, themes=list(themes) or None, places=list(places) or None)
@@ -290,8 +373,9 @@ def compare(db, by, themes, places, out_file, fmt, chart):
 
 @main.command()
 @DB_OPTION
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to listen on (only this machine by default).")
+@click.option(
+    "--host", default="127.0.0.1", show_default=True, help="Address to listen on (only this machine by default)."
+)
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
 def serve(db, host, port):
     """Serve the case database as a Chinese web page for civil-affairs staff.

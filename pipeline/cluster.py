@@ -8,13 +8,14 @@ Each cluster is labelled with its class-based TF-IDF top terms (c-TF-IDF,
 as in BERTopic) and its dominant theme.  The same input and
 ``random_state`` give the same clusters.
 """
+
 from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional, Sequence
 
 import numpy as np
 
@@ -36,7 +37,7 @@ MIN_DOCS_FOR_SHARED = 3
 class ClusterInput:
     measure_id: int | str
     doc_id: str
-    city: Optional[str]
+    city: str | None
     heading: str
     text: str
     themes: list[str] = field(default_factory=list)
@@ -46,7 +47,7 @@ class ClusterInput:
 class ClusterMember:
     measure_id: int | str
     doc_id: str
-    city: Optional[str]
+    city: str | None
     heading: str
 
 
@@ -54,7 +55,7 @@ class ClusterMember:
 class Cluster:
     cluster_id: int
     label: str  # "dominant theme: top terms"
-    theme: Optional[str]  # most frequent first theme of the members
+    theme: str | None  # most frequent first theme of the members
     terms: list[str]  # c-TF-IDF top terms, best first
     members: list[ClusterMember]
 
@@ -69,18 +70,29 @@ class ClusterResult:
     assignments: list[int]  # cluster_id of each input item, in input order
     k: int
     method: str  # kmeans | minibatch-kmeans | single
-    silhouette: Optional[float]
+    silhouette: float | None
     items: list[ClusterInput] = field(repr=False, default_factory=list)
 
     def members_frame(self):
         """One row per measure: its cluster (id, label, theme) and its source (doc, city, heading)."""
         import pandas as pd
 
-        rows = [{"cluster_id": c.cluster_id, "cluster_label": c.label, "cluster_theme": c.theme,
-                 "measure_id": m.measure_id, "doc_id": m.doc_id, "city": m.city, "heading": m.heading}
-                for c in self.clusters for m in c.members]
-        return pd.DataFrame(rows, columns=["cluster_id", "cluster_label", "cluster_theme", "measure_id",
-                                           "doc_id", "city", "heading"])
+        rows = [
+            {
+                "cluster_id": c.cluster_id,
+                "cluster_label": c.label,
+                "cluster_theme": c.theme,
+                "measure_id": m.measure_id,
+                "doc_id": m.doc_id,
+                "city": m.city,
+                "heading": m.heading,
+            }
+            for c in self.clusters
+            for m in c.members
+        ]
+        return pd.DataFrame(
+            rows, columns=["cluster_id", "cluster_label", "cluster_theme", "measure_id", "doc_id", "city", "heading"]
+        )
 
     def city_cluster_matrix(self):
         """Counts of measures per city (rows) and cluster id (columns), as a pandas DataFrame."""
@@ -113,8 +125,14 @@ def _crosstab(rows: list, cols: list, row_name: str, col_name: str):
     return pd.crosstab(pd.Series(rows, name=row_name), pd.Series(cols, name=col_name))
 
 
-def cluster_measures(items: Sequence[ClusterInput], *, k: Optional[int] = None, random_state: int = 0,
-                     segmenter: str = "jieba", k_range: Optional[Sequence[int]] = None) -> ClusterResult:
+def cluster_measures(
+    items: Sequence[ClusterInput],
+    *,
+    k: int | None = None,
+    random_state: int = 0,
+    segmenter: str = "jieba",
+    k_range: Sequence[int] | None = None,
+) -> ClusterResult:
     """Group measures into practice clusters.
 
     Args:
@@ -194,7 +212,7 @@ def _identity(tokens: list[str]) -> list[str]:
     return tokens
 
 
-def _kmeans(vectors, k: Optional[int], k_range: Optional[Sequence[int]], random_state: int):
+def _kmeans(vectors, k: int | None, k_range: Sequence[int] | None, random_state: int):
     from sklearn.cluster import KMeans, MiniBatchKMeans
     from sklearn.metrics import silhouette_score
 
@@ -214,8 +232,11 @@ def _kmeans(vectors, k: Optional[int], k_range: Optional[Sequence[int]], random_
         return labels, k, method, None
     fit_idx = np.sort(rng.choice(n, SAMPLE_FIT, replace=False)) if n > SAMPLE_FIT else np.arange(n)
     sample = vectors[fit_idx]
-    sil_idx = np.sort(rng.choice(len(fit_idx), SAMPLE_SILHOUETTE, replace=False)) \
-        if len(fit_idx) > SAMPLE_SILHOUETTE else np.arange(len(fit_idx))
+    sil_idx = (
+        np.sort(rng.choice(len(fit_idx), SAMPLE_SILHOUETTE, replace=False))
+        if len(fit_idx) > SAMPLE_SILHOUETTE
+        else np.arange(len(fit_idx))
+    )
     candidates = [c for c in (k_range or _default_k_range(n)) if 2 <= c < len(fit_idx)]
     best = (-2.0, 1, None)
     for cand in candidates:
@@ -266,8 +287,7 @@ def _ctfidf_terms(counts, labels: np.ndarray, vocab: np.ndarray) -> list[list[st
     n_clusters = int(labels.max()) + 1
     if counts.shape[1] == 0:
         return [[] for _ in range(n_clusters)]
-    membership = csr_matrix((np.ones(len(labels)), (labels, np.arange(len(labels)))),
-                            shape=(n_clusters, len(labels)))
+    membership = csr_matrix((np.ones(len(labels)), (labels, np.arange(len(labels)))), shape=(n_clusters, len(labels)))
     tf = np.asarray((membership @ counts).todense(), dtype=float)
     avg_words = tf.sum() / n_clusters
     freq = tf.sum(axis=0)
@@ -294,13 +314,17 @@ def cluster_scores(result: ClusterResult, gold_themes: dict) -> dict:
     from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
     pairs = []
-    for item, cid in zip(result.items, result.assignments):
+    for item, cid in zip(result.items, result.assignments, strict=False):
         gold = gold_themes.get(item.measure_id)
         if gold:
             pairs.append((cid, gold if isinstance(gold, str) else gold[0]))
     if not pairs:
         return {"nmi": None, "ari": None, "measures": 0}
-    predicted, truth = zip(*pairs)
-    return {"nmi": round(float(normalized_mutual_info_score(truth, predicted)), 4),
-            "ari": round(float(adjusted_rand_score(truth, predicted)), 4),
-            "measures": len(pairs), "clusters": len(set(predicted)), "themes": len(set(truth))}
+    predicted, truth = zip(*pairs, strict=False)
+    return {
+        "nmi": round(float(normalized_mutual_info_score(truth, predicted)), 4),
+        "ari": round(float(adjusted_rand_score(truth, predicted)), 4),
+        "measures": len(pairs),
+        "clusters": len(set(predicted)),
+        "themes": len(set(truth)),
+    }

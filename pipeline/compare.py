@@ -6,22 +6,24 @@ named mechanisms and the practice clusters, plus the list of source
 documents. Every indicator cell can be traced to its sentence through the
 long-format ``indicator_values`` table (document id and character span).
 """
+
 from __future__ import annotations
 
 import html
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
-from typing import Optional, Sequence, Union
+from typing import Union
 
 import pandas as pd
 
 from .fileio import atomic_path
 from .records import MEASURE_KINDS
 from .resources import read_lines
-from .search import theme_taxonomy, display_width, place_names
+from .search import display_width, place_names, theme_taxonomy
 from .store import Store
 
 PathLike = Union[str, Path]
@@ -57,7 +59,7 @@ class IndicatorRule:
     def header(self) -> str:
         return f"{self.name}({self.unit})"
 
-    def fit(self, subject: str, unit: str) -> Optional[int]:
+    def fit(self, subject: str, unit: str) -> int | None:
         """Length of the keyword this rule matches ``subject`` with (0 for *), or None."""
         if unit not in self.factors or any(x in subject for x in self.exclusions):
             return None
@@ -71,7 +73,7 @@ def _split(cell: str) -> tuple[str, ...]:
     return tuple(x.strip() for x in cell.split(",") if x.strip())
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_indicators(name: str = "indicators.tsv") -> tuple[IndicatorRule, ...]:
     rules = []
     for line in read_lines(name):
@@ -84,10 +86,11 @@ def load_indicators(name: str = "indicators.tsv") -> tuple[IndicatorRule, ...]:
     return tuple(rules)
 
 
-def map_indicator(subject: Optional[str], unit: str,
-                  rules: Sequence[IndicatorRule] = ()) -> Optional[tuple[IndicatorRule, float]]:
+def map_indicator(
+    subject: str | None, unit: str, rules: Sequence[IndicatorRule] = ()
+) -> tuple[IndicatorRule, float] | None:
     """The indicator a quantity belongs to and the factor into its unit, or None."""
-    best: Optional[tuple[int, IndicatorRule]] = None
+    best: tuple[int, IndicatorRule] | None = None
     for rule in rules or load_indicators():
         length = rule.fit(subject or "", unit)
         if length is not None and (best is None or length > best[0]):
@@ -117,7 +120,7 @@ def format_number(value: float) -> str:
     return f"{value:.4f}".rstrip("0").rstrip(".")
 
 
-def format_quantity(value: float, unit: str, approx: Optional[str] = None) -> str:
+def format_quantity(value: float, unit: str, approx: str | None = None) -> str:
     """A value with its unit and hedge as a report writes it: 约1.3万人, 1.3万多人, 96.5%以上."""
     number = format_number(value)
     if not approx:
@@ -156,8 +159,8 @@ def compare(
     store: Store,
     *,
     by: str = "city",
-    themes: Optional[Sequence[str]] = None,
-    places: Optional[Sequence[str]] = None,
+    themes: Sequence[str] | None = None,
+    places: Sequence[str] | None = None,
     kinds: Sequence[str] = ("measure",),
 ) -> Comparison:
     """Compare places (cities or provinces) across every stored document.
@@ -177,20 +180,32 @@ def compare(
         raise CompareError(f"未知的类型: {'、'.join(unknown)};可选: {'、'.join(MEASURE_KINDS)}")
     header = PLACE_HEADERS[by]
     docs = pd.DataFrame(
-        [dict(r) for r in store.conn.execute(
-            "SELECT doc_id, title, source, published, province, city FROM documents ORDER BY rowid")],
-        columns=["doc_id", "title", "source", "published", "province", "city"])
+        [
+            dict(r)
+            for r in store.conn.execute(
+                "SELECT doc_id, title, source, published, province, city FROM documents ORDER BY rowid"
+            )
+        ],
+        columns=["doc_id", "title", "source", "published", "province", "city"],
+    )
     docs["place"] = [_place_label(r, by) for r in docs.itertuples()]
     if places:
         wanted = {n for p in places for n in place_names(p, by)}
         docs = docs[docs["place"].isin(wanted)]
-    place_of = dict(zip(docs["doc_id"], docs["place"]))
+    place_of = dict(zip(docs["doc_id"], docs["place"], strict=False))
     counts, headings = _theme_tables(store, place_of, header, themes, kinds)
     wide, long = _indicator_tables(store, place_of, header)
     return Comparison(
-        by=by, place_header=header, theme_counts=counts, theme_headings=headings, indicators=wide,
-        indicator_values=long, mechanisms=_mechanism_table(store, place_of, header),
-        clusters=_cluster_table(store, place_of, header), sources=_source_table(store, docs, header))
+        by=by,
+        place_header=header,
+        theme_counts=counts,
+        theme_headings=headings,
+        indicators=wide,
+        indicator_values=long,
+        mechanisms=_mechanism_table(store, place_of, header),
+        clusters=_cluster_table(store, place_of, header),
+        sources=_source_table(store, docs, header),
+    )
 
 
 def _place_label(row, by: str) -> str:
@@ -209,19 +224,27 @@ def _theme_tables(store, place_of, header, themes, kinds):
     rows = store.conn.execute(
         f"SELECT m.doc_id, m.measure_id, m.heading, t.theme FROM measures m "
         f"JOIN measure_themes t ON t.measure_id = m.measure_id "
-        f"WHERE m.kind IN ({','.join('?' * len(kinds))}) ORDER BY m.doc_id, m.ordinal", list(kinds)).fetchall()
-    data = pd.DataFrame([dict(r) for r in rows if r["doc_id"] in place_of],
-                        columns=["doc_id", "measure_id", "heading", "theme"])
+        f"WHERE m.kind IN ({','.join('?' * len(kinds))}) ORDER BY m.doc_id, m.ordinal",
+        list(kinds),
+    ).fetchall()
+    data = pd.DataFrame(
+        [dict(r) for r in rows if r["doc_id"] in place_of], columns=["doc_id", "measure_id", "heading", "theme"]
+    )
     data["place"] = data["doc_id"].map(place_of)
     taxonomy = [name for name, _ in theme_taxonomy()]
     found = set(data["theme"])
-    columns = ([t for t in themes] if themes else
-               [t for t in taxonomy if t in found] + sorted(found - set(taxonomy)))
+    columns = [t for t in themes] if themes else [t for t in taxonomy if t in found] + sorted(found - set(taxonomy))
     data = data[data["theme"].isin(columns)]
     order = _place_order(place_of, data.groupby("place")["measure_id"].nunique())
     counts = pd.crosstab(data["place"], data["theme"]).reindex(index=order, columns=columns, fill_value=0)
-    joined = (data.drop_duplicates(["place", "theme", "heading"]).groupby(["place", "theme"])["heading"]
-              .agg(";".join).unstack() if len(data) else pd.DataFrame())
+    joined = (
+        data.drop_duplicates(["place", "theme", "heading"])
+        .groupby(["place", "theme"])["heading"]
+        .agg(";".join)
+        .unstack()
+        if len(data)
+        else pd.DataFrame()
+    )
     headings = joined.reindex(index=order, columns=columns).fillna("")
     return _with_place(counts.astype(int), header), _with_place(headings, header)
 
@@ -234,9 +257,13 @@ def _with_place(frame: pd.DataFrame, header: str) -> pd.DataFrame:
 
 
 def _indicator_tables(store, place_of, header):
-    records = [(r["doc_id"], r["kind"], json.loads(r["data"])) for r in store.conn.execute(
-        "SELECT doc_id, kind, data FROM records WHERE kind IN ('figure', 'change') ORDER BY doc_id, kind, ordinal")
-        if r["doc_id"] in place_of]
+    records = [
+        (r["doc_id"], r["kind"], json.loads(r["data"]))
+        for r in store.conn.execute(
+            "SELECT doc_id, kind, data FROM records WHERE kind IN ('figure', 'change') ORDER BY doc_id, kind, ordinal"
+        )
+        if r["doc_id"] in place_of
+    ]
     change_spans = {}
     for doc_id, kind, rec in records:
         if kind == "change":
@@ -256,19 +283,31 @@ def _indicator_tables(store, place_of, header):
         else:
             value, before, approx = rec["value"] * factor, None, rec.get("approx")
             shown = format_quantity(value, rule.unit, approx)
-        rows.append({header: place_of[doc_id], "指标": rule.header, "数值": value, "单位": rule.unit,
-                     "修饰": approx, "原值": before, "显示": shown, "文档": doc_id, "起": rec["start"],
-                     "止": rec["end"], "原文": rec.get("text", "")})
+        rows.append(
+            {
+                header: place_of[doc_id],
+                "指标": rule.header,
+                "数值": value,
+                "单位": rule.unit,
+                "修饰": approx,
+                "原值": before,
+                "显示": shown,
+                "文档": doc_id,
+                "起": rec["start"],
+                "止": rec["end"],
+                "原文": rec.get("text", ""),
+            }
+        )
     long = pd.DataFrame(rows, columns=[header, *VALUE_COLUMNS])
     if long.empty:
         return pd.DataFrame(columns=[header]), long
     long = long.sort_values([header, "文档", "起"], kind="stable").reset_index(drop=True)
     headers = list(dict.fromkeys(r.header for r in load_indicators()))
-    wide = (long.drop_duplicates([header, "指标", "显示"]).groupby([header, "指标"])["显示"]
-            .agg("; ".join).unstack())
+    wide = long.drop_duplicates([header, "指标", "显示"]).groupby([header, "指标"])["显示"].agg("; ".join).unstack()
     order = _place_order(place_of, long.groupby(header).size())
-    wide = wide.reindex(index=[p for p in order if p in wide.index],
-                        columns=[h for h in headers if h in wide.columns]).fillna("")
+    wide = wide.reindex(
+        index=[p for p in order if p in wide.index], columns=[h for h in headers if h in wide.columns]
+    ).fillna("")
     return _with_place(wide, header), long
 
 
@@ -278,8 +317,10 @@ def _mechanism_table(store, place_of, header) -> pd.DataFrame:
         if r["doc_id"] not in place_of:
             continue
         rec = json.loads(r["data"])
-        row = grouped.setdefault((place_of[r["doc_id"]], rec["name"]), {
-            header: place_of[r["doc_id"]], "机制": rec["name"], "定义": "", "提及次数": 0, "文档": []})
+        row = grouped.setdefault(
+            (place_of[r["doc_id"]], rec["name"]),
+            {header: place_of[r["doc_id"]], "机制": rec["name"], "定义": "", "提及次数": 0, "文档": []},
+        )
         row["定义"] = row["定义"] or rec.get("definition") or ""
         row["提及次数"] += rec.get("mentions", 1)
         if r["doc_id"] not in row["文档"]:
@@ -292,17 +333,22 @@ def _mechanism_table(store, place_of, header) -> pd.DataFrame:
 def _cluster_table(store, place_of, header) -> pd.DataFrame:
     rows = store.conn.execute(
         "SELECT m.doc_id, m.heading, c.cluster_id, c.label, c.theme FROM measures m "
-        "JOIN clusters c ON c.cluster_id = m.cluster_id ORDER BY c.cluster_id, m.doc_id, m.ordinal").fetchall()
+        "JOIN clusters c ON c.cluster_id = m.cluster_id ORDER BY c.cluster_id, m.doc_id, m.ordinal"
+    ).fetchall()
     grouped: dict[tuple[str, int], dict] = {}
     for r in rows:
         if r["doc_id"] not in place_of:
             continue
         place = place_of[r["doc_id"]]
-        row = grouped.setdefault((place, r["cluster_id"]), {
-            header: place, "聚类编号": r["cluster_id"], "聚类": r["label"], "主题": r["theme"] or "", "做法": []})
+        row = grouped.setdefault(
+            (place, r["cluster_id"]),
+            {header: place, "聚类编号": r["cluster_id"], "聚类": r["label"], "主题": r["theme"] or "", "做法": []},
+        )
         row["做法"].append(r["heading"])
-    frame = pd.DataFrame([{**row, "做法数": len(row["做法"]), "做法": ";".join(row["做法"])} for row in grouped.values()],
-                         columns=[header, "聚类编号", "聚类", "主题", "做法数", "做法"])
+    frame = pd.DataFrame(
+        [{**row, "做法数": len(row["做法"]), "做法": ";".join(row["做法"])} for row in grouped.values()],
+        columns=[header, "聚类编号", "聚类", "主题", "做法数", "做法"],
+    )
     return frame.sort_values([header, "做法数"], ascending=[True, False], kind="stable").reset_index(drop=True)
 
 
@@ -310,11 +356,16 @@ def _source_table(store, docs: pd.DataFrame, header) -> pd.DataFrame:
     aliases: dict[str, list[str]] = {}
     for r in store.conn.execute("SELECT doc_id, alias FROM aliases ORDER BY added_at, rowid"):
         aliases.setdefault(r["doc_id"], []).append(r["alias"])
-    return pd.DataFrame({
-        "文档": docs["doc_id"], "标题": docs["title"].fillna(""), "来源": docs["source"].fillna(""),
-        "发布日期": docs["published"].fillna(""), header: docs["place"],
-        "文件": ["; ".join(aliases.get(d, [])) for d in docs["doc_id"]],
-    }).reset_index(drop=True)
+    return pd.DataFrame(
+        {
+            "文档": docs["doc_id"],
+            "标题": docs["title"].fillna(""),
+            "来源": docs["source"].fillna(""),
+            "发布日期": docs["published"].fillna(""),
+            header: docs["place"],
+            "文件": ["; ".join(aliases.get(d, [])) for d in docs["doc_id"]],
+        }
+    ).reset_index(drop=True)
 
 
 # -- writers ---------------------------------------------------------------------------------------
@@ -322,22 +373,21 @@ def write_xlsx(comparison: Comparison, path: PathLike) -> Path:
     """One sheet per table: frozen header row and place column, wrapped text, CJK-aware widths."""
     from openpyxl.styles import Alignment, Font
 
-    with atomic_path(path) as tmp:
-        with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
-            for sheet, frame in comparison.tables().items():
-                frame.to_excel(writer, sheet_name=sheet, index=False)
-                ws = writer.sheets[sheet]
-                ws.freeze_panes = "B2"
-                wrap = Alignment(wrap_text=True, vertical="top")
-                for col_idx, column in enumerate(frame.columns, start=1):
-                    cells = [str(column)] + ["" if pd.isna(v) else str(v) for v in frame[column]]
-                    width = max(display_width(line) for c in cells for line in (c.splitlines() or [""]))
-                    ws.column_dimensions[ws.cell(1, col_idx).column_letter].width = min(max(width, 6), 60) + 2
-                for row in ws.iter_rows():
-                    for cell in row:
-                        cell.alignment = wrap
-                for cell in ws[1]:
-                    cell.font = Font(bold=True)
+    with atomic_path(path) as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as writer:
+        for sheet, frame in comparison.tables().items():
+            frame.to_excel(writer, sheet_name=sheet, index=False)
+            ws = writer.sheets[sheet]
+            ws.freeze_panes = "B2"
+            wrap = Alignment(wrap_text=True, vertical="top")
+            for col_idx, column in enumerate(frame.columns, start=1):
+                cells = [str(column)] + ["" if pd.isna(v) else str(v) for v in frame[column]]
+                width = max(display_width(line) for c in cells for line in (c.splitlines() or [""]))
+                ws.column_dimensions[ws.cell(1, col_idx).column_letter].width = min(max(width, 6), 60) + 2
+            for row in ws.iter_rows():
+                for cell in row:
+                    cell.alignment = wrap
+            for cell in ws[1]:
+                cell.font = Font(bold=True)
     return Path(path)
 
 
@@ -379,17 +429,23 @@ def write_markdown(comparison: Comparison, path: PathLike) -> Path:
     return Path(path)
 
 
-_HTML_STYLE = ("body{font-family:'Noto Sans CJK SC','Microsoft YaHei',sans-serif;margin:2em}"
-               "table{border-collapse:collapse;margin-bottom:2em}th,td{border:1px solid #ccc;padding:4px 8px;"
-               "vertical-align:top;text-align:left}th{background:#f3f3f3;position:sticky;top:0}")
+_HTML_STYLE = (
+    "body{font-family:'Noto Sans CJK SC','Microsoft YaHei',sans-serif;margin:2em}"
+    "table{border-collapse:collapse;margin-bottom:2em}th,td{border:1px solid #ccc;padding:4px 8px;"
+    "vertical-align:top;text-align:left}th{background:#f3f3f3;position:sticky;top:0}"
+)
 
 
 def write_html(comparison: Comparison, path: PathLike) -> Path:
     title = f"各{comparison.place_header}社区治理做法对比"
-    body = "".join(f"<h2>{html.escape(sheet)}</h2>\n" + frame.to_html(index=False, escape=True, na_rep="", border=0)
-                   for sheet, frame in comparison.tables().items())
-    page = (f'<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
-            f"<style>{_HTML_STYLE}</style></head><body><h1>{html.escape(title)}</h1>\n{body}</body></html>\n")
+    body = "".join(
+        f"<h2>{html.escape(sheet)}</h2>\n" + frame.to_html(index=False, escape=True, na_rep="", border=0)
+        for sheet, frame in comparison.tables().items()
+    )
+    page = (
+        f'<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
+        f"<style>{_HTML_STYLE}</style></head><body><h1>{html.escape(title)}</h1>\n{body}</body></html>\n"
+    )
     with atomic_path(path) as tmp:
         tmp.write_text(page, encoding="utf-8")
     return Path(path)
@@ -398,7 +454,7 @@ def write_html(comparison: Comparison, path: PathLike) -> Path:
 WRITERS = {"xlsx": write_xlsx, "csv": write_csv, "md": write_markdown, "html": write_html}
 
 
-def write(comparison: Comparison, path: PathLike, fmt: Optional[str] = None):
+def write(comparison: Comparison, path: PathLike, fmt: str | None = None):
     """Write with the writer named by ``fmt`` or by the path's extension (a directory gets CSVs)."""
     suffix = Path(path).suffix.lower().lstrip(".")
     fmt = fmt or {"markdown": "md", "htm": "html"}.get(suffix, suffix) or "csv"

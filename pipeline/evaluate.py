@@ -17,16 +17,18 @@ Choices the schema leaves open, made here:
 - A gold document missing from the predictions counts as all missed, including
   metadata fields whose gold value is null.
 """
+
 from __future__ import annotations
 
 import difflib
 import json
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable, Optional, Union
+from typing import Any, Optional
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
@@ -112,9 +114,14 @@ class MatchCounts(_Summable):
 
     def to_dict(self) -> dict:
         return {
-            "precision": self.precision, "recall": self.recall, "f1": self.f1,
-            "tp": self.predicted_matched, "fp": self.predicted - self.predicted_matched,
-            "fn": self.gold - self.gold_matched, "gold": self.gold, "predicted": self.predicted,
+            "precision": self.precision,
+            "recall": self.recall,
+            "f1": self.f1,
+            "tp": self.predicted_matched,
+            "fp": self.predicted - self.predicted_matched,
+            "fn": self.gold - self.gold_matched,
+            "gold": self.gold,
+            "predicted": self.predicted,
         }
 
 
@@ -125,9 +132,13 @@ class FigureScore(_Summable):
     approx: Accuracy = field(default_factory=Accuracy)
 
     def to_dict(self) -> dict:
-        return {**self.counts.to_dict(), "left_out": self.left_out,
-                "approx_accuracy": self.approx.accuracy, "approx_correct": self.approx.correct,
-                "approx_n": self.approx.n}
+        return {
+            **self.counts.to_dict(),
+            "left_out": self.left_out,
+            "approx_accuracy": self.approx.accuracy,
+            "approx_correct": self.approx.correct,
+            "approx_n": self.approx.n,
+        }
 
 
 @dataclass
@@ -136,8 +147,12 @@ class MeasureScore(_Summable):
     kind: Accuracy = field(default_factory=Accuracy)
 
     def to_dict(self) -> dict:
-        return {**self.counts.to_dict(), "kind_accuracy": self.kind.accuracy,
-                "kind_correct": self.kind.correct, "kind_n": self.kind.n}
+        return {
+            **self.counts.to_dict(),
+            "kind_accuracy": self.kind.accuracy,
+            "kind_correct": self.kind.correct,
+            "kind_n": self.kind.n,
+        }
 
 
 @dataclass
@@ -152,8 +167,7 @@ class FieldAccuracy(_Summable):
         return total
 
     def to_dict(self) -> dict:
-        return {**self.overall.to_dict(),
-                "per_field": {k: self.per_field[k].to_dict() for k in sorted(self.per_field)}}
+        return {**self.overall.to_dict(), "per_field": {k: self.per_field[k].to_dict() for k in sorted(self.per_field)}}
 
 
 @dataclass
@@ -174,14 +188,13 @@ class EvaluationReport:
     details: dict[str, dict[str, dict]]  # stem -> field -> {"scored", "missed", "spurious", ...}
     missing: list[str] = field(default_factory=list)  # gold stems with no prediction
     unscored: list[str] = field(default_factory=list)  # predicted stems with no gold
-    clusters: Optional[dict] = None  # NMI/ARI of practice clusters against gold first themes
+    clusters: dict | None = None  # NMI/ARI of practice clusters against gold first themes
 
     def to_dict(self) -> dict:
         out: dict[str, Any] = {name: getattr(self.total, name).to_dict() for name in FIELDS}
         if self.clusters is not None:
             out["clusters"] = self.clusters
-        out["documents"] = {"scored": len(self.per_document), "missing": self.missing,
-                            "unscored": self.unscored}
+        out["documents"] = {"scored": len(self.per_document), "missing": self.missing, "unscored": self.unscored}
         out["per_document"] = {
             stem: {name: {**getattr(score, name).to_dict(), **self.details[stem][name]} for name in FIELDS}
             for stem, score in self.per_document.items()
@@ -192,8 +205,9 @@ class EvaluationReport:
         rows: list[tuple[str, str, str, str, str]] = []
 
         def prf(label: str, c: MatchCounts, extra: str = "") -> None:
-            counts = f"tp={c.predicted_matched} fp={c.predicted - c.predicted_matched} " \
-                     f"fn={c.gold - c.gold_matched}{extra}"
+            counts = (
+                f"tp={c.predicted_matched} fp={c.predicted - c.predicted_matched} fn={c.gold - c.gold_matched}{extra}"
+            )
             rows.append((label, f"{c.precision:.3f}", f"{c.recall:.3f}", f"{c.f1:.3f}", counts))
 
         def acc(label: str, a: Accuracy) -> None:
@@ -214,11 +228,20 @@ class EvaluationReport:
                 acc(f"  {key}", group.per_field[key])
         if self.clusters and self.clusters.get("measures"):
             c = self.clusters
-            rows.append(("clusters", "", "", f"{c['nmi']:.3f}",
-                         f"NMI; ARI={c['ari']:.3f} over {c['measures']} matched measures, {c['clusters']} clusters"))
+            rows.append(
+                (
+                    "clusters",
+                    "",
+                    "",
+                    f"{c['nmi']:.3f}",
+                    f"NMI; ARI={c['ari']:.3f} over {c['measures']} matched measures, {c['clusters']} clusters",
+                )
+            )
         header = ("field", "P", "R", "F1/acc", "counts")
         widths = [max(len(r[i]) for r in (header, *rows)) for i in range(4)]
-        lines = ["  ".join(c.ljust(w) for c, w in zip(r[:4], widths)) + "  " + r[4] for r in (header, *rows)]
+        lines = [
+            "  ".join(c.ljust(w) for c, w in zip(r[:4], widths, strict=False)) + "  " + r[4] for r in (header, *rows)
+        ]
         footer = f"{len(self.per_document)} documents scored"
         if self.missing:
             footer += f"; {len(self.missing)} without prediction: {', '.join(self.missing)}"
@@ -230,7 +253,7 @@ class EvaluationReport:
 # -- normalization ---------------------------------------------------------------------
 
 
-def _fold(text: Optional[str]) -> Optional[str]:
+def _fold(text: str | None) -> str | None:
     """Full-width to half-width (NFKC), corner quotes as curly ones, no whitespace; empty becomes None."""
     if text is None:
         return None
@@ -238,7 +261,7 @@ def _fold(text: Optional[str]) -> Optional[str]:
     return folded or None
 
 
-def name_key(name: Optional[str]) -> str:
+def name_key(name: str | None) -> str:
     """A mechanism name or heading as compared: no quotes, brackets, spaces or edge punctuation."""
     return _NAME_NOISE.sub("", unicodedata.normalize("NFKC", name or "")).strip(_EDGE_PUNCT)
 
@@ -256,7 +279,7 @@ def _unit_table() -> tuple[dict[str, tuple[str, float]], tuple[tuple[str, float]
     return aliases, tuple(sorted(prefixes, key=lambda p: -len(p[0])))
 
 
-def normalize_quantity(value: float, unit: Optional[str]) -> tuple[float, str]:
+def normalize_quantity(value: float, unit: str | None) -> tuple[float, str]:
     """(value, unit) with multiplier prefixes and unit aliases folded: (2, "万元") -> (20000, "元")."""
     aliases, prefixes = _unit_table()
     unit = _fold(unit) or ""
@@ -268,7 +291,7 @@ def normalize_quantity(value: float, unit: Optional[str]) -> tuple[float, str]:
         prefix = next((p for p in prefixes if unit.startswith(p[0]) and len(unit) > len(p[0])), None)
         if prefix is None:
             return value, unit
-        unit, value = unit[len(prefix[0]):], value * prefix[1]
+        unit, value = unit[len(prefix[0]) :], value * prefix[1]
 
 
 def _same_number(a: Any, b: Any) -> bool:
@@ -277,14 +300,14 @@ def _same_number(a: Any, b: Any) -> bool:
     return abs(a - b) <= REL_TOLERANCE * max(abs(a), abs(b))
 
 
-def _same_quantity(gv: Any, gu: Optional[str], pv: Any, pu: Optional[str]) -> bool:
+def _same_quantity(gv: Any, gu: str | None, pv: Any, pu: str | None) -> bool:
     if not isinstance(gv, (int, float)) or not isinstance(pv, (int, float)):
         return False
     (gv, gu), (pv, pu) = normalize_quantity(gv, gu), normalize_quantity(pv, pu)
     return gu == pu and _same_number(gv, pv)
 
 
-def _similarity(a: Optional[str], b: Optional[str]) -> float:
+def _similarity(a: str | None, b: str | None) -> float:
     return difflib.SequenceMatcher(None, a or "", b or "", autojunk=False).ratio()
 
 
@@ -311,7 +334,7 @@ def _assign(gold: list[dict], pred: list[dict], score: Callable[[dict, dict], Pa
             if s is not None:
                 weights[i, j] = required_w * s[0] + pair_w + min(max(s[1], 0.0), 1.0)
     rows, cols = linear_sum_assignment(weights, maximize=True)
-    return [(int(i), int(j)) for i, j in zip(rows, cols) if weights[i, j] > 0]
+    return [(int(i), int(j)) for i, j in zip(rows, cols, strict=False) if weights[i, j] > 0]
 
 
 def _required(item: dict) -> bool:
@@ -352,23 +375,33 @@ def _score_figures(gold: list[dict], pred: list[dict]) -> tuple[FigureScore, dic
     matched_pred = {j for _, j in pairs}
     required_hits = [(i, j) for i, j in pairs if _required(gold[i])]
     left_out = len(pairs) - len(required_hits)
-    approx = Accuracy(sum((gold[i].get("approx") or None) == (pred[j].get("approx") or None) for i, j in pairs),
-                      len(pairs))
-    counts = MatchCounts(gold=sum(map(_required, gold)), gold_matched=len(required_hits),
-                         predicted=len(pred) - left_out, predicted_matched=len(required_hits))
+    approx = Accuracy(
+        sum((gold[i].get("approx") or None) == (pred[j].get("approx") or None) for i, j in pairs), len(pairs)
+    )
+    counts = MatchCounts(
+        gold=sum(map(_required, gold)),
+        gold_matched=len(required_hits),
+        predicted=len(pred) - left_out,
+        predicted_matched=len(required_hits),
+    )
     details = {
         "missed": [_figure_label(g) for i, g in enumerate(gold) if i not in matched_gold and _required(g)],
         "spurious": [_figure_label(p) for j, p in enumerate(pred) if j not in matched_pred],
-        "approx_errors": [f"{_figure_label(gold[i])}: predicted {pred[j].get('approx')}"
-                          for i, j in pairs if (gold[i].get("approx") or None) != (pred[j].get("approx") or None)],
+        "approx_errors": [
+            f"{_figure_label(gold[i])}: predicted {pred[j].get('approx')}"
+            for i, j in pairs
+            if (gold[i].get("approx") or None) != (pred[j].get("approx") or None)
+        ],
     }
     return FigureScore(counts, left_out, approx), details
 
 
 def _score_changes(gold: list[dict], pred: list[dict]) -> tuple[MatchCounts, dict]:
     def score(g: dict, p: dict) -> PairScore:
-        if not (_same_quantity(g.get("from"), g.get("unit"), p.get("from"), p.get("unit"))
-                and _same_quantity(g.get("to"), g.get("unit"), p.get("to"), p.get("unit"))):
+        if not (
+            _same_quantity(g.get("from"), g.get("unit"), p.get("from"), p.get("unit"))
+            and _same_quantity(g.get("to"), g.get("unit"), p.get("to"), p.get("unit"))
+        ):
             return None
         return True, _similarity(g.get("text"), p.get("text"))
 
@@ -387,9 +420,12 @@ def _score_mechanisms(gold: list[dict], pred: list[dict]) -> tuple[MatchCounts, 
         return (_required(g), _similarity(gk, pk)) if _contains_either(gk, pk) else None
 
     pairs = _assign(gold, pred, score)
-    counts = MatchCounts(gold=sum(map(_required, gold)),
-                         gold_matched=sum(_required(gold[i]) for i, _ in pairs),
-                         predicted=len(pred), predicted_matched=len(pairs))
+    counts = MatchCounts(
+        gold=sum(map(_required, gold)),
+        gold_matched=sum(_required(gold[i]) for i, _ in pairs),
+        predicted=len(pred),
+        predicted_matched=len(pairs),
+    )
     details = _unmatched(gold, pred, pairs, lambda m: str(m.get("name")))
     details["missed"] = [str(g.get("name")) for g in _unmatched_items(gold, {i for i, _ in pairs}) if _required(g)]
     return counts, details
@@ -399,13 +435,14 @@ def _unmatched_items(items: list[dict], matched: set[int]) -> list[dict]:
     return [item for k, item in enumerate(items) if k not in matched]
 
 
-def _unmatched(gold: list[dict], pred: list[dict], pairs: list[tuple[int, int]],
-               label: Callable[[dict], str]) -> dict:
-    return {"missed": [label(g) for g in _unmatched_items(gold, {i for i, _ in pairs})],
-            "spurious": [label(p) for p in _unmatched_items(pred, {j for _, j in pairs})]}
+def _unmatched(gold: list[dict], pred: list[dict], pairs: list[tuple[int, int]], label: Callable[[dict], str]) -> dict:
+    return {
+        "missed": [label(g) for g in _unmatched_items(gold, {i for i, _ in pairs})],
+        "spurious": [label(p) for p in _unmatched_items(pred, {j for _, j in pairs})],
+    }
 
 
-def headings_match(gold_heading: Optional[str], predicted_heading: Optional[str]) -> bool:
+def headings_match(gold_heading: str | None, predicted_heading: str | None) -> bool:
     """Equal, one containing the other, or difflib ratio >= 0.6, after name_key()."""
     g, p = name_key(gold_heading), name_key(predicted_heading)
     return _contains_either(g, p) or (bool(g) and bool(p) and _similarity(g, p) >= HEADING_SIMILARITY)
@@ -424,8 +461,9 @@ def _score_measures(gold: list[dict], pred: list[dict]) -> tuple[MeasureScore, M
     kind_pairs = [(gold[i], pred[j]) for i, j in pairs if gold[i].get("kind") is not None]
     kind = Accuracy(sum(g["kind"] == p.get("kind") for g, p in kind_pairs), len(kind_pairs))
     details = _unmatched(gold, pred, pairs, _measure_label)
-    details["kind_errors"] = [f"{_measure_label(g)}: predicted {p.get('kind')}"
-                              for g, p in kind_pairs if g["kind"] != p.get("kind")]
+    details["kind_errors"] = [
+        f"{_measure_label(g)}: predicted {p.get('kind')}" for g, p in kind_pairs if g["kind"] != p.get("kind")
+    ]
 
     themes = MatchCounts()
     theme_details: dict[str, list[str]] = {"missed": [], "spurious": []}
@@ -440,13 +478,13 @@ def _score_measures(gold: list[dict], pred: list[dict]) -> tuple[MeasureScore, M
     return MeasureScore(counts, kind), themes, details, theme_details
 
 
-def _primary(locations: Any) -> Optional[dict]:
+def _primary(locations: Any) -> dict | None:
     if not locations:
         return None
     return next((loc for loc in locations if loc.get("primary")), locations[0])
 
 
-def _score_locations(gold: dict, pred: Optional[dict]) -> tuple[FieldAccuracy, dict]:
+def _score_locations(gold: dict, pred: dict | None) -> tuple[FieldAccuracy, dict]:
     g = _primary(gold.get("locations")) or {}
     p = _primary(pred.get("locations")) if pred else None
     result, errors = FieldAccuracy(), []
@@ -461,7 +499,7 @@ def _score_locations(gold: dict, pred: Optional[dict]) -> tuple[FieldAccuracy, d
     return result, {"errors": errors}
 
 
-def _score_metadata(gold: dict, pred: Optional[dict]) -> tuple[FieldAccuracy, dict]:
+def _score_metadata(gold: dict, pred: dict | None) -> tuple[FieldAccuracy, dict]:
     result, errors = FieldAccuracy(), []
     for key in METADATA_FIELDS:
         if key not in gold:
@@ -475,7 +513,7 @@ def _score_metadata(gold: dict, pred: Optional[dict]) -> tuple[FieldAccuracy, di
     return result, {"errors": errors}
 
 
-def score_document(predicted: Optional[dict], gold: dict) -> tuple[DocumentScore, dict[str, dict]]:
+def score_document(predicted: dict | None, gold: dict) -> tuple[DocumentScore, dict[str, dict]]:
     """Score one document; ``predicted`` None means the document was not extracted at all.
 
     Returns the counts and, per field, debugging lists (missed, spurious …) and
@@ -519,12 +557,15 @@ def score_documents(predicted: dict[str, dict], gold: dict[str, dict]) -> Evalua
         per_document[stem], details[stem] = score_document(predicted.get(stem), gold[stem])
         total = total + per_document[stem]
     return EvaluationReport(
-        total=total, per_document=per_document, details=details,
-        missing=sorted(set(gold) - set(predicted)), unscored=sorted(set(predicted) - set(gold)),
+        total=total,
+        per_document=per_document,
+        details=details,
+        missing=sorted(set(gold) - set(predicted)),
+        unscored=sorted(set(predicted) - set(gold)),
     )
 
 
-def load_gold_dir(path: Union[str, Path]) -> dict[str, dict]:
+def load_gold_dir(path: str | Path) -> dict[str, dict]:
     """Every ``*.json`` gold file of a directory, keyed by file stem.
 
     Raises:

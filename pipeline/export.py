@@ -4,20 +4,31 @@ The exported dicts are what :mod:`pipeline.evaluate` scores, so a prediction
 and a gold file can be diffed by eye. Character spans (``start``/``end``
 into the normalized text) ride along as extra keys; the scorer ignores them.
 """
+
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable, Optional, Union
 
 from .fileio import write_text_atomic
 from .records import Change, Document, Extraction, Figure, Measure, Mechanism, Place
 
-SCHEMA_KEYS = ("doc_id", "title", "published", "source", "script",
-               "locations", "mechanisms", "figures", "changes", "measures")
+SCHEMA_KEYS = (
+    "doc_id",
+    "title",
+    "published",
+    "source",
+    "script",
+    "locations",
+    "mechanisms",
+    "figures",
+    "changes",
+    "measures",
+)
 
 
-def _number(value: float) -> Union[int, float]:
+def _number(value: float) -> int | float:
     """An int when integral (within float noise: 1.3 * 10000), else a float without noise digits."""
     value = float(value)
     nearest = round(value)
@@ -27,9 +38,17 @@ def _number(value: float) -> Union[int, float]:
 
 
 def _location(place: Place, primary: bool) -> dict:
-    return {"province": place.province, "city": place.city, "district": place.district,
-            "street": place.street, "community": place.community, "primary": primary,
-            "code": place.code, "start": place.start, "end": place.end}
+    return {
+        "province": place.province,
+        "city": place.city,
+        "district": place.district,
+        "street": place.street,
+        "community": place.community,
+        "primary": primary,
+        "code": place.code,
+        "start": place.start,
+        "end": place.end,
+    }
 
 
 def _mechanism(m: Mechanism) -> dict:
@@ -37,23 +56,45 @@ def _mechanism(m: Mechanism) -> dict:
 
 
 def _figure(f: Figure) -> dict:
-    return {"value": _number(f.value), "unit": f.unit, "approx": f.approx, "subject": f.subject,
-            "text": f.text, "required": True, "start": f.start, "end": f.end}
+    return {
+        "value": _number(f.value),
+        "unit": f.unit,
+        "approx": f.approx,
+        "subject": f.subject,
+        "text": f.text,
+        "required": True,
+        "start": f.start,
+        "end": f.end,
+    }
 
 
 def _change(c: Change) -> dict:
-    return {"subject": c.subject, "unit": c.unit, "from": _number(c.from_value), "to": _number(c.to_value),
-            "text": c.text, "start": c.start, "end": c.end}
+    return {
+        "subject": c.subject,
+        "unit": c.unit,
+        "from": _number(c.from_value),
+        "to": _number(c.to_value),
+        "text": c.text,
+        "start": c.start,
+        "end": c.end,
+    }
 
 
 def _measure(m: Measure) -> dict:
-    return {"section": m.section, "heading": m.heading, "themes": list(m.themes), "kind": m.kind,
-            "start": m.start, "end": m.end, "text": m.text}
+    return {
+        "section": m.section,
+        "heading": m.heading,
+        "themes": list(m.themes),
+        "kind": m.kind,
+        "start": m.start,
+        "end": m.end,
+        "text": m.text,
+    }
 
 
 def _locations(extraction: Extraction) -> list[dict]:
     """The primary place first and alone marked primary, then the others in found order."""
-    primary: Optional[Place] = extraction.primary_place()
+    primary: Place | None = extraction.primary_place()
     if primary is None:
         return []
     others = [p for p in extraction.places if p is not primary]
@@ -77,7 +118,7 @@ def to_gold_schema(doc: Document, extraction: Extraction) -> dict:
     }
 
 
-def write_export(items: Iterable[tuple[Document, Extraction]], out_dir: Union[str, Path]) -> list[Path]:
+def write_export(items: Iterable[tuple[Document, Extraction]], out_dir: str | Path) -> list[Path]:
     """Write ``<stem>.json`` per document into ``out_dir`` (created if needed).
 
     Two documents with the same stem (e.g. two web pages both named

@@ -1,11 +1,13 @@
 """Writing output files so that a killed or failed run never leaves half a file."""
+
 from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator, Union
+from typing import Union
 
 PathLike = Union[str, Path]
 

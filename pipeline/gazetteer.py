@@ -11,11 +11,12 @@ district, and comes with a rename history (襄樊市 → 襄阳市).
 Everything here is lookup; finding places in text is
 :mod:`pipeline.extract.places`.
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterable, Optional
 
 from .resources import data_path
 
@@ -32,7 +33,7 @@ class Division:
     code: str
     name: str  # full name, e.g. 龙华区
     short: str  # short name, e.g. 龙华 (equal to name when there is none)
-    parent: Optional[str] = None  # code of the division one level up
+    parent: str | None = None  # code of the division one level up
 
     @property
     def key(self) -> tuple[str, str]:
@@ -73,7 +74,7 @@ class Gazetteer:
             for name in names:
                 self._street_parents.setdefault(name, []).append(parent)
 
-    def get(self, level: str, code: str) -> Optional[Division]:
+    def get(self, level: str, code: str) -> Division | None:
         return self._by_key.get((level, code))
 
     def by_name(self, name: str) -> tuple[Division, ...]:
@@ -110,7 +111,7 @@ class Gazetteer:
                 forms.setdefault(name, []).extend((d, kind) for d in divisions)
         return forms
 
-    def parent(self, division: Division) -> Optional[Division]:
+    def parent(self, division: Division) -> Division | None:
         if division.parent is None or division.level == "province":
             return None
         up = LEVELS[LEVELS.index(division.level) - 1]

@@ -5,10 +5,11 @@ Every record that points into a document carries ``doc_id`` and a
 (``Document.text``), so any table row can be traced to its sentence:
 ``doc.text[rec.start:rec.end]``.
 """
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any, Optional
+from typing import Any
 
 SECTION_KINDS = ("background", "measures", "outcomes", "lessons", "problems", "other", "references", "plans")
 MEASURE_KINDS = ("measure", "outcome", "lesson")
@@ -25,8 +26,8 @@ class Document:
     aliases: list[str] = field(default_factory=list)  # every path/URL this text came from
     raw_hash: str = ""  # sha256 of the first source's bytes
     content_hash: str = ""  # sha256 of the normalized text
-    title_hint: Optional[str] = None  # title from page metadata (html/docx/pdf), if any
-    published_hint: Optional[str] = None  # publish date from page metadata, if any
+    title_hint: str | None = None  # title from page metadata (html/docx/pdf), if any
+    published_hint: str | None = None  # publish date from page metadata, if any
     ingested_at: str = ""
 
     @property
@@ -60,11 +61,11 @@ class Section:
     """A top-level part of a report (背景/做法/成效/经验/问题)."""
 
     kind: str  # one of SECTION_KINDS
-    heading: Optional[str]
+    heading: str | None
     start: int  # start of the heading (or of the body when there is none)
     end: int
-    heading_start: Optional[int] = None
-    heading_end: Optional[int] = None
+    heading_start: int | None = None
+    heading_end: int | None = None
 
 
 @dataclass
@@ -79,8 +80,8 @@ class EnumItem:
     end: int  # end of the item's body (before the next sibling or parent's end)
     heading_start: int
     heading_end: int
-    parent: Optional[int] = None  # index into Structure.items
-    section: Optional[int] = None  # index into Structure.sections
+    parent: int | None = None  # index into Structure.items
+    section: int | None = None  # index into Structure.sections
 
 
 @dataclass
@@ -93,8 +94,8 @@ class Structure:
     sentences: list[Sentence] = field(default_factory=list)
     sections: list[Section] = field(default_factory=list)
     items: list[EnumItem] = field(default_factory=list)
-    title_hint: Optional[str] = None
-    published_hint: Optional[str] = None
+    title_hint: str | None = None
+    published_hint: str | None = None
 
     def slice(self, start: int, end: int) -> str:
         return self.text[start:end]
@@ -107,8 +108,8 @@ class Figure:
     end: int
     value: float
     unit: str
-    approx: Optional[str]  # 多 余 近 约 以上 以下 左右 超过 突破 … or None
-    subject: Optional[str]
+    approx: str | None  # 多 余 近 约 以上 以下 左右 超过 突破 … or None
+    subject: str | None
     text: str  # the clause or phrase the figure was read from
     raw: str = ""  # the matched number+unit as written
 
@@ -118,7 +119,7 @@ class Change:
     doc_id: str
     start: int
     end: int
-    subject: Optional[str]
+    subject: str | None
     unit: str
     from_value: float
     to_value: float
@@ -131,7 +132,7 @@ class Mechanism:
     start: int
     end: int
     name: str  # canonical name, no quotes
-    definition: Optional[str] = None
+    definition: str | None = None
     mentions: int = 1
     confidence: float = 1.0
 
@@ -143,7 +144,7 @@ class Measure:
     end: int
     heading: str
     text: str
-    section: Optional[str]  # heading of the enclosing group, or None
+    section: str | None  # heading of the enclosing group, or None
     kind: str  # measure | outcome | lesson
     themes: list[str] = field(default_factory=list)
     theme_scores: dict[str, float] = field(default_factory=dict)
@@ -155,12 +156,12 @@ class Place:
     doc_id: str
     start: int
     end: int
-    province: Optional[str] = None
-    city: Optional[str] = None
-    district: Optional[str] = None
-    street: Optional[str] = None
-    community: Optional[str] = None
-    code: Optional[str] = None  # administrative code of the most specific coded level
+    province: str | None = None
+    city: str | None = None
+    district: str | None = None
+    street: str | None = None
+    community: str | None = None
+    code: str | None = None  # administrative code of the most specific coded level
     primary: bool = False
     mentions: int = 1
 
@@ -168,13 +169,13 @@ class Place:
 @dataclass
 class CaseMetadata:
     doc_id: str
-    title: Optional[str] = None
-    published: Optional[str] = None  # YYYY-MM-DD, YYYY-MM or None
-    source: Optional[str] = None
+    title: str | None = None
+    published: str | None = None  # YYYY-MM-DD, YYYY-MM or None
+    source: str | None = None
     script: str = "simplified"
-    title_span: Optional[tuple[int, int]] = None
-    source_span: Optional[tuple[int, int]] = None
-    published_span: Optional[tuple[int, int]] = None
+    title_span: tuple[int, int] | None = None
+    source_span: tuple[int, int] | None = None
+    published_span: tuple[int, int] | None = None
 
 
 @dataclass
@@ -189,7 +190,7 @@ class Extraction:
     measures: list[Measure] = field(default_factory=list)
     places: list[Place] = field(default_factory=list)
 
-    def primary_place(self) -> Optional[Place]:
+    def primary_place(self) -> Place | None:
         return next((p for p in self.places if p.primary), self.places[0] if self.places else None)
 
 

@@ -1,8 +1,17 @@
 """Plain-text rendering of a stored document for ``govcase show``."""
+
 from __future__ import annotations
 
-SECTION_NAMES = {"background": "背景", "measures": "做法", "outcomes": "成效", "lessons": "经验",
-                 "problems": "问题", "other": "其他", "references": "参考文献", "plans": "下一步"}
+SECTION_NAMES = {
+    "background": "背景",
+    "measures": "做法",
+    "outcomes": "成效",
+    "lessons": "经验",
+    "problems": "问题",
+    "other": "其他",
+    "references": "参考文献",
+    "plans": "下一步",
+}
 
 
 _HEDGES_AFTER = {"多", "余", "以上", "以下", "左右"}
@@ -30,14 +39,20 @@ def render_document(shown: dict) -> str:
         lines.append(f"地点: {chain}" + (f"  (代码 {place.code})" if place.code else ""))
     if structure:
         lines.append("")
-        lines.append(f"结构: {len(structure.paragraphs)} 段, {len(structure.sentences)} 句, "
-                     f"{len(structure.sections)} 部分, {len(structure.items)} 个列举项")
+        lines.append(
+            f"结构: {len(structure.paragraphs)} 段, {len(structure.sentences)} 句, "
+            f"{len(structure.sections)} 部分, {len(structure.items)} 个列举项"
+        )
         for si, section in enumerate(structure.sections):
-            lines.append(f"  [{SECTION_NAMES.get(section.kind, section.kind)}] {section.heading or '(无标题)'}"
-                         f"  {section.start}-{section.end}")
+            lines.append(
+                f"  [{SECTION_NAMES.get(section.kind, section.kind)}] {section.heading or '(无标题)'}"
+                f"  {section.start}-{section.end}"
+            )
             for item in structure.items:
                 if item.section == si:
-                    lines.append(f"    {'  ' * item.level}{item.marker} {_clip(item.heading, 40)}  {item.start}-{item.end}")
+                    lines.append(
+                        f"    {'  ' * item.level}{item.marker} {_clip(item.heading, 40)}  {item.start}-{item.end}"
+                    )
     lines.append("")
     lines.append(f"做法/成效/经验 ({len(ext.measures)}):")
     for m in ext.measures:

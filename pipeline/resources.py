@@ -4,10 +4,11 @@ Data is data: researchers extend the files under ``corpus/`` without touching
 Python. ``GOVCASE_DATA`` points elsewhere when the package is installed away
 from its checkout.
 """
+
 from __future__ import annotations
 
 import os
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -25,7 +26,7 @@ def data_path(name: str) -> Path:
     return path
 
 
-@lru_cache(maxsize=None)
+@cache
 def read_lines(name: str) -> tuple[str, ...]:
     """Non-empty, non-comment (#) lines of a UTF-8 data file, stripped."""
     lines = []

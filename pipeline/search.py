@@ -6,6 +6,7 @@ two-character words (社区, 养老) match and a Traditional query finds
 Simplified text. Every token is quoted for FTS5, so user input can never be
 read as FTS5 syntax.
 """
+
 from __future__ import annotations
 
 import csv
@@ -14,9 +15,10 @@ import io
 import json
 import re
 import unicodedata
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
-from typing import Iterable, NamedTuple, Optional, Sequence, Union
+from typing import NamedTuple
 
 from .records import MEASURE_KINDS
 from .resources import data_path, read_lines
@@ -43,9 +45,9 @@ class SearchHit:
     heading: str
     kind: str
     themes: list[str]
-    city: Optional[str]
-    province: Optional[str]
-    title: Optional[str]
+    city: str | None
+    province: str | None
+    title: str | None
     snippet: str  # query words marked with the pair given to search() (default 【】)
     snippet_html: str  # HTML-escaped, query words in <mark>
     start: int  # the measure's span in the document's normalized text
@@ -138,7 +140,7 @@ def place_names(name: str, level: str) -> list[str]:
 
 
 # -- filters ----------------------------------------------------------------------------------
-def _as_list(value: Union[str, Sequence[str], None]) -> list[str]:
+def _as_list(value: str | Sequence[str] | None) -> list[str]:
     if value is None:
         return []
     return [value] if isinstance(value, str) else list(value)
@@ -166,55 +168,70 @@ def filter_sets(store: Store, theme, city, province, mechanism, kind) -> list[Fi
     search instead of once per statement that uses the filter.
     """
     sets: list[FilterSet] = []
-    docs: Optional[set[str]] = None
+    docs: set[str] | None = None
     for column, value in (("city", city), ("province", province)):
         names = [n for v in _as_list(value) for n in place_names(v, column)]
         if names:
-            found = {r[0] for r in store.conn.execute(
-                f"SELECT doc_id FROM documents WHERE {column} IN ({','.join('?' * len(names))})", names)}
+            found = {
+                r[0]
+                for r in store.conn.execute(
+                    f"SELECT doc_id FROM documents WHERE {column} IN ({','.join('?' * len(names))})", names
+                )
+            }
             docs = found if docs is None else docs & found
     mechanisms = _as_list(mechanism)
     if mechanisms:
         likes = " OR ".join("name LIKE ? ESCAPE '\\'" for _ in mechanisms)
-        found = {r[0] for r in store.conn.execute(
-            f"SELECT DISTINCT doc_id FROM mechanism_names WHERE ({likes})",
-            [f"%{_like_escape(normalize_query(x).strip())}%" for x in mechanisms])}
+        found = {
+            r[0]
+            for r in store.conn.execute(
+                f"SELECT DISTINCT doc_id FROM mechanism_names WHERE ({likes})",
+                [f"%{_like_escape(normalize_query(x).strip())}%" for x in mechanisms],
+            )
+        }
         docs = found if docs is None else docs & found
     if docs is not None:
         ids = sorted(docs)
-        sets.append(FilterSet("IN", f"SELECT measure_id FROM measures WHERE doc_id IN ({','.join('?' * len(ids))})",
-                              ids))
+        sets.append(
+            FilterSet("IN", f"SELECT measure_id FROM measures WHERE doc_id IN ({','.join('?' * len(ids))})", ids)
+        )
     themes = [normalize_query(t).strip() for t in _as_list(theme)]
     if themes:
-        sets.append(ThemeSet("IN", f"SELECT measure_id FROM measure_themes WHERE theme IN "
-                                   f"({','.join('?' * len(themes))})", themes))
+        sets.append(
+            ThemeSet(
+                "IN", f"SELECT measure_id FROM measure_themes WHERE theme IN ({','.join('?' * len(themes))})", themes
+            )
+        )
     kinds = _as_list(kind)
     if kinds:
         unknown = [k for k in kinds if k not in MEASURE_KINDS]
         if unknown:
-            raise SearchError(f"未知的类型: {'、'.join(unknown)};可选: {'、'.join(MEASURE_KINDS)}"
-                              f"({'、'.join(KIND_NAMES.values())})")
+            raise SearchError(
+                f"未知的类型: {'、'.join(unknown)};可选: {'、'.join(MEASURE_KINDS)}({'、'.join(KIND_NAMES.values())})"
+            )
         # Practices (measure) are most of every report: their filter is the small set of the other kinds.
         op, test = ("NOT IN", "NOT IN") if "measure" in kinds else ("IN", "IN")
-        sets.append(FilterSet(op, f"SELECT measure_id FROM measures WHERE kind {test} ({','.join('?' * len(kinds))})",
-                              kinds))
+        sets.append(
+            FilterSet(op, f"SELECT measure_id FROM measures WHERE kind {test} ({','.join('?' * len(kinds))})", kinds)
+        )
     return sets
 
 
 # -- search -------------------------------------------------------------------------------------
-_HIT_COLUMNS_SQL = ("m.measure_id, m.doc_id, m.heading, m.kind, m.themes, m.text, m.start, m.end, "
-                    "d.title, d.city, d.province")
+_HIT_COLUMNS_SQL = (
+    "m.measure_id, m.doc_id, m.heading, m.kind, m.themes, m.text, m.start, m.end, d.title, d.city, d.province"
+)
 
 
 def search(
     store: Store,
     query: str = "",
     *,
-    theme: Union[str, Sequence[str], None] = None,
-    city: Union[str, Sequence[str], None] = None,
-    province: Union[str, Sequence[str], None] = None,
-    mechanism: Union[str, Sequence[str], None] = None,
-    kind: Union[str, Sequence[str], None] = None,
+    theme: str | Sequence[str] | None = None,
+    city: str | Sequence[str] | None = None,
+    province: str | Sequence[str] | None = None,
+    mechanism: str | Sequence[str] | None = None,
+    kind: str | Sequence[str] | None = None,
     limit: int = 20,
     offset: int = 0,
     marks: tuple[str, str] = ("【", "】"),
@@ -239,11 +256,14 @@ def search(
         # "+measure_id" keeps the planner on the (doc_id, ordinal) index, which is already in
         # page order, instead of fetching every admitted row and sorting it.
         where = "".join(f" AND +measure_id {op} ({sql})" for op, sql, _ in sets)
-        page = store.conn.execute(f"SELECT measure_id FROM measures WHERE 1{where} ORDER BY doc_id, ordinal "
-                                  f"LIMIT ? OFFSET ?", [*params, limit, offset]).fetchall()
+        page = store.conn.execute(
+            f"SELECT measure_id FROM measures WHERE 1{where} ORDER BY doc_id, ordinal LIMIT ? OFFSET ?",
+            [*params, limit, offset],
+        ).fetchall()
         rows = _rows(store, [(r[0], 0.0) for r in page])
-        total = store.conn.execute(f"SELECT count(*) FROM (SELECT measure_id FROM measures WHERE 1{where} LIMIT ?)",
-                                   [*params, COUNT_CAP + 1]).fetchone()[0]
+        total = store.conn.execute(
+            f"SELECT count(*) FROM (SELECT measure_id FROM measures WHERE 1{where} LIMIT ?)", [*params, COUNT_CAP + 1]
+        ).fetchone()[0]
     hits = [_hit(row, tokens, marks) for row in rows]
     result = SearchResult(hits=hits, total=min(total, COUNT_CAP), tokens=tokens, total_capped=total > COUNT_CAP)
     if not hits and offset == 0:
@@ -280,11 +300,13 @@ def _count(store: Store, match: str, where: str, params: list, cap: int = COUNT_
     """Matches of an FTS expression, counted up to cap + 1 (counting all of 社区 costs more than ranking)."""
     return store.conn.execute(
         f"SELECT count(*) FROM (SELECT 1 FROM measures_fts WHERE measures_fts MATCH ?{where} LIMIT ?)",
-        [match, *params, cap + 1]).fetchone()[0]
+        [match, *params, cap + 1],
+    ).fetchone()[0]
 
 
-def _ranked_ids(store: Store, tokens: list[str], where: str, params: list, limit: int,
-                offset: int) -> tuple[list[tuple[int, float]], int]:
+def _ranked_ids(
+    store: Store, tokens: list[str], where: str, params: list, limit: int, offset: int
+) -> tuple[list[tuple[int, float]], int]:
     """(measure_id, score) of one page of matches, best first; and the (capped) number of matches.
 
     bm25() first counts every row of each of its terms, so a term found in
@@ -295,13 +317,14 @@ def _ranked_ids(store: Store, tokens: list[str], where: str, params: list, limit
     """
     match = fts_expression(tokens)
     counts = [_rows_with(store, t) for t in tokens]
-    rare = [t for t, n in zip(tokens, counts) if n <= RANK_CAP]
+    rare = [t for t, n in zip(tokens, counts, strict=False) if n <= RANK_CAP]
     if rare:
         rows = store.conn.execute(
             f"WITH cand AS MATERIALIZED (SELECT rowid AS id FROM measures_fts WHERE measures_fts MATCH ?{where}) "
             f"SELECT rowid, bm25(measures_fts, 2.0, 1.0) AS rank, (SELECT count(*) FROM cand) FROM measures_fts "
             f"WHERE measures_fts MATCH ? AND +rowid IN (SELECT id FROM cand) ORDER BY rank LIMIT ? OFFSET ?",
-            [match, *params, fts_expression(rare), limit, offset]).fetchall()
+            [match, *params, fts_expression(rare), limit, offset],
+        ).fetchall()
         total = rows[0][2] if rows else _count(store, match, where, params)
         return [(r[0], -r[1]) for r in rows], total
     # Unfiltered, a lone word's count above may already say that more than COUNT_CAP rows match.
@@ -321,13 +344,18 @@ def _rows_with(store: Store, tok: str) -> int:
 
 
 def _newest(store: Store, match: str, where: str, params: list, limit: int, offset: int = 0) -> list[int]:
-    return [r[0] for r in store.conn.execute(
-        f"SELECT rowid FROM measures_fts WHERE measures_fts MATCH ?{where} ORDER BY rowid DESC LIMIT ? OFFSET ?",
-        [match, *params, limit, offset])]
+    return [
+        r[0]
+        for r in store.conn.execute(
+            f"SELECT rowid FROM measures_fts WHERE measures_fts MATCH ?{where} ORDER BY rowid DESC LIMIT ? OFFSET ?",
+            [match, *params, limit, offset],
+        )
+    ]
 
 
-def _heading_first(store: Store, match: str, where: str, params: list, limit: int, offset: int,
-                   known_total: Optional[int] = None) -> tuple[list[tuple[int, float]], int]:
+def _heading_first(
+    store: Store, match: str, where: str, params: list, limit: int, offset: int, known_total: int | None = None
+) -> tuple[list[tuple[int, float]], int]:
     """Rows with every word in the heading, newest first, then the other rows, newest first.
 
     Two LIMIT-ed scans, where a scan of a common word's rows costs ~10 ms
@@ -346,26 +374,39 @@ def _heading_first(store: Store, match: str, where: str, params: list, limit: in
     skip, wanted = max(0, offset - len(head)), limit - len(page)
     if len(rest) < skip + wanted and len(newest) > COUNT_CAP:  # a page past the newest matches
         rest, skip = _newest(store, f"({match}) NOT {in_heading}", where, params, wanted, skip), 0
-    return page + [(i, 1.0) for i in rest[skip:skip + wanted]], len(newest)
+    return page + [(i, 1.0) for i in rest[skip : skip + wanted]], len(newest)
 
 
 def _rows(store: Store, ids: list[tuple[int, float]]) -> list[dict]:
     if not ids:
         return []
-    found = {r["measure_id"]: dict(r) for r in store.conn.execute(
-        f"SELECT {_HIT_COLUMNS_SQL} FROM measures m JOIN documents d ON d.doc_id = m.doc_id "
-        f"WHERE m.measure_id IN ({','.join('?' * len(ids))})", [i for i, _ in ids])}
+    found = {
+        r["measure_id"]: dict(r)
+        for r in store.conn.execute(
+            f"SELECT {_HIT_COLUMNS_SQL} FROM measures m JOIN documents d ON d.doc_id = m.doc_id "
+            f"WHERE m.measure_id IN ({','.join('?' * len(ids))})",
+            [i for i, _ in ids],
+        )
+    }
     return [{**found[i], "rank": -score} for i, score in ids if i in found]
 
 
 def _hit(row, tokens: list[str], marks: tuple[str, str]) -> SearchHit:
     parts = highlight_parts(row["text"], tokens)
     return SearchHit(
-        measure_id=row["measure_id"], doc_id=row["doc_id"], heading=row["heading"], kind=row["kind"],
-        themes=json.loads(row["themes"]), city=row["city"], province=row["province"], title=row["title"],
+        measure_id=row["measure_id"],
+        doc_id=row["doc_id"],
+        heading=row["heading"],
+        kind=row["kind"],
+        themes=json.loads(row["themes"]),
+        city=row["city"],
+        province=row["province"],
+        title=row["title"],
         snippet="".join(f"{marks[0]}{s}{marks[1]}" if hit else s for s, hit in parts),
         snippet_html="".join(f"<mark>{html.escape(s)}</mark>" if hit else html.escape(s) for s, hit in parts),
-        start=row["start"], end=row["end"], score=-row["rank"] if row["rank"] else 0.0,
+        start=row["start"],
+        end=row["end"],
+        score=-row["rank"] if row["rank"] else 0.0,
     )
 
 
@@ -406,7 +447,7 @@ def theme_taxonomy() -> tuple[tuple[str, tuple[str, ...]], ...]:
     return tuple((t["name"], tuple(t.get("seeds", ()))) for t in data.get("themes", ()))
 
 
-def suggest_themes(query: str, store: Optional[Store] = None, n: int = 3) -> list[str]:
+def suggest_themes(query: str, store: Store | None = None, n: int = 3) -> list[str]:
     """Themes nearest to a query: seed terms shared with it, else characters of the theme name.
 
     With no overlap at all, the themes with most practices in the store.
@@ -424,11 +465,13 @@ def suggest_themes(query: str, store: Optional[Store] = None, n: int = 3) -> lis
     return _stored_themes(store)[:n]
 
 
-def _stored_themes(store: Optional[Store]) -> list[str]:
+def _stored_themes(store: Store | None) -> list[str]:
     if store is None:
         return []
-    return [r[0] for r in store.conn.execute(
-        "SELECT theme FROM measure_themes GROUP BY theme ORDER BY count(*) DESC, theme")]
+    return [
+        r[0]
+        for r in store.conn.execute("SELECT theme FROM measure_themes GROUP BY theme ORDER BY count(*) DESC, theme")
+    ]
 
 
 def no_hits_message(query: str, suggestions: Sequence[str]) -> str:
@@ -474,9 +517,18 @@ _TABLE_WIDTHS = {"标题": 24, "做法": 24, "类型": 4, "主题": 20, "城市"
 def format_hits(result: SearchResult, fmt: str = "table") -> str:
     """The hits as an aligned text table, JSON or CSV (Chinese column headers)."""
     if fmt == "json":
-        return json.dumps({"total": result.total, "total_capped": result.total_capped, "tokens": result.tokens,
-                           "hits": [asdict(h) for h in result.hits], "suggestions": result.suggestions,
-                           "message": result.message}, ensure_ascii=False, indent=2)
+        return json.dumps(
+            {
+                "total": result.total,
+                "total_capped": result.total_capped,
+                "tokens": result.tokens,
+                "hits": [asdict(h) for h in result.hits],
+                "suggestions": result.suggestions,
+                "message": result.message,
+            },
+            ensure_ascii=False,
+            indent=2,
+        )
     rows = [hit_row(h) for h in result.hits]
     if fmt == "csv":
         buf = io.StringIO()
@@ -488,10 +540,11 @@ def format_hits(result: SearchResult, fmt: str = "table") -> str:
         raise SearchError(f"未知的输出格式: {fmt}(可选 table、json、csv)")
     if not rows:
         return result.message or "没有找到相关的做法。"
-    cells = [list(HIT_COLUMNS)] + [[clip(" ".join(r[c].split()), _TABLE_WIDTHS[c]) for c in HIT_COLUMNS]
-                                   for r in rows]
+    cells = [list(HIT_COLUMNS)] + [[clip(" ".join(r[c].split()), _TABLE_WIDTHS[c]) for c in HIT_COLUMNS] for r in rows]
     widths = [max(display_width(row[i]) for row in cells) for i in range(len(HIT_COLUMNS))]
-    lines = ["  ".join(c + " " * (w - display_width(c)) for c, w in zip(row, widths)).rstrip() for row in cells]
+    lines = [
+        "  ".join(c + " " * (w - display_width(c)) for c, w in zip(row, widths, strict=False)).rstrip() for row in cells
+    ]
     more = "+" if result.total_capped else ""
     lines.append(f"共 {result.total}{more} 条,显示 {len(rows)} 条")
     return "\n".join(lines)

@@ -6,12 +6,14 @@ governance user dictionary from ``corpus/userdict.txt`` applied.  spaCy's
 ``zh`` language with the jieba segmenter is available through
 :func:`spacy_nlp` where its matchers help; it is never run over whole corpora.
 """
+
 from __future__ import annotations
 
 import logging
 import threading
-from functools import lru_cache
-from typing import Callable, Protocol
+from collections.abc import Callable
+from functools import cache, lru_cache
+from typing import Protocol
 
 from .resources import data_path
 
@@ -101,7 +103,7 @@ def available_segmenters() -> list[str]:
     return sorted(_REGISTRY)
 
 
-@lru_cache(maxsize=None)
+@cache
 def get_segmenter(name: str = "jieba") -> Segmenter:
     """The segmenter registered under ``name``, loaded once per process."""
     try:

@@ -13,17 +13,19 @@ FTS5 notes: ``unicode61`` sees a run of Han characters as one token and
 ``trigram`` cannot match two-character words (社区, 养老), so we index text
 pre-segmented by jieba, space-joined, and segment queries the same way.
 """
+
 from __future__ import annotations
 
 import json
 import sqlite3
 import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import fields
-from functools import lru_cache
+from functools import cache
 from itertools import chain
 from pathlib import Path
-from typing import Any, Callable, Iterator, NamedTuple, Optional, Union
+from typing import Any, NamedTuple
 
 from .records import (
     CaseMetadata,
@@ -68,7 +70,8 @@ _BANDS_TABLE = """CREATE TABLE IF NOT EXISTS minhash_bands (
     PRIMARY KEY (band_key, doc_id)
 ) WITHOUT ROWID"""
 
-_SCHEMA = """
+_SCHEMA = (
+    """
 CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS documents (
     rowid INTEGER PRIMARY KEY,
@@ -164,7 +167,10 @@ CREATE TABLE IF NOT EXISTS clusters (
     terms TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
-""" + _BANDS_TABLE + ";\n"
+"""
+    + _BANDS_TABLE
+    + ";\n"
+)
 
 
 def _signatures_and_bands(conn: sqlite3.Connection) -> None:
@@ -178,8 +184,9 @@ def _signatures_and_bands(conn: sqlite3.Connection) -> None:
     conn.execute("DELETE FROM minhash_bands")  # keys of older signatures, if any, are stale
     last = 0
     while True:
-        page = conn.execute("SELECT rowid, doc_id, text FROM documents WHERE rowid > ? ORDER BY rowid LIMIT 256",
-                            (last,)).fetchall()
+        page = conn.execute(
+            "SELECT rowid, doc_id, text FROM documents WHERE rowid > ? ORDER BY rowid LIMIT 256", (last,)
+        ).fetchall()
         if not page:
             return
         for rowid, doc_id, text in page:
@@ -191,32 +198,32 @@ def _signatures_and_bands(conn: sqlite3.Connection) -> None:
 
 # Migrations from version N to N+1 (SQL, or a function of the connection); each
 # runs inside one transaction.
-_MIGRATIONS: dict[int, Union[str, Callable[[sqlite3.Connection], None]]] = {
+_MIGRATIONS: dict[int, str | Callable[[sqlite3.Connection], None]] = {
     1: "ALTER TABLE measures ADD COLUMN primary_theme TEXT;\n"
-       "CREATE INDEX IF NOT EXISTS measures_theme ON measures(primary_theme);\n",
+    "CREATE INDEX IF NOT EXISTS measures_theme ON measures(primary_theme);\n",
     # Filter indexes, a narrow table of mechanism names (the JSON scan was slow),
     # and a prefix index so that 议事* finds 议事会 and 议事厅 quickly.
     2: "CREATE INDEX IF NOT EXISTS measures_kind ON measures(kind);\n"
-       "CREATE INDEX IF NOT EXISTS documents_city ON documents(city);\n"
-       "CREATE INDEX IF NOT EXISTS documents_province ON documents(province);\n"
-       "CREATE TABLE IF NOT EXISTS mechanism_names (doc_id TEXT NOT NULL REFERENCES documents(doc_id) "
-       "ON DELETE CASCADE, name TEXT NOT NULL, PRIMARY KEY (doc_id, name));\n"
-       "CREATE INDEX IF NOT EXISTS mechanism_names_name ON mechanism_names(name);\n"
-       "INSERT OR IGNORE INTO mechanism_names SELECT doc_id, json_extract(data, '$.name') FROM records "
-       "WHERE kind = 'mechanism';\n"
-       "CREATE VIRTUAL TABLE measures_fts_new USING fts5(heading, body, "
-       "tokenize = 'unicode61 remove_diacritics 0', prefix = '2');\n"
-       "INSERT INTO measures_fts_new(rowid, heading, body) SELECT rowid, heading, body FROM measures_fts;\n"
-       "DROP TABLE measures_fts;\n"
-       "ALTER TABLE measures_fts_new RENAME TO measures_fts;\n",
+    "CREATE INDEX IF NOT EXISTS documents_city ON documents(city);\n"
+    "CREATE INDEX IF NOT EXISTS documents_province ON documents(province);\n"
+    "CREATE TABLE IF NOT EXISTS mechanism_names (doc_id TEXT NOT NULL REFERENCES documents(doc_id) "
+    "ON DELETE CASCADE, name TEXT NOT NULL, PRIMARY KEY (doc_id, name));\n"
+    "CREATE INDEX IF NOT EXISTS mechanism_names_name ON mechanism_names(name);\n"
+    "INSERT OR IGNORE INTO mechanism_names SELECT doc_id, json_extract(data, '$.name') FROM records "
+    "WHERE kind = 'mechanism';\n"
+    "CREATE VIRTUAL TABLE measures_fts_new USING fts5(heading, body, "
+    "tokenize = 'unicode61 remove_diacritics 0', prefix = '2');\n"
+    "INSERT INTO measures_fts_new(rowid, heading, body) SELECT rowid, heading, body FROM measures_fts;\n"
+    "DROP TABLE measures_fts;\n"
+    "ALTER TABLE measures_fts_new RENAME TO measures_fts;\n",
     3: _signatures_and_bands,
     # Search filters read ids straight from these indexes instead of one table row per id.
     4: "DROP INDEX measure_themes_theme;\n"
-       "CREATE INDEX measure_themes_theme ON measure_themes(theme, measure_id);\n"
-       "DROP INDEX documents_city;\n"
-       "CREATE INDEX documents_city ON documents(city, doc_id);\n"
-       "DROP INDEX documents_province;\n"
-       "CREATE INDEX documents_province ON documents(province, doc_id);\n",
+    "CREATE INDEX measure_themes_theme ON measure_themes(theme, measure_id);\n"
+    "DROP INDEX documents_city;\n"
+    "CREATE INDEX documents_city ON documents(city, doc_id);\n"
+    "DROP INDEX documents_province;\n"
+    "CREATE INDEX documents_province ON documents(province, doc_id);\n",
 }
 
 
@@ -230,18 +237,20 @@ class Store:
     def __init__(self, path: str | Path = DEFAULT_DB, *, readonly: bool = False) -> None:
         self.path = str(path)
         self.readonly = readonly
-        self._pending: Optional[_PendingRows] = None  # set while a transaction() is open
+        self._pending: _PendingRows | None = None  # set while a transaction() is open
         if readonly:
             if self.path != ":memory:" and not Path(self.path).exists():
                 raise StoreError(f"数据库不存在: {self.path}(请先运行 govcase ingest 或 govcase run)")
             uri = f"file:{Path(self.path).resolve()}?mode=ro" if self.path != ":memory:" else ":memory:"
-            self.conn = sqlite3.connect(uri, uri=self.path != ":memory:", timeout=BUSY_TIMEOUT_S,
-                                        isolation_level=None, check_same_thread=False)
+            self.conn = sqlite3.connect(
+                uri, uri=self.path != ":memory:", timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
+            )
         else:
             if self.path != ":memory:":
                 Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-            self.conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None,
-                                        check_same_thread=False)
+            self.conn = sqlite3.connect(
+                self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
+            )
         self.conn.row_factory = sqlite3.Row
         try:
             self.conn.execute("PRAGMA foreign_keys = ON")
@@ -260,7 +269,7 @@ class Store:
             raise StoreError(f"{self.path} 不是 govcase 数据库或已损坏({exc})") from exc
 
     # -- schema ---------------------------------------------------------------
-    def _read_version(self) -> Optional[int]:
+    def _read_version(self) -> int | None:
         try:
             row = self.conn.execute("SELECT version FROM schema_version").fetchone()
         except sqlite3.DatabaseError as exc:
@@ -269,7 +278,7 @@ class Store:
             raise StoreError(f"无法读取数据库 {self.path}: {exc}") from exc
         return row[0] if row else None
 
-    def _check_version(self, version: Optional[int]) -> None:
+    def _check_version(self, version: int | None) -> None:
         if version is not None and version > SCHEMA_VERSION:
             raise StoreError(
                 f"数据库 {self.path} 由更新版本的 govcase 写入(结构版本 {version},本程序支持 {SCHEMA_VERSION}),"
@@ -288,8 +297,7 @@ class Store:
                 step = _MIGRATIONS.get(version)
                 if step is None:
                     raise StoreError(
-                        f"数据库 {self.path} 的结构版本 {version} 过旧且无法自动升级;"
-                        "请用 govcase run 重新建库。"
+                        f"数据库 {self.path} 的结构版本 {version} 过旧且无法自动升级;请用 govcase run 重新建库。"
                     )
                 if callable(step):
                     step(self.conn)
@@ -363,27 +371,30 @@ class Store:
         self.conn.executemany(
             "INSERT INTO measures(measure_id, doc_id, ordinal, start, end, heading, section, kind, text, themes, "
             "theme_scores, primary_theme) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-            [(mid, *row) for mid, row in zip(ids, measures)])
+            [(mid, *row) for mid, row in zip(ids, measures, strict=False)],
+        )
         themes = chain.from_iterable(rows.measure_themes for rows in extractions)
-        self.conn.executemany("INSERT INTO measure_themes VALUES (?,?,?)",
-                              [(mid, theme, score) for mid, pairs in zip(ids, themes) for theme, score in pairs])
+        self.conn.executemany(
+            "INSERT INTO measure_themes VALUES (?,?,?)",
+            [(mid, theme, score) for mid, pairs in zip(ids, themes, strict=False) for theme, score in pairs],
+        )
         index = chain.from_iterable(rows.measure_index for rows in extractions)
-        return [(mid, heading, body) for mid, (heading, body) in zip(ids, index)]
+        return [(mid, heading, body) for mid, (heading, body) in zip(ids, index, strict=False)]
 
     def close(self) -> None:
         self.conn.close()
 
-    def __enter__(self) -> "Store":
+    def __enter__(self) -> Store:
         return self
 
     def __exit__(self, *exc) -> None:
         self.close()
 
     # -- documents -------------------------------------------------------------
-    def doc_for_alias(self, alias: str) -> Optional[sqlite3.Row]:
+    def doc_for_alias(self, alias: str) -> sqlite3.Row | None:
         return self.conn.execute("SELECT * FROM aliases WHERE alias = ?", (alias,)).fetchone()
 
-    def doc_id_for_hash(self, content_hash: str) -> Optional[str]:
+    def doc_id_for_hash(self, content_hash: str) -> str | None:
         row = self.conn.execute("SELECT doc_id FROM documents WHERE content_hash = ?", (content_hash,)).fetchone()
         return row[0] if row else None
 
@@ -395,7 +406,7 @@ class Store:
                 (alias, doc_id, raw_hash, now_iso()),
             )
 
-    def near_duplicates(self, minhash: bytes, keys: Optional[list[int]] = None) -> list[str]:
+    def near_duplicates(self, minhash: bytes, keys: list[int] | None = None) -> list[str]:
         """Stored documents whose text is a near-copy of the one behind ``minhash``, best first.
 
         Only the documents sharing an LSH band key with it are read and compared.
@@ -408,7 +419,9 @@ class Store:
             return []
         candidates = self.conn.execute(
             "SELECT doc_id, minhash FROM documents WHERE doc_id IN "
-            f"(SELECT doc_id FROM minhash_bands WHERE band_key IN ({','.join('?' * len(keys))}))", keys)
+            f"(SELECT doc_id FROM minhash_bands WHERE band_key IN ({','.join('?' * len(keys))}))",
+            keys,
+        )
         return best_matches(minhash, candidates)
 
     def put_document(
@@ -417,33 +430,41 @@ class Store:
         structure: Structure,
         extraction: Extraction,
         *,
-        minhash: Optional[bytes] = None,
+        minhash: bytes | None = None,
         index_text: str = "",
-        measure_index: Optional[list[tuple[str, str]]] = None,
+        measure_index: list[tuple[str, str]] | None = None,
     ) -> None:
         """Store a new document with everything found in it, in one transaction.
 
         ``index_text`` is the document's segmented text for FTS;
         ``measure_index`` the segmented (heading, body) per measure.
         """
-        rows = document_rows(doc, structure, extraction, minhash=minhash, index_text=index_text,
-                             measure_index=measure_index)
+        rows = document_rows(
+            doc, structure, extraction, minhash=minhash, index_text=index_text, measure_index=measure_index
+        )
         self.put_rows(rows, ingested_at=doc.ingested_at or None)
 
-    def put_rows(self, rows: DocumentRows, *, ingested_at: Optional[str] = None) -> None:
+    def put_rows(self, rows: DocumentRows, *, ingested_at: str | None = None) -> None:
         """Store a new document given as rows (``document_rows``), in one transaction."""
         now = now_iso()
         with self.transaction():
-            cur = self.conn.execute(_INSERT_DOCUMENT,
-                                    (*rows.document, *rows.extraction.document, ingested_at or now, now))
+            cur = self.conn.execute(
+                _INSERT_DOCUMENT, (*rows.document, *rows.extraction.document, ingested_at or now, now)
+            )
             self._pending.documents_fts.append((cur.lastrowid, rows.index_text))
             self.conn.executemany(_UPSERT_ALIAS, [(alias, rows.doc_id, rows.raw_hash, now) for alias in rows.aliases])
-            self.conn.executemany("INSERT INTO minhash_bands VALUES (?, ?)",
-                                  [(key, rows.doc_id) for key in rows.band_keys])
+            self.conn.executemany(
+                "INSERT INTO minhash_bands VALUES (?, ?)", [(key, rows.doc_id) for key in rows.band_keys]
+            )
             self._pending.extractions.append(rows.extraction)
 
-    def replace_extraction(self, doc_id: str, structure: Structure, extraction: Extraction,
-                           measure_index: Optional[list[tuple[str, str]]] = None) -> None:
+    def replace_extraction(
+        self,
+        doc_id: str,
+        structure: Structure,
+        extraction: Extraction,
+        measure_index: list[tuple[str, str]] | None = None,
+    ) -> None:
         rows = extraction_rows(doc_id, structure, extraction, measure_index)
         with self.transaction():
             self._delete_extraction(doc_id)
@@ -470,11 +491,14 @@ class Store:
             self.conn.execute("DELETE FROM clusters")
             self.conn.execute("UPDATE measures SET cluster_id = NULL")
             for c in result.clusters:
-                self.conn.execute("INSERT INTO clusters VALUES (?,?,?,?,?)",
-                                  (c.cluster_id, c.label, c.theme, len(c.members),
-                                   json.dumps(c.terms, ensure_ascii=False)))
-                self.conn.executemany("UPDATE measures SET cluster_id = ? WHERE measure_id = ?",
-                                      [(c.cluster_id, m.measure_id) for m in c.members])
+                self.conn.execute(
+                    "INSERT INTO clusters VALUES (?,?,?,?,?)",
+                    (c.cluster_id, c.label, c.theme, len(c.members), json.dumps(c.terms, ensure_ascii=False)),
+                )
+                self.conn.executemany(
+                    "UPDATE measures SET cluster_id = ? WHERE measure_id = ?",
+                    [(c.cluster_id, m.measure_id) for m in c.members],
+                )
 
     def record_error(self, path: str, reason: str) -> None:
         with self.transaction():
@@ -489,13 +513,14 @@ class Store:
             raise ValueError(table)
         return self.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
 
-    def resolve(self, ref: str) -> Optional[str]:
+    def resolve(self, ref: str) -> str | None:
         """A doc id from an id, an id prefix, an alias or a file stem."""
         row = self.conn.execute("SELECT doc_id FROM documents WHERE doc_id = ?", (ref,)).fetchone()
         if row:
             return row[0]
-        row = self.conn.execute("SELECT doc_id FROM aliases WHERE alias = ? OR alias LIKE ? ORDER BY added_at LIMIT 1",
-                                (ref, f"%/{ref}.%")).fetchone()
+        row = self.conn.execute(
+            "SELECT doc_id FROM aliases WHERE alias = ? OR alias LIKE ? ORDER BY added_at LIMIT 1", (ref, f"%/{ref}.%")
+        ).fetchone()
         if row:
             return row[0]
         rows = self.conn.execute("SELECT doc_id FROM documents WHERE doc_id LIKE ?", (ref + "%",)).fetchall()
@@ -505,25 +530,38 @@ class Store:
         row = self.conn.execute("SELECT * FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
         if row is None:
             raise StoreError(f"找不到文档: {doc_id}")
-        aliases = [r[0] for r in self.conn.execute(
-            "SELECT alias FROM aliases WHERE doc_id = ? ORDER BY added_at, rowid", (doc_id,))]
-        return Document(doc_id=row["doc_id"], text=row["text"], script=row["script"],
-                        source_format=row["source_format"], aliases=aliases, raw_hash=row["raw_hash"],
-                        content_hash=row["content_hash"], title_hint=row["title_hint"],
-                        published_hint=row["published_hint"], ingested_at=row["ingested_at"])
+        aliases = [
+            r[0]
+            for r in self.conn.execute("SELECT alias FROM aliases WHERE doc_id = ? ORDER BY added_at, rowid", (doc_id,))
+        ]
+        return Document(
+            doc_id=row["doc_id"],
+            text=row["text"],
+            script=row["script"],
+            source_format=row["source_format"],
+            aliases=aliases,
+            raw_hash=row["raw_hash"],
+            content_hash=row["content_hash"],
+            title_hint=row["title_hint"],
+            published_hint=row["published_hint"],
+            ingested_at=row["ingested_at"],
+        )
 
-    def get_structure(self, doc_id: str) -> Optional[Structure]:
-        row = self.conn.execute("SELECT structure, text, title_hint, published_hint FROM documents WHERE doc_id = ?",
-                                (doc_id,)).fetchone()
+    def get_structure(self, doc_id: str) -> Structure | None:
+        row = self.conn.execute(
+            "SELECT structure, text, title_hint, published_hint FROM documents WHERE doc_id = ?", (doc_id,)
+        ).fetchone()
         if row is None or row["structure"] is None:
             return None
-        return _structure_from_json(doc_id, row["text"], json.loads(row["structure"]),
-                                    row["title_hint"], row["published_hint"])
+        return _structure_from_json(
+            doc_id, row["text"], json.loads(row["structure"]), row["title_hint"], row["published_hint"]
+        )
 
     def get_extraction(self, doc_id: str) -> Extraction:
         by_kind: dict[str, list[dict]] = {}
-        for row in self.conn.execute("SELECT kind, data FROM records WHERE doc_id = ? ORDER BY kind, ordinal",
-                                     (doc_id,)):
+        for row in self.conn.execute(
+            "SELECT kind, data FROM records WHERE doc_id = ? ORDER BY kind, ordinal", (doc_id,)
+        ):
             by_kind.setdefault(row["kind"], []).append(json.loads(row["data"]))
         meta = by_kind.get("metadata", [{"doc_id": doc_id}])[0]
         for key in ("title_span", "source_span", "published_span"):
@@ -531,10 +569,20 @@ class Store:
                 meta[key] = tuple(meta[key])
         measures = []
         for row in self.conn.execute("SELECT * FROM measures WHERE doc_id = ? ORDER BY ordinal", (doc_id,)):
-            measures.append(Measure(doc_id=doc_id, start=row["start"], end=row["end"], heading=row["heading"],
-                                    text=row["text"], section=row["section"], kind=row["kind"],
-                                    themes=json.loads(row["themes"]), theme_scores=json.loads(row["theme_scores"]),
-                                    ordinal=row["ordinal"]))
+            measures.append(
+                Measure(
+                    doc_id=doc_id,
+                    start=row["start"],
+                    end=row["end"],
+                    heading=row["heading"],
+                    text=row["text"],
+                    section=row["section"],
+                    kind=row["kind"],
+                    themes=json.loads(row["themes"]),
+                    theme_scores=json.loads(row["theme_scores"]),
+                    ordinal=row["ordinal"],
+                )
+            )
         return Extraction(
             doc_id=doc_id,
             metadata=_build(CaseMetadata, meta),
@@ -579,8 +627,17 @@ def _json_encoder() -> Callable[[Any], str]:
     make = json.encoder.c_make_encoder
     if make is None:  # an interpreter without the C accelerator
         return plain.encode
-    encoder = make(None, plain.default, json.encoder.encode_basestring, None, plain.key_separator,
-                   plain.item_separator, plain.sort_keys, plain.skipkeys, plain.allow_nan)
+    encoder = make(
+        None,
+        plain.default,
+        json.encoder.encode_basestring,
+        None,
+        plain.key_separator,
+        plain.item_separator,
+        plain.sort_keys,
+        plain.skipkeys,
+        plain.allow_nan,
+    )
     return lambda value: "".join(encoder(value, 0))
 
 
@@ -589,7 +646,7 @@ _to_json = _json_encoder()
 
 class _PendingRows(NamedTuple):
     documents_fts: list[tuple[int, str]]  # rowid, segmented text
-    extractions: list["ExtractionRows"]
+    extractions: list[ExtractionRows]
 
 
 class ExtractionRows(NamedTuple):
@@ -599,7 +656,7 @@ class ExtractionRows(NamedTuple):
     records: list[tuple]
     mechanism_names: list[tuple[str, str]]
     measures: list[tuple]  # measures' columns doc_id … primary_theme
-    measure_themes: list[list[tuple[str, Optional[float]]]]  # (theme, score) per measure
+    measure_themes: list[list[tuple[str, float | None]]]  # (theme, score) per measure
     measure_index: list[tuple[str, str]]  # segmented (heading, body) per measure, for FTS
 
 
@@ -614,7 +671,7 @@ class DocumentRows(NamedTuple):
     doc_id: str
     content_hash: str
     raw_hash: str
-    minhash: Optional[bytes]
+    minhash: bytes | None
     band_keys: list[int]
     aliases: list[str]
     document: tuple  # documents' columns doc_id … minhash
@@ -622,44 +679,92 @@ class DocumentRows(NamedTuple):
     extraction: ExtractionRows
 
 
-def document_rows(doc: Document, structure: Structure, extraction: Extraction, *, minhash: Optional[bytes] = None,
-                  index_text: str = "", measure_index: Optional[list[tuple[str, str]]] = None) -> DocumentRows:
+def document_rows(
+    doc: Document,
+    structure: Structure,
+    extraction: Extraction,
+    *,
+    minhash: bytes | None = None,
+    index_text: str = "",
+    measure_index: list[tuple[str, str]] | None = None,
+) -> DocumentRows:
     """The rows that store a new document (see ``Store.put_document`` for the arguments). Pure."""
     from .ingest.dedupe import band_keys
 
     return DocumentRows(
-        doc.doc_id, doc.content_hash, doc.raw_hash, minhash, band_keys(minhash) if minhash is not None else [],
+        doc.doc_id,
+        doc.content_hash,
+        doc.raw_hash,
+        minhash,
+        band_keys(minhash) if minhash is not None else [],
         list(doc.aliases),
-        (doc.doc_id, doc.content_hash, doc.raw_hash, doc.text, doc.script, doc.source_format, doc.title_hint,
-         doc.published_hint, minhash),
+        (
+            doc.doc_id,
+            doc.content_hash,
+            doc.raw_hash,
+            doc.text,
+            doc.script,
+            doc.source_format,
+            doc.title_hint,
+            doc.published_hint,
+            minhash,
+        ),
         index_text,
         extraction_rows(doc.doc_id, structure, extraction, measure_index),
     )
 
 
-def extraction_rows(doc_id: str, structure: Structure, extraction: Extraction,
-                    measure_index: Optional[list[tuple[str, str]]] = None) -> ExtractionRows:
+def extraction_rows(
+    doc_id: str, structure: Structure, extraction: Extraction, measure_index: list[tuple[str, str]] | None = None
+) -> ExtractionRows:
     """The rows of a document's structure and records. Pure."""
     meta = extraction.metadata
     place = extraction.primary_place() or Place(doc_id, 0, 0)
     records = [(doc_id, "metadata", 0, 0, 0, _record_json(meta))]
-    for kind, items in (("figure", extraction.figures), ("change", extraction.changes),
-                        ("mechanism", extraction.mechanisms), ("place", extraction.places)):
+    for kind, items in (
+        ("figure", extraction.figures),
+        ("change", extraction.changes),
+        ("mechanism", extraction.mechanisms),
+        ("place", extraction.places),
+    ):
         records += [(doc_id, kind, i, r.start, r.end, _record_json(r)) for i, r in enumerate(items)]
     measures = extraction.measures
     return ExtractionRows(
-        (_to_json(_structure_to_json(structure)), meta.title, meta.published, meta.source, place.province,
-         place.city, place.district, place.street, place.community),
+        (
+            _to_json(_structure_to_json(structure)),
+            meta.title,
+            meta.published,
+            meta.source,
+            place.province,
+            place.city,
+            place.district,
+            place.street,
+            place.community,
+        ),
         records,
         [(doc_id, m.name) for m in extraction.mechanisms],
-        [(doc_id, i, m.start, m.end, m.heading, m.section, m.kind, m.text, _to_json(m.themes),
-          _to_json(m.theme_scores), m.themes[0] if m.themes else None) for i, m in enumerate(measures)],
+        [
+            (
+                doc_id,
+                i,
+                m.start,
+                m.end,
+                m.heading,
+                m.section,
+                m.kind,
+                m.text,
+                _to_json(m.themes),
+                _to_json(m.theme_scores),
+                m.themes[0] if m.themes else None,
+            )
+            for i, m in enumerate(measures)
+        ],
         [[(theme, m.theme_scores.get(theme)) for theme in m.themes] for m in measures],
         list(measure_index) if measure_index else [(m.heading, m.text) for m in measures],
     )
 
 
-@lru_cache(maxsize=None)
+@cache
 def _field_names(cls: type) -> tuple[str, ...]:
     return tuple(f.name for f in fields(cls))
 

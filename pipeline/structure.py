@@ -22,13 +22,13 @@ Decisions worth knowing:
   again closes everything opened inside it. The stack is reset at every
   section heading.
 """
+
 from __future__ import annotations
 
 import bisect
 import re
 from dataclasses import dataclass, replace
-from functools import lru_cache
-from typing import Optional
+from functools import cache, lru_cache
 
 from .extract.numbers import SMALL_CHINESE, cn2an_smart
 from .records import EnumItem, Paragraph, Section, Sentence, Structure
@@ -74,7 +74,7 @@ class _Family:
     words: tuple[str, ...] = ()  # set for ordered word series (首先 其次 …)
     first: str = ""  # every character a match can start with
 
-    def value(self, match: re.Match) -> Optional[int]:
+    def value(self, match: re.Match) -> int | None:
         """The marker's number; None for a malformed numeral (十二一), which is no marker."""
         token = match.group(1)
         if self.words:
@@ -86,8 +86,8 @@ class _Family:
         return _cn_value(token)
 
 
-@lru_cache(maxsize=None)
-def _cn_value(numeral: str) -> Optional[int]:
+@cache
+def _cn_value(numeral: str) -> int | None:
     # At most three characters of 一…十: a thousand keys, and cn2an is slow (and slow to import).
     if numeral in SMALL_CHINESE:
         return SMALL_CHINESE[numeral]
@@ -148,9 +148,9 @@ def _families_by_first() -> tuple[re.Pattern, dict[str, tuple[_Family, ...]]]:
 
 
 @lru_cache(maxsize=1)
-def _section_vocabulary() -> tuple[re.Pattern, dict[str, Optional[str]]]:
+def _section_vocabulary() -> tuple[re.Pattern, dict[str, str | None]]:
     """A pattern for one vocabulary word at the end of a string, and word -> kind (None for fillers)."""
-    kinds: dict[str, Optional[str]] = {}
+    kinds: dict[str, str | None] = {}
     for line in read_lines("section_headings.txt"):
         kind, *words = line.split()
         for word in words:
@@ -161,7 +161,7 @@ def _section_vocabulary() -> tuple[re.Pattern, dict[str, Optional[str]]]:
 
 # Cached: layout and section detection both ask about every short line.
 @lru_cache(maxsize=4096)
-def section_kind(heading: str) -> Optional[str]:
+def section_kind(heading: str) -> str | None:
     """Section kind a heading line opens ("二、主要做法" -> "measures"), else None.
 
     The rule is spelled out in ``corpus/section_headings.txt``.
@@ -182,7 +182,7 @@ def section_kind(heading: str) -> Optional[str]:
     return kind
 
 
-def _vocabulary_kind(rest: str) -> Optional[str]:
+def _vocabulary_kind(rest: str) -> str | None:
     suffix_len, first_kind = 0, None
     pattern, kinds = _section_vocabulary()
     while rest:
@@ -309,8 +309,9 @@ def _placed_markers(text: str, paragraphs: list[Paragraph]) -> list[_Marker]:
             if match is None:
                 continue
             resume[family.name] = match.end()
-            if not (family.placement == "any" or pos == para.start
-                    or text[pos - 1] in _PLACEMENT_BEFORE[family.placement]):
+            if not (
+                family.placement == "any" or pos == para.start or text[pos - 1] in _PLACEMENT_BEFORE[family.placement]
+            ):
                 continue
             value = family.value(match)
             if value is not None:
@@ -352,10 +353,10 @@ def _drop_overlaps(markers: list[_Marker]) -> list[_Marker]:
 
 def _section_headings(
     text: str, paragraphs: list[Paragraph], markers: list[_Marker]
-) -> dict[int, tuple[str, Optional[_Marker]]]:
+) -> dict[int, tuple[str, _Marker | None]]:
     """Paragraph index -> (kind, marker) for paragraphs that open a section."""
     at_start = {m.paragraph: m for m in markers if m.start == paragraphs[m.paragraph].start}
-    found: dict[int, tuple[str, Optional[_Marker]]] = {}
+    found: dict[int, tuple[str, _Marker | None]] = {}
     for para in paragraphs:
         if not para.is_heading:
             continue
@@ -371,7 +372,7 @@ def _section_headings(
 
 
 def _build_sections(
-    text: str, paragraphs: list[Paragraph], headings: dict[int, tuple[str, Optional[_Marker]]]
+    text: str, paragraphs: list[Paragraph], headings: dict[int, tuple[str, _Marker | None]]
 ) -> list[Section]:
     sections: list[Section] = []
     first = min(headings, default=len(paragraphs))
@@ -492,9 +493,7 @@ def _reattach_outliers(items: list[EnumItem]) -> None:
             item.end = min(item.end, items[parent].end)
 
 
-def _stop_at_stray_heading(
-    paragraphs: list[Paragraph], first: int, end: int, item_starts: set[int]
-) -> int:
+def _stop_at_stray_heading(paragraphs: list[Paragraph], first: int, end: int, item_starts: set[int]) -> int:
     """End an item before a heading line that follows its body but is no list item.
 
     Page furniture after the last item ("上一篇: …", related links) would
@@ -515,8 +514,8 @@ def build_structure(
     doc_id: str,
     text: str,
     *,
-    title_hint: Optional[str] = None,
-    published_hint: Optional[str] = None,
+    title_hint: str | None = None,
+    published_hint: str | None = None,
 ) -> Structure:
     """Find paragraphs, sentences, sections and the enumeration tree of a normalized text."""
     paragraphs = split_paragraphs(text)

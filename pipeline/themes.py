@@ -16,6 +16,7 @@ sentences (see :func:`weak_examples`) plus one prototype per theme built
 from the taxonomy itself, so every theme has a positive example even when
 the gold never uses it.  Rebuild the shipped model with ``govcase train``.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -26,11 +27,11 @@ import re
 import warnings
 import zlib
 from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Iterator, Optional, Sequence
 
 import numpy as np
 
@@ -63,6 +64,7 @@ _HAN_OR_WORD = re.compile(r"[\u4e00-\u9fffA-Za-z]")
 
 # ---------------------------------------------------------------- taxonomy
 
+
 @dataclass(frozen=True)
 class Theme:
     name: str
@@ -80,7 +82,7 @@ class Taxonomy:
         return [t.name for t in self.themes]
 
 
-def load_taxonomy(path: Optional[Path] = None) -> Taxonomy:
+def load_taxonomy(path: Path | None = None) -> Taxonomy:
     """The theme taxonomy from ``corpus/themes.json`` (or ``path``)."""
     path = Path(path) if path else data_path(TAXONOMY_FILE)
     raw = path.read_bytes()
@@ -106,8 +108,7 @@ class SeedScorer:
     def __init__(self, taxonomy: Taxonomy) -> None:
         self.names = taxonomy.names
         self._patterns = [
-            re.compile("|".join(re.escape(s) for s in sorted(t.seeds, key=len, reverse=True)))
-            for t in taxonomy.themes
+            re.compile("|".join(re.escape(s) for s in sorted(t.seeds, key=len, reverse=True))) for t in taxonomy.themes
         ]
 
     def counts(self, texts: Sequence[str]) -> np.ndarray:
@@ -158,6 +159,7 @@ def stopwords() -> frozenset[str]:
 
 # ---------------------------------------------------------------- model
 
+
 class _Tokenizer:
     """Picklable tokenizer for TfidfVectorizer: the segmenter is looked up by name when called."""
 
@@ -185,27 +187,36 @@ class _Weights:
         object.__setattr__(self, "word_coef", np.ascontiguousarray(self.coef[:, : self.n_words].T))
 
     @classmethod
-    def of(cls, word, clf) -> "_Weights":
+    def of(cls, word, clf) -> _Weights:
         """From a fitted TfidfVectorizer and OneVsRestClassifier, or from their pickled state (see _read_state)."""
         estimators = clf.estimators_
         # Only content tokens are ever counted (see _word_tfidf), so the others are left out here.
-        return cls({tok: col for tok, col in word.vocabulary_.items() if _is_content(tok)}, len(word.vocabulary_),
-                   word._tfidf.idf_, np.vstack([e.coef_ for e in estimators]),
-                   np.concatenate([e.intercept_ for e in estimators]))
+        return cls(
+            {tok: col for tok, col in word.vocabulary_.items() if _is_content(tok)},
+            len(word.vocabulary_),
+            word._tfidf.idf_,
+            np.vstack([e.coef_ for e in estimators]),
+            np.concatenate([e.intercept_ for e in estimators]),
+        )
 
 
 class ThemeModel:
     """TF-IDF + seed-feature one-vs-rest logistic regression, blended with seed evidence."""
 
-    def __init__(self, taxonomy: Optional[Taxonomy] = None, *, segmenter: str = "jieba",
-                 classifier_weight: float = CLASSIFIER_WEIGHT) -> None:
+    def __init__(
+        self,
+        taxonomy: Taxonomy | None = None,
+        *,
+        segmenter: str = "jieba",
+        classifier_weight: float = CLASSIFIER_WEIGHT,
+    ) -> None:
         self.taxonomy = taxonomy or load_taxonomy()
         self.segmenter = segmenter
         self.classifier_weight = classifier_weight
         self.seeds = SeedScorer(self.taxonomy)
         self._word = self._clf = None
-        self._weights: Optional[_Weights] = None
-        self._source: Optional[Path] = None  # the file a loaded model's estimators are read from when needed
+        self._weights: _Weights | None = None
+        self._source: Path | None = None  # the file a loaded model's estimators are read from when needed
 
     @property
     def names(self) -> list[str]:
@@ -216,7 +227,7 @@ class ThemeModel:
         texts = [f"{t.name}\n{t.description}\n{'、'.join(t.seeds)}" for t in self.taxonomy.themes]
         return texts, [[t.name] for t in self.taxonomy.themes]
 
-    def fit(self, texts: Sequence[str], labels: Sequence[Sequence[str]]) -> "ThemeModel":
+    def fit(self, texts: Sequence[str], labels: Sequence[Sequence[str]]) -> ThemeModel:
         """Train on ``texts`` with one or more theme names each (the taxonomy prototypes are added)."""
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.linear_model import LogisticRegression
@@ -229,8 +240,9 @@ class ThemeModel:
         proto_texts, proto_labels = self.prototypes()
         texts = list(texts) + proto_texts
         labels = [list(row) for row in labels] + proto_labels
-        self._word = TfidfVectorizer(tokenizer=_Tokenizer(self.segmenter), lowercase=False, token_pattern=None,
-                                     sublinear_tf=True)
+        self._word = TfidfVectorizer(
+            tokenizer=_Tokenizer(self.segmenter), lowercase=False, token_pattern=None, sublinear_tf=True
+        )
         self._word.fit(texts)
         features = self._features(texts)
         target = MultiLabelBinarizer(classes=self.names).fit_transform(labels)
@@ -245,7 +257,7 @@ class ThemeModel:
 
         return hstack([self._word.transform(texts), csr_matrix(self.seeds.scores(texts))]).tocsr()
 
-    def scores(self, texts: Sequence[str], tokens: Optional[Sequence[Sequence[str]]] = None) -> np.ndarray:
+    def scores(self, texts: Sequence[str], tokens: Sequence[Sequence[str]] | None = None) -> np.ndarray:
         """(n_texts, n_themes) blended scores in [0, 1].
 
         Args:
@@ -262,7 +274,7 @@ class ThemeModel:
         if tokens is None:
             tokens = [get_segmenter(self.segmenter).cut(text) for text in texts]
         seeds = self.seeds.scores(texts)
-        logits = self._word_logits(tokens) + seeds @ weights.coef[:, weights.n_words:].T + weights.intercept
+        logits = self._word_logits(tokens) + seeds @ weights.coef[:, weights.n_words :].T + weights.intercept
         w = self.classifier_weight
         return w * (1.0 / (1.0 + np.exp(-logits))) + (1 - w) * seeds
 
@@ -318,13 +330,25 @@ class ThemeModel:
         # sklearn caches id(stop_words) on the vectorizer: a memory address that
         # makes identical builds differ byte-wise. It is recomputed on use.
         vars(word).pop("_stop_words_id", None)
-        joblib.dump({"taxonomy": self.taxonomy, "segmenter": self.segmenter,
-                     "classifier_weight": self.classifier_weight,
-                     "word": word, "clf": clf}, path, compress=3)
-        sidecar = {"taxonomy_version": self.taxonomy.version, "themes": self.names, "segmenter": self.segmenter,
-                   "classifier_weight": self.classifier_weight, "sklearn": sklearn.__version__}
-        path.with_suffix(".json").write_text(json.dumps(sidecar, ensure_ascii=False, indent=2) + "\n",
-                                             encoding="utf-8")
+        joblib.dump(
+            {
+                "taxonomy": self.taxonomy,
+                "segmenter": self.segmenter,
+                "classifier_weight": self.classifier_weight,
+                "word": word,
+                "clf": clf,
+            },
+            path,
+            compress=3,
+        )
+        sidecar = {
+            "taxonomy_version": self.taxonomy.version,
+            "themes": self.names,
+            "segmenter": self.segmenter,
+            "classifier_weight": self.classifier_weight,
+            "sklearn": sklearn.__version__,
+        }
+        path.with_suffix(".json").write_text(json.dumps(sidecar, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         return path
 
     def _estimators(self) -> tuple:
@@ -339,7 +363,7 @@ class ThemeModel:
         return self._word, self._clf
 
     @classmethod
-    def load(cls, path: Path) -> "ThemeModel":
+    def load(cls, path: Path) -> ThemeModel:
         path = Path(path)
         if not path.exists():
             raise FileNotFoundError(MISSING_MODEL.format(path=path))
@@ -351,8 +375,11 @@ class ThemeModel:
         except FileNotFoundError:
             current = model.taxonomy.version
         if current != model.taxonomy.version:
-            warnings.warn("主题分类表已修改,请运行 govcase train 重新训练 "
-                          "(themes.json changed since the model was trained; run `govcase train`)", stacklevel=2)
+            warnings.warn(
+                "主题分类表已修改,请运行 govcase train 重新训练 "
+                "(themes.json changed since the model was trained; run `govcase train`)",
+                stacklevel=2,
+            )
         return model
 
 
@@ -407,8 +434,9 @@ def load_default_model() -> ThemeModel:
     return ThemeModel.load(models_dir() / MODEL_FILE)
 
 
-def label_measures(measures: list[Measure], model: Optional[ThemeModel] = None, *,
-                   tokens: Optional[Sequence[Sequence[str]]] = None) -> None:
+def label_measures(
+    measures: list[Measure], model: ThemeModel | None = None, *, tokens: Sequence[Sequence[str]] | None = None
+) -> None:
     """Fill ``themes`` and ``theme_scores`` of each measure in place.
 
     Args:
@@ -419,12 +447,13 @@ def label_measures(measures: list[Measure], model: Optional[ThemeModel] = None, 
         return
     model = model or load_default_model()
     scores = model.scores([measure_text(m.heading, m.text) for m in measures], tokens)
-    for measure, row in zip(measures, scores.tolist()):
+    for measure, row in zip(measures, scores.tolist(), strict=False):
         measure.themes = [name for name, _ in pick_themes(row, model.names)]
-        measure.theme_scores = {name: round(s, 4) for name, s in zip(model.names, row) if s >= 0.01}
+        measure.theme_scores = {name: round(s, 4) for name, s in zip(model.names, row, strict=False) if s >= 0.01}
 
 
 # ---------------------------------------------------------------- training data
+
 
 @dataclass
 class GoldMeasure:
@@ -468,7 +497,9 @@ def gold_measures(gold_dir: Dirs, corpus_dir: Dirs | dict[str, str]) -> list[Gol
             continue
         rows = [m for m in gold.get("measures", []) if m.get("themes")]
         bodies = _recover_bodies(doc_id, texts[doc_id], [m["heading"] for m in rows])
-        out += [GoldMeasure(doc_id, m["heading"], body, list(m["themes"])) for m, body in zip(rows, bodies)]
+        out += [
+            GoldMeasure(doc_id, m["heading"], body, list(m["themes"])) for m, body in zip(rows, bodies, strict=False)
+        ]
     return out
 
 
@@ -486,7 +517,7 @@ def _squash(s: str) -> str:
     return re.sub(r"[\s“”‘’\"'《》()()]", "", s)
 
 
-def _extracted_bodies(doc_id: str, text: str, headings: list[str]) -> Optional[list[str]]:
+def _extracted_bodies(doc_id: str, text: str, headings: list[str]) -> list[str] | None:
     """Bodies from the project's measure extractor, when it exists and finds every gold heading."""
     try:
         from .extract.measures import measures as extract_measures
@@ -522,7 +553,7 @@ def _local_bodies(text: str, headings: list[str]) -> list[str]:
             while nxt >= 0 and not text[end:nxt].strip():
                 nxt = text.find("\n", nxt + 1)
             end = len(text) if nxt < 0 else nxt
-        bodies.append(text[start:min(end, stop)].strip())
+        bodies.append(text[start : min(end, stop)].strip())
     return bodies
 
 
@@ -539,8 +570,9 @@ def _locate(text: str, heading: str) -> int:
     return best
 
 
-def weak_examples(texts: dict[str, str], scorer: SeedScorer, *, exclude: Iterable[str] = ()
-                  ) -> list[tuple[str, str, str]]:
+def weak_examples(
+    texts: dict[str, str], scorer: SeedScorer, *, exclude: Iterable[str] = ()
+) -> list[tuple[str, str, str]]:
     """(doc_id, sentence, theme) for sentences whose seed evidence points at one theme.
 
     Rule: the top theme has >= WEAK_MIN_HITS seed matches and >= WEAK_MARGIN
@@ -556,7 +588,7 @@ def weak_examples(texts: dict[str, str], scorer: SeedScorer, *, exclude: Iterabl
         if not sentences:
             continue
         counts = scorer.counts(sentences)
-        for sentence, row in zip(sentences, counts):
+        for sentence, row in zip(sentences, counts, strict=False):
             order = np.argsort(-row, kind="stable")
             top, runner = row[order[0]], row[order[1]]
             if top >= WEAK_MIN_HITS and top >= WEAK_MARGIN * runner:
@@ -565,6 +597,7 @@ def weak_examples(texts: dict[str, str], scorer: SeedScorer, *, exclude: Iterabl
 
 
 # ---------------------------------------------------------------- train and score
+
 
 @dataclass
 class TrainReport:
@@ -577,15 +610,18 @@ class TrainReport:
 
     def __str__(self) -> str:
         m = self.lodo.get("micro", {})
-        return (f"主题模型已写入 {self.model_path}\n"
-                f"训练数据: 金标措施 {self.gold_measures} 条, 弱标注句子 {self.weak_examples} 条, "
-                f"主题原型 {self.prototypes} 条\n"
-                f"留一文档评估 (leave-one-document-out): P={m.get('precision', 0):.3f} "
-                f"R={m.get('recall', 0):.3f} F1={m.get('f1', 0):.3f}")
+        return (
+            f"主题模型已写入 {self.model_path}\n"
+            f"训练数据: 金标措施 {self.gold_measures} 条, 弱标注句子 {self.weak_examples} 条, "
+            f"主题原型 {self.prototypes} 条\n"
+            f"留一文档评估 (leave-one-document-out): P={m.get('precision', 0):.3f} "
+            f"R={m.get('recall', 0):.3f} F1={m.get('f1', 0):.3f}"
+        )
 
 
-def _training_set(gold: list[GoldMeasure], texts: dict[str, str], scorer: SeedScorer, *, exclude: set[str]
-                  ) -> tuple[list[str], list[list[str]], int]:
+def _training_set(
+    gold: list[GoldMeasure], texts: dict[str, str], scorer: SeedScorer, *, exclude: set[str]
+) -> tuple[list[str], list[list[str]], int]:
     rows = [(measure_text(g.heading, g.text), g.themes) for g in gold if g.doc_id not in exclude]
     weak = weak_examples(texts, scorer, exclude=exclude)
     rows += [(sentence, [theme]) for _, sentence, theme in weak]
@@ -608,7 +644,7 @@ def leave_one_document_out(gold_dir: Dirs, corpus_dir: Dirs, *, segmenter: str =
         x, y, _ = _training_set(gold, texts, scorer, exclude={doc_id})
         model = ThemeModel(taxonomy, segmenter=segmenter).fit(x, y)
         predicted = model.predict([measure_text(g.heading, g.text) for g in held])
-        d_tp = sum(len({n for n, _ in p} & set(g.themes)) for p, g in zip(predicted, held))
+        d_tp = sum(len({n for n, _ in p} & set(g.themes)) for p, g in zip(predicted, held, strict=False))
         d_pred = sum(len(p) for p in predicted)
         d_gold = sum(len(g.themes) for g in held)
         per_doc[doc_id] = _prf(d_tp, d_pred, d_gold)
@@ -616,8 +652,9 @@ def leave_one_document_out(gold_dir: Dirs, corpus_dir: Dirs, *, segmenter: str =
     return {"micro": _prf(tp, n_pred, n_gold), "per_document": per_doc, "measures": len(gold)}
 
 
-def held_out_models(gold_dir: Dirs, texts: dict[str, str], *, segmenter: str = "jieba"
-                    ) -> Iterator[tuple[str, ThemeModel]]:
+def held_out_models(
+    gold_dir: Dirs, texts: dict[str, str], *, segmenter: str = "jieba"
+) -> Iterator[tuple[str, ThemeModel]]:
     """(stem, model trained without that document's gold or weak labels) for every gold document in ``texts``."""
     taxonomy = load_taxonomy()
     scorer = SeedScorer(taxonomy)
@@ -631,11 +668,17 @@ def _prf(tp: int, n_pred: int, n_gold: int) -> dict:
     p = tp / n_pred if n_pred else 0.0
     r = tp / n_gold if n_gold else 0.0
     f = 2 * p * r / (p + r) if p + r else 0.0
-    return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4),
-            "tp": tp, "predicted": n_pred, "gold": n_gold}
+    return {
+        "precision": round(p, 4),
+        "recall": round(r, 4),
+        "f1": round(f, 4),
+        "tp": tp,
+        "predicted": n_pred,
+        "gold": n_gold,
+    }
 
 
-def train(gold_dir: Dirs, corpus_dir: Dirs, out_dir: Optional[Path] = None, *, segmenter: str = "jieba") -> TrainReport:
+def train(gold_dir: Dirs, corpus_dir: Dirs, out_dir: Path | None = None, *, segmenter: str = "jieba") -> TrainReport:
     """Train on all gold documents plus weak labels; write the model, its sidecar and the model card."""
     out_dir = Path(out_dir) if out_dir else models_dir()
     taxonomy = load_taxonomy()
@@ -647,19 +690,29 @@ def train(gold_dir: Dirs, corpus_dir: Dirs, out_dir: Optional[Path] = None, *, s
     model_path = model.save(out_dir / MODEL_FILE)
     lodo = leave_one_document_out(gold_dir, corpus_dir, segmenter=segmenter)
     report = TrainReport(model_path, out_dir / CARD_FILE, len(gold), n_weak, len(taxonomy.themes), lodo)
-    command = " ".join(["govcase train", *(f"--gold {d}" for d in _dirs(gold_dir)),
-                        *(f"--corpus {d}" for d in _dirs(corpus_dir)), f"--out {out_dir}"])
-    report.card_path.write_text(_model_card(report, taxonomy, sorted({g.doc_id for g in gold}), len(texts), command),
-                                encoding="utf-8")
+    command = " ".join(
+        [
+            "govcase train",
+            *(f"--gold {d}" for d in _dirs(gold_dir)),
+            *(f"--corpus {d}" for d in _dirs(corpus_dir)),
+            f"--out {out_dir}",
+        ]
+    )
+    report.card_path.write_text(
+        _model_card(report, taxonomy, sorted({g.doc_id for g in gold}), len(texts), command), encoding="utf-8"
+    )
     load_default_model.cache_clear()
     return report
 
 
-def _model_card(report: TrainReport, taxonomy: Taxonomy, gold_docs: list[str], n_corpus: int,
-                command: str = "govcase train") -> str:
+def _model_card(
+    report: TrainReport, taxonomy: Taxonomy, gold_docs: list[str], n_corpus: int, command: str = "govcase train"
+) -> str:
     m = report.lodo["micro"]
-    per_doc = "\n".join(f"| {d} | {s['precision']:.3f} | {s['recall']:.3f} | {s['f1']:.3f} |"
-                        for d, s in report.lodo["per_document"].items())
+    per_doc = "\n".join(
+        f"| {d} | {s['precision']:.3f} | {s['recall']:.3f} | {s['f1']:.3f} |"
+        for d, s in report.lodo["per_document"].items()
+    )
     return f"""# Theme model card
 
 `theme_model.joblib` labels each measure with one or two practice themes
@@ -671,7 +724,7 @@ from `corpus/themes.json` (taxonomy version `{taxonomy.version}`);
   features, one-vs-rest LogisticRegression (liblinear, C=1, balanced, random_state={RANDOM_STATE});
   score = {CLASSIFIER_WEIGHT} x classifier probability + {1 - CLASSIFIER_WEIGHT:.1f} x seed-term evidence.
   Top theme always; a second when its score >= max({SECOND_THEME_FLOOR}, {SECOND_THEME_RATIO} x top).
-- Data: {report.gold_measures} gold measures from {len(gold_docs)} documents ({', '.join(gold_docs)}),
+- Data: {report.gold_measures} gold measures from {len(gold_docs)} documents ({", ".join(gold_docs)}),
   text recovered from the corpus around each gold heading; {report.weak_examples} weakly labelled
   sentences from {n_corpus} corpus texts (a theme with >= {WEAK_MIN_HITS} seed matches and
   >= {WEAK_MARGIN:g}x the runner-up; >= {WEAK_MIN_CHARS} characters); {report.prototypes} theme
@@ -679,8 +732,8 @@ from `corpus/themes.json` (taxonomy version `{taxonomy.version}`);
 
 ## Leave-one-document-out (each gold document predicted by a model trained on the others)
 
-Micro over {report.lodo['measures']} measures: precision {m['precision']:.3f}, recall {m['recall']:.3f},
-**F1 {m['f1']:.3f}** ({m['tp']} of {m['gold']} gold labels found, {m['predicted']} predicted).
+Micro over {report.lodo["measures"]} measures: precision {m["precision"]:.3f}, recall {m["recall"]:.3f},
+**F1 {m["f1"]:.3f}** ({m["tp"]} of {m["gold"]} gold labels found, {m["predicted"]} predicted).
 
 | held-out document | P | R | F1 |
 |---|---|---|---|

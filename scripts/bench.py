@@ -14,6 +14,7 @@ Results go to outputs/bench.json and a Markdown table outputs/bench.md.
     .venv/bin/python scripts/bench.py --docs 200                 # smoke, < 1 min
     .venv/bin/python scripts/bench.py --docs 2000 --rss-docs 10000,50000
 """
+
 from __future__ import annotations
 
 import argparse
@@ -27,7 +28,6 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Optional
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARD = 1000  # files per corpus sub-directory, so a prefix of the corpus is a list of directories
@@ -47,8 +47,11 @@ def seed_reports(corpus_dir: Path) -> list[Path]:
 
 def _divisions(corpus_dir: Path) -> tuple[dict[str, tuple[str, str]], list[tuple[str, str, str]]]:
     """Gazetteer names → (level, full name), and (province, city, district) triples to draw from."""
-    rows = [line.split("\t") for line in (corpus_dir / "gazetteer.tsv").read_text(encoding="utf-8").splitlines()
-            if line and not line.startswith("#")]
+    rows = [
+        line.split("\t")
+        for line in (corpus_dir / "gazetteer.tsv").read_text(encoding="utf-8").splitlines()
+        if line and not line.startswith("#")
+    ]
     by_code = {(r[0], r[1]): r for r in rows if r[0] in ("P", "C", "D")}
     names: dict[str, tuple[str, str]] = {}
     for r in rows:
@@ -76,8 +79,11 @@ def _templates(corpus_dir: Path) -> tuple[list[str], list[str]]:
     # Only the names the seeds use, longest first; short forms of a city or district only where its
     # full name occurs too, so that words which merely look like a place (大同, 长治) stay words.
     full = {name for name, (_, f) in names.items() if name == f and any(name in t for t in texts)}
-    used = sorted((n for n, (level, f) in names.items() if (f in full or level == "P") and any(n in t for t in texts)),
-                  key=len, reverse=True)
+    used = sorted(
+        (n for n, (level, f) in names.items() if (f in full or level == "P") and any(n in t for t in texts)),
+        key=len,
+        reverse=True,
+    )
     pattern = re.compile("|".join(map(re.escape, used))) if used else None
     headings, paragraphs = [], []
     for text in texts:
@@ -187,15 +193,24 @@ def child_ingest(spec: dict) -> dict:
         "seconds": seconds,
         "setup_seconds": setup,
         "cpu_seconds": sum(u.ru_utime + u.ru_stime for u in usage),
-        "ingested": summary.ingested, "duplicates": summary.duplicates, "unchanged": summary.unchanged,
+        "ingested": summary.ingested,
+        "duplicates": summary.duplicates,
+        "unchanged": summary.unchanged,
         "errors": summary.failed,
         "rss_main_mb": _peak_rss_mb(),
         "rss_worker_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
     }
 
 
-def run_ingest(shards: list[Path], db: Path, *, jobs: int = 1, segmenter: str = "jieba",
-               fresh: bool = True, profile: Optional[Path] = None) -> dict:
+def run_ingest(
+    shards: list[Path],
+    db: Path,
+    *,
+    jobs: int = 1,
+    segmenter: str = "jieba",
+    fresh: bool = True,
+    profile: Path | None = None,
+) -> dict:
     if fresh:
         for suffix in ("", "-wal", "-shm"):
             Path(str(db) + suffix).unlink(missing_ok=True)
@@ -220,6 +235,7 @@ def cluster_seconds(db: Path, segmenter: str) -> float:
 def search_latency(db: Path, n: int = 200, seed: int = 3) -> dict:
     """p50/p95 over one-word, two-word and filtered queries (milliseconds)."""
     from bench_search import bench_mix
+
     from pipeline.search import search
     from pipeline.store import Store
 
@@ -246,11 +262,15 @@ def gold_scores(corpus_dir: Path, work: Path) -> dict:
         db = work / f"gold-{segmenter}.db"
         api.ingest([str(p) for p in seed_reports(corpus_dir)], db=str(db), segmenter=segmenter)
         report = api.evaluate(str(db), corpus_dir / "gold", themes_lodo=False).to_dict()
-        scores[segmenter] = {name: round(report[name].get("f1", report[name].get("accuracy", 0.0)), 4)
-                             for name in ("figures", "changes", "mechanisms", "measures", "themes",
-                                          "locations", "metadata")}
-    diff = {k: round(scores["rjieba"][k] - scores["jieba"][k], 4) for k in scores["jieba"]
-            if abs(scores["rjieba"][k] - scores["jieba"][k]) > 0.01}
+        scores[segmenter] = {
+            name: round(report[name].get("f1", report[name].get("accuracy", 0.0)), 4)
+            for name in ("figures", "changes", "mechanisms", "measures", "themes", "locations", "metadata")
+        }
+    diff = {
+        k: round(scores["rjieba"][k] - scores["jieba"][k], 4)
+        for k in scores["jieba"]
+        if abs(scores["rjieba"][k] - scores["jieba"][k]) > 0.01
+    }
     return {**scores, "differs": diff}
 
 
@@ -260,16 +280,31 @@ def markdown(r: dict) -> str:
         ("documents / MB", f"{r['docs']} / {r['mb']:.1f}", ""),
         ("bare jieba.lcut", f"{r['bare_jieba_s']:.1f} s", f"{r['mb'] / r['bare_jieba_s']:.2f} MB/s"),
         ("bare rjieba.cut", f"{r['bare_rjieba_s']:.1f} s", f"{r['mb'] / r['bare_rjieba_s']:.2f} MB/s"),
-        ("ingest, jieba, 1 job", f"{r['ingest_jieba_s']:.1f} s",
-         f"{r['docs'] / r['ingest_jieba_s']:.1f} docs/s, {r['mb'] / r['ingest_jieba_s']:.2f} MB/s"),
-        ("ingest, rjieba, 1 job", f"{r['ingest_rjieba_s']:.1f} s",
-         f"{r['docs'] / r['ingest_rjieba_s']:.1f} docs/s, {r['mb'] / r['ingest_rjieba_s']:.2f} MB/s"),
-        ("ingest, rjieba, 2 jobs", f"{r['ingest_rjieba_jobs2_s']:.1f} s",
-         f"{r['docs'] / r['ingest_rjieba_jobs2_s']:.1f} docs/s"),
-        ("pipeline / bare jieba (target ≤ 1.3)", f"{r['ratio_pipeline_to_jieba']:.2f}",
-         f"CPU time: {r['ratio_pipeline_to_jieba_cpu']:.2f}"),
-        ("one-time setup per process (dictionary, model, rules): jieba / rjieba",
-         f"{r['setup_jieba_s']:.1f} / {r['setup_rjieba_s']:.1f} s", "included above"),
+        (
+            "ingest, jieba, 1 job",
+            f"{r['ingest_jieba_s']:.1f} s",
+            f"{r['docs'] / r['ingest_jieba_s']:.1f} docs/s, {r['mb'] / r['ingest_jieba_s']:.2f} MB/s",
+        ),
+        (
+            "ingest, rjieba, 1 job",
+            f"{r['ingest_rjieba_s']:.1f} s",
+            f"{r['docs'] / r['ingest_rjieba_s']:.1f} docs/s, {r['mb'] / r['ingest_rjieba_s']:.2f} MB/s",
+        ),
+        (
+            "ingest, rjieba, 2 jobs",
+            f"{r['ingest_rjieba_jobs2_s']:.1f} s",
+            f"{r['docs'] / r['ingest_rjieba_jobs2_s']:.1f} docs/s",
+        ),
+        (
+            "pipeline / bare jieba (target ≤ 1.3)",
+            f"{r['ratio_pipeline_to_jieba']:.2f}",
+            f"CPU time: {r['ratio_pipeline_to_jieba_cpu']:.2f}",
+        ),
+        (
+            "one-time setup per process (dictionary, model, rules): jieba / rjieba",
+            f"{r['setup_jieba_s']:.1f} / {r['setup_rjieba_s']:.1f} s",
+            "included above",
+        ),
         ("pipeline / bare jieba, setup excluded", f"{r['ratio_pipeline_to_jieba_steady']:.2f}", ""),
         ("speed-up rjieba over jieba, setup excluded", f"{r['speedup_rjieba_steady']:.2f}×", ""),
         ("pipeline(rjieba) / bare rjieba", f"{r['ratio_pipeline_to_rjieba']:.2f}", ""),
@@ -282,23 +317,36 @@ def markdown(r: dict) -> str:
     for n, rss in sorted(r["peak_rss_mb"].items(), key=lambda kv: int(kv[0])):
         rows.append((f"peak RSS, {n} docs (rjieba, 1 job)", f"{rss:.0f} MB", ""))
     for n, extra in sorted(r.get("large", {}).items(), key=lambda kv: int(kv[0])):
-        rows.append((f"{n} docs: ingest / re-run / search p95",
-                     f"{extra['ingest_s']:.0f} s / {extra['rerun_s']:.1f} s / {extra['search_p95_ms']:.1f} ms",
-                     f"{extra['docs_per_s']:.0f} docs/s"))
+        rows.append(
+            (
+                f"{n} docs: ingest / re-run / search p95",
+                f"{extra['ingest_s']:.0f} s / {extra['rerun_s']:.1f} s / {extra['search_p95_ms']:.1f} ms",
+                f"{extra['docs_per_s']:.0f} docs/s",
+            )
+        )
     gold = r.get("gold")
     if gold:
-        rows.append(("gold F1 jieba vs rjieba differ (> 0.01)", json.dumps(gold["differs"], ensure_ascii=False) or "{}", ""))
+        rows.append(
+            ("gold F1 jieba vs rjieba differ (> 0.01)", json.dumps(gold["differs"], ensure_ascii=False) or "{}", "")
+        )
     lines = ["| measure | value | rate |", "|---|---|---|"] + [f"| {a} | {b} | {c} |" for a, b, c in rows]
     return "\n".join(lines) + "\n"
 
 
-def main(argv: Optional[list[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--docs", type=int, default=1000)
-    parser.add_argument("--rss-docs", default="", help="comma-separated larger corpus sizes for peak RSS, "
-                                                        "re-run time and search latency (rjieba, 1 job)")
-    parser.add_argument("--work", type=Path, default=ROOT / "outputs" / "bench-corpus",
-                        help="corpus and stores (kept between runs; reused files are not rewritten)")
+    parser.add_argument(
+        "--rss-docs",
+        default="",
+        help="comma-separated larger corpus sizes for peak RSS, re-run time and search latency (rjieba, 1 job)",
+    )
+    parser.add_argument(
+        "--work",
+        type=Path,
+        default=ROOT / "outputs" / "bench-corpus",
+        help="corpus and stores (kept between runs; reused files are not rewritten)",
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "outputs")
     parser.add_argument("--no-gold", action="store_true", help="skip the gold scores per segmenter")
     parser.add_argument("--profile", action="store_true", help="pyinstrument text profiles of the 1-job ingests")
@@ -333,19 +381,26 @@ def main(argv: Optional[list[str]] = None) -> int:
         for name in ("jieba", "rjieba"):
             run_ingest(shards, work / "store-profile.db", segmenter=name, profile=args.out / f"profile-{name}.txt")
     result.update(
-        ingest_jieba_s=jieba_run["seconds"], ingest_rjieba_s=first["seconds"], ingest_rjieba_jobs2_s=jobs2["seconds"],
-        ingest_jieba_cpu_s=jieba_run["cpu_seconds"], ingest_rjieba_cpu_s=first["cpu_seconds"],
-        ingested=first["ingested"], duplicates=first["duplicates"], errors=first["errors"],
+        ingest_jieba_s=jieba_run["seconds"],
+        ingest_rjieba_s=first["seconds"],
+        ingest_rjieba_jobs2_s=jobs2["seconds"],
+        ingest_jieba_cpu_s=jieba_run["cpu_seconds"],
+        ingest_rjieba_cpu_s=first["cpu_seconds"],
+        ingested=first["ingested"],
+        duplicates=first["duplicates"],
+        errors=first["errors"],
         ratio_pipeline_to_jieba=jieba_run["seconds"] / result["bare_jieba_s"],
         ratio_pipeline_to_jieba_cpu=jieba_run["cpu_seconds"] / result["bare_jieba_cpu_s"],
-        setup_jieba_s=jieba_run["setup_seconds"], setup_rjieba_s=first["setup_seconds"],
+        setup_jieba_s=jieba_run["setup_seconds"],
+        setup_rjieba_s=first["setup_seconds"],
         ratio_pipeline_to_jieba_steady=(jieba_run["seconds"] - jieba_run["setup_seconds"]) / result["bare_jieba_s"],
         speedup_rjieba_steady=(jieba_run["seconds"] - jieba_run["setup_seconds"])
         / (first["seconds"] - first["setup_seconds"]),
         ratio_pipeline_to_rjieba=first["seconds"] / result["bare_rjieba_s"],
         speedup_rjieba=jieba_run["seconds"] / first["seconds"],
         speedup_jobs2=first["seconds"] / jobs2["seconds"],
-        rerun_s=rerun["seconds"], rerun_fraction=rerun["seconds"] / first["seconds"],
+        rerun_s=rerun["seconds"],
+        rerun_fraction=rerun["seconds"] / first["seconds"],
         rerun_unchanged=rerun["unchanged"],
         peak_rss_mb={str(args.docs): first["rss_main_mb"]},
         rss_jobs2_mb={"main": jobs2["rss_main_mb"], "worker": jobs2["rss_worker_mb"]},
@@ -360,10 +415,16 @@ def main(argv: Optional[list[str]] = None) -> int:
         run = run_ingest(big, big_db, segmenter="rjieba")
         again = run_ingest(big, big_db, segmenter="rjieba", fresh=False)
         result["peak_rss_mb"][str(n)] = run["rss_main_mb"]
-        large[str(n)] = {"ingest_s": run["seconds"], "docs_per_s": n / run["seconds"], "rerun_s": again["seconds"],
-                         "rerun_fraction": again["seconds"] / run["seconds"],
-                         "rerun_peak_rss_mb": again["rss_main_mb"], "ingested": run["ingested"],
-                         "duplicates": run["duplicates"], "search_p95_ms": search_latency(big_db)["p95_ms"]}
+        large[str(n)] = {
+            "ingest_s": run["seconds"],
+            "docs_per_s": n / run["seconds"],
+            "rerun_s": again["seconds"],
+            "rerun_fraction": again["seconds"] / run["seconds"],
+            "rerun_peak_rss_mb": again["rss_main_mb"],
+            "ingested": run["ingested"],
+            "duplicates": run["duplicates"],
+            "search_p95_ms": search_latency(big_db)["p95_ms"],
+        }
         if n == max(int(x) for x in args.rss_docs.split(",") if x.strip()):
             result["search_p95_ms_largest"] = large[str(n)]["search_p95_ms"]
             result["cluster_s_largest"] = cluster_seconds(big_db, "rjieba")

@@ -9,6 +9,7 @@ peak memory.
 
     .venv/bin/python scripts/bench_cluster.py [--n 100000] [--segmenter rjieba]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -57,7 +58,7 @@ def synthetic_measures(n: int, corpus_dir: Path, seed: int = 0) -> list[ClusterI
     for i in range(n):
         para = paragraphs[rng.integers(len(paragraphs))]
         start = int(rng.integers(len(para)))
-        body = para[start:start + int(rng.integers(2, 5))] + [everything[rng.integers(len(everything))]]
+        body = para[start : start + int(rng.integers(2, 5))] + [everything[rng.integers(len(everything))]]
         heading = re.split(r"[,。;]", body[0])[0][:20]
         city = city_names[rng.integers(len(city_names))]
         items.append(ClusterInput(i, f"synthetic-{i // 20}", city, heading, "".join(body)))
@@ -78,19 +79,29 @@ def main(argv: list[str] | None = None) -> int:
     t2 = time.perf_counter()
     matrix = result.city_cluster_matrix()
     t3 = time.perf_counter()
-    print(json.dumps({
-        "measures": len(items),
-        "text_mb": round(sum(len((i.heading + i.text).encode()) for i in items) / 1e6, 1),
-        "segmenter": args.segmenter,
-        "method": result.method,
-        "k": result.k,
-        "silhouette": result.silhouette,
-        "largest_clusters": [c.label for c in result.clusters[:5]],
-        "cities": int(matrix.shape[0]),
-        "seconds": {"build": round(t1 - t0, 1), "cluster": round(t2 - t1, 1), "crosstab": round(t3 - t2, 1),
-                    "total": round(t3 - t0, 1)},
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-    }, ensure_ascii=False, indent=2))
+    print(
+        json.dumps(
+            {
+                "measures": len(items),
+                "text_mb": round(sum(len((i.heading + i.text).encode()) for i in items) / 1e6, 1),
+                "segmenter": args.segmenter,
+                "method": result.method,
+                "k": result.k,
+                "silhouette": result.silhouette,
+                "largest_clusters": [c.label for c in result.clusters[:5]],
+                "cities": int(matrix.shape[0]),
+                "seconds": {
+                    "build": round(t1 - t0, 1),
+                    "cluster": round(t2 - t1, 1),
+                    "crosstab": round(t3 - t2, 1),
+                    "total": round(t3 - t0, 1),
+                },
+                "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+            },
+            ensure_ascii=False,
+            indent=2,
+        )
+    )
     return 0
 
 

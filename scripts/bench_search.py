@@ -14,6 +14,7 @@ the other processes of a shared machine disturb less.
     python scripts/bench_search.py [--measures 100000] [--rounds 3] [--keep DIR]
     python scripts/bench_search.py --db /tmp/search50k.db
 """
+
 from __future__ import annotations
 
 import argparse
@@ -33,10 +34,40 @@ from pipeline.store import Store
 
 PER_DOC = 20
 MECHANISMS = ["三社联动", "五社联动", "三事分流", "民生微实事", "社区慈善基金", "一核多元", "包楼", "双轨制"]
-ONE_WORD = ["社区", "养老", "志愿者", "社工", "党建", "居民", "服务", "治理", "社会组织", "议事", "矛盾", "培训",
-            "资金", "平台", "儿童", "文化", "孵化", "网格", "慈善", "调解"]
-TWO_WORDS = ["社区 治理", "社会组织 培育", "居民 议事", "志愿者 服务", "党建 引领", "养老 服务", "社工 培训",
-             "矛盾 调解", "慈善 基金", "社区 服务"]
+ONE_WORD = [
+    "社区",
+    "养老",
+    "志愿者",
+    "社工",
+    "党建",
+    "居民",
+    "服务",
+    "治理",
+    "社会组织",
+    "议事",
+    "矛盾",
+    "培训",
+    "资金",
+    "平台",
+    "儿童",
+    "文化",
+    "孵化",
+    "网格",
+    "慈善",
+    "调解",
+]
+TWO_WORDS = [
+    "社区 治理",
+    "社会组织 培育",
+    "居民 议事",
+    "志愿者 服务",
+    "党建 引领",
+    "养老 服务",
+    "社工 培训",
+    "矛盾 调解",
+    "慈善 基金",
+    "社区 服务",
+]
 
 
 def corpus_sentences() -> list[str]:
@@ -83,16 +114,36 @@ def build(path: Path, n_measures: int, seed: int = 7) -> float:
                 text += "".join(body) + "\n"
                 picked = rng.sample(themes, rng.randint(1, 2))
                 kind = rng.choices(["measure", "outcome", "lesson"], [8, 1, 1])[0]
-                measures.append(Measure(doc_id, start, len(text) - 1, heading, text[start:-1], None, kind,
-                                        themes=picked, theme_scores={t: 0.5 for t in picked}, ordinal=i))
+                measures.append(
+                    Measure(
+                        doc_id,
+                        start,
+                        len(text) - 1,
+                        heading,
+                        text[start:-1],
+                        None,
+                        kind,
+                        themes=picked,
+                        theme_scores={t: 0.5 for t in picked},
+                        ordinal=i,
+                    )
+                )
                 index.append((seg(heading), " ".join(seg(s) for s in body)))
             mechs = [Mechanism(doc_id, 0, 0, name) for name in rng.sample(MECHANISMS, 2)]
-            extraction = Extraction(doc_id, CaseMetadata(doc_id, title=f"{city}案例{d}"), measures=measures,
-                                    mechanisms=mechs,
-                                    places=[Place(doc_id, 0, 0, province=province, city=city, primary=True)])
-            store.put_document(Document(doc_id, text, aliases=[doc_id], raw_hash=doc_id, content_hash=doc_id),
-                               Structure(doc_id, text), extraction, index_text="",
-                               measure_index=index)
+            extraction = Extraction(
+                doc_id,
+                CaseMetadata(doc_id, title=f"{city}案例{d}"),
+                measures=measures,
+                mechanisms=mechs,
+                places=[Place(doc_id, 0, 0, province=province, city=city, primary=True)],
+            )
+            store.put_document(
+                Document(doc_id, text, aliases=[doc_id], raw_hash=doc_id, content_hash=doc_id),
+                Structure(doc_id, text),
+                extraction,
+                index_text="",
+                measure_index=index,
+            )
     store.conn.execute("PRAGMA optimize")
     store.close()
     return time.perf_counter() - started
@@ -106,8 +157,10 @@ def queries(rng: random.Random, places: list[tuple[str, str]], themes: list[str]
         "filtered": [
             *({"query": rng.choice(ONE_WORD), "theme": rng.choice(themes)} for _ in range(6)),
             *({"query": rng.choice(TWO_WORDS), "city": rng.choice(short_city)} for _ in range(6)),
-            *({"query": rng.choice(ONE_WORD), "mechanism": rng.choice(MECHANISMS), "kind": "measure"}
-              for _ in range(4)),
+            *(
+                {"query": rng.choice(ONE_WORD), "mechanism": rng.choice(MECHANISMS), "kind": "measure"}
+                for _ in range(4)
+            ),
             *({"theme": rng.choice(themes)} for _ in range(2)),
             *({"city": rng.choice(short_city), "kind": "lesson"} for _ in range(2)),
         ],
@@ -132,16 +185,25 @@ def run(path: Path, rounds: int) -> dict:
                 result = search(store, **q)
                 samples.append((time.perf_counter() - t0) * 1000)
                 totals.append(result.total)
-        report[kind] = {"p50_ms": round(percentile(samples, 50), 2), "p95_ms": round(percentile(samples, 95), 2),
-                        "max_ms": round(max(samples), 2), "queries": len(samples), "max_matches": max(totals)}
+        report[kind] = {
+            "p50_ms": round(percentile(samples, 50), 2),
+            "p95_ms": round(percentile(samples, 95), 2),
+            "max_ms": round(max(samples), 2),
+            "queries": len(samples),
+            "max_matches": max(totals),
+        }
     store.close()
     return report
 
 
 def bench_mix(store: Store, n: int = 200, seed: int = 3) -> list[tuple[str, dict]]:
     """(kind, search arguments) of scripts/bench.py's search_latency(): the same words, choices and seed."""
-    cities = [r[0] for r in store.conn.execute(
-        "SELECT city FROM documents WHERE city IS NOT NULL GROUP BY city ORDER BY count(*) DESC LIMIT 20")]
+    cities = [
+        r[0]
+        for r in store.conn.execute(
+            "SELECT city FROM documents WHERE city IS NOT NULL GROUP BY city ORDER BY count(*) DESC LIMIT 20"
+        )
+    ]
     themes = [r[0] for r in store.conn.execute("SELECT DISTINCT theme FROM measure_themes LIMIT 20")]
     one = ["社区", "养老", "志愿者", "社工", "党建", "居民", "治理", "社会组织", "议事", "矛盾", "服务", "网格"]
     two = ["社区 治理", "社会组织 培育", "居民 议事", "志愿者 服务", "党建 引领", "养老 服务", "矛盾 调解"]
@@ -176,9 +238,17 @@ def run_mix(path: Path, rounds: int) -> dict:
     store.close()
     wall["all"] = [x for k in list(wall) for x in wall[k]]
     cpu["all"] = [x for k in list(cpu) for x in cpu[k]]
-    return {kind: {"p50_ms": round(percentile(wall[kind], 50), 1), "p95_ms": round(percentile(wall[kind], 95), 1),
-                   "cpu_p50_ms": round(percentile(cpu[kind], 50), 1), "cpu_p95_ms": round(percentile(cpu[kind], 95), 1),
-                   "max_ms": round(max(wall[kind]), 1), "queries": len(wall[kind])} for kind in wall}
+    return {
+        kind: {
+            "p50_ms": round(percentile(wall[kind], 50), 1),
+            "p95_ms": round(percentile(wall[kind], 95), 1),
+            "cpu_p50_ms": round(percentile(cpu[kind], 50), 1),
+            "cpu_p95_ms": round(percentile(cpu[kind], 95), 1),
+            "max_ms": round(max(wall[kind]), 1),
+            "queries": len(wall[kind]),
+        }
+        for kind in wall
+    }
 
 
 def main() -> None:
@@ -197,8 +267,12 @@ def main() -> None:
         build_s = None
         if not path.exists():
             build_s = build(path, args.measures)
-        result = {"measures": args.measures, "build_seconds": build_s and round(build_s, 1),
-                  "db_mb": round(path.stat().st_size / 1e6, 1), **run(path, args.rounds)}
+        result = {
+            "measures": args.measures,
+            "build_seconds": build_s and round(build_s, 1),
+            "db_mb": round(path.stat().st_size / 1e6, 1),
+            **run(path, args.rounds),
+        }
     print(json.dumps(result, ensure_ascii=False, indent=2))
 
 

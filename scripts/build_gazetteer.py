@@ -20,6 +20,7 @@ Output rows (tab-separated, ``#`` starts a comment):
     S  parent_code  street street …           streets, towns, townships (space separated)
     R  level  old_name  code  full|short      old name → current division (level P/C/D)
 """
+
 from __future__ import annotations
 
 import argparse
@@ -148,7 +149,13 @@ def read_renames(change_path: Path, divisions) -> list[tuple[str, str, str, str]
             continue
         # Skip names still in use and bare generic ones (城区, 郊区, 矿区).
         for name, kind in ((old_name, "full"), (old_short, "short")):
-            if (kind == "short" and name == old_name) or name in names or name in shorts or len(name) < 2 or (kind == "full" and len(name) < 3):
+            if (
+                (kind == "short" and name == old_name)
+                or name in names
+                or name in shorts
+                or len(name) < 2
+                or (kind == "full" and len(name) < 3)
+            ):
                 continue
             entry = (level, name, target[1], kind)
             if entry not in renames:

@@ -5,6 +5,7 @@
 Prints the share of sentences segmented identically, the share of tokens in
 common, and a few disagreements.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -24,7 +25,7 @@ def sentences(paths: list[Path]) -> list[str]:
     out = []
     for path in paths:
         text = normalize(path.read_text(encoding="utf-8-sig")).text
-        out += [text[s.start:s.end] for s in split_sentences(text, split_paragraphs(text))]
+        out += [text[s.start : s.end] for s in split_sentences(text, split_paragraphs(text))]
     return out
 
 
@@ -46,10 +47,19 @@ def main() -> None:
         tokens_a += len(a)
         in_b = set(b)
         tokens_shared += sum(1 for t in a if t in in_b)
-    print(json.dumps({"files": len(paths), "sentences": len(corpus),
-                      "identical_sentences": round(same / max(1, len(corpus)), 4),
-                      "jieba_tokens_also_in_rjieba": round(tokens_shared / max(1, tokens_a), 4),
-                      "examples": examples}, ensure_ascii=False, indent=2))
+    print(
+        json.dumps(
+            {
+                "files": len(paths),
+                "sentences": len(corpus),
+                "identical_sentences": round(same / max(1, len(corpus)), 4),
+                "jieba_tokens_also_in_rjieba": round(tokens_shared / max(1, tokens_a), 4),
+                "examples": examples,
+            },
+            ensure_ascii=False,
+            indent=2,
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 Stores live in pytest's tmp dirs, never in the user's outputs/.
 """
+
 from pathlib import Path
 
 import pytest

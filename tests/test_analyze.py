@@ -1,4 +1,5 @@
 """One document from raw text to records."""
+
 from pipeline.analyze import analyze_document, document_from_raw
 from pipeline.ingest.read import RawText
 
@@ -11,8 +12,14 @@ PAGE_TEXT = """廈門市思明區:「小區合夥人」激活基層治理
 
 
 def _raw(title_hint):
-    return RawText(text=PAGE_TEXT, source_format="html", raw_hash="x", title_hint=title_hint,
-                   published_hint="2023-05-12", source="/tmp/xm.html")
+    return RawText(
+        text=PAGE_TEXT,
+        source_format="html",
+        raw_hash="x",
+        title_hint=title_hint,
+        published_hint="2023-05-12",
+        source="/tmp/xm.html",
+    )
 
 
 def test_a_traditional_page_title_is_normalized_like_the_body():
@@ -31,6 +38,6 @@ def test_analysis_spans_and_index_tokens_agree_with_the_text():
     assert [m.heading for m in ext.measures] == ["建立议事规则", "培育社区社会组织"]
     assert {(f.value, f.unit) for f in ext.figures} >= {(150, "场"), (46, "家"), (2_000_000, "元")}
     for record in [*ext.figures, *ext.measures]:
-        assert text[record.start:record.end] == record.text
+        assert text[record.start : record.end] == record.text
     assert len(analysis.measure_index) == 2 and "孵化" in analysis.measure_index[1][1].split()
     assert "社区" in analysis.index_text.split()

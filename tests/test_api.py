@@ -1,4 +1,5 @@
 """api.ingest: near-duplicates across runs, and the same store from one worker process or two."""
+
 import shutil
 import sqlite3
 import subprocess
@@ -24,14 +25,21 @@ def _dump(db: Path) -> dict[str, list[tuple]]:
     """Every row of every table (FTS rows with their rowid), timestamps left out."""
     conn = sqlite3.connect(db)
     try:
-        tables = [r[0] for r in conn.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '%fts_%' ORDER BY name")]
+        tables = [
+            r[0]
+            for r in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '%fts_%' ORDER BY name"
+            )
+        ]
         dump = {}
         for table in tables:
             rowid = "" if table == "minhash_bands" else "rowid AS rid, "
             cur = conn.execute(f"SELECT {rowid}* FROM {table} ORDER BY 1, 2")
-            keep = [i for i, d in enumerate(cur.description) if d[0] not in ("at", "added_at", "ingested_at",
-                                                                              "extracted_at")]
+            keep = [
+                i
+                for i, d in enumerate(cur.description)
+                if d[0] not in ("at", "added_at", "ingested_at", "extracted_at")
+            ]
             dump[table] = [tuple(row[i] for i in keep) for row in cur]
         return dump
     finally:
@@ -63,9 +71,22 @@ def test_two_jobs_store_what_one_job_stores(tmp_path):
     (corpus / "binary.txt").write_bytes(b"\x00\x01\x02" * 100)
     govcase = Path(sys.executable).with_name("govcase")
     for jobs in (1, 2):
-        done = subprocess.run([str(govcase), "ingest", str(corpus), "--db", str(tmp_path / f"{jobs}.db"),
-                               "--jobs", str(jobs), "--segmenter", "rjieba"], capture_output=True, text=True,
-                              timeout=300)
+        done = subprocess.run(
+            [
+                str(govcase),
+                "ingest",
+                str(corpus),
+                "--db",
+                str(tmp_path / f"{jobs}.db"),
+                "--jobs",
+                str(jobs),
+                "--segmenter",
+                "rjieba",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         assert done.returncode == 1 and "Traceback" not in done.stderr  # 1: some inputs failed
         assert "导入 4 篇,重复 2 篇,未变化 0 篇,出错 2 个" in done.stdout
         errors = sorted(line for line in done.stderr.splitlines() if line.startswith("错误: "))

@@ -1,4 +1,5 @@
 """Charts: a CJK font chosen and checked against the labels; files written whole."""
+
 import pandas as pd
 import pytest
 from fontTools.ttLib import TTFont
@@ -14,12 +15,15 @@ THEMES = ["党建引领", "社会组织培育", "居民参与与协商自治", "
 
 def _comparison() -> Comparison:
     counts = pd.DataFrame({"城市": PLACES, **{t: [i + j for j in range(len(PLACES))] for i, t in enumerate(THEMES)}})
-    values = pd.DataFrame([
-        ["深圳市", "社会组织数(家)", 769, "家", None, 183, "183→769家", "a", 10, 30, "由183家增长到769家"],
-        ["武汉市", "社会组织数(家)", 36, "家", None, None, "36家", "b", 5, 12, "孵化社会组织36家"],
-        ["武汉市", "社会组织数(家)", 40, "家", "近", None, "近40家", "b", 40, 52, "引进近40家"],
-        ["潍坊市", "常住人口(人)", 13000, "人", "约", None, "约1.3万人", "c", 0, 9, "常住人口约1.3万人"],
-    ], columns=["城市", *VALUE_COLUMNS])
+    values = pd.DataFrame(
+        [
+            ["深圳市", "社会组织数(家)", 769, "家", None, 183, "183→769家", "a", 10, 30, "由183家增长到769家"],
+            ["武汉市", "社会组织数(家)", 36, "家", None, None, "36家", "b", 5, 12, "孵化社会组织36家"],
+            ["武汉市", "社会组织数(家)", 40, "家", "近", None, "近40家", "b", 40, 52, "引进近40家"],
+            ["潍坊市", "常住人口(人)", 13000, "人", "约", None, "约1.3万人", "c", 0, 9, "常住人口约1.3万人"],
+        ],
+        columns=["城市", *VALUE_COLUMNS],
+    )
     empty = pd.DataFrame()
     return Comparison("city", "城市", counts, counts.astype(str), empty, values, empty, empty, empty)
 

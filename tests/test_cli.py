@@ -1,12 +1,12 @@
 """The govcase command: every command documented, errors as one plain line."""
+
 import json
 import re
+from pathlib import Path
 
 from click.testing import CliRunner
 
 from pipeline.cli import main
-
-from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED_GOLD_DIR = ROOT / "corpus" / "gold"
@@ -33,13 +33,23 @@ def test_show_json_is_the_gold_schema(seed_store):
     result = CliRunner().invoke(main, ["show", "001_143382d16654aa58", "--db", str(seed_store), "--json"])
     data = json.loads(result.output)
     assert data["doc_id"] == "001_143382d16654aa58"
-    assert {"title", "published", "source", "script", "locations", "mechanisms", "figures", "changes",
-            "measures"} <= set(data)
+    assert {
+        "title",
+        "published",
+        "source",
+        "script",
+        "locations",
+        "mechanisms",
+        "figures",
+        "changes",
+        "measures",
+    } <= set(data)
 
 
 def test_evaluate_json_has_a_key_per_field(seed_store):
-    result = CliRunner().invoke(main, ["evaluate", "--gold", str(SEED_GOLD_DIR), "--db", str(seed_store),
-                                       "--json", "--no-themes-lodo"])
+    result = CliRunner().invoke(
+        main, ["evaluate", "--gold", str(SEED_GOLD_DIR), "--db", str(seed_store), "--json", "--no-themes-lodo"]
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     for field in ("figures", "changes", "mechanisms", "measures", "themes", "locations", "metadata"):
@@ -57,7 +67,9 @@ def test_unknown_document_is_one_chinese_line(seed_store):
 
 def test_missing_path_fails_the_batch_but_keeps_good_files(tmp_path):
     good = tmp_path / "good.txt"
-    good.write_text("一、主要做法\n一是建立社区议事会,每月召开1次居民议事会议。二是培育社会组织12家。\n", encoding="utf-8")
+    good.write_text(
+        "一、主要做法\n一是建立社区议事会,每月召开1次居民议事会议。二是培育社会组织12家。\n", encoding="utf-8"
+    )
     db = tmp_path / "t.db"
     result = CliRunner().invoke(main, ["ingest", str(good), str(tmp_path / "missing.txt"), "--db", str(db)])
     assert result.exit_code == 1

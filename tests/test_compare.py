@@ -1,4 +1,5 @@
 """Comparison tables across places, their indicator mapping and the file writers."""
+
 import csv
 import zipfile
 
@@ -76,54 +77,121 @@ def put_case(store, doc_id, text, *, province, city, measures=(), figures=(), ch
     for ordinal, (heading, themes) in enumerate(measures):
         start = text.index(heading)
         end = text.index("\n", start)
-        ms.append(Measure(doc_id, start, end, heading, text[start:end], None, "measure", themes=list(themes),
-                          theme_scores={t: 0.8 for t in themes}, ordinal=ordinal))
-    figs = [Figure(doc_id, *_clause(text, raw), value, unit, approx, subject, text[slice(*_clause(text, raw))], raw)
-            for raw, value, unit, approx, subject in figures]
-    chs = [Change(doc_id, *_clause(text, raw), subject, unit, a, b, text[slice(*_clause(text, raw))])
-           for raw, subject, unit, a, b in changes]
-    mechs = [Mechanism(doc_id, text.index(name), text.index(name) + len(name), name, definition)
-             for name, definition in mechanisms]
+        ms.append(
+            Measure(
+                doc_id,
+                start,
+                end,
+                heading,
+                text[start:end],
+                None,
+                "measure",
+                themes=list(themes),
+                theme_scores={t: 0.8 for t in themes},
+                ordinal=ordinal,
+            )
+        )
+    figs = [
+        Figure(doc_id, *_clause(text, raw), value, unit, approx, subject, text[slice(*_clause(text, raw))], raw)
+        for raw, value, unit, approx, subject in figures
+    ]
+    chs = [
+        Change(doc_id, *_clause(text, raw), subject, unit, a, b, text[slice(*_clause(text, raw))])
+        for raw, subject, unit, a, b in changes
+    ]
+    mechs = [
+        Mechanism(doc_id, text.index(name), text.index(name) + len(name), name, definition)
+        for name, definition in mechanisms
+    ]
     title = text.split("\n", 1)[0]
-    extraction = Extraction(doc_id, CaseMetadata(doc_id, title=title, source=f"{city}民政局"), figures=figs,
-                            changes=chs, mechanisms=mechs, measures=ms,
-                            places=[Place(doc_id, 0, 0, province=province, city=city, primary=True)])
+    extraction = Extraction(
+        doc_id,
+        CaseMetadata(doc_id, title=title, source=f"{city}民政局"),
+        figures=figs,
+        changes=chs,
+        mechanisms=mechs,
+        measures=ms,
+        places=[Place(doc_id, 0, 0, province=province, city=city, primary=True)],
+    )
     store.put_document(
         Document(doc_id, text, aliases=[f"cases/{doc_id}.txt"], raw_hash=doc_id, content_hash=doc_id),
-        Structure(doc_id, text), extraction, index_text=segment_for_index(text),
-        measure_index=[(segment_for_index(m.heading), segment_for_index(m.text)) for m in ms])
+        Structure(doc_id, text),
+        extraction,
+        index_text=segment_for_index(text),
+        measure_index=[(segment_for_index(m.heading), segment_for_index(m.text)) for m in ms],
+    )
 
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory):
     store = Store(tmp_path_factory.mktemp("cmp") / "t.db")
-    put_case(store, "sz-a", SHENZHEN_A, province="广东省", city="深圳市",
-             measures=[("党建引领聚合力", ["党建引领"]), ("培育社会组织", ["社会组织培育"]),
-                       ("设立社区基金", ["资金保障与购买服务", "志愿服务与慈善资源"])],
-             figures=[("11个社区", 11, "个", None, "坂田街道社区"), ("约1.3万人", 13000, "人", "约", "常住人口"),
-                      ("4200户", 4200, "户", None, "居民户数"), ("183家", 183, "家", None, "全区社会组织数量"),
-                      ("769家", 769, "家", None, "全区社会组织数量"),
-                      ("近400平方米", 400, "平方米", "近", "孵化基地面积"),
-                      ("1750万元", 17_500_000, "元", None, "区财政投入购买社工服务"),
-                      ("社工30名", 30, "名", None, "引进的专业社工")],
-             changes=[("由183家增长到769家", "全区社会组织数量", "家", 183, 769)],
-             mechanisms=[("三社联动", "社区、社会组织、社会工作者联动")])
-    put_case(store, "sz-b", SHENZHEN_B, province="广东省", city="深圳市",
-             measures=[("党员带头包楼", ["党建引领"])],
-             figures=[("社工站8个", 8, "个", None, "南山区社工站"), ("社工50人", 50, "人", None, "配备的社工")],
-             mechanisms=[("包楼", None), ("三社联动", None)])
-    put_case(store, "wh", WUHAN, province="湖北省", city="武汉市",
-             measures=[("居家养老服务进小区", ["精准服务供给"]), ("居民议事会", ["居民参与与协商自治"]),
-                       ("志愿者队伍建设", ["志愿服务与慈善资源"])],
-             figures=[("53个社区", 53, "个", None, "青山区辖社区"), ("120户", 120, "户", None, "走访的困难家庭"),
-                      ("3000多人次", 3000, "人次", "多", "服务老人"), ("2000余人", 2000, "人", "余", "招募的志愿者"),
-                      ("120场", 120, "场", None, "开展活动")],
-             mechanisms=[("五社联动", "社区、社会组织、社会工作者、社区志愿者、社会慈善资源联动")])
-    put_case(store, "wf", WEIFANG, province="山东省", city="潍坊市",
-             measures=[("建立社区养老服务站", ["精准服务供给", "阵地与设施建设"]), ("搭建智慧治理平台", ["智慧治理"])],
-             figures=[("2.5平方公里", 2.5, "平方公里", None, "东关街道辖区面积"),
-                      ("3亩", 3, "亩", None, "日间照料中心占地")],
-             mechanisms=[("一核多元", None)])
+    put_case(
+        store,
+        "sz-a",
+        SHENZHEN_A,
+        province="广东省",
+        city="深圳市",
+        measures=[
+            ("党建引领聚合力", ["党建引领"]),
+            ("培育社会组织", ["社会组织培育"]),
+            ("设立社区基金", ["资金保障与购买服务", "志愿服务与慈善资源"]),
+        ],
+        figures=[
+            ("11个社区", 11, "个", None, "坂田街道社区"),
+            ("约1.3万人", 13000, "人", "约", "常住人口"),
+            ("4200户", 4200, "户", None, "居民户数"),
+            ("183家", 183, "家", None, "全区社会组织数量"),
+            ("769家", 769, "家", None, "全区社会组织数量"),
+            ("近400平方米", 400, "平方米", "近", "孵化基地面积"),
+            ("1750万元", 17_500_000, "元", None, "区财政投入购买社工服务"),
+            ("社工30名", 30, "名", None, "引进的专业社工"),
+        ],
+        changes=[("由183家增长到769家", "全区社会组织数量", "家", 183, 769)],
+        mechanisms=[("三社联动", "社区、社会组织、社会工作者联动")],
+    )
+    put_case(
+        store,
+        "sz-b",
+        SHENZHEN_B,
+        province="广东省",
+        city="深圳市",
+        measures=[("党员带头包楼", ["党建引领"])],
+        figures=[("社工站8个", 8, "个", None, "南山区社工站"), ("社工50人", 50, "人", None, "配备的社工")],
+        mechanisms=[("包楼", None), ("三社联动", None)],
+    )
+    put_case(
+        store,
+        "wh",
+        WUHAN,
+        province="湖北省",
+        city="武汉市",
+        measures=[
+            ("居家养老服务进小区", ["精准服务供给"]),
+            ("居民议事会", ["居民参与与协商自治"]),
+            ("志愿者队伍建设", ["志愿服务与慈善资源"]),
+        ],
+        figures=[
+            ("53个社区", 53, "个", None, "青山区辖社区"),
+            ("120户", 120, "户", None, "走访的困难家庭"),
+            ("3000多人次", 3000, "人次", "多", "服务老人"),
+            ("2000余人", 2000, "人", "余", "招募的志愿者"),
+            ("120场", 120, "场", None, "开展活动"),
+        ],
+        mechanisms=[("五社联动", "社区、社会组织、社会工作者、社区志愿者、社会慈善资源联动")],
+    )
+    put_case(
+        store,
+        "wf",
+        WEIFANG,
+        province="山东省",
+        city="潍坊市",
+        measures=[("建立社区养老服务站", ["精准服务供给", "阵地与设施建设"]), ("搭建智慧治理平台", ["智慧治理"])],
+        figures=[
+            ("2.5平方公里", 2.5, "平方公里", None, "东关街道辖区面积"),
+            ("3亩", 3, "亩", None, "日间照料中心占地"),
+        ],
+        mechanisms=[("一核多元", None)],
+    )
     yield store
     store.close()
 
@@ -134,26 +202,29 @@ def by_city(store):
 
 
 # -- indicator mapping ------------------------------------------------------------------------
-@pytest.mark.parametrize("subject, unit, indicator, factor", [
-    ("培育的社区社会组织", "家", "社会组织数", 1),  # longest keyword wins over 社区
-    ("培育的社区社会组织", "个", "社会组织数", 1),
-    ("街道下辖社区", "个", "社区数", 1),
-    ("建立社区慈善基金的村(社区)", "个", None, None),  # a count of funds, not of communities
-    ("社区常住人口", "人", "常住人口", 1),
-    ("非户籍外来人口", "人", None, None),
-    ("居民户数", "户", "户数", 1),
-    ("走访的困难家庭", "户", None, None),
-    ("持证社工", "名", "社工人数", 1),
-    ("乡镇(街道)社工站", "个", "社工站数", 1),
-    ("受训专业义工人员", "人", "志愿者人数", 1),
-    ("参训", "人次", "服务人次", 1),
-    ("日间照料中心占地", "亩", "面积", 2000 / 3),
-    ("辖区", "km2", "辖区面积", 1),
-    ("市级财政投入", "元", "资金投入", 1),
-    ("矛盾纠纷", "起", "矛盾纠纷数", 1),
-    ("纠纷化解率", "%", None, None),
-    ("社区", "栋", None, None),  # no indicator takes 栋
-])
+@pytest.mark.parametrize(
+    "subject, unit, indicator, factor",
+    [
+        ("培育的社区社会组织", "家", "社会组织数", 1),  # longest keyword wins over 社区
+        ("培育的社区社会组织", "个", "社会组织数", 1),
+        ("街道下辖社区", "个", "社区数", 1),
+        ("建立社区慈善基金的村(社区)", "个", None, None),  # a count of funds, not of communities
+        ("社区常住人口", "人", "常住人口", 1),
+        ("非户籍外来人口", "人", None, None),
+        ("居民户数", "户", "户数", 1),
+        ("走访的困难家庭", "户", None, None),
+        ("持证社工", "名", "社工人数", 1),
+        ("乡镇(街道)社工站", "个", "社工站数", 1),
+        ("受训专业义工人员", "人", "志愿者人数", 1),
+        ("参训", "人次", "服务人次", 1),
+        ("日间照料中心占地", "亩", "面积", 2000 / 3),
+        ("辖区", "km2", "辖区面积", 1),
+        ("市级财政投入", "元", "资金投入", 1),
+        ("矛盾纠纷", "起", "矛盾纠纷数", 1),
+        ("纠纷化解率", "%", None, None),
+        ("社区", "栋", None, None),  # no indicator takes 栋
+    ],
+)
 def test_map_indicator(subject, unit, indicator, factor):
     mapped = map_indicator(subject, unit)
     if indicator is None:
@@ -165,8 +236,19 @@ def test_map_indicator(subject, unit, indicator, factor):
 
 def test_indicator_table_is_well_formed():
     rules = load_indicators()
-    assert {"社区数", "常住人口", "户数", "社会组织数", "社工人数", "社工站数", "志愿者人数", "资金投入", "服务人次",
-            "活动场次", "面积"} <= {r.name for r in rules}
+    assert {
+        "社区数",
+        "常住人口",
+        "户数",
+        "社会组织数",
+        "社工人数",
+        "社工站数",
+        "志愿者人数",
+        "资金投入",
+        "服务人次",
+        "活动场次",
+        "面积",
+    } <= {r.name for r in rules}
     units: dict[str, set] = {}
     for rule in rules:
         assert rule.keywords, rule
@@ -176,16 +258,19 @@ def test_indicator_table_is_well_formed():
         assert any(r.factors.get(unit) == 1.0 for r in rules if r.name == name), f"{name} must accept {unit}"
 
 
-@pytest.mark.parametrize("value, unit, approx, shown", [
-    (13000, "人", "约", "约1.3万人"),
-    (13000, "人", "多", "1.3万多人"),
-    (25000, "人", "余", "2.5万余人"),
-    (96.5, "%", "以上", "96.5%以上"),
-    (21059, "人", None, "21059人"),
-    (300_000_000, "元", "超过", "超过3亿元"),
-    (17_500_000, "元", None, "1750万元"),
-    (2.083, "平方公里", None, "2.083平方公里"),
-])
+@pytest.mark.parametrize(
+    "value, unit, approx, shown",
+    [
+        (13000, "人", "约", "约1.3万人"),
+        (13000, "人", "多", "1.3万多人"),
+        (25000, "人", "余", "2.5万余人"),
+        (96.5, "%", "以上", "96.5%以上"),
+        (21059, "人", None, "21059人"),
+        (300_000_000, "元", "超过", "超过3亿元"),
+        (17_500_000, "元", None, "1750万元"),
+        (2.083, "平方公里", None, "2.083平方公里"),
+    ],
+)
 def test_format_quantity_keeps_hedges(value, unit, approx, shown):
     assert format_quantity(value, unit, approx) == shown
 
@@ -221,7 +306,7 @@ def test_every_indicator_value_is_traceable(store, by_city):
     assert len(long) >= 12
     for row in long.itertuples():
         text = store.get_document(row.文档).text
-        assert text[row.起:row.止] == row.原文
+        assert text[row.起 : row.止] == row.原文
     change = long[long["指标"] == "社会组织数(家)"].iloc[0]
     assert (change["原值"], change["数值"], change["显示"]) == (183, 769, "183→769家")
     assert "由183家增长到769家" in change["原文"]
@@ -240,8 +325,14 @@ def test_mechanisms_clusters_and_sources(store, by_city):
 
 def test_clusters_per_place_when_clustered(tmp_path):
     store = Store(tmp_path / "c.db")
-    put_case(store, "wh", WUHAN, province="湖北省", city="武汉市",
-             measures=[("居家养老服务进小区", ["精准服务供给"]), ("居民议事会", ["居民参与与协商自治"])])
+    put_case(
+        store,
+        "wh",
+        WUHAN,
+        province="湖北省",
+        city="武汉市",
+        measures=[("居家养老服务进小区", ["精准服务供给"]), ("居民议事会", ["居民参与与协商自治"])],
+    )
     store.conn.execute("INSERT INTO clusters VALUES (1, '养老助餐', '精准服务供给', 1, '[]')")
     store.conn.execute("UPDATE measures SET cluster_id = 1 WHERE heading = '居家养老服务进小区'")
     row = compare(store).clusters.iloc[0]

@@ -1,4 +1,5 @@
 """Scoring rules of corpus/gold/SCHEMA.md, on small hand-built gold/prediction dicts."""
+
 import json
 from pathlib import Path
 
@@ -34,26 +35,33 @@ def score(field, gold_items, pred_items):
 
 # -- figures -----------------------------------------------------------------------------
 
-@pytest.mark.parametrize("gold, pred", [
-    ((17500000, "元"), (1750, "万元")),
-    ((300000000, "元"), (3, "亿元")),
-    ((13000, "人"), (1.3, "万人")),
-    ((400, "平方米"), (400, "㎡")),
-    ((400, "平方米"), (400, "平米")),
-    ((96.5, "%"), (96.5, "％")),
-    ((2.083, "平方公里"), (2.0830000001, "平方公里")),
-])
+
+@pytest.mark.parametrize(
+    "gold, pred",
+    [
+        ((17500000, "元"), (1750, "万元")),
+        ((300000000, "元"), (3, "亿元")),
+        ((13000, "人"), (1.3, "万人")),
+        ((400, "平方米"), (400, "㎡")),
+        ((400, "平方米"), (400, "平米")),
+        ((96.5, "%"), (96.5, "％")),
+        ((2.083, "平方公里"), (2.0830000001, "平方公里")),
+    ],
+)
 def test_figures_match_after_unit_normalization(gold, pred):
     result = score("figures", [fig(*gold)], [fig(*pred)])["figures"]
     assert (result["tp"], result["fp"], result["fn"]) == (1, 0, 0)
 
 
-@pytest.mark.parametrize("gold, pred", [
-    ((2.083, "平方公里"), (2.084, "平方公里")),
-    ((100, "个"), (100, "家")),
-    ((1000, "人"), (1000, "人次")),
-    ((5000, "元"), (5000, "万元")),
-])
+@pytest.mark.parametrize(
+    "gold, pred",
+    [
+        ((2.083, "平方公里"), (2.084, "平方公里")),
+        ((100, "个"), (100, "家")),
+        ((1000, "人"), (1000, "人次")),
+        ((5000, "元"), (5000, "万元")),
+    ],
+)
 def test_figures_differ_in_value_or_unit(gold, pred):
     result = score("figures", [fig(*gold)], [fig(*pred)])["figures"]
     assert (result["tp"], result["fp"], result["fn"]) == (0, 1, 1)
@@ -82,8 +90,7 @@ def test_optional_figures_are_outside_recall_and_precision():
 
 
 def test_a_prediction_goes_to_the_required_gold_figure_first():
-    gold = [fig(100, "例", required=False, text="编制《社工服务项目100例》"),
-            fig(100, "例", text="清单100例")]
+    gold = [fig(100, "例", required=False, text="编制《社工服务项目100例》"), fig(100, "例", text="清单100例")]
     result = score("figures", gold, [fig(100, "例", text="《社工服务项目100例》")])["figures"]
     assert result["recall"] == 1.0 and result["left_out"] == 0
 
@@ -101,17 +108,23 @@ def test_approx_accuracy_over_matched_pairs_pairs_equal_hedges():
 
 # -- changes -------------------------------------------------------------------------------
 
+
 def test_changes_need_equal_from_to_and_unit():
-    gold = [{"subject": "社会组织", "unit": "家", "from": 183, "to": 769, "text": ""},
-            {"subject": "资金", "unit": "元", "from": 50000, "to": 120000, "text": ""}]
-    pred = [{"subject": "x", "unit": "家", "from": 183, "to": 769, "text": ""},
-            {"subject": "y", "unit": "万元", "from": 5, "to": 12, "text": ""},
-            {"subject": "z", "unit": "个", "from": 183, "to": 769, "text": ""}]
+    gold = [
+        {"subject": "社会组织", "unit": "家", "from": 183, "to": 769, "text": ""},
+        {"subject": "资金", "unit": "元", "from": 50000, "to": 120000, "text": ""},
+    ]
+    pred = [
+        {"subject": "x", "unit": "家", "from": 183, "to": 769, "text": ""},
+        {"subject": "y", "unit": "万元", "from": 5, "to": 12, "text": ""},
+        {"subject": "z", "unit": "个", "from": 183, "to": 769, "text": ""},
+    ]
     result = score("changes", gold, pred)["changes"]
     assert (result["tp"], result["fp"], result["fn"]) == (2, 1, 0)
 
 
 # -- mechanisms ---------------------------------------------------------------------------
+
 
 def mech(name, required=True):
     return {"name": name, "required": required, "definition": None}
@@ -145,6 +158,7 @@ def test_one_short_mechanism_name_covers_one_gold_name_only():
 
 # -- measures and themes -----------------------------------------------------------------
 
+
 def test_heading_similarity_boundary_is_inclusive():
     assert headings_match("建立议事会", "建立理事厅")  # difflib ratio exactly 0.6
     assert not headings_match("建立议事会", "建立理财室")  # 0.4
@@ -154,13 +168,17 @@ def test_heading_similarity_boundary_is_inclusive():
 
 
 def test_measures_match_one_to_one_and_score_kind_and_themes():
-    gold = [measure("科学设计定思路", "measure", ["需求调研与精准施策"]),
-            measure("强化阵地建设", "measure", ["阵地与设施建设", "社工人才队伍"]),
-            measure("有效改善了社区人居环境", "outcome", ["阵地与设施建设"])]
-    pred = [measure("科学设计定思路", "measure", ["需求调研与精准施策", "党建引领"]),
-            measure("强化阵地建设", "outcome", ["阵地与设施建设"]),
-            measure("强化阵地建设", "measure", []),
-            measure("完全无关的标题内容", "lesson", ["智慧治理"])]
+    gold = [
+        measure("科学设计定思路", "measure", ["需求调研与精准施策"]),
+        measure("强化阵地建设", "measure", ["阵地与设施建设", "社工人才队伍"]),
+        measure("有效改善了社区人居环境", "outcome", ["阵地与设施建设"]),
+    ]
+    pred = [
+        measure("科学设计定思路", "measure", ["需求调研与精准施策", "党建引领"]),
+        measure("强化阵地建设", "outcome", ["阵地与设施建设"]),
+        measure("强化阵地建设", "measure", []),
+        measure("完全无关的标题内容", "lesson", ["智慧治理"]),
+    ]
     result = score("measures", gold, pred)
     m, t = result["measures"], result["themes"]
     assert (m["tp"], m["fp"], m["fn"]) == (2, 2, 1)
@@ -172,12 +190,26 @@ def test_measures_match_one_to_one_and_score_kind_and_themes():
 
 # -- locations and metadata ----------------------------------------------------------------
 
+
 def test_primary_location_scored_per_field_where_gold_has_a_value():
-    gold = {"locations": [{"province": "内蒙古自治区", "city": "包头市", "district": "青山区",
-                           "street": None, "community": None, "primary": True}]}
-    pred = {"locations": [{"province": "湖北省", "city": "武汉市", "district": "青山区", "primary": False},
-                          {"province": "内蒙古自治区", "city": "包头市", "district": "青山区",
-                           "street": "某街道", "primary": True}]}
+    gold = {
+        "locations": [
+            {
+                "province": "内蒙古自治区",
+                "city": "包头市",
+                "district": "青山区",
+                "street": None,
+                "community": None,
+                "primary": True,
+            }
+        ]
+    }
+    pred = {
+        "locations": [
+            {"province": "湖北省", "city": "武汉市", "district": "青山区", "primary": False},
+            {"province": "内蒙古自治区", "city": "包头市", "district": "青山区", "street": "某街道", "primary": True},
+        ]
+    }
     result = score_documents({"d": pred}, {"d": gold}).to_dict()["locations"]
     assert (result["correct"], result["n"]) == (3, 3)
     assert set(result["per_field"]) == {"province", "city", "district"}
@@ -208,11 +240,19 @@ def test_metadata_folds_full_width_forms_and_corner_quotes():
 
 # -- documents and fields ------------------------------------------------------------------
 
+
 def test_missing_document_counts_as_all_missed():
-    gold = {"doc_id": "a", "title": None, "published": None, "source": None,
-            "locations": [{"province": "山东省", "city": "潍坊市", "primary": True}],
-            "mechanisms": [mech("四社联动")], "figures": [fig(9, "个")], "changes": [],
-            "measures": [measure("健全完善配套政策")]}
+    gold = {
+        "doc_id": "a",
+        "title": None,
+        "published": None,
+        "source": None,
+        "locations": [{"province": "山东省", "city": "潍坊市", "primary": True}],
+        "mechanisms": [mech("四社联动")],
+        "figures": [fig(9, "个")],
+        "changes": [],
+        "measures": [measure("健全完善配套政策")],
+    }
     report = score_documents({"other": {}}, {"a": gold}).to_dict()
     assert report["documents"]["missing"] == ["a"] and report["documents"]["unscored"] == ["other"]
     for name in ("figures", "mechanisms", "measures"):
@@ -280,8 +320,19 @@ def test_gold_files_follow_the_schema(gold_dir):
 def test_render_table_lists_every_field():
     gold = load_gold_dir(GOLD_DIRS[0])
     table = score_documents({}, gold).render_table()
-    for label in ("figures", "approx", "changes", "mechanisms", "measures", "kind", "themes",
-                  "locations", "city", "metadata", "title"):
+    for label in (
+        "figures",
+        "approx",
+        "changes",
+        "mechanisms",
+        "measures",
+        "kind",
+        "themes",
+        "locations",
+        "city",
+        "metadata",
+        "title",
+    ):
         assert label in table
     assert "without prediction" in table
 

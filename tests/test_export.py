@@ -1,4 +1,5 @@
 """Records -> gold schema, and the files written from it."""
+
 import json
 
 import pytest
@@ -16,8 +17,10 @@ from pipeline.records import (
     Place,
 )
 
-TEXT = ("桐荫社区位于成都市武侯区玉林街道,常住人口1.2万余人,辖区面积0.86平方公里。"
-        "社区注册志愿者由420人增长到1600余人。探索形成“一核三治”工作法。一是建立院落党小组。")
+TEXT = (
+    "桐荫社区位于成都市武侯区玉林街道,常住人口1.2万余人,辖区面积0.86平方公里。"
+    "社区注册志愿者由420人增长到1600余人。探索形成“一核三治”工作法。一是建立院落党小组。"
+)
 
 
 def span(phrase):
@@ -32,18 +35,47 @@ def make_doc(doc_id="d1", alias="/data/reports/cd_wuhou_2021.txt"):
 def make_extraction(doc_id="d1", places=None):
     return Extraction(
         doc_id=doc_id,
-        metadata=CaseMetadata(doc_id=doc_id, title="以“一核三治”激活老旧院落微治理", published="2021-11",
-                              source=None),
-        figures=[Figure(doc_id, *span("1.2万余人"), 1.2 * 10000, "人", "余", "常住人口", "常住人口1.2万余人", "1.2万余人"),
-                 Figure(doc_id, *span("0.86平方公里"), 0.86, "平方公里", None, "辖区面积", "辖区面积0.86平方公里")],
-        changes=[Change(doc_id, *span("社区注册志愿者由420人增长到1600余人"), "注册志愿者", "人", 420.0, 1600.0, "社区注册志愿者由420人增长到1600余人")],
+        metadata=CaseMetadata(doc_id=doc_id, title="以“一核三治”激活老旧院落微治理", published="2021-11", source=None),
+        figures=[
+            Figure(doc_id, *span("1.2万余人"), 1.2 * 10000, "人", "余", "常住人口", "常住人口1.2万余人", "1.2万余人"),
+            Figure(doc_id, *span("0.86平方公里"), 0.86, "平方公里", None, "辖区面积", "辖区面积0.86平方公里"),
+        ],
+        changes=[
+            Change(
+                doc_id,
+                *span("社区注册志愿者由420人增长到1600余人"),
+                "注册志愿者",
+                "人",
+                420.0,
+                1600.0,
+                "社区注册志愿者由420人增长到1600余人",
+            )
+        ],
         mechanisms=[Mechanism(doc_id, *span("一核三治"), "一核三治", definition=None)],
-        measures=[Measure(doc_id, *span("一是建立院落党小组。"), "建立院落党小组", "一是建立院落党小组。", None, "measure",
-                          themes=["党建引领"])],
-        places=places if places is not None else [
+        measures=[
+            Measure(
+                doc_id,
+                *span("一是建立院落党小组。"),
+                "建立院落党小组",
+                "一是建立院落党小组。",
+                None,
+                "measure",
+                themes=["党建引领"],
+            )
+        ],
+        places=places
+        if places is not None
+        else [
             Place(doc_id, *span("成都市武侯区"), province="四川省", city="成都市", district="武侯区", code="510107"),
-            Place(doc_id, *span("玉林街道"), province="四川省", city="成都市", district="武侯区", street="玉林街道",
-                  primary=True),
+            Place(
+                doc_id,
+                *span("玉林街道"),
+                province="四川省",
+                city="成都市",
+                district="武侯区",
+                street="玉林街道",
+                primary=True,
+            ),
         ],
     )
 
@@ -56,12 +88,21 @@ def test_export_has_exactly_the_schema_keys_and_spans():
     fig = out["figures"][0]
     assert set(fig) == {"value", "unit", "approx", "subject", "text", "required", "start", "end"}
     assert fig["required"] is True
-    assert TEXT[fig["start"]:fig["end"]] == "1.2万余人"
+    assert TEXT[fig["start"] : fig["end"]] == "1.2万余人"
     assert set(out["changes"][0]) == {"subject", "unit", "from", "to", "text", "start", "end"}
     assert set(out["mechanisms"][0]) == {"name", "required", "definition", "start", "end"}
     assert set(out["measures"][0]) == {"section", "heading", "themes", "kind", "start", "end", "text"}
-    assert set(out["locations"][0]) == {"province", "city", "district", "street", "community", "primary",
-                                        "code", "start", "end"}
+    assert set(out["locations"][0]) == {
+        "province",
+        "city",
+        "district",
+        "street",
+        "community",
+        "primary",
+        "code",
+        "start",
+        "end",
+    }
     json.dumps(out, ensure_ascii=False)
 
 
@@ -80,12 +121,17 @@ def test_exactly_one_primary_location_listed_first():
     assert out["locations"][0]["street"] == "玉林街道"
 
 
-@pytest.mark.parametrize("places, expected", [
-    ([], []),
-    ([Place("d1", 0, 3, city="成都市"), Place("d1", 5, 8, city="杭州市")], [True, False]),
-    ([Place("d1", 0, 3, city="成都市", primary=True), Place("d1", 5, 8, city="杭州市", primary=True)],
-     [True, False]),
-])
+@pytest.mark.parametrize(
+    "places, expected",
+    [
+        ([], []),
+        ([Place("d1", 0, 3, city="成都市"), Place("d1", 5, 8, city="杭州市")], [True, False]),
+        (
+            [Place("d1", 0, 3, city="成都市", primary=True), Place("d1", 5, 8, city="杭州市", primary=True)],
+            [True, False],
+        ),
+    ],
+)
 def test_primary_flag_when_extractor_marks_none_or_several(places, expected):
     out = to_gold_schema(make_doc(), make_extraction(places=places))
     assert [loc["primary"] for loc in out["locations"]] == expected
@@ -96,13 +142,26 @@ def test_primary_flag_when_extractor_marks_none_or_several(places, expected):
 def test_export_scores_perfectly_against_matching_gold():
     out = to_gold_schema(make_doc(), make_extraction())
     gold = {
-        "doc_id": "cd_wuhou_2021", "title": "以“一核三治”激活老旧院落微治理", "published": "2021-11", "source": None,
+        "doc_id": "cd_wuhou_2021",
+        "title": "以“一核三治”激活老旧院落微治理",
+        "published": "2021-11",
+        "source": None,
         "script": "traditional",
-        "locations": [{"province": "四川省", "city": "成都市", "district": "武侯区", "street": "玉林街道",
-                       "community": None, "primary": True}],
+        "locations": [
+            {
+                "province": "四川省",
+                "city": "成都市",
+                "district": "武侯区",
+                "street": "玉林街道",
+                "community": None,
+                "primary": True,
+            }
+        ],
         "mechanisms": [{"name": "一核三治", "required": True, "definition": None}],
-        "figures": [{"value": 12000, "unit": "人", "approx": "余", "subject": "常住人口", "text": "", "required": True},
-                    {"value": 0.86, "unit": "平方公里", "approx": None, "subject": "", "text": "", "required": True}],
+        "figures": [
+            {"value": 12000, "unit": "人", "approx": "余", "subject": "常住人口", "text": "", "required": True},
+            {"value": 0.86, "unit": "平方公里", "approx": None, "subject": "", "text": "", "required": True},
+        ],
         "changes": [{"subject": "注册志愿者", "unit": "人", "from": 420, "to": 1600, "text": ""}],
         "measures": [{"section": None, "heading": "建立院落党小组", "themes": ["党建引领"], "kind": "measure"}],
     }
@@ -113,8 +172,10 @@ def test_export_scores_perfectly_against_matching_gold():
 
 
 def test_write_export_names_files_by_stem_and_leaves_no_temp_files(tmp_path):
-    items = [(make_doc("d1", "/a/000_abc.txt"), make_extraction("d1")),
-             (make_doc("d2", "https://example.org/news/cq_web_2019.html"), make_extraction("d2"))]
+    items = [
+        (make_doc("d1", "/a/000_abc.txt"), make_extraction("d1")),
+        (make_doc("d2", "https://example.org/news/cq_web_2019.html"), make_extraction("d2")),
+    ]
     out_dir = tmp_path / "export"
     paths = write_export(items, out_dir)
     assert [p.name for p in paths] == ["000_abc.json", "cq_web_2019.json"]
@@ -125,8 +186,10 @@ def test_write_export_names_files_by_stem_and_leaves_no_temp_files(tmp_path):
 
 
 def test_write_export_keeps_both_documents_when_stems_collide(tmp_path):
-    items = [(make_doc("d1", "/site-a/index.html"), make_extraction("d1")),
-             (make_doc("d2", "/site-b/index.html"), make_extraction("d2"))]
+    items = [
+        (make_doc("d1", "/site-a/index.html"), make_extraction("d1")),
+        (make_doc("d2", "/site-b/index.html"), make_extraction("d2")),
+    ]
     paths = write_export(items, tmp_path)
     assert [p.name for p in paths] == ["index.json", "index_d2.json"]
     assert json.loads(paths[1].read_text(encoding="utf-8"))["doc_id"] == "index_d2"

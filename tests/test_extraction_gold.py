@@ -4,11 +4,12 @@ The seeds' gold is the reference; the hand-written reports in
 tests/fixtures/reports (other cities, another layout, Traditional script,
 web boilerplate) must reach the same thresholds less 0.10.
 """
+
+from pathlib import Path
+
 import pytest
 
 from pipeline import api
-
-from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED_GOLD_DIR = ROOT / "corpus" / "gold"

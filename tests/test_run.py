@@ -1,4 +1,5 @@
 """The main job's tail: clusters, comparison tables, charts and the export."""
+
 import json
 import sqlite3
 
@@ -21,8 +22,7 @@ def test_finish_run_writes_every_output(seed_store, tmp_path):
     markdown = (out / "compare.md").read_text(encoding="utf-8")
     assert "深圳市" in markdown and "苏州市" in markdown
     exported = sorted(p.stem for p in (out / "export").glob("*.json"))
-    assert exported == ["000_80f65cdcd7856e7d", "001_143382d16654aa58", "002_c84fd24071f2e730",
-                        "003_5ad10c239fe98687"]
+    assert exported == ["000_80f65cdcd7856e7d", "001_143382d16654aa58", "002_c84fd24071f2e730", "003_5ad10c239fe98687"]
     gold_shaped = json.loads((out / "export" / "001_143382d16654aa58.json").read_text(encoding="utf-8"))
     assert sum(1 for loc in gold_shaped["locations"] if loc["primary"]) == 1
     assert "clusters.csv" in "\n".join(result.summary_lines())

@@ -1,4 +1,5 @@
 """Search over stored practices: FTS5 words, filters, snippets, suggestions, rendering."""
+
 import csv
 import io
 import json
@@ -23,21 +24,57 @@ from pipeline.segment import segment_for_index
 from pipeline.store import Store
 
 CASES = {
-    "sz": ("广东省", "深圳市", "龙岗区居家养老与居民议事", ["三社联动"], [
-        ("建立社区养老服务站", "依托党群服务中心为高龄独居老人提供助餐和日间照料服务。", ["精准服务供给"], "measure"),
-        ("成立居民议事会", "每月召开议事会,讨论停车难、加装电梯和社区养老等问题,形成议事清单。",
-         ["居民参与与协商自治"], "measure"),
-        ("社区环境明显改善", "老旧小区<改造>完成后,居民对社区环境的满意度明显提高。", ["阵地与设施建设"], "outcome"),
-    ]),
-    "wh": ("湖北省", "武汉市", "青山区五社联动的探索", ["五社联动"], [
-        ("培育社区社会组织", "建设孵化基地,降低备案门槛,孵化社区社会组织36家。", ["社会组织培育"], "measure"),
-        ("开展助老志愿服务", "组织志愿者定期上门探访独居老人,开展助餐送餐。", ["志愿服务与慈善资源"], "measure"),
-        ("坚持党建引领", "党组织统筹辖区资源,推动社区治理重心下移。", ["党建引领"], "lesson"),
-    ]),
-    "wf": ("山东省", "潍坊市", "东关街道智慧治理", [], [
-        ("搭建线上议事厅", "开发手机小程序,居民随时反映诉求,社区治理更加精细。", ["智慧治理", "居民参与与协商自治"],
-         "measure"),
-    ]),
+    "sz": (
+        "广东省",
+        "深圳市",
+        "龙岗区居家养老与居民议事",
+        ["三社联动"],
+        [
+            (
+                "建立社区养老服务站",
+                "依托党群服务中心为高龄独居老人提供助餐和日间照料服务。",
+                ["精准服务供给"],
+                "measure",
+            ),
+            (
+                "成立居民议事会",
+                "每月召开议事会,讨论停车难、加装电梯和社区养老等问题,形成议事清单。",
+                ["居民参与与协商自治"],
+                "measure",
+            ),
+            (
+                "社区环境明显改善",
+                "老旧小区<改造>完成后,居民对社区环境的满意度明显提高。",
+                ["阵地与设施建设"],
+                "outcome",
+            ),
+        ],
+    ),
+    "wh": (
+        "湖北省",
+        "武汉市",
+        "青山区五社联动的探索",
+        ["五社联动"],
+        [
+            ("培育社区社会组织", "建设孵化基地,降低备案门槛,孵化社区社会组织36家。", ["社会组织培育"], "measure"),
+            ("开展助老志愿服务", "组织志愿者定期上门探访独居老人,开展助餐送餐。", ["志愿服务与慈善资源"], "measure"),
+            ("坚持党建引领", "党组织统筹辖区资源,推动社区治理重心下移。", ["党建引领"], "lesson"),
+        ],
+    ),
+    "wf": (
+        "山东省",
+        "潍坊市",
+        "东关街道智慧治理",
+        [],
+        [
+            (
+                "搭建线上议事厅",
+                "开发手机小程序,居民随时反映诉求,社区治理更加精细。",
+                ["智慧治理", "居民参与与协商自治"],
+                "measure",
+            ),
+        ],
+    ),
 }
 
 
@@ -47,15 +84,36 @@ def put_case(store, doc_id, province, city, title, mechanisms, items):
     for ordinal, (heading, body, themes, kind) in enumerate(items):
         start = len(text)
         text += f"{heading}。{body}\n"
-        measures.append(Measure(doc_id, start, len(text) - 1, heading, text[start:-1], None, kind, themes=themes,
-                                theme_scores={t: 0.9 for t in themes}, ordinal=ordinal))
+        measures.append(
+            Measure(
+                doc_id,
+                start,
+                len(text) - 1,
+                heading,
+                text[start:-1],
+                None,
+                kind,
+                themes=themes,
+                theme_scores={t: 0.9 for t in themes},
+                ordinal=ordinal,
+            )
+        )
     text += "".join(f"推行“{name}”机制。" for name in mechanisms)
     mechs = [Mechanism(doc_id, text.index(n), text.index(n) + len(n), n) for n in mechanisms]
-    extraction = Extraction(doc_id, CaseMetadata(doc_id, title=title), measures=measures, mechanisms=mechs,
-                            places=[Place(doc_id, 0, 0, province=province, city=city, primary=True)])
-    store.put_document(Document(doc_id, text, aliases=[f"{doc_id}.txt"], raw_hash=doc_id, content_hash=doc_id),
-                       Structure(doc_id, text), extraction, index_text=segment_for_index(text),
-                       measure_index=[(segment_for_index(m.heading), segment_for_index(m.text)) for m in measures])
+    extraction = Extraction(
+        doc_id,
+        CaseMetadata(doc_id, title=title),
+        measures=measures,
+        mechanisms=mechs,
+        places=[Place(doc_id, 0, 0, province=province, city=city, primary=True)],
+    )
+    store.put_document(
+        Document(doc_id, text, aliases=[f"{doc_id}.txt"], raw_hash=doc_id, content_hash=doc_id),
+        Structure(doc_id, text),
+        extraction,
+        index_text=segment_for_index(text),
+        measure_index=[(segment_for_index(m.heading), segment_for_index(m.text)) for m in measures],
+    )
 
 
 @pytest.fixture(scope="module")
@@ -99,7 +157,7 @@ def test_hit_carries_document_place_and_span(store):
     hit = search(store, "孵化").hits[0]
     assert (hit.doc_id, hit.city, hit.province, hit.title) == ("wh", "武汉市", "湖北省", "青山区五社联动的探索")
     assert hit.themes == ["社会组织培育"] and hit.kind == "measure"
-    assert store.get_document("wh").text[hit.start:hit.end].startswith("培育社区社会组织。")
+    assert store.get_document("wh").text[hit.start : hit.end].startswith("培育社区社会组织。")
 
 
 def test_snippet_marks_query_words_in_the_original_text(store):
@@ -118,15 +176,34 @@ def test_snippet_window_centres_on_the_first_match():
     assert sum(len(p) for p, _ in parts[1:-1]) == 40
 
 
-@pytest.mark.parametrize("query", ['社区 AND', '"', '社区"养老', 'NEAR(社区 养老)', '养*', '社区-养老', '^养老',
-                                   'heading:养老', '(', ')', "'", '社区 OR', '{养老}', '-', '   ', '。,、'])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "社区 AND",
+        '"',
+        '社区"养老',
+        "NEAR(社区 养老)",
+        "养*",
+        "社区-养老",
+        "^养老",
+        "heading:养老",
+        "(",
+        ")",
+        "'",
+        "社区 OR",
+        "{养老}",
+        "-",
+        "   ",
+        "。,、",
+    ],
+)
 def test_fts_syntax_in_a_query_never_raises(store, query):
     result = search(store, query)
     assert result.total >= 0
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.text(alphabet=st.sampled_from(list('社区养老"*():^-+{} ANDORNEAR,。\'\\')), max_size=12))
+@given(st.text(alphabet=st.sampled_from(list("社区养老\"*():^-+{} ANDORNEAR,。'\\")), max_size=12))
 def test_any_query_text_is_safe(store, query):
     search(store, query)
 
@@ -165,8 +242,11 @@ def test_unknown_kind_is_a_clear_error(store):
 
 def test_limit_and_offset_page_through_ranked_hits(store):
     everything = headings(search(store, "社区", limit=50))
-    pages = headings(search(store, "社区", limit=2)) + headings(search(store, "社区", limit=2, offset=2)) \
+    pages = (
+        headings(search(store, "社区", limit=2))
+        + headings(search(store, "社区", limit=2, offset=2))
         + headings(search(store, "社区", limit=2, offset=4))
+    )
     assert pages == everything and len(everything) == search(store, "社区").total
 
 
@@ -205,8 +285,15 @@ def many(tmp_path_factory):
     store = Store(tmp_path_factory.mktemp("many") / "t.db")
     for d in range(12):
         province, city = PLACES[d % 3]
-        items = [(HEADINGS[(d + i) % 4], BODIES[(d * 3 + i) % 4], [THEMES[(d + i) % 3]],
-                  ("measure", "lesson", "outcome")[i % 3]) for i in range(8)]
+        items = [
+            (
+                HEADINGS[(d + i) % 4],
+                BODIES[(d * 3 + i) % 4],
+                [THEMES[(d + i) % 3]],
+                ("measure", "lesson", "outcome")[i % 3],
+            )
+            for i in range(8)
+        ]
         put_case(store, f"r{d:02d}", province, city, f"案例{d}", [], items)
     yield store
     store.close()
@@ -216,36 +303,50 @@ def many(tmp_path_factory):
 FILTER_CASES = [
     ({}, "1", []),
     ({"city": "深圳"}, "d.city = ?", ["深圳市"]),
-    ({"theme": "精准服务供给"}, "m.measure_id IN (SELECT measure_id FROM measure_themes WHERE theme = ?)",
-     ["精准服务供给"]),
+    (
+        {"theme": "精准服务供给"},
+        "m.measure_id IN (SELECT measure_id FROM measure_themes WHERE theme = ?)",
+        ["精准服务供给"],
+    ),
     ({"kind": "measure"}, "m.kind = ?", ["measure"]),
-    ({"city": ["武汉", "潍坊"], "theme": ["党建引领", "居民参与与协商自治"]},
-     "d.city IN (?, ?) AND m.measure_id IN (SELECT measure_id FROM measure_themes WHERE theme IN (?, ?))",
-     ["武汉市", "潍坊市", "党建引领", "居民参与与协商自治"]),
+    (
+        {"city": ["武汉", "潍坊"], "theme": ["党建引领", "居民参与与协商自治"]},
+        "d.city IN (?, ?) AND m.measure_id IN (SELECT measure_id FROM measure_themes WHERE theme IN (?, ?))",
+        ["武汉市", "潍坊市", "党建引领", "居民参与与协商自治"],
+    ),
 ]
 
 
 def _expected(store, query, where, params, limit, offset):
     """Ids of the page and the total, put in order here: heading matches newest first, then the others."""
-    admitted = {r[0] for r in store.conn.execute(
-        f"SELECT m.measure_id FROM measures m JOIN documents d ON d.doc_id = m.doc_id WHERE {where}", params)}
+    admitted = {
+        r[0]
+        for r in store.conn.execute(
+            f"SELECT m.measure_id FROM measures m JOIN documents d ON d.doc_id = m.doc_id WHERE {where}", params
+        )
+    }
     match = fts_expression(query_tokens(query))
 
     def matching(expression):
-        return [r[0] for r in store.conn.execute(
-            "SELECT rowid FROM measures_fts WHERE measures_fts MATCH ? ORDER BY rowid DESC", [expression])
-            if r[0] in admitted]
+        return [
+            r[0]
+            for r in store.conn.execute(
+                "SELECT rowid FROM measures_fts WHERE measures_fts MATCH ? ORDER BY rowid DESC", [expression]
+            )
+            if r[0] in admitted
+        ]
 
     head = matching(f"{{heading}} : ({match})")
     ordered = head + [i for i in matching(match) if i not in set(head)]
-    return ordered[offset:offset + limit], len(ordered)
+    return ordered[offset : offset + limit], len(ordered)
 
 
 @pytest.mark.parametrize("broad_themes", [True, False], ids=["probed", "as-set"])
 @pytest.mark.parametrize("filters, where, params", FILTER_CASES)
 @pytest.mark.parametrize("query", ["社区", "社区 治理", "议事", "居民 议事"])
-def test_common_words_page_through_heading_matches_then_the_rest(many, monkeypatch, broad_themes, filters, where,
-                                                                 params, query):
+def test_common_words_page_through_heading_matches_then_the_rest(
+    many, monkeypatch, broad_themes, filters, where, params, query
+):
     monkeypatch.setattr(search_module, "RANK_CAP", 3)
     monkeypatch.setattr(search_module, "COUNT_CAP", 10)
     monkeypatch.setattr(search_module, "_is_broad", lambda store, s: broad_themes)
@@ -266,8 +367,16 @@ def test_a_common_word_is_found_as_common_by_itself_or_by_the_words_it_begins(ma
 
 def test_queries_cut_by_either_segmenter_find_the_same_practices(store):
     # The index above was written by jieba; queries are cut by rjieba unless told otherwise.
-    queries = ["社区养老服务站", "居民议事会 停车难", "高龄独居老人助餐", "老旧小区改造", "线上议事厅",
-               "孵化社会组织", "2022-2025年 行动方案", "Wi-Fi 社区"]
+    queries = [
+        "社区养老服务站",
+        "居民议事会 停车难",
+        "高龄独居老人助餐",
+        "老旧小区改造",
+        "线上议事厅",
+        "孵化社会组织",
+        "2022-2025年 行动方案",
+        "Wi-Fi 社区",
+    ]
     for query in queries:
         jieba_hits = search(store, query, segmenter="jieba")
         rjieba_hits = search(store, query, segmenter="rjieba")

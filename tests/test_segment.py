@@ -1,4 +1,5 @@
 """Segmenters by name, the governance user dictionary, spaCy zh with jieba."""
+
 import pytest
 
 from pipeline.segment import available_segmenters, get_segmenter, segment_for_index, spacy_nlp, user_dictionary

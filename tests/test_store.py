@@ -1,4 +1,5 @@
 """The SQLite store: schema versions, transactions, FTS over segmented text, near-duplicate lookup."""
+
 import pickle
 import sqlite3
 
@@ -22,16 +23,44 @@ def _extraction(doc_id="d1"):
     return Extraction(
         doc_id=doc_id,
         metadata=CaseMetadata(doc_id, title="养老服务", source="测试日报"),
-        figures=[Figure(doc_id, TEXT.index("全年"), TEXT.index("全年") + 10, 3000, "人次", None, "服务", "全年服务3000人次", "3000人次")],
-        measures=[Measure(doc_id, 0, len(TEXT), "建立社区养老服务站", TEXT, None, "measure",
-                          themes=["精准服务供给"], theme_scores={"精准服务供给": 0.9})],
+        figures=[
+            Figure(
+                doc_id,
+                TEXT.index("全年"),
+                TEXT.index("全年") + 10,
+                3000,
+                "人次",
+                None,
+                "服务",
+                "全年服务3000人次",
+                "3000人次",
+            )
+        ],
+        measures=[
+            Measure(
+                doc_id,
+                0,
+                len(TEXT),
+                "建立社区养老服务站",
+                TEXT,
+                None,
+                "measure",
+                themes=["精准服务供给"],
+                theme_scores={"精准服务供给": 0.9},
+            )
+        ],
         places=[Place(doc_id, 0, 0, province="广东省", city="深圳市", primary=True)],
     )
 
 
 def _put(store, doc_id="d1", content_hash="h1", minhash=None):
-    store.put_document(_doc(doc_id, content_hash=content_hash), *_analysis(doc_id), minhash=minhash,
-                       index_text=segment_for_index(TEXT), measure_index=_measure_index(doc_id))
+    store.put_document(
+        _doc(doc_id, content_hash=content_hash),
+        *_analysis(doc_id),
+        minhash=minhash,
+        index_text=segment_for_index(TEXT),
+        measure_index=_measure_index(doc_id),
+    )
 
 
 def _analysis(doc_id="d1"):
@@ -46,14 +75,18 @@ def _measure_index(doc_id="d1"):
 
 def _rows(store):
     """Every stored row of every table but the timestamps, FTS rows with their rowid."""
-    tables = [r[0] for r in store.conn.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '%fts_%' ORDER BY name")]
+    tables = [
+        r[0]
+        for r in store.conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '%fts_%' ORDER BY name"
+        )
+    ]
     dump = {}
     for table in tables:
         rowid = "" if table == "minhash_bands" else "rowid AS rid, "
         cur = store.conn.execute(f"SELECT {rowid}* FROM {table} ORDER BY 1, 2")
         names = [d[0] for d in cur.description]
-        dump[table] = [{k: v for k, v in zip(names, row) if not k.endswith("_at")} for row in cur]
+        dump[table] = [{k: v for k, v in zip(names, row, strict=False) if not k.endswith("_at")} for row in cur]
     return dump
 
 
@@ -67,7 +100,7 @@ def test_round_trip_keeps_records_and_spans(tmp_path):
     assert ext.metadata.title == "养老服务"
     assert ext.figures[0].value == 3000 and ext.figures[0].unit == "人次"
     assert ext.measures[0].themes == ["精准服务供给"]
-    assert store.get_document("d1").text[ext.figures[0].start:ext.figures[0].end] == "全年服务3000人次"
+    assert store.get_document("d1").text[ext.figures[0].start : ext.figures[0].end] == "全年服务3000人次"
     assert store.get_structure("d1").sentences[0].end > 0
 
 
@@ -130,10 +163,8 @@ def test_second_writer_is_told_the_store_is_busy(tmp_path):
     first = Store(path)
     second = Store(path)
     second.conn.execute("PRAGMA busy_timeout = 100")
-    with first.transaction():
-        with pytest.raises(StoreBusy, match="正被另一个进程写入"):
-            with second.transaction():
-                pass
+    with first.transaction(), pytest.raises(StoreBusy, match="正被另一个进程写入"), second.transaction():
+        pass
 
 
 def test_readonly_store_refuses_missing_file(tmp_path):
@@ -159,8 +190,13 @@ def test_rows_built_elsewhere_store_what_put_document_stores(tmp_path):
     direct = Store(tmp_path / "direct.db")
     _put(direct, minhash=signature(TEXT))
     shipped = Store(tmp_path / "shipped.db")
-    rows = document_rows(_doc(), *_analysis(), minhash=signature(TEXT), index_text=segment_for_index(TEXT),
-                         measure_index=_measure_index())
+    rows = document_rows(
+        _doc(),
+        *_analysis(),
+        minhash=signature(TEXT),
+        index_text=segment_for_index(TEXT),
+        measure_index=_measure_index(),
+    )
     shipped.put_rows(pickle.loads(pickle.dumps(rows)))  # as a worker process hands them over
     assert _rows(shipped) == _rows(direct)
     assert _rows(direct)["minhash_bands"]  # the document is findable as a near-duplicate
@@ -172,14 +208,15 @@ def test_a_batch_is_indexed_at_commit_and_a_failed_one_leaves_no_index(tmp_path)
         _put(store, "d1", "h1")
         _put(store, "d2", "h2")
     doc_rowids = {r[0] for r in store.conn.execute("SELECT rowid FROM documents")}
-    assert {r[0] for r in store.conn.execute("SELECT rowid FROM documents_fts WHERE documents_fts MATCH '养老'")
-            } == doc_rowids
-    assert {r[0] for r in store.conn.execute("SELECT rowid FROM measures_fts WHERE measures_fts MATCH '养老'")
-            } == {r[0] for r in store.conn.execute("SELECT measure_id FROM measures")}
-    with pytest.raises(RuntimeError):
-        with store.transaction():
-            _put(store, "d3", "h3")
-            raise RuntimeError("killed mid-batch")
+    assert {
+        r[0] for r in store.conn.execute("SELECT rowid FROM documents_fts WHERE documents_fts MATCH '养老'")
+    } == doc_rowids
+    assert {r[0] for r in store.conn.execute("SELECT rowid FROM measures_fts WHERE measures_fts MATCH '养老'")} == {
+        r[0] for r in store.conn.execute("SELECT measure_id FROM measures")
+    }
+    with pytest.raises(RuntimeError), store.transaction():
+        _put(store, "d3", "h3")
+        raise RuntimeError("killed mid-batch")
     assert store.doc_ids() == ["d1", "d2"]
     assert store.conn.execute("SELECT count(*) FROM documents_fts").fetchone()[0] == 2
     _put(store, "d3", "h3")  # nothing of the failed batch is written with the next one

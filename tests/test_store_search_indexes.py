@@ -1,4 +1,5 @@
 """Schema version 5: the indexes search's filters read ids from, on new and on migrated stores."""
+
 import sqlite3
 
 from pipeline.records import CaseMetadata, Document, Extraction, Measure, Place, Structure
@@ -7,18 +8,38 @@ from pipeline.segment import segment_for_index
 from pipeline.store import SCHEMA_VERSION, Store
 
 TEXT = "建立社区养老服务站。为高龄独居老人提供助餐服务。"
-FILTER_INDEXES = {"measure_themes_theme": ["theme", "measure_id"], "documents_city": ["city", "doc_id"],
-                  "documents_province": ["province", "doc_id"]}
+FILTER_INDEXES = {
+    "measure_themes_theme": ["theme", "measure_id"],
+    "documents_city": ["city", "doc_id"],
+    "documents_province": ["province", "doc_id"],
+}
 
 
 def _put(store: Store) -> None:
-    measure = Measure("d1", 0, len(TEXT), "建立社区养老服务站", TEXT, None, "measure", themes=["精准服务供给"],
-                      theme_scores={"精准服务供给": 0.9})
-    extraction = Extraction("d1", CaseMetadata("d1", title="养老"), measures=[measure],
-                            places=[Place("d1", 0, 0, province="广东省", city="深圳市", primary=True)])
-    store.put_document(Document("d1", TEXT, aliases=["d1.txt"], raw_hash="r", content_hash="h"),
-                       Structure("d1", TEXT), extraction, index_text=segment_for_index(TEXT),
-                       measure_index=[(segment_for_index(measure.heading), segment_for_index(TEXT))])
+    measure = Measure(
+        "d1",
+        0,
+        len(TEXT),
+        "建立社区养老服务站",
+        TEXT,
+        None,
+        "measure",
+        themes=["精准服务供给"],
+        theme_scores={"精准服务供给": 0.9},
+    )
+    extraction = Extraction(
+        "d1",
+        CaseMetadata("d1", title="养老"),
+        measures=[measure],
+        places=[Place("d1", 0, 0, province="广东省", city="深圳市", primary=True)],
+    )
+    store.put_document(
+        Document("d1", TEXT, aliases=["d1.txt"], raw_hash="r", content_hash="h"),
+        Structure("d1", TEXT),
+        extraction,
+        index_text=segment_for_index(TEXT),
+        measure_index=[(segment_for_index(measure.heading), segment_for_index(TEXT))],
+    )
 
 
 def _index_columns(store: Store) -> dict[str, list[str]]:
@@ -33,7 +54,8 @@ def test_new_store_reads_filter_ids_from_covering_indexes(tmp_path):
     store = Store(tmp_path / "t.db")
     assert _index_columns(store) == FILTER_INDEXES
     assert "COVERING INDEX measure_themes_theme" in _plan(
-        store, "SELECT measure_id FROM measure_themes WHERE theme IN (?)", "党建引领")
+        store, "SELECT measure_id FROM measure_themes WHERE theme IN (?)", "党建引领"
+    )
     assert "COVERING INDEX documents_city" in _plan(store, "SELECT doc_id FROM documents WHERE city IN (?)", "深圳市")
 
 
@@ -53,5 +75,7 @@ def test_version_4_store_gets_the_covering_filter_indexes(tmp_path):
     migrated = Store(path)
     assert migrated.schema_version == SCHEMA_VERSION == 5
     assert _index_columns(migrated) == FILTER_INDEXES
-    assert [h.heading for h in search(migrated, "养老", theme="精准服务供给", city="深圳").hits] == ["建立社区养老服务站"]
+    assert [h.heading for h in search(migrated, "养老", theme="精准服务供给", city="深圳").hits] == [
+        "建立社区养老服务站"
+    ]
     assert search(migrated, "养老", theme="党建引领").total == 0

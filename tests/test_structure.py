@@ -1,4 +1,5 @@
 """Layout: headings, sentences, sections and the enumeration tree."""
+
 from __future__ import annotations
 
 import pytest
@@ -233,9 +234,47 @@ def test_inline_families_nest_under_numbered_items():
 # -- markers: one scan for all families finds what each family's finditer finds --
 
 MARKER_PIECES = [
-    "一、", "二、", "十一、", "(一)", "(二)", "（三）", "1.", "2.", "12.", "3、", "4)", "(5)", "①", "②", "一是", "二是",
-    "第一,", "第二、", "其一,", "其二是", "首先", "其次", "最后", "2022.", "1.5", "3.14", "第十",
-    "。", ",", "、", ";", ":", "!", "…", "”", "\n", "\n\n", " ", "社区", "居民议事会", "做法",
+    "一、",
+    "二、",
+    "十一、",
+    "(一)",
+    "(二)",
+    "（三）",
+    "1.",
+    "2.",
+    "12.",
+    "3、",
+    "4)",
+    "(5)",
+    "①",
+    "②",
+    "一是",
+    "二是",
+    "第一,",
+    "第二、",
+    "其一,",
+    "其二是",
+    "首先",
+    "其次",
+    "最后",
+    "2022.",
+    "1.5",
+    "3.14",
+    "第十",
+    "。",
+    ",",
+    "、",
+    ";",
+    ":",
+    "!",
+    "…",
+    "”",
+    "\n",
+    "\n\n",
+    " ",
+    "社区",
+    "居民议事会",
+    "做法",
 ]
 
 
@@ -249,7 +288,8 @@ def test_markers_are_each_familys_paragraph_matches(text):
             for m in family.regex.finditer(text, para.start, para.end):
                 at_start = m.start() == para.start
                 after_punct = family.placement in structure._PLACEMENT_BEFORE and (
-                    text[m.start() - 1] in structure._PLACEMENT_BEFORE[family.placement])
+                    text[m.start() - 1] in structure._PLACEMENT_BEFORE[family.placement]
+                )
                 if family.placement == "any" or at_start or after_punct:
                     expected.append((m.start(), order, m.end()))
     names = [family.name for family in structure._families()]
@@ -258,10 +298,9 @@ def test_markers_are_each_familys_paragraph_matches(text):
 
 
 def test_a_malformed_chinese_numeral_is_no_marker_and_breaks_nothing():
-    text = ("主要做法\n一、建立议事会。每月召开一次。\n十二一、这一行的编号写错了。\n"
-            "二、培育社会组织。引入专业社工。\n")
+    text = "主要做法\n一、建立议事会。每月召开一次。\n十二一、这一行的编号写错了。\n二、培育社会组织。引入专业社工。\n"
     structure = build_structure("bad-numeral", text)
-    items = [text[i.start:i.end] for i in structure.items]
+    items = [text[i.start : i.end] for i in structure.items]
     assert any(t.startswith("一、建立议事会") for t in items)
     assert any(t.startswith("二、培育社会组织") for t in items)
     assert not any(t.startswith("十二一") for t in items)
@@ -277,7 +316,10 @@ def test_boxed_section_headings_open_sections():
     text = "【基本情况】\n社区有居民5000户。\n【主要做法】\n1、摸清需求。社区开展入户走访。\n2、筹集资金。社区设立微基金。\n【经验启示】\n居民参与是基础。\n"
     doc = build_structure("b", text)
     assert [(s.kind, s.heading) for s in doc.sections] == [
-        ("background", "基本情况"), ("measures", "主要做法"), ("lessons", "经验启示")]
+        ("background", "基本情况"),
+        ("measures", "主要做法"),
+        ("lessons", "经验启示"),
+    ]
     assert all(doc.text[s.heading_start : s.heading_end] == s.heading for s in doc.sections)
     assert section_kind("【转载】") is None
 
@@ -303,7 +345,9 @@ def test_a_reference_list_is_its_own_section_and_blanked_for_fact_extractors():
     body = body_view(doc)
     assert len(body.text) == len(doc.text) and body.text.count("\n") == doc.text.count("\n")
     assert "社会科学文献出版社" not in body.text and "筹集资金20万元" in body.text
-    assert body_view(build_structure("b", ACADEMIC_CASE.split("参考文献")[0])).text == ACADEMIC_CASE.split("参考文献")[0]
+    assert (
+        body_view(build_structure("b", ACADEMIC_CASE.split("参考文献")[0])).text == ACADEMIC_CASE.split("参考文献")[0]
+    )
 
 
 def test_facts_in_a_reference_list_are_not_extracted():

@@ -34,19 +34,22 @@ def test_nested_seeds_count_once():
     assert counts[1, volunteer] == 4  # 志愿者, 义工, 慈善, 募捐
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("组建社区志愿服务队,开展敬老助残活动", "志愿服务与慈善资源"),
-    ("组建社区志愿服务队,开展敬老助残活动", "精准服务供给"),
-    ("成立小区调解委员会,及时化解邻里纠纷和物业矛盾", "矛盾调解与平安建设"),
-    ("街道党工委牵头组建联合党支部,推动在职党员回社区报到", "党建引领"),
-    ("开通网上议事厅小程序,居民在线提出意见", "智慧治理"),
-    ("区财政每年安排200万元专项资金,通过政府购买服务引入专业机构", "资金保障与购买服务"),
-    ("设立社会组织孵化基地,降低登记门槛,对社区社会组织实行备案管理", "社会组织培育"),
-    ("组织网格员逐户走访,摸清困难家庭底数,建立需求清单", "需求调研与精准施策"),
-    ("改造闲置厂房为800平方米的邻里中心,配套建设活动室和阅览室", "阵地与设施建设"),
-    ("召开居民议事会,共同商议加装电梯方案,修订居民公约", "居民参与与协商自治"),
-    ("举办社工督导培训班,支持社区工作者考取社会工作职业资格证书", "社工人才队伍"),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("组建社区志愿服务队,开展敬老助残活动", "志愿服务与慈善资源"),
+        ("组建社区志愿服务队,开展敬老助残活动", "精准服务供给"),
+        ("成立小区调解委员会,及时化解邻里纠纷和物业矛盾", "矛盾调解与平安建设"),
+        ("街道党工委牵头组建联合党支部,推动在职党员回社区报到", "党建引领"),
+        ("开通网上议事厅小程序,居民在线提出意见", "智慧治理"),
+        ("区财政每年安排200万元专项资金,通过政府购买服务引入专业机构", "资金保障与购买服务"),
+        ("设立社会组织孵化基地,降低登记门槛,对社区社会组织实行备案管理", "社会组织培育"),
+        ("组织网格员逐户走访,摸清困难家庭底数,建立需求清单", "需求调研与精准施策"),
+        ("改造闲置厂房为800平方米的邻里中心,配套建设活动室和阅览室", "阵地与设施建设"),
+        ("召开居民议事会,共同商议加装电梯方案,修订居民公约", "居民参与与协商自治"),
+        ("举办社工督导培训班,支持社区工作者考取社会工作职业资格证书", "社工人才队伍"),
+    ],
+)
 def test_short_texts_get_expected_theme_in_top_two(text, expected):
     predicted = load_default_model().predict([text])[0]
     assert expected in [name for name, _ in predicted], predicted
@@ -62,8 +65,9 @@ def test_predict_gives_one_or_two_ranked_themes_with_scores():
 
 
 def test_label_measures_fills_in_place():
-    measure = Measure("d1", 0, 30, "培育社区社会组织", "培育社区社会组织。建设孵化基地,扶持初创社会组织登记备案。",
-                      None, "measure")
+    measure = Measure(
+        "d1", 0, 30, "培育社区社会组织", "培育社区社会组织。建设孵化基地,扶持初创社会组织登记备案。", None, "measure"
+    )
     label_measures([measure])
     assert measure.themes[0] == "社会组织培育"
     assert measure.theme_scores["社会组织培育"] == max(measure.theme_scores.values())
@@ -99,8 +103,10 @@ def test_fit_rejects_unknown_theme():
 
 def test_weak_examples_respect_exclusion_and_rule():
     scorer = SeedScorer(load_taxonomy())
-    texts = {"a": "社区组建志愿服务队,发动志愿者和爱心企业捐赠物资。今天天气很好,大家一起散步聊天。",
-             "b": "设立人民调解室,排查化解矛盾纠纷和安全隐患。"}
+    texts = {
+        "a": "社区组建志愿服务队,发动志愿者和爱心企业捐赠物资。今天天气很好,大家一起散步聊天。",
+        "b": "设立人民调解室,排查化解矛盾纠纷和安全隐患。",
+    }
     weak = themes.weak_examples(texts, scorer)
     assert ("a", "社区组建志愿服务队,发动志愿者和爱心企业捐赠物资。", "志愿服务与慈善资源") in weak
     assert all("天气" not in sentence for _, sentence, _ in weak)
@@ -135,8 +141,10 @@ def test_leave_one_document_out_floor():
 
 def test_loading_reads_the_fitted_arrays_without_scikit_learn():
     # Each ingest worker loads the model: scikit-learn's import alone costs over a second.
-    code = ("import sys; from pipeline.themes import load_default_model; load_default_model(); "
-            "print(sorted({m.split('.')[0] for m in sys.modules} & {'sklearn', 'scipy'}))")
+    code = (
+        "import sys; from pipeline.themes import load_default_model; load_default_model(); "
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'sklearn', 'scipy'}))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
 

@@ -6,13 +6,15 @@ first may omit its unit and takes the second's, and a unit it does state must
 be the same one.  Non-numeric pairs (从“最后一公里”到“最好一公里”) and ranges
 without a verb of change (从5000元到1万元不等) are not changes.
 """
+
 from __future__ import annotations
 
 import re
-from typing import Iterator, Optional
+from collections.abc import Iterator
 
 from ..records import Change, Figure, Structure
-from .figures import figures as find_figures, quantity_at, strip_qualifiers, unit_of
+from .figures import figures as find_figures
+from .figures import quantity_at, strip_qualifiers, unit_of
 from .numbers import CN_DIGITS, CN_MAGNITUDES, NUMERAL
 
 # Verbs of change before 到/至/为 (a closed class, kept here with the pattern
@@ -34,12 +36,14 @@ _CHANGE = re.compile(
 )
 # Words that open a clause before its subject (将社区年活动经费由…, 使…), and
 # time words (目前, 截至目前, 今年以来).
-_LEAD_IN = re.compile(r"^(?:其中|同时|并|将|把|使|让|推动|促使|目前|当前|现在|如今|截至目前|截至|今年以来|近年来|去年|今年)+")
+_LEAD_IN = re.compile(
+    r"^(?:其中|同时|并|将|把|使|让|推动|促使|目前|当前|现在|如今|截至目前|截至|今年以来|近年来|去年|今年)+"
+)
 # Adverbs allowed between a number and the verb when there is no 由/从 (迅速, 逐步).
 _MAX_ADVERB = 2
 
 
-def changes(doc: Structure, *, figures: Optional[list[Figure]] = None) -> Iterator[Change]:
+def changes(doc: Structure, *, figures: list[Figure] | None = None) -> Iterator[Change]:
     """Before/after pairs in ``doc``, in text order.
 
     Args:
@@ -50,7 +54,7 @@ def changes(doc: Structure, *, figures: Optional[list[Figure]] = None) -> Iterat
     text = doc.text
     if figures is None:
         figures = list(find_figures(doc))
-    for after, raw_start in zip(figures, _raw_starts(text, figures)):
+    for after, raw_start in zip(figures, _raw_starts(text, figures), strict=False):
         if raw_start < 0:  # a figure whose raw is not in its clause (not from this doc)
             continue
         # The search tries every start in the clause; most clauses lack the link word it ends with.

@@ -20,13 +20,14 @@ multiplied out, hedges from ``corpus/hedges.txt`` give ``approx``.  What is
 The scan is regex-only over the text; only the short clause around a figure
 is POS-tagged (rjieba) to name its subject.
 """
+
 from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Iterator, Optional
 
 from ..records import Figure, Structure
 from ..resources import read_lines
@@ -81,7 +82,7 @@ _LINK_TAIL = re.compile(r"(?:达到|占到|共计|合计|总计|累计|以来|�
 # Where the noun after a unit can be: up to the next 、 or numeral, 16 chars at most.
 _AFTER_WINDOW = re.compile(r"[^、0-9]{0,16}")
 # Quote marks dropped from a piece before tagging (a regex: str.translate is slower on CJK text).
-_QUOTES = re.compile("[“”‘’\"《》「」『』]")
+_QUOTES = re.compile('[“”‘’"《》「」『』]')
 _TENTHS_DIGITS = "一二两三四五六七八九"
 _TENTHS_BLOCKERS = set("员立果功效为本熟就长交绩品都型色分年人事器批套像不语")
 _TENTHS_BEFORE = ("占", "超过", "超", "近", "约", "逾", "达", "有", "将近", "接近", "不到", "不足", "至少")
@@ -104,7 +105,7 @@ class Unit:
 class Lexicon:
     units: dict[str, Unit]
     implied: dict[str, str]  # subject word -> unit of a bare number after it
-    pre: dict[str, Optional[str]]  # hedge word -> approx label (None: look-alike)
+    pre: dict[str, str | None]  # hedge word -> approx label (None: look-alike)
     pre_longest: int
     pre_ends: frozenset[str]  # last characters of the pre hedges
     mid: dict[str, str]
@@ -129,7 +130,7 @@ def lexicon() -> Lexicon:
             implied[cols[0]] = cols[1]
         else:
             units[cols[0]] = Unit(cols[0], cols[1], cols[2], cols[3] if len(cols) > 3 else "")
-    hedges: dict[str, dict[str, Optional[str]]] = {"pre": {}, "mid": {}, "post": {}}
+    hedges: dict[str, dict[str, str | None]] = {"pre": {}, "mid": {}, "post": {}}
     for line in read_lines(HEDGES_FILE):
         word, position, label = line.split("\t")
         hedges[position][word] = None if label == "-" else label
@@ -162,14 +163,14 @@ class Quantity:
     num_end: int  # end of the numeral and its mid hedge
     end: int  # end of the unit / post hedge
     numeral: str
-    unit: Optional[Unit]
-    approx: Optional[str]
+    unit: Unit | None
+    approx: str | None
     mid_hedged: bool  # a hedge sits between numeral and unit (二十余家, 百余名)
     percent: bool  # written 百分之…
     magnitude: str = ""  # 万/亿 written after the hedge (1200余万元)
     half: bool = False  # a duration with 半 after its unit (两年半, 3个半月)
     tenths: bool = False  # 三成 (30 %): the value is read as a percentage
-    _value: Optional[float] = field(default=None, repr=False, compare=False)
+    _value: float | None = field(default=None, repr=False, compare=False)
 
     @property
     def value(self) -> float:
@@ -231,8 +232,9 @@ def read_quantity(text: str, match: re.Match, lex: Lexicon) -> Quantity:
                 start -= length
             break
     end = pos if unit else num_end
-    return Quantity(start, match.start("num"), num_end, end, numeral, unit, approx, mid is not None, pct, magnitude,
-                    half, tenths)
+    return Quantity(
+        start, match.start("num"), num_end, end, numeral, unit, approx, mid is not None, pct, magnitude, half, tenths
+    )
 
 
 def _is_tenths(text: str, start: int, numeral: str, pos: int) -> bool:
@@ -248,7 +250,7 @@ def _is_tenths(text: str, start: int, numeral: str, pos: int) -> bool:
     return text[max(0, start - 2) : start].endswith(_TENTHS_BEFORE) or text.startswith(_TENTHS_AFTER, pos + 1)
 
 
-def _duration(text: str, pos: int, unit: Unit, lex: Lexicon) -> tuple[Unit, int, bool, Optional[str]]:
+def _duration(text: str, pos: int, unit: Unit, lex: Lexicon) -> tuple[Unit, int, bool, str | None]:
     """A duration's hedge or half written after its measure word: 两年多, 两年半, 3个多月, 3个半小时.
 
     Returns the unit (个 becomes 个月/小时 when a duration follows it), the
@@ -266,7 +268,7 @@ def _duration(text: str, pos: int, unit: Unit, lex: Lexicon) -> tuple[Unit, int,
     return unit, tail.end(), half, lex.mid.get(hedge) if hedge else None
 
 
-def quantity_at(text: str, pos: int) -> Optional[Quantity]:
+def quantity_at(text: str, pos: int) -> Quantity | None:
     """The numeral starting at ``pos`` with its hedges and unit, read without the not-a-figure rules."""
     match = _CANDIDATE.match(text, pos)
     quantity = read_quantity(text, match, lexicon()) if match else None
@@ -354,8 +356,13 @@ def quantities(text: str) -> Iterator[tuple[Quantity, Unit]]:
     for i, q in enumerate(found):
         unit = q.unit or _range_unit(text, q, found[i + 1] if i + 1 < len(found) else None)
         unit = unit or _implied_unit(text, q, lex)
-        if unit and _reads_with(q, unit) and not _is_calendar(q, unit) and not _is_address(text, q, unit) \
-                and _readable(q):
+        if (
+            unit
+            and _reads_with(q, unit)
+            and not _is_calendar(q, unit)
+            and not _is_address(text, q, unit)
+            and _readable(q)
+        ):
             yield q, unit
 
 
@@ -370,8 +377,11 @@ def _reads_with(q: Quantity, unit: Unit) -> bool:
 
 def _is_address(text: str, q: Quantity, unit: Unit) -> bool:
     """岳华社区7栋, 幸福小区12幢: a building number right after the estate's name is an address."""
-    return unit.canonical in _BUILDING_UNITS and q.start == q.num_start and \
-        _ESTATE_BEFORE.search(text, max(0, q.start - 4), q.start) is not None
+    return (
+        unit.canonical in _BUILDING_UNITS
+        and q.start == q.num_start
+        and _ESTATE_BEFORE.search(text, max(0, q.start - 4), q.start) is not None
+    )
 
 
 def _readable(q: Quantity) -> bool:
@@ -381,7 +391,7 @@ def _readable(q: Quantity) -> bool:
         return False
 
 
-def _range_unit(text: str, q: Quantity, nxt: Optional[Quantity]) -> Optional[Unit]:
+def _range_unit(text: str, q: Quantity, nxt: Quantity | None) -> Unit | None:
     """5000至1万元, 3-5年: the first number takes the unit of the second."""
     if nxt is None or nxt.unit is None:
         return None
@@ -389,7 +399,7 @@ def _range_unit(text: str, q: Quantity, nxt: Optional[Quantity]) -> Optional[Uni
     return nxt.unit if link and link.end() == nxt.start else None
 
 
-def _implied_unit(text: str, q: Quantity, lex: Lexicon) -> Optional[Unit]:
+def _implied_unit(text: str, q: Quantity, lex: Lexicon) -> Unit | None:
     """常住人口1.3万多: a bare number right after a word that names its unit."""
     head = _LINK_TAIL.sub("", text[max(0, q.start - 8) : q.start])
     for word, canonical in lex.implied.items():
@@ -414,7 +424,7 @@ def _is_verb(tag: str) -> bool:
 # The subject rules read nothing but the piece: cached, because the same short
 # pieces (户, 个社区, 名志愿者) come back in figure after figure.
 @lru_cache(maxsize=8192)
-def _subject_after(piece: str) -> Optional[str]:
+def _subject_after(piece: str) -> str | None:
     """The noun phrase that follows the unit (43家为老服务组织, 8种服务模式).
 
     It runs up to a function word, or up to a verb that starts a predicate
@@ -447,7 +457,7 @@ def strip_qualifiers(piece: str) -> str:
 
 
 @lru_cache(maxsize=8192)
-def _subject_before(piece: str) -> Optional[str]:
+def _subject_before(piece: str) -> str | None:
     """The noun phrase that ends right before the number (停车位157个, 人员达553人).
 
     Trailing link words and verbs go first (投入就近500万元); then the nouns
@@ -479,7 +489,7 @@ def figures(doc: Structure, *, with_subjects: bool = True) -> Iterator[Figure]:
     """
     text = doc.text
     clauses = Clauses(text)
-    previous: Optional[tuple[Quantity, Figure]] = None
+    previous: tuple[Quantity, Figure] | None = None
     for q, unit in quantities(text):
         lo, hi = clauses.around(q.start, q.end)
         subject = None
@@ -500,9 +510,7 @@ def figures(doc: Structure, *, with_subjects: bool = True) -> Iterator[Figure]:
         yield figure
 
 
-def _subject(
-    text: str, q: Quantity, lo: int, hi: int, previous: Optional[tuple[Quantity, Figure]]
-) -> Optional[str]:
+def _subject(text: str, q: Quantity, lo: int, hi: int, previous: tuple[Quantity, Figure] | None) -> str | None:
     """What is counted: the noun phrase after the unit, else the one before the number.
 
     Before the number, the search starts after the previous figure of the same

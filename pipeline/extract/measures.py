@@ -15,11 +15,12 @@ Two sources, per section of the report:
 
 Items in background and problems sections are not measures.
 """
+
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from functools import lru_cache
-from typing import Iterator, Optional
 
 from ..records import Measure, Paragraph, Section, Structure
 from ..resources import read_lines
@@ -63,7 +64,7 @@ def _has_verb(kind: str, text: str) -> bool:
     return verbs is not None and verbs.search(text) is not None
 
 
-def measures(doc: Structure, *, narrative: bool = True, title: Optional[str] = None) -> Iterator[Measure]:
+def measures(doc: Structure, *, narrative: bool = True, title: str | None = None) -> Iterator[Measure]:
     """Yield the measures of a structured document, in reading order.
 
     Args:
@@ -103,9 +104,15 @@ def _from_items(doc: Structure, section: Section, numbers: list[int], kind: str)
     for position, number in enumerate(numbers):
         item = doc.items[number]
         # Results sections often end on what was learnt ("成效与启示 … 提供了有益启示:一是…").
-        if section.kind in ("other", "outcomes", "lessons") and item.parent is None and (
-                position == 0 or doc.items[numbers[position - 1]].style != item.style
-                or _FIRST_MARKER.match(item.marker)):
+        if (
+            section.kind in ("other", "outcomes", "lessons")
+            and item.parent is None
+            and (
+                position == 0
+                or doc.items[numbers[position - 1]].style != item.style
+                or _FIRST_MARKER.match(item.marker)
+            )
+        ):
             run_kind = _kind_from_lead(doc, item) or kind
         if number in has_children:
             continue
@@ -124,12 +131,16 @@ def _from_items(doc: Structure, section: Section, numbers: list[int], kind: str)
 @lru_cache(maxsize=1)
 def _lead_words() -> re.Pattern:
     """Outcome and lesson words of corpus/section_headings.txt, as named groups."""
-    words = {kind: line.split()[1:] for line in read_lines("section_headings.txt")
-             for kind in [line.split()[0]] if kind in ("outcomes", "lessons")}
+    words = {
+        kind: line.split()[1:]
+        for line in read_lines("section_headings.txt")
+        for kind in [line.split()[0]]
+        if kind in ("outcomes", "lessons")
+    }
     return re.compile("|".join(f"(?P<{kind}>{'|'.join(map(re.escape, w))})" for kind, w in words.items()))
 
 
-def _kind_from_lead(doc: Structure, item) -> Optional[str]:
+def _kind_from_lead(doc: Structure, item) -> str | None:
     """Kind of an enumeration that a sentence introduces without a section heading.
 
     "…的经验有三点:一是…" lists lessons, "…取得明显成效:一是…" outcomes: the
@@ -143,8 +154,7 @@ def _kind_from_lead(doc: Structure, item) -> Optional[str]:
     return KIND_BY_SECTION[found[-1]] if found else None
 
 
-def _titled_practices(doc: Structure, section: Section, title: Optional[str]
-                      ) -> Optional[list[tuple[Paragraph, int]]]:
+def _titled_practices(doc: Structure, section: Section, title: str | None) -> list[tuple[Paragraph, int]] | None:
     """Sub-headings that each title one practice, with the end of the text under each.
 
     News write-ups often give every practice its own two-part sub-heading
@@ -155,11 +165,16 @@ def _titled_practices(doc: Structure, section: Section, title: Optional[str]
     otherwise (thematic sub-headings like "制度设计 打牢基层治理基础") the
     practices are read from the paragraphs.
     """
-    paragraphs = [p for p in doc.paragraphs
-                  if section.start <= p.start < section.end and not _is_section_heading(p, section)]
+    paragraphs = [
+        p for p in doc.paragraphs if section.start <= p.start < section.end and not _is_section_heading(p, section)
+    ]
     candidates = [i for i, p in enumerate(paragraphs) if p.is_heading and not _is_title(doc, p, title)]
-    named = {i for i in candidates if _NAMED_TITLE.match(doc.text[paragraphs[i].start:paragraphs[i].end])
-             and not is_byline(doc.text[paragraphs[i].start:paragraphs[i].end])}
+    named = {
+        i
+        for i in candidates
+        if _NAMED_TITLE.match(doc.text[paragraphs[i].start : paragraphs[i].end])
+        and not is_byline(doc.text[paragraphs[i].start : paragraphs[i].end])
+    }
     if len(named) < 2:
         named = set()
     # Page furniture after the last body paragraph ("来源:…", "阅读 2386") belongs to no practice.
@@ -176,9 +191,9 @@ def _titled_practices(doc: Structure, section: Section, title: Optional[str]
     if len(blocks) < 2:
         return None
     half = len(blocks) / 2
-    leads = [_verb_lead(doc.text[para.start:para.end]) for para, _ in blocks]
+    leads = [_verb_lead(doc.text[para.start : para.end]) for para, _ in blocks]
     # "■ 议事有平台", "■ 服务有温度": ornamented sub-headings of a WeChat post each title one practice.
-    ornamented = sum(1 for para, _ in blocks if _ORNAMENT.match(doc.text[para.start:para.end]))
+    ornamented = sum(1 for para, _ in blocks if _ORNAMENT.match(doc.text[para.start : para.end]))
     titled = (
         leads.count("practice") >= half  # practice verbs at half the sub-headings
         or len(leads) - leads.count(None) > half  # any verbs at a clear majority
@@ -190,7 +205,7 @@ def _titled_practices(doc: Structure, section: Section, title: Optional[str]
     return blocks if titled else None
 
 
-def _verb_lead(heading: str) -> Optional[str]:
+def _verb_lead(heading: str) -> str | None:
     """How a sub-heading names a practice by its verb: "practice", "verb" or None.
 
     "practice" when a practice verb opens any part (搭建议事平台 让居民有处议事);
@@ -225,25 +240,31 @@ def _is_outlook(paragraph: str) -> bool:
     return False
 
 
-def _from_titled(doc: Structure, section: Section, blocks: list[tuple[Paragraph, int]], kind: str
-                 ) -> Iterator[Measure]:
+def _from_titled(doc: Structure, section: Section, blocks: list[tuple[Paragraph, int]], kind: str) -> Iterator[Measure]:
     group = section.heading if section.kind != "other" else None
     for para, end in blocks:
-        heading = _unwrapped(_ORNAMENT.sub("", doc.text[para.start:para.end]).strip())
-        yield Measure(doc_id=doc.doc_id, start=para.start, end=end, heading=heading,
-                      text=doc.text[para.start:end], section=group, kind=kind)
+        heading = _unwrapped(_ORNAMENT.sub("", doc.text[para.start : para.end]).strip())
+        yield Measure(
+            doc_id=doc.doc_id,
+            start=para.start,
+            end=end,
+            heading=heading,
+            text=doc.text[para.start : end],
+            section=group,
+            kind=kind,
+        )
 
 
-def _from_paragraphs(doc: Structure, section: Section, kind: str, title: Optional[str]) -> Iterator[Measure]:
-    group: Optional[str] = section.heading
+def _from_paragraphs(doc: Structure, section: Section, kind: str, title: str | None) -> Iterator[Measure]:
+    group: str | None = section.heading
     paragraphs = [
-        p for p in doc.paragraphs
-        if section.start <= p.start < section.end and not _is_section_heading(p, section)
+        p for p in doc.paragraphs if section.start <= p.start < section.end and not _is_section_heading(p, section)
     ]
     # A news brief with no sub-heading at all: after its lead paragraph, each
     # paragraph that reports a practice is one (ungrouped) measure.
     headless = group is None and not any(
-        p.is_heading and not _is_title(doc, p, title) and not _is_header_line(doc, p) for p in paragraphs)
+        p.is_heading and not _is_title(doc, p, title) and not _is_header_line(doc, p) for p in paragraphs
+    )
     past_lead = False
     unit: list[Paragraph] = []
     for para in paragraphs + [None]:
@@ -277,11 +298,15 @@ def _unwrapped(heading: str) -> str:
     return heading
 
 
-def _is_title(doc: Structure, para: Paragraph, title: Optional[str]) -> bool:
+def _is_title(doc: Structure, para: Paragraph, title: str | None) -> bool:
     """The headline (as metadata found it: not always the first line), or its subtitle (——…见闻)."""
     text = doc.text[para.start : para.end]
-    return (para.index == 0 or text == doc.title_hint or bool(title and title in text)
-            or text.lstrip().startswith(("——", "—", "--")))
+    return (
+        para.index == 0
+        or text == doc.title_hint
+        or bool(title and title in text)
+        or text.lstrip().startswith(("——", "—", "--"))
+    )
 
 
 def _is_header_line(doc: Structure, para: Paragraph) -> bool:
@@ -293,8 +318,7 @@ def _is_cut(doc: Structure, para: Paragraph) -> bool:
     return doc.text[para.end - 1] not in _COMPLETE_END
 
 
-def _paragraph_measure(doc: Structure, unit: list[Paragraph], group: Optional[str], kind: str
-                       ) -> Optional[Measure]:
+def _paragraph_measure(doc: Structure, unit: list[Paragraph], group: str | None, kind: str) -> Measure | None:
     start, end = unit[0].start, unit[-1].end
     # Cut lines are joined so that a clause can run across the break.
     joined = "".join(doc.text[p.start : p.end] for p in unit)
@@ -320,7 +344,7 @@ def _paragraph_measure(doc: Structure, unit: list[Paragraph], group: Optional[st
     return None
 
 
-def _practice_verb_at(clause: str) -> Optional[int]:
+def _practice_verb_at(clause: str) -> int | None:
     """Offset of the practice verb that leads a clause, if one does.
 
     The verb must sit in the clause's first half: "资源整合功能" ends with a

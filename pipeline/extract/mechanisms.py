@@ -12,15 +12,17 @@ Three kinds of evidence, all regex scans compiled once:
 
 Every cue list is a data file under ``corpus/`` (see ``_cues``).
 """
+
 from __future__ import annotations
 
 import bisect
 import re
 from collections import Counter, defaultdict
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate
-from typing import Iterator, NamedTuple, Optional, Sequence
+from typing import NamedTuple
 
 from ..records import Mechanism, Structure
 from ..resources import read_lines
@@ -85,7 +87,7 @@ class _Candidate:
     start: int
     end: int
     how: str  # key of _CONFIDENCE
-    core: Optional[str] = None  # numeral core (三社 for “三社”联动), groups variants
+    core: str | None = None  # numeral core (三社 for “三社”联动), groups variants
 
 
 @dataclass(frozen=True)
@@ -97,7 +99,7 @@ class _Cues:
     unquoted_numeral: re.Pattern
     stop: tuple[str, ...]
     dictionary: dict[str, str]  # alias -> canonical
-    dictionary_re: Optional[re.Pattern]
+    dictionary_re: re.Pattern | None
     repeat_heads: re.Pattern
 
 
@@ -127,7 +129,7 @@ def _cues() -> _Cues:
     )
 
 
-def _ordinary_tag(word: str) -> Optional[str]:
+def _ordinary_tag(word: str) -> str | None:
     """The tag of a numeral-bearing word of jieba's base dictionary.
 
     jieba ships the best free list of Chinese idioms and set phrases
@@ -174,7 +176,7 @@ def _clean(name: str) -> str:
     return _INNER_MARKS.sub("", name)
 
 
-def _context_after(text: str, pos: int) -> Optional[int]:
+def _context_after(text: str, pos: int) -> int | None:
     """End of a model noun (模式, 机制 …) shortly after ``pos`` in the same clause, if any."""
     window = text[pos : pos + _CONTEXT_WINDOW]
     stop = _WINDOW_STOP.search(window)
@@ -191,7 +193,7 @@ def _trigger_before(text: str, pos: int) -> bool:
     return bool(_cues().triggers.search(text[max(0, pos - _TRIGGER_WINDOW) : pos]))
 
 
-def _join_after(text: str, pos: int) -> Optional[re.Match]:
+def _join_after(text: str, pos: int) -> re.Match | None:
     match = _cues().joins.match(text, pos)
     return None if match is None or _splits_word(text, match.end()) else match
 
@@ -215,7 +217,7 @@ class _Shape(NamedTuple):
 
 
 @lru_cache(maxsize=16384)
-def _quoted_shape(inner: str) -> Optional[_Shape]:
+def _quoted_shape(inner: str) -> _Shape | None:
     """None when the phrase names no mechanism wherever it is quoted.
 
     Cached: reports quote the same slogans again and again.
@@ -238,7 +240,7 @@ def _quoted_shape(inner: str) -> Optional[_Shape]:
     return _Shape("suffix" if name.endswith(_cues().suffixes) else "other", name, span)
 
 
-def _classify_quoted(text: str, inner: str, start: int, end: int) -> Optional[_Candidate]:
+def _classify_quoted(text: str, inner: str, start: int, end: int) -> _Candidate | None:
     """Decide whether the quoted phrase text[start:end] (quotes included) names a mechanism."""
     shape = _quoted_shape(inner)
     if shape is None:
@@ -309,9 +311,7 @@ def _unquoted_numerals(text: str) -> Iterator[_Candidate]:
         for match in pattern.finditer(text):
             name = match.group()
             if _is_coined_unquoted(name, text, match.start()):
-                yield _Candidate(
-                    name, match.start(), match.end(), "numeral_unquoted", core=_numeral_core(name)
-                )
+                yield _Candidate(name, match.start(), match.end(), "numeral_unquoted", core=_numeral_core(name))
 
 
 def _dictionary(text: str) -> Iterator[_Candidate]:
@@ -398,7 +398,7 @@ def _from_word_boundary(tokens: Sequence[str], shared: str) -> str:
     return shared[len(shared) - length :]
 
 
-def _definition(text: str, end: int) -> Optional[str]:
+def _definition(text: str, end: int) -> str | None:
     """The gloss the text gives right after a mention: (即…), 是指…, X机制:…"""
     end += len(text[end : end + 1]) if text[end : end + 1] in _CLOSING else 0
     head = _cues().context.match(text, end)
@@ -439,9 +439,13 @@ def _chain_parts(groups: dict[str, list[_Candidate]]) -> set[str]:
     no numeral chain of the text holds it; 三社 completed as 三社联动 is no part.
     """
     chains = [name for name in groups if _NUMERAL_CHAIN.fullmatch(name)]
-    return {name for name, cands in groups.items()
-            if _PART_CORE.fullmatch(name) and all(c.name == name for c in cands)
-            and any(name in chain and name != chain for chain in chains)}
+    return {
+        name
+        for name, cands in groups.items()
+        if _PART_CORE.fullmatch(name)
+        and all(c.name == name for c in cands)
+        and any(name in chain and name != chain for chain in chains)
+    }
 
 
 def _group(candidates: list[_Candidate]) -> dict[str, list[_Candidate]]:

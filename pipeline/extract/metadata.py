@@ -6,11 +6,12 @@ and sources only count on lines near the top or bottom that carry a label
 (发布时间:, 来源:, 供稿:) or consist mainly of a date, so that dates in
 the narrative (习近平总书记2018年10月24日在深圳…) are never taken.
 """
+
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from functools import lru_cache
-from typing import Iterator, Optional
 
 from ..records import CaseMetadata, Structure
 from ..resources import read_lines
@@ -29,7 +30,9 @@ _DMY = r"(?P<d3>\d{1,2})\.(?P<m3>\d{1,2})\.(?P<y3>(?:19|20)\d{2})"  # 30.06.2017
 _DATE = re.compile(rf"(?<!\d)(?:{_YMD}|{_DMY})(?!\d)")
 _TIME = re.compile(r"\d{1,2}:\d{2}(?::\d{2})?")
 _SENTENCE_END = re.compile(r"[。;]|[!?](?!$)")
-_LIST_MARKER = re.compile(r"^(?:[一二三四五六七八九十]+[、.是]|\(?[一二三四五六七八九十\d]+\)|\d+[.、]|第[一二三四五六七八九十\d]+)")
+_LIST_MARKER = re.compile(
+    r"^(?:[一二三四五六七八九十]+[、.是]|\(?[一二三四五六七八九十\d]+\)|\d+[.、]|第[一二三四五六七八九十\d]+)"
+)
 _TRAILING_CLAUSE = re.compile(r"[,:、]$")
 _PAREN_LINE = re.compile(r"^[(\[【]([^()\[\]【】,。;:\d]{2,30})[)\]】]$")
 _REPORTED_BY = re.compile(r"据《([^《》]{2,20})》")
@@ -39,8 +42,10 @@ _TITLE_TAG = re.compile(r"^\s*(?:[【\[]\s*[^【】\[\]]{1,4}\s*[】\]]\s*)+")
 _TAG_LINE = re.compile(r"\s*[【\[][^【】\[\]]{1,20}[】\]]\s*")
 # A journal's running header: "第5卷第2期  基层治理评论  2023年4月", "2022年第3期".
 # A newspaper's page header: "福建日报  2023年9月12日  星期二  第5版·乡村振兴".
-_MASTHEAD = re.compile(r"(?:第\s*\d+\s*卷\s*)?第\s*\d+\s*期|(?:19|20)\d{2}\s*年\s*第\s*\d+\s*期"
-                       r"|星期[一二三四五六日天]|第\s*\d+\s*版(?:\s*[·・:]\s*[\u4e00-\u9fff]{2,8})?")
+_MASTHEAD = re.compile(
+    r"(?:第\s*\d+\s*卷\s*)?第\s*\d+\s*期|(?:19|20)\d{2}\s*年\s*第\s*\d+\s*期"
+    r"|星期[一二三四五六日天]|第\s*\d+\s*版(?:\s*[·・:]\s*[\u4e00-\u9fff]{2,8})?"
+)
 _WECHAT_TAGS = {"原创", "转载", "置顶", "星标"}
 _HAN_NAME = re.compile(r"[\u4e00-\u9fff]{2,20}")  # a journal or account name in a header line
 _ORGANISATION = re.compile(r"[\u4e00-\u9fff()]{4,30}")  # a name alone on its line: Han characters, maybe (…)
@@ -74,7 +79,7 @@ def _may_hold_label(kind: str, line: str) -> bool:
     return any(sep in line for sep in _LABEL_SEPARATORS[kind])
 
 
-def _label(kind: str, line: str) -> Optional[re.Match]:
+def _label(kind: str, line: str) -> re.Match | None:
     """The first "source" or "date_label" label in ``line``."""
     return _patterns()[kind].search(line) if _may_hold_label(kind, line) else None
 
@@ -89,7 +94,7 @@ def _edges(lines: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
     return lines[:_EDGE_LINES] + lines[-_EDGE_LINES:]
 
 
-def parse_date(text: str) -> Optional[tuple[str, int, int]]:
+def parse_date(text: str) -> tuple[str, int, int] | None:
     """First date in ``text`` as ("YYYY-MM-DD" or "YYYY-MM", start, end), or None.
 
     Accepts 2017-06-30, 2017/6/30, 2017.6.30, 2017年6月30日, 2017年6月 and
@@ -121,7 +126,7 @@ def _is_dateline(line: str, date: tuple[str, int, int]) -> bool:
     return len(re.sub(r"\s", "", rest)) <= limit
 
 
-def _published(doc: Structure, lines: list[tuple[int, int, str]]) -> tuple[Optional[str], Optional[tuple[int, int]]]:
+def _published(doc: Structure, lines: list[tuple[int, int, str]]) -> tuple[str | None, tuple[int, int] | None]:
     if doc.published_hint:
         hinted = parse_date(doc.published_hint)
         return (hinted[0] if hinted else doc.published_hint.strip()), None
@@ -136,7 +141,7 @@ def _published(doc: Structure, lines: list[tuple[int, int, str]]) -> tuple[Optio
     return None, None
 
 
-def _source_value(line: str, pos: int) -> Optional[tuple[int, int]]:
+def _source_value(line: str, pos: int) -> tuple[int, int] | None:
     """Span in ``line`` of the value after a label: up to a wide gap, bracket, date or next field."""
     end_match = _VALUE_END.search(line, pos)
     end = end_match.start() if end_match else len(line)
@@ -148,7 +153,7 @@ def _source_value(line: str, pos: int) -> Optional[tuple[int, int]]:
     return (start, end) if 0 < end - start <= 40 else None
 
 
-def _source(lines: list[tuple[int, int, str]]) -> Optional[tuple[int, int]]:
+def _source(lines: list[tuple[int, int, str]]) -> tuple[int, int] | None:
     """Span of the source; labelled outlets beat authors, 据《…》 beats all."""
     labels = read_lines("source_markers.txt")
     found: list[tuple[int, int, int]] = []  # (priority, start, end) in doc coordinates
@@ -253,17 +258,18 @@ def is_byline(line: str) -> bool:
     )
 
 
-def _title(doc: Structure, lines: list[tuple[int, int, str]]) -> tuple[Optional[str], Optional[tuple[int, int]]]:
+def _title(doc: Structure, lines: list[tuple[int, int, str]]) -> tuple[str | None, tuple[int, int] | None]:
     if doc.title_hint and doc.title_hint.strip():
         return _TITLE_TAG.sub("", doc.title_hint.strip()) or doc.title_hint.strip(), None
-    top = [ln for ln in lines[:_TITLE_LOOKAHEAD]
-           if not _patterns()["skip"].match(ln[2]) and not _TAG_LINE.fullmatch(ln[2])]
+    top = [
+        ln for ln in lines[:_TITLE_LOOKAHEAD] if not _patterns()["skip"].match(ln[2]) and not _TAG_LINE.fullmatch(ln[2])
+    ]
     first = next((ln for ln in top if not is_byline(ln[2])), None)
     if first and _heading_like(first[2]):
         return _headline(*first)
     # Body text first (a lead or summary): a headline is still recognisable
     # by the photo caption or byline printed right under it.
-    for (start, end, line), (_, _, following) in zip(top, top[1:]):
+    for (start, end, line), (_, _, following) in zip(top, top[1:], strict=False):
         if _heading_like(line) and is_byline(following):
             return _headline(start, end, line)
     return None, None
@@ -278,7 +284,7 @@ def _headline(start: int, end: int, line: str) -> tuple[str, tuple[int, int]]:
     return line.strip(), (start + len(line) - len(line.lstrip()), end)
 
 
-def title_text(doc: Structure) -> Optional[str]:
+def title_text(doc: Structure) -> str | None:
     """The headline of the report, as :func:`case_metadata` finds it."""
     return _title(doc, _lines(doc))[0]
 

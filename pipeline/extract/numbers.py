@@ -8,6 +8,7 @@ digit by digit (二〇一六, 三五个), which cn2an turns into 2016 and 35, fr
 quantities.  Finding numerals in running text is the callers' job, with
 :data:`NUMERAL` as the building block.
 """
+
 from __future__ import annotations
 
 import re

@@ -18,15 +18,17 @@ old) and every street/community suffix (街道, 镇, 社区, 村, 居委会 …)
    child dominates its siblings and holds a fair share of its parent's
    mentions (苏州 stays a city when 常熟 and 昆山 are side examples).
 """
+
 from __future__ import annotations
 
 import bisect
 import re
 from collections import Counter, defaultdict
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from itertools import accumulate
-from typing import Iterator, NamedTuple, Optional, Sequence
+from typing import NamedTuple
 
 import numpy as np
 
@@ -56,7 +58,7 @@ _NON_NAME_TAGS = ("v", "p", "r", "m", "q", "u", "d", "f", "t", "y", "e", "o")
 _WEAK_NON_NAME_TAGS = ("a", "c")
 _CJK = re.compile(r"[\u4e00-\u9fff]+")
 
-Chain = tuple[Optional[str], ...]  # one value per FIELDS entry
+Chain = tuple[str | None, ...]  # one value per FIELDS entry
 
 
 @dataclass(frozen=True)
@@ -190,8 +192,9 @@ def _matcher() -> _Matcher:
     # Names and suffixes are found apart so that a spurious name cannot hide
     # a suffix (镇海 in 海虞镇海福 would swallow the 镇 of 海虞镇).
     suffixes = re.compile(_trie_pattern(list(words.street) + list(words.community)))
-    return _Matcher(suffixes, forms, {k: tuple(sorted(v, reverse=True)) for k, v in lengths.items()},
-                    _Bigrams(set(lengths)))
+    return _Matcher(
+        suffixes, forms, {k: tuple(sorted(v, reverse=True)) for k, v in lengths.items()}, _Bigrams(set(lengths))
+    )
 
 
 @dataclass
@@ -200,7 +203,7 @@ class _Mention:
     end: int
     level: str  # a FIELDS entry
     name: str  # canonical: division full name, street name, community name
-    division: Optional[Division] = None
+    division: Division | None = None
     candidates: list[Division] = field(default_factory=list)  # divisions, or a street's parents
     kind: str = "full"  # full | short | known (gazetteer street) | strong | weak
     stem: str = ""
@@ -210,7 +213,7 @@ class _Mention:
 class _Text:
     """The document with sentence/paragraph lookup and its word boundaries."""
 
-    def __init__(self, doc: Structure, segmenter: str, tokens: Optional[Sequence[str]] = None) -> None:
+    def __init__(self, doc: Structure, segmenter: str, tokens: Sequence[str] | None = None) -> None:
         self.doc = doc
         self.text = doc.text
         self._sent_starts = [s.start for s in doc.sentences]
@@ -241,7 +244,7 @@ class _Text:
 
 @lru_cache(maxsize=4096)
 def _division_chain(gaz: Gazetteer, division: Division) -> Chain:
-    values: dict[str, Optional[str]] = {f: None for f in FIELDS}
+    values: dict[str, str | None] = {f: None for f in FIELDS}
     for node in gaz.chain(division):
         values[node.level] = node.name
     return tuple(values[f] for f in FIELDS)
@@ -249,7 +252,7 @@ def _division_chain(gaz: Gazetteer, division: Division) -> Chain:
 
 # These two run for every pair of chains: plain loops, as a generator in all() costs twice as much.
 def _compatible(a: Chain, b: Chain) -> bool:
-    for x, y in zip(a, b):
+    for x, y in zip(a, b, strict=False):
         if x is not None and y is not None and x != y:
             return False
     return True
@@ -257,7 +260,7 @@ def _compatible(a: Chain, b: Chain) -> bool:
 
 def _covers(general: Chain, specific: Chain) -> bool:
     """Every level named in ``general`` is named the same in ``specific``."""
-    for x, y in zip(general, specific):
+    for x, y in zip(general, specific, strict=False):
         if x is not None and x != y:
             return False
     return True
@@ -277,8 +280,9 @@ def _division_mentions(text: _Text) -> list[_Mention]:
         needs_end = found.kind == "short" or len(surface) <= 2
         if not text.is_word(start, end, check_end=needs_end):
             continue
-        mentions.append(_Mention(start, end, found.candidates[0].level, surface,
-                                 candidates=list(found.candidates), kind=found.kind))
+        mentions.append(
+            _Mention(start, end, found.candidates[0].level, surface, candidates=list(found.candidates), kind=found.kind)
+        )
     return mentions
 
 
@@ -329,7 +333,7 @@ def _resolve_divisions(mentions: list[_Mention], streets: list[_Mention], gaz: G
         above = sum(exact.get(key, 0) - own_e.get(key, 0) for key in chain[:-1])
         return below + above
 
-    def choose(mention: _Mention) -> Optional[tuple[Division, Chain]]:
+    def choose(mention: _Mention) -> tuple[Division, Chain] | None:
         scored = [(d, support(mention, d)) for d in mention.candidates]
         score = max(s for _, s in scored)
         if sum(s == score for _, s in scored) > 1:
@@ -341,8 +345,9 @@ def _resolve_divisions(mentions: list[_Mention], streets: list[_Mention], gaz: G
         return best, _division_chain(gaz, best)
 
     # Only a widely shared short name looks at its neighbour: every other choice is one per surface form.
-    per_surface = {name: choose(m) for name, m in surfaces.items()
-                   if not (m.kind == "short" and len(m.candidates) >= SHARED_SHORT)}
+    per_surface = {
+        name: choose(m) for name, m in surfaces.items() if not (m.kind == "short" and len(m.candidates) >= SHARED_SHORT)
+    }
     chosen: list[_Mention] = []
     for mention in mentions:
         choice = per_surface[mention.name] if mention.name in per_surface else choose(mention)
@@ -387,11 +392,15 @@ def _find_suffixes(text: str, gaz: Gazetteer) -> list[_Suffix]:
         streets: tuple[tuple[int, int], ...] = ()
         if is_street:
             name_end = start + (2 if written.startswith("街道") else len(written))
-            streets = tuple((s, name_end) for s in range(max(0, name_end - MAX_STEM - 2), start)
-                            if text[s:name_end] in street_names)
+            streets = tuple(
+                (s, name_end) for s in range(max(0, name_end - MAX_STEM - 2), start) if text[s:name_end] in street_names
+            )
         # Without a Han character (_CJK) right before it the stem is empty, whatever the floor.
-        stem_possible = start > 0 and "\u4e00" <= text[start - 1] <= "\u9fff" and not (
-            len(written) == 1 and text[end : end + 1] in words.continuation)
+        stem_possible = (
+            start > 0
+            and "\u4e00" <= text[start - 1] <= "\u9fff"
+            and not (len(written) == 1 and text[end : end + 1] in words.continuation)
+        )
         if streets or stem_possible:  # else neither pass reads it
             found.append(_Suffix(start, end, written, is_street, streets, stem_possible, previous_end))
         if len(written) > 1:
@@ -416,13 +425,14 @@ def _street_evidence(gaz: Gazetteer, name: str) -> tuple[Counter, Counter]:
     return exact, subtree
 
 
-def _known_street(text: str, suffix: _Suffix, floor: int, gaz: Gazetteer) -> Optional[_Mention]:
+def _known_street(text: str, suffix: _Suffix, floor: int, gaz: Gazetteer) -> _Mention | None:
     """The longest gazetteer street ending at this suffix, starting at or after floor."""
     for start, end in suffix.streets:
         if start >= floor:
             name = text[start:end]
-            return _Mention(start, suffix.end, "street", name, candidates=list(_street_parents(gaz, name)),
-                            kind="known")
+            return _Mention(
+                start, suffix.end, "street", name, candidates=list(_street_parents(gaz, name)), kind="known"
+            )
     return None
 
 
@@ -469,8 +479,13 @@ def _joins_places(stem: str) -> bool:
 
 def _is_one_char_name(stem: str, suffix: str, following: str) -> bool:
     """余村 is a name; 农村, 全村 are words, and 周村区 is a district."""
-    return (suffix == "村" and _CJK.fullmatch(stem) is not None and stem not in _NOT_ONE_CHAR_NAMES
-            and following not in _DIVISION_ENDS and not lexicon().is_word(stem + suffix))
+    return (
+        suffix == "村"
+        and _CJK.fullmatch(stem) is not None
+        and stem not in _NOT_ONE_CHAR_NAMES
+        and following not in _DIVISION_ENDS
+        and not lexicon().is_word(stem + suffix)
+    )
 
 
 @lru_cache(maxsize=4096)
@@ -483,8 +498,12 @@ def _words_ok(stem: str, *, strict: bool) -> bool:
     """
     banned = _NON_NAME_TAGS + (_WEAK_NON_NAME_TAGS if strict else ())
     cut = lexicon().cut_tagged(stem)
-    if not strict and len(stem) >= 3 and cut[0][1].startswith(("m", "q")) \
-            and not all(tag.startswith(("m", "q")) for _, tag in cut):
+    if (
+        not strict
+        and len(stem) >= 3
+        and cut[0][1].startswith(("m", "q"))
+        and not all(tag.startswith(("m", "q")) for _, tag in cut)
+    ):
         # Right after its street, a name may open with a numeral (四块玉社区, 五里店社区),
         # but not be one (十二个社区).
         cut = cut[1:]
@@ -570,12 +589,11 @@ class _Anchors:
             for unit, table in self.by_unit.items():
                 table[getattr(self.text, unit)(place.start)].append(place)
 
-    def anchor(self, mention: _Mention) -> Optional[_Mention]:
+    def anchor(self, mention: _Mention) -> _Mention | None:
         """The recognised place a street/community belongs to: nearest in its sentence, else paragraph."""
         higher = FIELDS.index(mention.level)
         for unit, table in self.by_unit.items():
-            near = [p for p in table.get(getattr(self.text, unit)(mention.start), ())
-                    if FIELDS.index(p.level) < higher]
+            near = [p for p in table.get(getattr(self.text, unit)(mention.start), ()) if FIELDS.index(p.level) < higher]
             if near:
                 before = [p for p in near if p.end <= mention.start]
                 return before[-1] if before else _end_of_first_run(near)
@@ -709,7 +727,7 @@ def _complete_group(group: list[_Mention], depth: int) -> None:
 
 def _primary_chain(weights: dict[Chain, float]) -> Chain:
     """Descend from the top province while one child dominates its siblings and its parent."""
-    chosen: list[Optional[str]] = [None] * 5
+    chosen: list[str | None] = [None] * 5
     for depth in range(5):
         so_far = tuple(chosen)
         under = {c: w for c, w in weights.items() if _covers(so_far, c)}
@@ -729,7 +747,7 @@ def _primary_chain(weights: dict[Chain, float]) -> Chain:
     return tuple(chosen)
 
 
-def _code(chain: Chain, gaz: Gazetteer) -> Optional[str]:
+def _code(chain: Chain, gaz: Gazetteer) -> str | None:
     for depth in (2, 1, 0):
         if chain[depth] is None:
             continue
@@ -739,8 +757,9 @@ def _code(chain: Chain, gaz: Gazetteer) -> Optional[str]:
     return None
 
 
-def places(doc: Structure, *, segmenter: str = "jieba", secondary: bool = True,
-           tokens: Optional[Sequence[str]] = None) -> Iterator[Place]:
+def places(
+    doc: Structure, *, segmenter: str = "jieba", secondary: bool = True, tokens: Sequence[str] | None = None
+) -> Iterator[Place]:
     """Places the report names, the primary (most specific place the case is about) first.
 
     Args:
@@ -785,7 +804,7 @@ def places(doc: Structure, *, segmenter: str = "jieba", secondary: bool = True,
             doc_id=doc.doc_id,
             start=anchor.start,
             end=anchor.end,
-            **dict(zip(FIELDS, chain)),
+            **dict(zip(FIELDS, chain, strict=False)),
             code=_code(chain, gaz),
             primary=is_primary,
             mentions=sum(counts[c] for c in covered),

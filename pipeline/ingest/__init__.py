@@ -4,6 +4,7 @@ The names below are loaded from their module on first use, so that importing one
 module of the package (``pipeline.ingest.read``, say) does not load the others and
 their libraries (numpy, OpenCC).
 """
+
 from importlib import import_module
 from typing import Any
 

@@ -6,11 +6,12 @@ banding. The store keeps each document's ``signature`` bytes and its
 ``band_keys`` (pipeline.store), so a lookup reads only the candidates that
 share a band; ``NearDuplicateIndex`` is the same lookup in memory.
 """
+
 from __future__ import annotations
 
 import hashlib
 import re
-from typing import Iterable
+from collections.abc import Iterable
 
 import numpy as np
 
@@ -77,7 +78,7 @@ def shingle_hashes(text: str) -> np.ndarray:
     hashes = points[:count].copy()
     for offset in range(1, min(SHINGLE, len(points))):
         hashes *= _POLY
-        hashes += points[offset:offset + count]
+        hashes += points[offset : offset + count]
     return hashes
 
 
@@ -121,9 +122,16 @@ def band_keys(sig: bytes) -> list[int]:
         return []
     raw = values[: BANDS * ROWS].tobytes()
     size = ROWS * _DTYPE.itemsize
-    return [int.from_bytes(hashlib.blake2b(raw[band * size:(band + 1) * size], digest_size=8,
-                                           person=band.to_bytes(2, "little")).digest(), "little", signed=True)
-            for band in range(BANDS)]
+    return [
+        int.from_bytes(
+            hashlib.blake2b(
+                raw[band * size : (band + 1) * size], digest_size=8, person=band.to_bytes(2, "little")
+            ).digest(),
+            "little",
+            signed=True,
+        )
+        for band in range(BANDS)
+    ]
 
 
 def best_matches(sig: bytes, candidates: Iterable[tuple[str, bytes]], threshold: float = THRESHOLD) -> list[str]:

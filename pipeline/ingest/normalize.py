@@ -5,14 +5,15 @@ Traditional→Simplified, converter-site pinyin) come first, then line steps (we
 headline teasers, broken line wraps, blank lines). ``normalize`` is
 idempotent: its output is a fixed point of the steps.
 """
+
 from __future__ import annotations
 
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterable, Optional
 
 import opencc
 
@@ -56,8 +57,10 @@ _TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ"
 # Converter sites print the reading after a character: 社區(qū), 聯(lián)動.
 # A tone mark is required so that (a), (b) or English words stay; syllables
 # are at most six letters, which also bounds the regex's backtracking.
-_READING = (rf"\s*[{_PINYIN_LETTERS}]{{0,5}}[{_TONED}][{_PINYIN_LETTERS}]{{0,5}}"
-            rf"(?:[ '][{_PINYIN_LETTERS}]{{1,6}}){{0,3}}\s*[)\uff09]")
+_READING = (
+    rf"\s*[{_PINYIN_LETTERS}]{{0,5}}[{_TONED}][{_PINYIN_LETTERS}]{{0,5}}"
+    rf"(?:[ '][{_PINYIN_LETTERS}]{{1,6}}){{0,3}}\s*[)\uff09]"
+)
 # The pattern opens with the bracket (the Han character is a lookbehind) so
 # that the regex engine jumps from bracket to bracket instead of trying every position.
 _PINYIN_RE = re.compile(rf"[(\uff08](?<=[{HAN}][(\uff08]){_READING}(?:[(\uff08]{_READING})*")
@@ -159,9 +162,12 @@ def _invisible_and_space_codes() -> tuple[list[int], list[int]]:
     # the CJK and private-use planes hold none, so they are not scanned.
     codes = [code for plane in (0, 1, 14) for code in range(plane << 16, (plane + 1) << 16)]
     categories = list(map(unicodedata.category, map(chr, codes)))  # map: a third of a Python loop's time
-    invisible = [code for code, category in zip(codes, categories)
-                 if category in ("Cc", "Cf", "Cs") and code not in (0x0A, 0x09)]
-    spaces = [code for code, category in zip(codes, categories) if category == "Zs" and code != 0x20]
+    invisible = [
+        code
+        for code, category in zip(codes, categories, strict=False)
+        if category in ("Cc", "Cf", "Cs") and code not in (0x0A, 0x09)
+    ]
+    spaces = [code for code, category in zip(codes, categories, strict=False) if category == "Zs" and code != 0x20]
     return invisible, spaces + [ord("\t")]
 
 
@@ -304,8 +310,8 @@ def starts_with_list_marker(line: str) -> bool:
 
 
 @lru_cache(maxsize=4096)
-def _boilerplate_kind(line: str) -> Optional[str]:
-    """"tail" for a [tail] line, "drop" for a [drop] or [nav] line, None for other lines.
+def _boilerplate_kind(line: str) -> str | None:
+    """ "tail" for a [tail] line, "drop" for a [drop] or [nav] line, None for other lines.
 
     Metadata lines and lines longer than BOILERPLATE_MAX_LINE are never boilerplate.
     """
@@ -381,7 +387,7 @@ def _is_numbered_heading(line: str) -> bool:
     return starts_with_list_marker(line) and not re.search("[。!?;]", line)
 
 
-def _wrap_width(lines: list[str]) -> Optional[int]:
+def _wrap_width(lines: list[str]) -> int | None:
     lengths = Counter(len(line) for line in lines if len(line) >= WRAP_MIN_WIDTH)
     if not lengths:
         return None
@@ -389,16 +395,11 @@ def _wrap_width(lines: list[str]) -> Optional[int]:
     return width if count >= WRAP_MIN_LINES and count >= WRAP_MIN_SHARE * sum(lengths.values()) else None
 
 
-def _should_join(prev: str, nxt: str, width: Optional[int]) -> bool:
+def _should_join(prev: str, nxt: str, width: int | None) -> bool:
     # A decimal number broken after its point ("增加到56." / "3万元"): the point ends no sentence.
     if prev[-1] == "." and prev[-2:-1].isdigit() and nxt[:1].isdigit():
         return True
-    if (
-        _ends_clause(prev)
-        or starts_with_list_marker(nxt)
-        or is_metadata_line(prev)
-        or is_metadata_line(nxt)
-    ):
+    if _ends_clause(prev) or starts_with_list_marker(nxt) or is_metadata_line(prev) or is_metadata_line(nxt):
         return False
     # Lines with half-width digits hold more characters than the width.
     if width is not None and len(prev) >= width - 1:
@@ -450,4 +451,3 @@ def collapse_blank_lines(lines: list[str]) -> str:
     while out and not out[-1]:
         out.pop()
     return "\n".join(out)
-

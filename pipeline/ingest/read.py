@@ -7,6 +7,7 @@ line that civil-affairs staff can act on. The format libraries, requests and
 charset-normalizer are imported where they are needed, so reading UTF-8 text
 files does not pay for them (0.1 s of every process's start).
 """
+
 from __future__ import annotations
 
 import codecs
@@ -16,9 +17,9 @@ import io
 import os
 import re
 import time
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator, Optional, Union
 
 from .normalize import HAN, is_metadata_line
 
@@ -69,7 +70,24 @@ _HTML_HEAVY_RE = re.compile(
 _HTML_BLOCK_RE = re.compile(r"<(?:br|/?p|/?div|/?li|/?h[1-6]|/?tr|/?table|/?section|/?article)\b[^>]*>", re.I)
 _HTML_TAG_RE = re.compile(r"<[^>]*>")
 _LXML_DROP = ("script", "style", "noscript", "nav", "footer", "aside", "form")
-_LXML_BLOCKS = ("p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "section", "article", "table", "dd", "dt")
+_LXML_BLOCKS = (
+    "p",
+    "div",
+    "br",
+    "li",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "tr",
+    "section",
+    "article",
+    "table",
+    "dd",
+    "dt",
+)
 _DATE_RE = re.compile(r"^\d{4}-\d{2}(-\d{2})?$")
 # A title hint must contain Chinese: tools fill in "untitled" or
 # "Microsoft Word - 1.docx" when the author set none.
@@ -81,25 +99,25 @@ class RawText:
     text: str
     source_format: str  # txt | md | html | docx | pdf
     raw_hash: str  # sha256 hex of the source's bytes
-    title_hint: Optional[str]
-    published_hint: Optional[str]  # YYYY-MM-DD or YYYY-MM
+    title_hint: str | None
+    published_hint: str | None  # YYYY-MM-DD or YYYY-MM
     source: str  # path or URL
 
 
 class ReadError(Exception):
     """A source that cannot be read; ``reason`` is one plain line in Chinese."""
 
-    def __init__(self, path: Union[str, Path], reason: str) -> None:
+    def __init__(self, path: str | Path, reason: str) -> None:
         super().__init__(f"{path}: {reason}")
         self.path = str(path)
         self.reason = reason
 
 
-def is_url(source: Union[str, Path]) -> bool:
+def is_url(source: str | Path) -> bool:
     return isinstance(source, str) and bool(_URL_RE.match(source))
 
 
-def iter_sources(paths: Iterable[Union[str, Path]]) -> Iterator[Union[str, Path]]:
+def iter_sources(paths: Iterable[str | Path]) -> Iterator[str | Path]:
     """Expand directories into their supported files (sorted, recursive); pass files and URLs through.
 
     Hidden files and directories are skipped. Symlinked directories are
@@ -127,7 +145,7 @@ def iter_sources(paths: Iterable[Union[str, Path]]) -> Iterator[Union[str, Path]
                     yield Path(root) / name
 
 
-def read_path(path: Union[str, Path], *, max_bytes: int = MAX_BYTES) -> RawText:
+def read_path(path: str | Path, *, max_bytes: int = MAX_BYTES) -> RawText:
     """Read one file. Unknown extensions are read as plain text if they are text.
 
     Raises:
@@ -210,7 +228,7 @@ def _format_of_response(url: str, content_type: str) -> str:
     return SUPPORTED_EXTENSIONS.get(suffix, "html")
 
 
-def _from_bytes(data: bytes, source: str, fmt: str, declared: Optional[str] = None) -> RawText:
+def _from_bytes(data: bytes, source: str, fmt: str, declared: str | None = None) -> RawText:
     empty = "网址返回的内容为空" if is_url(source) else "文件为空"
     if not data.strip():
         raise ReadError(source, empty)
@@ -238,7 +256,7 @@ def _human_size(n: int) -> str:
 # -- decoding ----------------------------------------------------------------
 
 
-def decode_bytes(data: bytes, source: str = "", declared: Optional[str] = None) -> str:
+def decode_bytes(data: bytes, source: str = "", declared: str | None = None) -> str:
     """Decode text bytes: BOM, then UTF-8, then a declared charset that fits, then detection.
 
     Raises:
@@ -294,10 +312,10 @@ def _looks_binary(data: bytes) -> bool:
 
 # -- formats -------------------------------------------------------------------
 
-_Read = tuple[str, Optional[str], Optional[str]]  # text, title hint, published hint
+_Read = tuple[str, str | None, str | None]  # text, title hint, published hint
 
 
-def _read_text(data: bytes, source: str, declared: Optional[str]) -> _Read:
+def _read_text(data: bytes, source: str, declared: str | None) -> _Read:
     return decode_bytes(data, source, declared), None, None
 
 
@@ -316,7 +334,7 @@ _MD_RULES = [
 _MD_TITLE_RE = re.compile(r"^[ \t]{0,3}#[ \t]+(.+)$", re.M)
 
 
-def _read_markdown(data: bytes, source: str, declared: Optional[str]) -> _Read:
+def _read_markdown(data: bytes, source: str, declared: str | None) -> _Read:
     # Markup is stripped by hand rather than rendered: a renderer turns
     # "1. …" into <ol> items and loses the numbering the structure stage needs.
     text = decode_bytes(data, source, declared)
@@ -337,7 +355,7 @@ def _table_rows_to_lines(text: str) -> str:
     return "\n".join(lines)
 
 
-def _read_html(data: bytes, source: str, declared: Optional[str]) -> _Read:
+def _read_html(data: bytes, source: str, declared: str | None) -> _Read:
     if not declared:
         meta = _META_CHARSET_RE.search(data[:4096])
         declared = meta.group(1).decode("ascii") if meta else None
@@ -350,7 +368,7 @@ def _read_html(data: bytes, source: str, declared: Optional[str]) -> _Read:
     return _with_header(body, title, _metadata_lines(page_text, body)), title, published
 
 
-def _html_metadata(page: str) -> tuple[Optional[str], Optional[str]]:
+def _html_metadata(page: str) -> tuple[str | None, str | None]:
     import trafilatura
 
     # The date comes from <head> only: in the body, date search picks up the
@@ -422,15 +440,11 @@ def _metadata_lines(page_text: str, body: str, limit: int = 3) -> list[str]:
     first_body_line = next((line for line in body.split("\n") if len(line.strip()) >= 10), "")
     cut = page_text.find(first_body_line.strip()) if first_body_line else -1
     above = page_text[:cut] if cut > 0 else page_text
-    found = [
-        line
-        for line in above.split("\n")
-        if len(line) <= 80 and is_metadata_line(line) and line not in body
-    ]
+    found = [line for line in above.split("\n") if len(line) <= 80 and is_metadata_line(line) and line not in body]
     return found[:limit]
 
 
-def _with_header(body: str, title: Optional[str], meta_lines: list[str]) -> str:
+def _with_header(body: str, title: str | None, meta_lines: list[str]) -> str:
     """Put the page title and metadata lines on top, as in a printed report."""
     head = []
     top = body.split("\n")[:5]
@@ -440,7 +454,7 @@ def _with_header(body: str, title: Optional[str], meta_lines: list[str]) -> str:
     return "\n".join(head + [body])
 
 
-def _read_docx(data: bytes, source: str, declared: Optional[str]) -> _Read:
+def _read_docx(data: bytes, source: str, declared: str | None) -> _Read:
     import docx
     from docx.table import Table
 
@@ -474,7 +488,7 @@ def _table_lines(table) -> list[str]:
     return lines
 
 
-def _read_pdf(data: bytes, source: str, declared: Optional[str]) -> _Read:
+def _read_pdf(data: bytes, source: str, declared: str | None) -> _Read:
     import pdfplumber
 
     try:

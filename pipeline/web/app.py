@@ -4,12 +4,12 @@ One read-only Store per request (sqlite3 connections never cross threads);
 WAL lets pages read while an ingest writes. Every page works without
 JavaScript, and the Content-Security-Policy forbids scripts altogether.
 """
+
 from __future__ import annotations
 
 import math
 from dataclasses import asdict
 from pathlib import Path
-from typing import Optional, Union
 
 import pandas as pd
 from flask import Flask, Response, abort, current_app, g, jsonify, redirect, render_template, request, url_for
@@ -23,14 +23,26 @@ from ..store import Store, StoreError
 from . import downloads
 from .facets import facet_counts
 from .highlight import MARKS, Span, marked_parts, pieces
-from .params import (COMPARE_BY, FILTER_NAMES, MAX_PAGE, MAX_PER_PAGE, MAX_QUERY_CHARS, CompareParams, ParamError,
-                     SearchParams, compare_params, search_params)
+from .params import (
+    COMPARE_BY,
+    FILTER_NAMES,
+    MAX_PAGE,
+    MAX_PER_PAGE,
+    MAX_QUERY_CHARS,
+    CompareParams,
+    ParamError,
+    SearchParams,
+    compare_params,
+    search_params,
+)
 
 THEME_PAGE_LIMIT = 500
 HIGHLIGHT_KINDS = {"measure": "做法", "change": "变化", "figure": "数字", "mechanism": "机制"}
 HEAT_LEVELS = 5
-CSP = ("default-src 'self'; script-src 'none'; object-src 'none'; base-uri 'none'; "
-       "form-action 'self'; frame-ancestors 'none'")
+CSP = (
+    "default-src 'self'; script-src 'none'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
 ERROR_TEXT = {
     400: "请求有误",
     404: "找不到您要的页面或案例",
@@ -51,7 +63,7 @@ class PageError(Exception):
         self.message = message
 
 
-def create_app(db_path: Union[str, Path]) -> Flask:
+def create_app(db_path: str | Path) -> Flask:
     """The web application over the case database at ``db_path`` (opened read-only).
 
     Raises:
@@ -65,8 +77,13 @@ def create_app(db_path: Union[str, Path]) -> Flask:
     app.jinja_env.lstrip_blocks = True
     app.json.ensure_ascii = False
     app.json.sort_keys = False
-    app.jinja_env.globals.update(KIND_NAMES=KIND_NAMES, FILTER_NAMES=FILTER_NAMES, MAX_QUERY_CHARS=MAX_QUERY_CHARS,
-                                 HIGHLIGHT_KINDS=HIGHLIGHT_KINDS, COMPARE_BY=COMPARE_BY)
+    app.jinja_env.globals.update(
+        KIND_NAMES=KIND_NAMES,
+        FILTER_NAMES=FILTER_NAMES,
+        MAX_QUERY_CHARS=MAX_QUERY_CHARS,
+        HIGHLIGHT_KINDS=HIGHLIGHT_KINDS,
+        COMPARE_BY=COMPARE_BY,
+    )
     app.teardown_appcontext(_close_store)
     app.after_request(_security_headers)
     app.register_error_handler(PageError, lambda e: _error(e.status, e.message))
@@ -79,7 +96,7 @@ def create_app(db_path: Union[str, Path]) -> Flask:
     return app
 
 
-def serve(db: Union[str, Path], host: str = "127.0.0.1", port: int = 8000) -> None:
+def serve(db: str | Path, host: str = "127.0.0.1", port: int = 8000) -> None:
     """Serve the interface until interrupted (threaded; debugger and reloader off)."""
     from werkzeug.serving import run_simple
 
@@ -93,7 +110,7 @@ def store() -> Store:
     return g.store
 
 
-def _close_store(_exc: Optional[BaseException]) -> None:
+def _close_store(_exc: BaseException | None) -> None:
     opened = g.pop("store", None)
     if opened is not None:
         opened.close()
@@ -113,8 +130,7 @@ def _wants_json() -> bool:
 def _error(status: int, message: str):
     if _wants_json():
         return jsonify({"error": {"status": status, "message": message}}), status
-    return render_template("error.html", status=status, title=ERROR_TEXT.get(status, "出错了"),
-                           message=message), status
+    return render_template("error.html", status=status, title=ERROR_TEXT.get(status, "出错了"), message=message), status
 
 
 def _internal_error(exc: Exception):
@@ -124,13 +140,16 @@ def _internal_error(exc: Exception):
 
 # -- data for pages and API --------------------------------------------------------------------
 def _run_search(params: SearchParams) -> SearchResult:
-    return search(store(), params.q, **params.search_kwargs(), limit=params.per_page, offset=params.offset,
-                  marks=MARKS)
+    return search(store(), params.q, **params.search_kwargs(), limit=params.per_page, offset=params.offset, marks=MARKS)
 
 
 def _hit_view(hit) -> dict:
-    return {**asdict(hit), "parts": marked_parts(hit.snippet), "kind_name": KIND_NAMES.get(hit.kind, hit.kind),
-            "place": hit.city or hit.province or ""}
+    return {
+        **asdict(hit),
+        "parts": marked_parts(hit.snippet),
+        "kind_name": KIND_NAMES.get(hit.kind, hit.kind),
+        "place": hit.city or hit.province or "",
+    }
 
 
 def _page_count(total: int, per_page: int) -> int:
@@ -143,8 +162,12 @@ def _theme_names() -> list[str]:
 
 def _place_rows() -> list[dict]:
     """(city, province, number of documents) for every place the store knows."""
-    return [dict(r) for r in store().conn.execute(
-        "SELECT city, province, count(*) AS docs FROM documents GROUP BY city, province ORDER BY docs DESC, city")]
+    return [
+        dict(r)
+        for r in store().conn.execute(
+            "SELECT city, province, count(*) AS docs FROM documents GROUP BY city, province ORDER BY docs DESC, city"
+        )
+    ]
 
 
 def _level_counts(rows: list[dict], level: str) -> list[tuple[str, int]]:
@@ -166,9 +189,13 @@ def _records(frame: pd.DataFrame) -> list[dict]:
 
 def _table(frame: pd.DataFrame) -> dict:
     cells = frame.astype(object).where(frame.notna(), "")
-    return {"columns": [str(c) for c in frame.columns],
-            "rows": [["" if v is None else (format_number(v) if isinstance(v, float) else str(v)) for v in row]
-                     for row in cells.itertuples(index=False)]}
+    return {
+        "columns": [str(c) for c in frame.columns],
+        "rows": [
+            ["" if v is None else (format_number(v) if isinstance(v, float) else str(v)) for v in row]
+            for row in cells.itertuples(index=False)
+        ],
+    }
 
 
 def _matrix(comparison: Comparison) -> dict:
@@ -213,17 +240,37 @@ def _figure_span(text: str, figure: Figure) -> tuple[int, int]:
 
 
 def _spans(text: str, extraction: Extraction) -> list[Span]:
-    spans = [Span(m.start, m.end, "measure",
-                  f"{KIND_NAMES.get(m.kind, m.kind)}:{m.heading}" + (f"(主题:{'、'.join(m.themes)})" if m.themes else ""),
-                  anchor=f"at-{m.start}") for m in extraction.measures]
-    spans += [Span(c.start, c.end, "change",
-                   f"变化:{c.subject + ' ' if c.subject else ''}{format_number(c.from_value)}→{format_number(c.to_value)}{c.unit}")
-              for c in extraction.changes]
-    spans += [Span(*_figure_span(text, f), "figure",
-                   f"数字:{format_quantity(f.value, f.unit, f.approx)}" + (f"({f.subject})" if f.subject else ""))
-              for f in extraction.figures]
-    spans += [Span(m.start, m.end, "mechanism", f"机制:{m.name}" + (f"——{m.definition}" if m.definition else ""))
-              for m in extraction.mechanisms]
+    spans = [
+        Span(
+            m.start,
+            m.end,
+            "measure",
+            f"{KIND_NAMES.get(m.kind, m.kind)}:{m.heading}" + (f"(主题:{'、'.join(m.themes)})" if m.themes else ""),
+            anchor=f"at-{m.start}",
+        )
+        for m in extraction.measures
+    ]
+    spans += [
+        Span(
+            c.start,
+            c.end,
+            "change",
+            f"变化:{c.subject + ' ' if c.subject else ''}{format_number(c.from_value)}→{format_number(c.to_value)}{c.unit}",
+        )
+        for c in extraction.changes
+    ]
+    spans += [
+        Span(
+            *_figure_span(text, f),
+            "figure",
+            f"数字:{format_quantity(f.value, f.unit, f.approx)}" + (f"({f.subject})" if f.subject else ""),
+        )
+        for f in extraction.figures
+    ]
+    spans += [
+        Span(m.start, m.end, "mechanism", f"机制:{m.name}" + (f"——{m.definition}" if m.definition else ""))
+        for m in extraction.mechanisms
+    ]
     return spans
 
 
@@ -240,9 +287,14 @@ def _routes(app: Flask) -> None:
         result = _run_search(params)
         facets = facet_counts(store(), params.q, params.filters)
         return render_template(
-            "search.html", params=params, result=result, hits=[_hit_view(h) for h in result.hits], facets=facets,
+            "search.html",
+            params=params,
+            result=result,
+            hits=[_hit_view(h) for h in result.hits],
+            facets=facets,
             pages=_page_count(result.total, params.per_page),
-            per_page_choices=sorted({10, 20, 50, MAX_PER_PAGE, params.per_page}))
+            per_page_choices=sorted({10, 20, 50, MAX_PER_PAGE, params.per_page}),
+        )
 
     @app.get("/themes")
     def themes_index():
@@ -260,9 +312,14 @@ def _routes(app: Flask) -> None:
         for hit in result.hits:
             groups.setdefault(hit.city or hit.province or UNKNOWN_PLACE, []).append(_hit_view(hit))
         ordered = sorted(groups.items(), key=lambda kv: (kv[0] == UNKNOWN_PLACE, -len(kv[1]), kv[0]))
-        return render_template("theme.html", theme=theme, groups=ordered, total=result.total,
-                               limit=THEME_PAGE_LIMIT, search_link="/?" + SearchParams(filters={"theme": [theme]})
-                               .query_string())
+        return render_template(
+            "theme.html",
+            theme=theme,
+            groups=ordered,
+            total=result.total,
+            limit=THEME_PAGE_LIMIT,
+            search_link="/?" + SearchParams(filters={"theme": [theme]}).query_string(),
+        )
 
     @app.get("/cases/<ref>")
     def case_page(ref: str):
@@ -271,9 +328,16 @@ def _routes(app: Flask) -> None:
         if doc.doc_id != ref:
             return redirect(url_for("case_page", ref=doc.doc_id))
         return render_template(
-            "case.html", doc=doc, meta=extraction.metadata, extraction=extraction, place=_place_chain(extraction),
-            pieces=pieces(doc.text, _spans(doc.text, extraction), tuple(HIGHLIGHT_KINDS)), sources=_sources(doc.aliases),
-            format_quantity=format_quantity, format_number=format_number)
+            "case.html",
+            doc=doc,
+            meta=extraction.metadata,
+            extraction=extraction,
+            place=_place_chain(extraction),
+            pieces=pieces(doc.text, _spans(doc.text, extraction), tuple(HIGHLIGHT_KINDS)),
+            sources=_sources(doc.aliases),
+            format_quantity=format_quantity,
+            format_number=format_number,
+        )
 
     @app.get("/compare")
     def compare_page():
@@ -281,9 +345,15 @@ def _routes(app: Flask) -> None:
         comparison = _comparison(params)
         rows = _place_rows()
         return render_template(
-            "compare.html", params=params, matrix=_matrix(comparison), indicators=_table(comparison.indicators),
-            cities=_level_counts(rows, "city"), provinces=_level_counts(rows, "province"), themes=_theme_names(),
-            query=params.query_string())
+            "compare.html",
+            params=params,
+            matrix=_matrix(comparison),
+            indicators=_table(comparison.indicators),
+            cities=_level_counts(rows, "city"),
+            provinces=_level_counts(rows, "province"),
+            themes=_theme_names(),
+            query=params.query_string(),
+        )
 
     @app.get("/compare.xlsx")
     def compare_xlsx():
@@ -317,35 +387,69 @@ def _routes(app: Flask) -> None:
     def api_search():
         params = search_params(request.args)
         result = _run_search(params)
-        hits = [{**{k: v for k, v in asdict(h).items() if k not in ("snippet", "snippet_html")},
-                 "snippet": [{"text": t, "match": m} for t, m in marked_parts(h.snippet)],
-                 "url": url_for("case_page", ref=h.doc_id, _anchor=f"at-{h.start}")} for h in result.hits]
-        return jsonify({
-            "query": params.q, "filters": params.filters, "page": params.page, "per_page": params.per_page,
-            "total": result.total, "total_capped": result.total_capped, "tokens": result.tokens, "hits": hits,
-            "facets": {k: [{"value": v, "count": n} for v, n in rows]
-                       for k, rows in facet_counts(store(), params.q, params.filters).items()},
-            "suggestions": result.suggestions, "message": result.message})
+        hits = [
+            {
+                **{k: v for k, v in asdict(h).items() if k not in ("snippet", "snippet_html")},
+                "snippet": [{"text": t, "match": m} for t, m in marked_parts(h.snippet)],
+                "url": url_for("case_page", ref=h.doc_id, _anchor=f"at-{h.start}"),
+            }
+            for h in result.hits
+        ]
+        return jsonify(
+            {
+                "query": params.q,
+                "filters": params.filters,
+                "page": params.page,
+                "per_page": params.per_page,
+                "total": result.total,
+                "total_capped": result.total_capped,
+                "tokens": result.tokens,
+                "hits": hits,
+                "facets": {
+                    k: [{"value": v, "count": n} for v, n in rows]
+                    for k, rows in facet_counts(store(), params.q, params.filters).items()
+                },
+                "suggestions": result.suggestions,
+                "message": result.message,
+            }
+        )
 
     @app.get("/api/cases/<ref>")
     def api_case(ref: str):
         shown = _case(ref)
         doc, extraction = shown["document"], shown["extraction"]
-        return jsonify({
-            "doc_id": doc.doc_id, "metadata": asdict(extraction.metadata), "place": _place_chain(extraction),
-            "sources": _sources(doc.aliases), "text": doc.text,
-            "measures": [asdict(m) for m in extraction.measures], "figures": [asdict(f) for f in extraction.figures],
-            "changes": [asdict(c) for c in extraction.changes],
-            "mechanisms": [asdict(m) for m in extraction.mechanisms], "places": [asdict(p) for p in extraction.places]})
+        return jsonify(
+            {
+                "doc_id": doc.doc_id,
+                "metadata": asdict(extraction.metadata),
+                "place": _place_chain(extraction),
+                "sources": _sources(doc.aliases),
+                "text": doc.text,
+                "measures": [asdict(m) for m in extraction.measures],
+                "figures": [asdict(f) for f in extraction.figures],
+                "changes": [asdict(c) for c in extraction.changes],
+                "mechanisms": [asdict(m) for m in extraction.mechanisms],
+                "places": [asdict(p) for p in extraction.places],
+            }
+        )
 
     @app.get("/api/compare")
     def api_compare():
         params = compare_params(request.args)
         comparison = _comparison(params)
-        return jsonify({"by": comparison.by, "place_header": comparison.place_header, "themes": comparison.themes,
-                        "tables": {attr: _records(getattr(comparison, attr)) for attr in TABLES}})
+        return jsonify(
+            {
+                "by": comparison.by,
+                "place_header": comparison.place_header,
+                "themes": comparison.themes,
+                "tables": {attr: _records(getattr(comparison, attr)) for attr in TABLES},
+            }
+        )
 
 
 def _download(data: bytes, mimetype: str, filename: str) -> Response:
-    return Response(data, mimetype=mimetype,
-                    headers={"Content-Disposition": f"attachment; filename={filename}", "Cache-Control": "no-store"})
+    return Response(
+        data,
+        mimetype=mimetype,
+        headers={"Content-Disposition": f"attachment; filename={filename}", "Cache-Control": "no-store"},
+    )

@@ -3,6 +3,7 @@
 The library writers work on paths; each request gets its own fresh directory,
 so no path ever comes from the request and concurrent requests never meet.
 """
+
 from __future__ import annotations
 
 import io
@@ -18,7 +19,7 @@ from ..compare import TABLES, Comparison, write_csv, write_xlsx
 _DRAW_LOCK = threading.Lock()
 # Drawing takes ~0.5 s; the picture depends only on the place × theme table, so that table is the key.
 HEATMAP_CACHE_SIZE = 32
-_heatmaps: "OrderedDict[str, bytes]" = OrderedDict()
+_heatmaps: OrderedDict[str, bytes] = OrderedDict()
 
 
 def xlsx_bytes(comparison: Comparison) -> bytes:
@@ -28,7 +29,7 @@ def xlsx_bytes(comparison: Comparison) -> bytes:
 
 def _csv_files(comparison: Comparison, tmp: str) -> dict[str, Path]:
     paths = write_csv(comparison, Path(tmp))
-    return {attr: path for attr, path in zip(TABLES, paths)}
+    return {attr: path for attr, path in zip(TABLES, paths, strict=False)}
 
 
 def csv_bytes(comparison: Comparison) -> bytes:
@@ -40,8 +41,10 @@ def csv_bytes(comparison: Comparison) -> bytes:
 def zip_bytes(comparison: Comparison) -> bytes:
     """Every comparison table as a CSV file, zipped."""
     buffer = io.BytesIO()
-    with tempfile.TemporaryDirectory(prefix="govcase-web-") as tmp, \
-            zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+    with (
+        tempfile.TemporaryDirectory(prefix="govcase-web-") as tmp,
+        zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive,
+    ):
         for path in _csv_files(comparison, tmp).values():
             archive.write(path, arcname=path.name)
     return buffer.getvalue()

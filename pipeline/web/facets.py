@@ -3,9 +3,10 @@
 Counts are disjunctive: a facet is counted with every filter except its own,
 so a chosen theme still shows the other themes and their counts.
 """
+
 from __future__ import annotations
 
-from typing import Mapping, Optional, Sequence
+from collections.abc import Mapping, Sequence
 
 # Facets reuse search's filters so that a filter means the same on both
 # (short place names, mechanism substrings).
@@ -18,30 +19,33 @@ MECHANISM_FACET_SIZE = 30
 # because "IN (every id)" costs seconds on a 50,000-document store.
 _FACET_SQL = {
     "theme": "SELECT theme AS value, count(*) AS n FROM measure_themes m WHERE {where} "
-             "GROUP BY theme ORDER BY n DESC, value",
+    "GROUP BY theme ORDER BY n DESC, value",
     "city": "SELECT d.city AS value, count(*) AS n FROM measures m JOIN documents d ON d.doc_id = m.doc_id "
-            "WHERE {where} AND d.city IS NOT NULL GROUP BY d.city ORDER BY n DESC, value",
+    "WHERE {where} AND d.city IS NOT NULL GROUP BY d.city ORDER BY n DESC, value",
     "province": "SELECT d.province AS value, count(*) AS n FROM measures m JOIN documents d ON d.doc_id = m.doc_id "
-                "WHERE {where} AND d.province IS NOT NULL GROUP BY d.province ORDER BY n DESC, value",
+    "WHERE {where} AND d.province IS NOT NULL GROUP BY d.province ORDER BY n DESC, value",
     "kind": "SELECT m.kind AS value, count(*) AS n FROM measures m WHERE {where} "
-            "GROUP BY m.kind ORDER BY n DESC, value",
+    "GROUP BY m.kind ORDER BY n DESC, value",
     # mechanism_names holds each document's names once: reading the records' JSON
     # instead took minutes on a 50,000-document store.
     "mechanism": "SELECT mn.name AS value, count(DISTINCT m.measure_id) AS n "
-                 "FROM measures m JOIN mechanism_names mn ON mn.doc_id = m.doc_id "
-                 "WHERE {where} "
-                 f"GROUP BY value ORDER BY n DESC, value LIMIT {MECHANISM_FACET_SIZE}",
+    "FROM measures m JOIN mechanism_names mn ON mn.doc_id = m.doc_id "
+    "WHERE {where} "
+    f"GROUP BY value ORDER BY n DESC, value LIMIT {MECHANISM_FACET_SIZE}",
 }
 # Unrestricted, each document's practices are counted once per name, not joined row by row.
-_ALL_MECHANISMS_SQL = ("SELECT mn.name AS value, sum(per_doc.n) AS n FROM mechanism_names mn "
-                       "JOIN (SELECT doc_id, count(*) AS n FROM measures GROUP BY doc_id) per_doc "
-                       "ON per_doc.doc_id = mn.doc_id "
-                       f"GROUP BY mn.name ORDER BY n DESC, value LIMIT {MECHANISM_FACET_SIZE}")
+_ALL_MECHANISMS_SQL = (
+    "SELECT mn.name AS value, sum(per_doc.n) AS n FROM mechanism_names mn "
+    "JOIN (SELECT doc_id, count(*) AS n FROM measures GROUP BY doc_id) per_doc "
+    "ON per_doc.doc_id = mn.doc_id "
+    f"GROUP BY mn.name ORDER BY n DESC, value LIMIT {MECHANISM_FACET_SIZE}"
+)
 FACETS = tuple(_FACET_SQL)
 
 
-def _matching_ids(store: Store, tokens: Sequence[str],
-                  filters: Mapping[str, Optional[Sequence[str]]]) -> tuple[Optional[str], list]:
+def _matching_ids(
+    store: Store, tokens: Sequence[str], filters: Mapping[str, Sequence[str] | None]
+) -> tuple[str | None, list]:
     """SQL selecting the ids of the practices that match ``tokens`` and ``filters``, with its parameters.
 
     None when nothing restricts them (every practice matches).
@@ -58,8 +62,9 @@ def _matching_ids(store: Store, tokens: Sequence[str],
     return f"SELECT m.measure_id FROM measures m WHERE 1{where}", params
 
 
-def facet_counts(store: Store, query: str = "",
-                 filters: Optional[Mapping[str, Optional[Sequence[str]]]] = None) -> dict[str, list[tuple[str, int]]]:
+def facet_counts(
+    store: Store, query: str = "", filters: Mapping[str, Sequence[str] | None] | None = None
+) -> dict[str, list[tuple[str, int]]]:
     """Facet name → [(value, number of matching practices)], most frequent first.
 
     Raises:

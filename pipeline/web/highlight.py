@@ -3,11 +3,12 @@
 The pieces are plain strings: templates escape them (autoescape), so no
 markup is ever assembled from article text by hand.
 """
+
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Optional, Sequence
 
 # Private-use characters: absent from the reports, so they can carry search marks through.
 MARKS = ("\ue000", "\ue001")
@@ -20,7 +21,7 @@ class Span:
     end: int
     kind: str  # a CSS class suffix: measure | figure | mechanism | change
     label: str  # shown as the piece's tooltip
-    anchor: Optional[str] = None  # an id for links to the span's start
+    anchor: str | None = None  # an id for links to the span's start
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,7 @@ def pieces(text: str, spans: Iterable[Span], kind_order: Sequence[str] = ()) -> 
     active: list[Span] = []
     out: list[Piece] = []
     i = 0
-    for lo, hi in zip(bounds, bounds[1:]):
+    for lo, hi in zip(bounds, bounds[1:], strict=False):
         active = [s for s in active if s.end > lo]
         opened = []
         while i < len(by_start) and by_start[i].start <= lo:
@@ -56,8 +57,14 @@ def pieces(text: str, spans: Iterable[Span], kind_order: Sequence[str] = ()) -> 
             i += 1
         active += opened
         ordered = sorted(active, key=lambda s: rank.get(s.kind, len(rank)))
-        out.append(Piece(text[lo:hi], tuple(dict.fromkeys(s.kind for s in ordered)),
-                         tuple(s.label for s in ordered), tuple(s.anchor for s in opened if s.anchor)))
+        out.append(
+            Piece(
+                text[lo:hi],
+                tuple(dict.fromkeys(s.kind for s in ordered)),
+                tuple(s.label for s in ordered),
+                tuple(s.anchor for s in opened if s.anchor),
+            )
+        )
     return out
 
 
@@ -66,7 +73,7 @@ def marked_parts(snippet: str) -> list[tuple[str, bool]]:
     parts: list[tuple[str, bool]] = []
     pos = 0
     for m in _MARKED.finditer(snippet):
-        parts += [(snippet[pos:m.start()], False), (m.group(1), True)]
+        parts += [(snippet[pos : m.start()], False), (m.group(1), True)]
         pos = m.end()
     parts.append((snippet[pos:], False))
     strip = str.maketrans("", "", "".join(MARKS))

@@ -1,8 +1,9 @@
 """Request parameters for the pages and the API: parsed, bounded, explained in Chinese."""
+
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping, Optional
 from urllib.parse import urlencode
 
 from werkzeug.datastructures import MultiDict
@@ -56,7 +57,7 @@ class SearchParams:
     def offset(self) -> int:
         return (self.page - 1) * self.per_page
 
-    def search_kwargs(self) -> dict[str, Optional[list[str]]]:
+    def search_kwargs(self) -> dict[str, list[str] | None]:
         return {name: self.filters.get(name) or None for name in SEARCH_FILTERS}
 
     def query_string(self, **changes) -> str:
@@ -90,10 +91,11 @@ class CompareParams:
     themes: list[str] = field(default_factory=list)
 
     def query_string(self) -> str:
-        return urlencode({"by": self.by, "city": self.cities, "province": self.provinces, "theme": self.themes},
-                         doseq=True)
+        return urlencode(
+            {"by": self.by, "city": self.cities, "province": self.provinces, "theme": self.themes}, doseq=True
+        )
 
-    def places(self, city_provinces: Mapping[str, Optional[str]]) -> Optional[list[str]]:
+    def places(self, city_provinces: Mapping[str, str | None]) -> list[str] | None:
         """The places to compare at level ``by``; None for all.
 
         A chosen province stands for its cities when comparing cities, and a
@@ -114,5 +116,6 @@ def compare_params(args: MultiDict) -> CompareParams:
     by = args.get("by", "city").strip() or "city"
     if by not in COMPARE_BY:
         raise ParamError("对比方式只能是按城市(city)或按省份(province)。")
-    return CompareParams(by=by, cities=_values(args, "city"), provinces=_values(args, "province"),
-                         themes=_values(args, "theme"))
+    return CompareParams(
+        by=by, cities=_values(args, "city"), provinces=_values(args, "province"), themes=_values(args, "theme")
+    )

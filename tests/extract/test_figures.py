@@ -41,7 +41,10 @@ GOLDEN = [
     ("接到诉求后30分钟内响应,花费降至3万元以内", [(30, "分钟", "以下"), (30_000, "元", "以下")]),
     ("不低于20%的资金用于微项目,百家宴摆了120桌", [(20, "%", "以上"), (120, "桌", None)]),
     # Shares in tenths (成) and 上 before a bare magnitude.
-    ("外出务工村民占三成左右,八成以上农户参与,占比超过八成。", [(30, "%", "左右"), (80, "%", "以上"), (80, "%", "超过")]),
+    (
+        "外出务工村民占三成左右,八成以上农户参与,占比超过八成。",
+        [(30, "%", "左右"), (80, "%", "以上"), (80, "%", "超过")],
+    ),
     ("工坊吸纳上千名群众就业,上百名志愿者参与", [(1000, "名", "约"), (100, "名", "约")]),
     ("目前已结成互助对子156对,资助标准分为3档", [(156, "对", None), (3, "档", None)]),
     ("才12块钱一顿,挂牌由17块减到5块", [(12, "元", None), (17, "块", None), (5, "块", None)]),
@@ -172,8 +175,10 @@ def _score(predicted, gold):
     for fig in predicted:
         for i in order:
             g = gold[i]
-            if i not in used and abs(fig.value - g["value"]) <= 1e-6 * max(1.0, abs(g["value"])) and (
-                unit_of(fig.unit) == unit_of(g["unit"])
+            if (
+                i not in used
+                and abs(fig.value - g["value"]) <= 1e-6 * max(1.0, abs(g["value"]))
+                and (unit_of(fig.unit) == unit_of(g["unit"]))
             ):
                 used.add(i)
                 if g.get("required", True):

@@ -1,4 +1,5 @@
 """The extractors' dictionary (rjieba's) answers as jieba itself does, on the seed reports."""
+
 import re
 import subprocess
 import sys
@@ -77,7 +78,8 @@ def test_tags_of_words_with_given_characters_are_the_base_dictionarys():
     assert tags["千方百计"] == "i" and tags["一方面"] == "mq" and "社区" not in tags
     expected = {w: t for w, t in jieba.posseg.dt.word_tag_tab.items() if any(ch in numerals for ch in w)}
     assert {w: t for w, t in tags.items() if w not in user_words} == {
-        w: t for w, t in expected.items() if w not in user_words}
+        w: t for w, t in expected.items() if w not in user_words
+    }
 
 
 def test_a_user_word_without_frequency_is_a_word_as_in_jieba():

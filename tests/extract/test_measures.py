@@ -1,4 +1,5 @@
 """Measures: enumerated practice items and the narrative fallback."""
+
 from __future__ import annotations
 
 import difflib
@@ -186,10 +187,13 @@ NEWS_WITH_DATELINE_AND_OUTLOOK = """南昌东湖区“板凳议事”议出老�
 """
 
 
-@pytest.mark.parametrize("outlook", [
-    "街道党工委书记表示,下一步将把板凳议事会推广到全部小区。",
-    "“老街治理没有旁观者,每个居民都是主角。”街道党工委书记表示,今后将把板凳议事会推广到全部小区。",
-])
+@pytest.mark.parametrize(
+    "outlook",
+    [
+        "街道党工委书记表示,下一步将把板凳议事会推广到全部小区。",
+        "“老街治理没有旁观者,每个居民都是主角。”街道党工委书记表示,今后将把板凳议事会推广到全部小区。",
+    ],
+)
 def test_dateline_and_reporter_lines_are_no_practices_and_the_outlook_is_cut(outlook):
     text = NEWS_WITH_DATELINE_AND_OUTLOOK.replace("街道党工委书记表示,下一步将把板凳议事会推广到全部小区。", outlook)
     found = list(measures(build_structure("d", text)))
@@ -203,15 +207,21 @@ def test_a_closing_outlook_paragraph_is_no_narrative_measure():
     assert headings == ["设立社区慈善基金", "发起“微心愿”认领活动", "通过政府购买服务"]
 
 
-@pytest.mark.parametrize("lead, kind", [
-    ("街道负责人表示,社工站建设的经验有三点:", "lesson"),
-    ("一年来,社区治理取得明显成效:", "outcome"),
-    ("为提升服务效果,社区采取了以下措施:", "measure"),
-])
+@pytest.mark.parametrize(
+    "lead, kind",
+    [
+        ("街道负责人表示,社工站建设的经验有三点:", "lesson"),
+        ("一年来,社区治理取得明显成效:", "outcome"),
+        ("为提升服务效果,社区采取了以下措施:", "measure"),
+    ],
+)
 def test_a_sentence_introducing_an_enumeration_gives_its_kind(lead, kind):
-    text = ("近年来,某社区推进社工站建设。\n" + lead
-            + "一是要坚持党建引领,把工作纳入重点;二是要坚持专业支撑,破解难题;三是要坚持居民主体。\n"
-            + "社区还开展了丰富的活动。首先,建立台账,逐户走访;其次,开展培训,提升能力。\n")
+    text = (
+        "近年来,某社区推进社工站建设。\n"
+        + lead
+        + "一是要坚持党建引领,把工作纳入重点;二是要坚持专业支撑,破解难题;三是要坚持居民主体。\n"
+        + "社区还开展了丰富的活动。首先,建立台账,逐户走访;其次,开展培训,提升能力。\n"
+    )
     found = [(m.kind, m.heading) for m in measures(build_structure("k", text))]
     assert found[:3] == [(kind, "要坚持党建引领"), (kind, "要坚持专业支撑"), (kind, "要坚持居民主体")]
     # The next enumeration has no lead of its own: practices.
@@ -280,10 +290,13 @@ def test_a_single_label_line_is_no_named_practice():
 
 
 def test_lessons_introduced_inside_a_results_section_are_lessons():
-    text = RESULTS_REPORT.format(results=(
-        "三年来,全村累计召开说事会36场,办结率达到98%。\n"
-        "该村的探索带来三点启示:一是党建引领是根本,支部要把方向;二是村民主体是关键,要让村民自己议;"
-        "三是制度保障是基础,议事规则要公开。\n")).replace("二、取得成效", "二、成效与启示")
+    text = RESULTS_REPORT.format(
+        results=(
+            "三年来,全村累计召开说事会36场,办结率达到98%。\n"
+            "该村的探索带来三点启示:一是党建引领是根本,支部要把方向;二是村民主体是关键,要让村民自己议;"
+            "三是制度保障是基础,议事规则要公开。\n"
+        )
+    ).replace("二、取得成效", "二、成效与启示")
     found = [(m.kind, m.heading) for m in measures(build_structure("r", text))]
     assert found[2:] == [("lesson", "党建引领是根本"), ("lesson", "村民主体是关键"), ("lesson", "制度保障是基础")]
 
@@ -303,8 +316,7 @@ HEADLESS_BRIEF = """\
 
 def test_a_headless_brief_gives_one_measure_per_practice_paragraph_after_its_lead():
     found = list(measures(build_structure("b", HEADLESS_BRIEF)))
-    assert [(m.section, m.heading) for m in found] == [
-        (None, "成立“院落议事会”"), (None, "开通“随手拍”小程序")]
+    assert [(m.section, m.heading) for m in found] == [(None, "成立“院落议事会”"), (None, "开通“随手拍”小程序")]
 
 
 def test_news_subheadings_led_by_any_verb_are_titled_practices():
@@ -319,13 +331,18 @@ def test_news_subheadings_led_by_any_verb_are_titled_practices():
 社区组建志愿服务队,推行“时间银行”。
 """
     headings = [m.heading for m in measures(build_structure("v", text))]
-    assert headings == ["建起社工站 专业服务“沉”到楼院", "引来社会组织 居民从“旁观”到“参与”", "织密志愿网 邻里守望有温度"]
+    assert headings == [
+        "建起社工站 专业服务“沉”到楼院",
+        "引来社会组织 居民从“旁观”到“参与”",
+        "织密志愿网 邻里守望有温度",
+    ]
 
 
 def test_plans_and_problems_are_no_measures():
     text = RESULTS_REPORT.format(results="全村累计召开说事会36场。") + (
         "三、存在问题\n一是议事规则不够细,二是年轻人参与少。\n"
-        "四、下一步打算\n一是深化“村民说事”制度;二是加强议事队伍建设;三是推进数字化议事。\n")
+        "四、下一步打算\n一是深化“村民说事”制度;二是加强议事队伍建设;三是推进数字化议事。\n"
+    )
     found = [(m.kind, m.heading) for m in measures(build_structure("p", text))]
     assert found == [("measure", "建立说事平台"), ("measure", "规范议事流程")]
 

@@ -1,4 +1,5 @@
 """Mechanisms extractor: golden tables on hand-written genre text, plus the seeds' gold."""
+
 from __future__ import annotations
 
 import json
@@ -45,7 +46,10 @@ def _names(text: str) -> list[str]:
         ("做好“暖心”行动,关爱独居老人。", {"暖心行动"}),
         ("坚持和发展新时代“枫桥经验”,推行“吹哨报到”机制。", {"枫桥经验", "吹哨报到"}),
         ("区里推进一网统管,各村落实四议两公开。", {"一网统管", "四议两公开"}),
-        ("以社区服务社会化项目为例,通过购买服务推进。截至目前,苏州仅社区服务社会化项目累计投入就超过3亿元。", {"社区服务社会化项目"}),
+        (
+            "以社区服务社会化项目为例,通过购买服务推进。截至目前,苏州仅社区服务社会化项目累计投入就超过3亿元。",
+            {"社区服务社会化项目"},
+        ),
         # Traditional script is read after normalization.
         ("東關街道探索了「一領雙融三孵化」工作模式,深入實踐「四社聯動」機制。", {"一领双融三孵化", "四社联动"}),
     ],
@@ -101,8 +105,11 @@ def test_spans_point_at_the_mention() -> None:
             "大事政府主导快办、小事基层协商共办、私事依法有序自办",
         ),
         ("“邻里守望”是指楼栋居民互帮互助的志愿服务形式。", "邻里守望", "楼栋居民互帮互助的志愿服务形式"),
-        ("各村落实四议两公开,即党支部提议、两委商议、党员审议、村民决议。", "四议两公开",
-         "党支部提议、两委商议、党员审议、村民决议"),
+        (
+            "各村落实四议两公开,即党支部提议、两委商议、党员审议、村民决议。",
+            "四议两公开",
+            "党支部提议、两委商议、党员审议、村民决议",
+        ),
         ("深入实践“四社联动”机制:以社区社会组织为媒介,引入外部资源。", "四社联动", "以社区社会组织为媒介,引入外部资源"),
         ("社区推行“红色议事会”制度,每月开一次会。", "红色议事会", None),
     ],
@@ -183,18 +190,23 @@ def test_village_councils_are_named_without_quotes():
     assert {"红白理事会", "乡贤参事会"} <= names
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("大型安置社区“新居民”融入的治理路径研究。", []),
-    ("以“包楼”服务的形式参与社区治理。", ["包楼"]),
-    ("推行“网格+物业”的服务模式。", ["网格+物业"]),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("大型安置社区“新居民”融入的治理路径研究。", []),
+        ("以“包楼”服务的形式参与社区治理。", ["包楼"]),
+        ("推行“网格+物业”的服务模式。", ["网格+物业"]),
+    ],
+)
 def test_a_model_noun_past_a_de_phrase_names_nothing(text, expected):
     assert _names(text) == expected
 
 
 def test_links_of_a_numeral_slogan_quoted_apart_fold_into_it():
-    text = ("社区党委提出“一核两翼四联”思路。(一)以“一核”凝聚多元主体。(二)以“两翼”夯实自治基础。"
-            "社区把“三社”联动延伸为“五社联动”。")
+    text = (
+        "社区党委提出“一核两翼四联”思路。(一)以“一核”凝聚多元主体。(二)以“两翼”夯实自治基础。"
+        "社区把“三社”联动延伸为“五社联动”。"
+    )
     names = set(_names(text))
     assert "一核两翼四联" in names and not {"一核", "两翼"} & names
     assert {"三社联动", "五社联动"} <= names
@@ -205,44 +217,56 @@ def test_one_plus_measure_word_metaphors_are_no_mechanisms(text):
     assert _names(text) == []
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("在外乡贤牵头创办“溪南共富工坊”,带动留守妇女就业。", "溪南共富工坊"),
-    ("辖区单位党组织组建“东湖社区治理联合党委”,每月议事。", "东湖社区治理联合党委"),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("在外乡贤牵头创办“溪南共富工坊”,带动留守妇女就业。", "溪南共富工坊"),
+        ("辖区单位党组织组建“东湖社区治理联合党委”,每月议事。", "东湖社区治理联合党委"),
+    ],
+)
 def test_workshops_and_joint_party_committees_are_named_arrangements(text, expected):
     assert expected in _names(text)
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("推动从“接诉即办”向“未诉先办”延伸。", ["接诉即办", "未诉先办"]),
-    ("实现从“要我干”到“我要干”的转变。", []),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("推动从“接诉即办”向“未诉先办”延伸。", ["接诉即办", "未诉先办"]),
+        ("实现从“要我干”到“我要干”的转变。", []),
+    ],
+)
 def test_the_model_a_known_one_grew_into_is_one_too(text, expected):
     assert _names(text) == expected
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("村党支部以“支部带村、党员带户、能人带富”为抓手,探索治理新路。", "支部带村、党员带户、能人带富"),
-    ("社区以“美丽家园”建设为抓手,推进老旧小区改造。", "美丽家园"),
-    ("形成“党总支提议、居委会商议、居民会议决议”的议事流程。", "党总支提议、居委会商议、居民会议决议"),
-    ("全县建成“15分钟社工服务圈”,偏远村由社工定期走访。", "15分钟社工服务圈"),
-    ("街道开设“临河社工讲堂”,实行导师帮带。", "临河社工讲堂"),
-    ("社区在市慈善会设立“重机暖巢”社区微基金,资助困难家庭。", "重机暖巢社区微基金"),
-    ("每月在村口召开“村民说事会”,大事小事摆上桌面。", "村民说事会"),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("村党支部以“支部带村、党员带户、能人带富”为抓手,探索治理新路。", "支部带村、党员带户、能人带富"),
+        ("社区以“美丽家园”建设为抓手,推进老旧小区改造。", "美丽家园"),
+        ("形成“党总支提议、居委会商议、居民会议决议”的议事流程。", "党总支提议、居委会商议、居民会议决议"),
+        ("全县建成“15分钟社工服务圈”,偏远村由社工定期走访。", "15分钟社工服务圈"),
+        ("街道开设“临河社工讲堂”,实行导师帮带。", "临河社工讲堂"),
+        ("社区在市慈善会设立“重机暖巢”社区微基金,资助困难家庭。", "重机暖巢社区微基金"),
+        ("每月在村口召开“村民说事会”,大事小事摆上桌面。", "村民说事会"),
+    ],
+)
 def test_programme_anchors_and_heads(text, expected):
     assert expected in _names(text)
 
 
 def test_an_action_told_twice_is_no_named_arrangement():
-    text = ("街道科学划分综合网格,共设综合网格46个。按照标准划分综合网格后,每个网格配备1名专职网格员。")
+    text = "街道科学划分综合网格,共设综合网格46个。按照标准划分综合网格后,每个网格配备1名专职网格员。"
     assert "划分综合网格" not in _names(text)
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("同时拓展“积分+信贷”应用场景,与县农商行合作。", ["积分+信贷"]),
-    ("推出“四点半课堂+爱心晚餐”服务,孩子放学有去处。", ["四点半课堂+爱心晚餐"]),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("同时拓展“积分+信贷”应用场景,与县农商行合作。", ["积分+信贷"]),
+        ("推出“四点半课堂+爱心晚餐”服务,孩子放学有去处。", ["四点半课堂+爱心晚餐"]),
+    ],
+)
 def test_quoted_parts_joined_by_plus_are_an_arrangement(text, expected):
     assert _names(text) == expected
 

@@ -1,4 +1,5 @@
 """Metadata extractor: title, publication date and source."""
+
 from __future__ import annotations
 
 import json
@@ -42,8 +43,7 @@ def test_parse_date(text: str, expected) -> None:
 
 def test_news_page_with_dateline_and_outlet() -> None:
     text, meta = _meta(
-        "社区议事厅激活基层治理\n2021年3月5日 10:20 来源:人民网\n"
-        "2018年10月24日,某市召开现场会。会议要求推进社区治理。"
+        "社区议事厅激活基层治理\n2021年3月5日 10:20 来源:人民网\n2018年10月24日,某市召开现场会。会议要求推进社区治理。"
     )
     assert (meta.title, meta.published, meta.source) == ("社区议事厅激活基层治理", "2021-03-05", "人民网")
     assert text[slice(*meta.title_span)] == meta.title
@@ -69,8 +69,7 @@ def test_text_without_metadata_gives_nulls() -> None:
 
 def test_labelled_header_outlet_beats_author_and_narrative_dates_are_ignored() -> None:
     _, meta = _meta(
-        "发布时间:2019-08-12 来源:中国社会报 作者:李华\n党建引领“五社联动”\n"
-        "2016年,街道出台办法。正文讲述了街道的做法。"
+        "发布时间:2019-08-12 来源:中国社会报 作者:李华\n党建引领“五社联动”\n2016年,街道出台办法。正文讲述了街道的做法。"
     )
     assert (meta.title, meta.published, meta.source) == ("党建引领“五社联动”", "2019-08-12", "中国社会报")
 
@@ -133,12 +132,17 @@ def test_a_bracketed_tag_before_the_headline_is_no_part_of_the_title() -> None:
     assert meta.title == "街道社工站扎根社区" == text[meta.title_span[0] : meta.title_span[1]]
 
 
-@pytest.mark.parametrize("header", [
-    "原创 东门民政 2024-03-08 19:20 发表于江西",
-    "九江日报 2024-03-08 09:30",
-])
+@pytest.mark.parametrize(
+    "header",
+    [
+        "原创 东门民政 2024-03-08 19:20 发表于江西",
+        "九江日报 2024-03-08 09:30",
+    ],
+)
 def test_a_time_stamped_header_line_gives_the_date_and_joins_no_paragraph(header) -> None:
-    text, meta = _meta(f"“红色物业”让老旧小区焕新颜\n\n{header}\n\n走进九江市浔阳区东门社区,楼道整洁,车辆停放有序,居民们纷纷点赞。\n")
+    text, meta = _meta(
+        f"“红色物业”让老旧小区焕新颜\n\n{header}\n\n走进九江市浔阳区东门社区,楼道整洁,车辆停放有序,居民们纷纷点赞。\n"
+    )
     assert meta.published == "2024-03-08"
     assert header in text.splitlines()  # kept as its own line, not joined to the lead
 
@@ -158,7 +162,9 @@ def test_a_journal_running_header_gives_date_and_source_and_is_no_title() -> Non
 
 
 def test_a_series_tag_line_above_the_headline_is_no_title() -> None:
-    _, meta = _meta("【基层治理创新案例】\n\n某市某社区:“红色议事厅”议出幸福感\n\n发布时间:2022年3月1日 来源:某市民政局\n\n一、基本情况\n社区居民3000户。\n")
+    _, meta = _meta(
+        "【基层治理创新案例】\n\n某市某社区:“红色议事厅”议出幸福感\n\n发布时间:2022年3月1日 来源:某市民政局\n\n一、基本情况\n社区居民3000户。\n"
+    )
     assert meta.title == "某市某社区:“红色议事厅”议出幸福感"
 
 
@@ -173,11 +179,15 @@ def test_a_signature_and_date_above_an_attachment_note_are_kept_and_read() -> No
 
 
 def test_a_newspaper_page_header_gives_date_and_outlet() -> None:
-    _, meta = _meta("某某日报　2023年9月12日　星期二　　　　第5版·乡村振兴\n某某村:小山村走出治理“新路子”\n"
-                    "——某县某村见闻\n本报记者 张三\n初秋时节,走进某某村,白墙黛瓦的民居依山而建。\n")
+    _, meta = _meta(
+        "某某日报　2023年9月12日　星期二　　　　第5版·乡村振兴\n某某村:小山村走出治理“新路子”\n"
+        "——某县某村见闻\n本报记者 张三\n初秋时节,走进某某村,白墙黛瓦的民居依山而建。\n"
+    )
     assert (meta.title, meta.published, meta.source) == ("某某村:小山村走出治理“新路子”", "2023-09-12", "某某日报")
 
 
 def test_the_account_before_a_post_time_stamp_is_the_source() -> None:
-    _, meta = _meta("红色物业“管”出幸福感\n原创 某某街道 2024-12-10 18:30 山西\n走进某某社区,楼道干净整洁,车辆停放有序,居民纷纷点赞。\n")
+    _, meta = _meta(
+        "红色物业“管”出幸福感\n原创 某某街道 2024-12-10 18:30 山西\n走进某某社区,楼道干净整洁,车辆停放有序,居民纷纷点赞。\n"
+    )
     assert (meta.published, meta.source) == ("2024-12-10", "某某街道")

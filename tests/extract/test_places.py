@@ -119,7 +119,8 @@ def test_name_scan_takes_the_longest_name_at_each_position():
     matcher = _matcher()
     # Characters outside the Basic Multilingual Plane and past the names' alphabet must not disturb the scan.
     text = "😀深圳市龙华区𠀀观湖街道,广东省深圳市\n" + "".join(
-        (reports_dir() / f"{doc_id}.txt").read_text(encoding="utf-8") for doc_id in SEEDS)
+        (reports_dir() / f"{doc_id}.txt").read_text(encoding="utf-8") for doc_id in SEEDS
+    )
     expected, i, longest = [], 0, max(map(len, matcher.forms))
     while i < len(text) - 1:  # the plain definition: every position, every name
         n = max((n for n in range(2, longest + 1) if text[i : i + n] in matcher.forms), default=0)
@@ -143,16 +144,19 @@ def test_a_community_named_before_its_street_takes_the_whole_chain():
     assert (place.district, place.street, place.community) == ("包河区", "常青街道", "翠竹园社区")
 
 
-@pytest.mark.parametrize("text, communities", [
-    # A one-character village right after its town is a name, and recurs as one.
-    ("浙江省湖州市安吉县天荒坪镇余村面积4.86平方公里。余村探索村民说事制度。", ["余村"]),
-    # 和 links two villages named after a town; in 和平村 it starts the name.
-    ("安吉县天荒坪镇余村和大竹园村联合开展活动。", ["余村", "大竹园村"]),
-    ("安吉县天荒坪镇和平村开展活动。", ["和平村"]),
-    # Words and districts that end in 村 are no villages.
-    ("安吉县天荒坪镇全村面积4.86平方公里,借鉴湖南农村的做法。", []),
-    ("山东省淄博市周村区东关街道推进社区治理。", []),
-])
+@pytest.mark.parametrize(
+    "text, communities",
+    [
+        # A one-character village right after its town is a name, and recurs as one.
+        ("浙江省湖州市安吉县天荒坪镇余村面积4.86平方公里。余村探索村民说事制度。", ["余村"]),
+        # 和 links two villages named after a town; in 和平村 it starts the name.
+        ("安吉县天荒坪镇余村和大竹园村联合开展活动。", ["余村", "大竹园村"]),
+        ("安吉县天荒坪镇和平村开展活动。", ["和平村"]),
+        # Words and districts that end in 村 are no villages.
+        ("安吉县天荒坪镇全村面积4.86平方公里,借鉴湖南农村的做法。", []),
+        ("山东省淄博市周村区东关街道推进社区治理。", []),
+    ],
+)
 def test_villages_named_after_their_town(text, communities):
     found = {p.community for p in places(build_structure("v", text)) if p.community}
     assert found == set(communities)
@@ -162,20 +166,25 @@ def test_a_town_of_a_city_without_districts_is_placed_under_the_named_city():
     # 东莞 has towns and streets straight under the city; 东城街道 also exists in
     # dozens of other counties, and the text names other provinces in passing
     # and a person whose given name is a county (刘建平: 建平县).
-    text = ("东城街道榴花社区:“四点半课堂”解了双职工的忧\n"
-            "在东城街道榴花社区党群服务中心,来自湖南的家长王女士接过了孩子。"
-            "“现在我当上了楼栋长。”在东莞工作了11年的四川人刘建平说。"
-            "社区引入东莞市启航社会工作服务中心开设课堂,并在东莞市慈善会设立社区基金。\n")
+    text = (
+        "东城街道榴花社区:“四点半课堂”解了双职工的忧\n"
+        "在东城街道榴花社区党群服务中心,来自湖南的家长王女士接过了孩子。"
+        "“现在我当上了楼栋长。”在东莞工作了11年的四川人刘建平说。"
+        "社区引入东莞市启航社会工作服务中心开设课堂,并在东莞市慈善会设立社区基金。\n"
+    )
     primary = next(p for p in places(build_structure("dg", text)) if p.primary)
     assert chain(primary) == ("广东省", "东莞市", None, "东城街道", "榴花社区")
 
 
-@pytest.mark.parametrize("text, community", [
-    ("东城区体育馆路街道四块玉社区的胡同里停满了车。", "四块玉社区"),
-    ("渝中区石油路街道五里店社区开展议事活动。", "五里店社区"),
-    ("东城区体育馆路街道十二个社区全部建立议事会。", None),
-    ("朝阳区麦子店街道三个社区联合开展活动。", None),
-])
+@pytest.mark.parametrize(
+    "text, community",
+    [
+        ("东城区体育馆路街道四块玉社区的胡同里停满了车。", "四块玉社区"),
+        ("渝中区石油路街道五里店社区开展议事活动。", "五里店社区"),
+        ("东城区体育馆路街道十二个社区全部建立议事会。", None),
+        ("朝阳区麦子店街道三个社区联合开展活动。", None),
+    ],
+)
 def test_a_community_name_after_its_street_may_open_with_a_numeral(text, community):
     primary = next(p for p in places(build_structure("n", text)) if p.primary)
     assert primary.community == community

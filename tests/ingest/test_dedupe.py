@@ -73,15 +73,16 @@ def test_signature_and_band_keys_are_pinned():
 def test_signature_is_the_same_in_another_process():
     # Python's str hash differs per process (PYTHONHASHSEED); stored signatures must not.
     code = f"from pipeline.ingest.dedupe import signature; print(signature({SAMPLE!r}).hex())"
-    other = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                           env={"PYTHONHASHSEED": "12345"})
+    other = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env={"PYTHONHASHSEED": "12345"}
+    )
     assert other.stdout.strip() == signature(SAMPLE).hex()
 
 
 def test_band_keys_one_per_band_none_for_an_empty_text():
     keys = band_keys(signature(SEEDS["000"]))
     assert len(keys) == len(set(keys)) == BANDS
-    assert all(-(2 ** 63) <= key < 2 ** 63 for key in keys)  # an SQLite INTEGER
+    assert all(-(2**63) <= key < 2**63 for key in keys)  # an SQLite INTEGER
     assert band_keys(signature("。。 ,")) == []
 
 

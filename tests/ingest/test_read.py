@@ -15,7 +15,9 @@ from pipeline.ingest.read import ReadError, fetch_url, iter_sources, read_path
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "ingest"
 
 SIMPLIFIED = "苏州市印发《关于推动发展“社区慈善基金”的行动方案(2022-2025年)》,广泛动员社会慈善力量参与基层治理。\n居民4241户21059人。"
-TRADITIONAL = "東關街道辦事處位於奎文區核心區域,街道下轄葦灣、奎文門等9個社區,共有小區123個。\n居民3.6萬戶、共12.2萬人。"
+TRADITIONAL = (
+    "東關街道辦事處位於奎文區核心區域,街道下轄葦灣、奎文門等9個社區,共有小區123個。\n居民3.6萬戶、共12.2萬人。"
+)
 
 
 def reason_of(path, **kwargs) -> str:
@@ -81,7 +83,7 @@ def test_empty_file(tmp_path):
     path = tmp_path / "empty.txt"
     path.write_bytes(b"")
     assert reason_of(path) == "文件为空"
-    path.write_bytes(" \n\r\n ".encode("utf-8"))
+    path.write_bytes(b" \n\r\n ")
     assert reason_of(path) == "文件为空"
 
 
@@ -150,10 +152,31 @@ def test_html_portal_page_main_text():
     lines = text.split("\n")
     assert lines[0] == "幸福社区探索“四社联动”新模式"
     assert lines[1].startswith("来源:某市民政局 发布时间:2021-03-15")
-    for kept in ("一、主要做法", "(一)搭建议事平台", "(二)培育社区社会组织", "1. 建立孵化基地", "3. 开展能力建设培训", "二、取得成效"):
+    for kept in (
+        "一、主要做法",
+        "(一)搭建议事平台",
+        "(二)培育社区社会组织",
+        "1. 建立孵化基地",
+        "3. 开展能力建设培训",
+        "二、取得成效",
+    ):
         assert kept in lines
     assert "居民满意度由2019年的78%提升到2020年的93%。" in lines
-    for gone in ("新闻中心", "当前位置", "热门文章", "民政部部署冬季救助工作", "网友评论", "写得真好", "版权所有", "ICP", "扫一扫", "上一篇", "分享到", "责任编辑", "不要这段脚本文字"):
+    for gone in (
+        "新闻中心",
+        "当前位置",
+        "热门文章",
+        "民政部部署冬季救助工作",
+        "网友评论",
+        "写得真好",
+        "版权所有",
+        "ICP",
+        "扫一扫",
+        "上一篇",
+        "分享到",
+        "责任编辑",
+        "不要这段脚本文字",
+    ):
         assert gone not in text, gone
 
 
@@ -237,7 +260,12 @@ def make_pdf(path: Path, lines: list[str], title: str = "城南区社区治理�
 
 
 def test_text_pdf(tmp_path):
-    lines = ["城南区社区治理报告", "一、基本情况", "城南区辖8个街道、63个社区,常住人口42.6万", "人。全区共有社区社会组织586家。"]
+    lines = [
+        "城南区社区治理报告",
+        "一、基本情况",
+        "城南区辖8个街道、63个社区,常住人口42.6万",
+        "人。全区共有社区社会组织586家。",
+    ]
     path = tmp_path / "report.pdf"
     make_pdf(path, lines)
     raw = read_path(path)
@@ -389,10 +417,12 @@ def test_reading_text_files_loads_no_network_numeric_or_detection_library():
     import subprocess
     import sys
 
-    probe = ("import sys, pipeline.ingest.read as r, pipeline.ingest as ingest; "
-             "r.read_path(sys.argv[1]); "
-             "print(sorted(m for m in ('requests', 'charset_normalizer', 'numpy') if m in sys.modules)); "
-             "print(ingest.signature.__module__)")
+    probe = (
+        "import sys, pipeline.ingest.read as r, pipeline.ingest as ingest; "
+        "r.read_path(sys.argv[1]); "
+        "print(sorted(m for m in ('requests', 'charset_normalizer', 'numpy') if m in sys.modules)); "
+        "print(ingest.signature.__module__)"
+    )
     seed = sorted((Path(__file__).parents[2] / "corpus" / "reports").glob("*.txt"))[0]
     out = subprocess.run([sys.executable, "-c", probe, str(seed)], capture_output=True, text=True, check=True)
     assert out.stdout.split("\n")[:2] == ["[]", "pipeline.ingest.dedupe"]  # package names load on first use

@@ -1,9 +1,9 @@
 """Fixtures of the reliability suite."""
+
 import http.server
 import threading
 
 import pytest
-
 from reliability_support import WebHandler
 
 

@@ -1,4 +1,5 @@
 """Helpers of the reliability suite: the real ``govcase`` command, seed copies, a local web server."""
+
 from __future__ import annotations
 
 import http.server
@@ -10,8 +11,8 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable, Optional
 
 from pipeline.resources import reports_dir
 
@@ -21,19 +22,31 @@ SEEDS = sorted(reports_dir().glob("*.txt"))
 
 def govcase_env() -> dict:
     # A proxy from the environment must not catch requests to the local test server.
-    return {**os.environ, "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost",
-            "PYTHONWARNINGS": "ignore"}
+    return {
+        **os.environ,
+        "NO_PROXY": "127.0.0.1,localhost",
+        "no_proxy": "127.0.0.1,localhost",
+        "PYTHONWARNINGS": "ignore",
+    }
 
 
-def run_govcase(*args: str, cwd: Optional[Path] = None, timeout: float = 300) -> subprocess.CompletedProcess:
-    return subprocess.run([str(GOVCASE), *map(str, args)], capture_output=True, text=True, cwd=cwd,
-                          env=govcase_env(), timeout=timeout)
+def run_govcase(*args: str, cwd: Path | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [str(GOVCASE), *map(str, args)], capture_output=True, text=True, cwd=cwd, env=govcase_env(), timeout=timeout
+    )
 
 
-def start_govcase(*args: str, cwd: Optional[Path] = None, new_session: bool = False) -> subprocess.Popen:
+def start_govcase(*args: str, cwd: Path | None = None, new_session: bool = False) -> subprocess.Popen:
     """``govcase`` in the background; with ``new_session`` its workers share its process group id."""
-    return subprocess.Popen([str(GOVCASE), *map(str, args)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, cwd=cwd, env=govcase_env(), start_new_session=new_session)
+    return subprocess.Popen(
+        [str(GOVCASE), *map(str, args)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=cwd,
+        env=govcase_env(),
+        start_new_session=new_session,
+    )
 
 
 def copy_seeds(directory: Path, count: int = 2) -> list[Path]:
@@ -66,10 +79,12 @@ def wait_until(condition: Callable[[], bool], *, timeout: float, poll: float = 0
 
 # -- a local web server -------------------------------------------------------------------------------
 
-PAGE = ("<html><head><meta charset='utf-8'><title>柳林社区推行楼栋议事会</title></head><body><article>"
-        "<h1>柳林社区推行楼栋议事会</h1><p>柳林社区把议事会开到楼栋里,居民每月第一个周六在楼道议事。</p>"
-        "<p>一年来,议事会共商议加装电梯、停车管理等事项46件,办结41件,居民参与率由18%提高到52%。</p>"
-        "</article></body></html>").encode("utf-8")
+PAGE = (
+    "<html><head><meta charset='utf-8'><title>柳林社区推行楼栋议事会</title></head><body><article>"
+    "<h1>柳林社区推行楼栋议事会</h1><p>柳林社区把议事会开到楼栋里,居民每月第一个周六在楼道议事。</p>"
+    "<p>一年来,议事会共商议加装电梯、停车管理等事项46件,办结41件,居民参与率由18%提高到52%。</p>"
+    "</article></body></html>"
+).encode()
 SLOW_SECONDS = 20.0  # longer than fetch_url's default read timeout (15 s)
 
 
@@ -106,9 +121,9 @@ _LEADING_MARKER = re.compile(r"^(?:[一二三四五六七八九十]+[是、]|\([
 
 def body_paragraphs() -> list[str]:
     """Body paragraphs of the seeds and of our own reports, normalized (Simplified)."""
-    from pipeline.ingest.normalize import normalize
-
     from reliability_texts import CONSULTATION, ELDERLY, GRID, PROPERTY, VOLUNTEERS
+
+    from pipeline.ingest.normalize import normalize
 
     texts = [normalize(seed.read_text(encoding="utf-8")).text for seed in SEEDS]
     texts += [ELDERLY, VOLUNTEERS, GRID, CONSULTATION, PROPERTY]
@@ -133,11 +148,15 @@ def make_corpus(directory: Path, count: int, *, seed: int = 7) -> list[Path]:
         else:
             city, district = rnd.choice(CITIES), rnd.choice(DISTRICTS)
             community, topic = rnd.choice(COMMUNITIES), rnd.choice(TOPICS)
-            lines = [f"{city}{district}{community}社区推进{topic}工作({i})",
-                     f"{community}社区共有居民{rnd.randint(800, 9000)}户、{rnd.randint(2000, 30000)}人,"
-                     f"{rnd.randint(2015, 2023)}年以来持续推进{topic}。"]
+            lines = [
+                f"{city}{district}{community}社区推进{topic}工作({i})",
+                f"{community}社区共有居民{rnd.randint(800, 9000)}户、{rnd.randint(2000, 30000)}人,"
+                f"{rnd.randint(2015, 2023)}年以来持续推进{topic}。",
+            ]
             lines.append(rnd.choice(["主要做法", "一、主要做法", "具体措施"]))
-            for marker, paragraph in zip(("一是", "二是", "三是", "四是", "五是"), rnd.sample(pool, rnd.randint(2, 5))):
+            for marker, paragraph in zip(
+                ("一是", "二是", "三是", "四是", "五是"), rnd.sample(pool, rnd.randint(2, 5)), strict=False
+            ):
                 paragraph = re.sub(r"\d+", lambda m: str(rnd.randint(1, 5000)), _LEADING_MARKER.sub("", paragraph))
                 lines.append(marker + paragraph)
             path.write_text("\n".join(lines) + "\n", encoding="utf-8")

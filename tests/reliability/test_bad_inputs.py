@@ -5,6 +5,7 @@ it, one ``ingest_errors`` row, exit status 1, and every good file of the
 same batch stored. Awkward but valid inputs (odd encodings, hostile HTML,
 odd names, symlink loops) must be stored with the right text.
 """
+
 from __future__ import annotations
 
 import os
@@ -14,14 +15,13 @@ from pathlib import Path
 
 import docx
 import pytest
+from reliability_support import SEEDS, copy_seeds, run_govcase
+from reliability_texts import CONSULTATION, ELDERLY, PAGE_BODY, PROPERTY, VOLUNTEERS
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 
 from pipeline.store import Store
-
-from reliability_support import SEEDS, copy_seeds, run_govcase
-from reliability_texts import CONSULTATION, ELDERLY, PAGE_BODY, PROPERTY, VOLUNTEERS
 
 pytestmark = pytest.mark.slow  # one real CLI run that waits out a URL timeout (15 s)
 
@@ -47,16 +47,22 @@ def _hostile_html(body: str) -> str:
     return (
         "<html><head><meta charset='utf-8'><title>东园社区“红色物业”联席会议</title>"
         "<script>var note = '脚本里的文字不应入库'; document.write(note);</script></head><body>"
-        f"<img src=\"data:image/png;base64,{'QUFB' * (5 * 1024 * 1024 // 4)}\">"
-        + "<div>" * 10_000 + body + "</div>" * 10_000
+        f'<img src="data:image/png;base64,{"QUFB" * (5 * 1024 * 1024 // 4)}">'
+        + "<div>" * 10_000
+        + body
+        + "</div>" * 10_000
         + "<script>console.log('脚本里的文字不应入库')</script></body></html>"
     )
 
 
 def _big_text(path: Path, megabytes: float) -> None:
     """Seed body paragraphs repeated up to ``megabytes`` (each numbered, so that lines differ)."""
-    paragraphs = [line.strip() for seed in SEEDS for line in seed.read_text(encoding="utf-8").split("\n")
-                  if len(line.strip()) >= 40]
+    paragraphs = [
+        line.strip()
+        for seed in SEEDS
+        for line in seed.read_text(encoding="utf-8").split("\n")
+        if len(line.strip()) >= 40
+    ]
     target = int(megabytes * 1024 * 1024)
     with path.open("w", encoding="utf-8") as fh:
         written = i = 0
@@ -82,8 +88,7 @@ def batch(tmp_path_factory, web_server) -> Batch:
     root = tmp_path_factory.mktemp("bad_inputs")
     inputs = root / "inputs"
     seeds = copy_seeds(inputs)
-    good: dict[str, str] = {str(p): max(p.read_text(encoding="utf-8").split("\n"), key=len).strip()[:12]
-                            for p in seeds}
+    good: dict[str, str] = {str(p): max(p.read_text(encoding="utf-8").split("\n"), key=len).strip()[:12] for p in seeds}
     bad: dict[str, str] = {}
 
     def file(name: str, data: bytes) -> str:
@@ -116,8 +121,8 @@ def batch(tmp_path_factory, web_server) -> Batch:
     bad[web_server + "/slow"] = "网址请求超时"
 
     good[file("gbk_no_marker.txt", ELDERLY.encode("gbk"))] = "建设嵌入式养老服务站"
-    head, tail = VOLUNTEERS.encode("utf-8").split("二是".encode("utf-8"))
-    good[file("broken_utf8.txt", head + b"\xc3\x28\xff" + "二是".encode("utf-8") + tail)] = "链接辖区商户"
+    head, tail = VOLUNTEERS.encode("utf-8").split("二是".encode())
+    good[file("broken_utf8.txt", head + b"\xc3\x28\xff" + "二是".encode() + tail)] = "链接辖区商户"
     good[file("hostile.html", _hostile_html(PAGE_BODY).encode("utf-8"))] = "居民投诉量下降62%"
     good[file("社区 协商 议事(终稿).txt", CONSULTATION.encode("utf-8"))] = "小区议事厅"
     looped = inputs / "循环 目录"
@@ -128,8 +133,14 @@ def batch(tmp_path_factory, web_server) -> Batch:
     good[web_server + "/page"] = "把议事会开到楼栋里"
 
     db = root / "cases.db"
-    sources = [inputs, missing, web_server + "/missing", web_server + "/page", web_server + "/error",
-               web_server + "/slow"]
+    sources = [
+        inputs,
+        missing,
+        web_server + "/missing",
+        web_server + "/page",
+        web_server + "/error",
+        web_server + "/slow",
+    ]
     result = run_govcase("ingest", *sources, "--db", db)
     return Batch(root, db, result.returncode, result.stdout, result.stderr, bad, good)
 
@@ -145,7 +156,7 @@ def test_each_bad_input_has_one_chinese_line_naming_it(batch):
     for source, reason in batch.bad.items():
         mine = [line for line in lines if line.startswith(f"错误: {source}: ")]
         assert len(mine) == 1, (source, lines)
-        assert mine[0][len(f"错误: {source}: "):].startswith(reason), mine[0]
+        assert mine[0][len(f"错误: {source}: ") :].startswith(reason), mine[0]
     assert len(lines) == len(batch.bad), lines  # nothing else on stderr: the good inputs made no noise
 
 
@@ -213,8 +224,12 @@ def test_a_raised_limit_admits_a_file_the_default_refuses(tmp_path):
 @pytest.mark.slow
 def test_a_50_mb_report_is_refused_by_default_and_ingested_under_a_raised_limit(tmp_path):
     # Measured: about 4.5 minutes and 3 GB peak memory for the whole pipeline on one 50 MB text.
-    paragraphs = [line.strip() for seed in SEEDS for line in seed.read_text(encoding="utf-8").split("\n")
-                  if len(line.strip()) >= 40]
+    paragraphs = [
+        line.strip()
+        for seed in SEEDS
+        for line in seed.read_text(encoding="utf-8").split("\n")
+        if len(line.strip()) >= 40
+    ]
     big = tmp_path / "整年汇编 2021.txt"
     with big.open("w", encoding="utf-8") as fh:
         written = i = 0

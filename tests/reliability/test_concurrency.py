@@ -1,4 +1,5 @@
 """Several processes on one store: two writers, and readers while a batch writes (WAL)."""
+
 from __future__ import annotations
 
 import threading
@@ -6,11 +7,10 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from reliability_support import copy_seeds, make_corpus, readonly_count, run_govcase, start_govcase, wait_until
 
 from pipeline.search import search
 from pipeline.store import Store
-
-from reliability_support import copy_seeds, make_corpus, readonly_count, run_govcase, start_govcase, wait_until
 
 pytestmark = pytest.mark.slow
 

@@ -5,6 +5,7 @@ complete or absent, and a re-run skips what is stored (same alias, same
 bytes). Outputs are written to a temporary file and renamed, so a writer
 that fails leaves the previous file as it was.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -18,12 +19,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from reliability_support import make_corpus, readonly_count, run_govcase, start_govcase, wait_until
 
 from pipeline.analyze import analyze_document
 from pipeline.ingest.normalize import normalize
 from pipeline.store import Store
-
-from reliability_support import make_corpus, readonly_count, run_govcase, start_govcase, wait_until
 
 DOCS = int(os.environ.get("GOVCASE_CRASH_DOCS", "600"))
 KILL_AFTER = (DOCS // 20, DOCS // 3, DOCS * 2 // 3)  # documents stored when each run is killed
@@ -31,8 +31,7 @@ RECOUNTED = 12  # documents per check whose extraction is recomputed and compare
 
 
 def expected_hashes(paths: list[Path]) -> set[str]:
-    return {hashlib.sha256(normalize(p.read_text(encoding="utf-8")).text.encode("utf-8")).hexdigest()
-            for p in paths}
+    return {hashlib.sha256(normalize(p.read_text(encoding="utf-8")).text.encode("utf-8")).hexdigest() for p in paths}
 
 
 def check_store(db: Path) -> dict[str, int]:
@@ -47,24 +46,35 @@ def check_store(db: Path) -> dict[str, int]:
         fts_rows = {r[0] for r in conn.execute("SELECT rowid FROM documents_fts")}
         assert fts_rows == {d["rowid"] for d in docs}
         # One metadata record per document; every kind numbered 0..n-1 without gaps.
-        kinds = conn.execute("SELECT doc_id, kind, count(*) n, min(ordinal) lo, max(ordinal) hi "
-                             "FROM records GROUP BY doc_id, kind").fetchall()
+        kinds = conn.execute(
+            "SELECT doc_id, kind, count(*) n, min(ordinal) lo, max(ordinal) hi FROM records GROUP BY doc_id, kind"
+        ).fetchall()
         assert {r["doc_id"] for r in kinds if r["kind"] == "metadata" and r["n"] == 1} == {d["doc_id"] for d in docs}
         assert all(r["lo"] == 0 and r["hi"] == r["n"] - 1 for r in kinds)
-        measures = conn.execute("SELECT doc_id, count(*) n, min(ordinal) lo, max(ordinal) hi "
-                                "FROM measures GROUP BY doc_id").fetchall()
+        measures = conn.execute(
+            "SELECT doc_id, count(*) n, min(ordinal) lo, max(ordinal) hi FROM measures GROUP BY doc_id"
+        ).fetchall()
         assert all(r["lo"] == 0 and r["hi"] == r["n"] - 1 for r in measures)
         measure_ids = {r[0] for r in conn.execute("SELECT measure_id FROM measures")}
         assert {r[0] for r in conn.execute("SELECT rowid FROM measures_fts")} == measure_ids
-        themes = conn.execute("SELECT m.themes, count(t.theme) FROM measures m "
-                              "LEFT JOIN measure_themes t USING (measure_id) GROUP BY m.measure_id").fetchall()
+        themes = conn.execute(
+            "SELECT m.themes, count(t.theme) FROM measures m "
+            "LEFT JOIN measure_themes t USING (measure_id) GROUP BY m.measure_id"
+        ).fetchall()
         assert all(len(json.loads(r[0])) == r[1] for r in themes)
         orphans = conn.execute("SELECT count(*) FROM aliases WHERE doc_id NOT IN (SELECT doc_id FROM documents)")
         assert orphans.fetchone()[0] == 0
-        assert conn.execute("SELECT count(*) FROM documents WHERE doc_id NOT IN (SELECT doc_id FROM aliases)"
-                            ).fetchone()[0] == 0
-        return {"documents": len(docs), "aliases": conn.execute("SELECT count(*) FROM aliases").fetchone()[0],
-                "measures": len(measure_ids)}
+        assert (
+            conn.execute("SELECT count(*) FROM documents WHERE doc_id NOT IN (SELECT doc_id FROM aliases)").fetchone()[
+                0
+            ]
+            == 0
+        )
+        return {
+            "documents": len(docs),
+            "aliases": conn.execute("SELECT count(*) FROM aliases").fetchone()[0],
+            "measures": len(measure_ids),
+        }
     finally:
         conn.close()
 
@@ -77,7 +87,9 @@ def check_recomputed(db: Path, doc_ids: list[str]) -> None:
             stored = store.get_extraction(doc_id)
             for kind in ("figures", "changes", "mechanisms", "measures", "places"):
                 assert len(getattr(stored, kind)) == len(getattr(analysis.extraction, kind)), (doc_id, kind)
-            assert [(m.start, m.end) for m in stored.measures] == [(m.start, m.end) for m in analysis.extraction.measures]
+            assert [(m.start, m.end) for m in stored.measures] == [
+                (m.start, m.end) for m in analysis.extraction.measures
+            ]
             assert store.get_structure(doc_id).items == analysis.structure.items
 
 
@@ -97,7 +109,7 @@ def kill_when_stored(db: Path, corpus: Path, documents: int) -> None:
 def _summary(stdout: str) -> dict[str, int]:
     match = re.search(r"导入 (\d+) 篇,重复 (\d+) 篇,未变化 (\d+) 篇,出错 (\d+) 个", stdout)
     assert match, stdout
-    return dict(zip(("ingested", "duplicates", "unchanged", "failed"), map(int, match.groups())))
+    return dict(zip(("ingested", "duplicates", "unchanged", "failed"), map(int, match.groups()), strict=False))
 
 
 def stored_mapping(db: Path) -> dict[str, str]:
@@ -163,8 +175,9 @@ def comparison(seed_store):
         return compare(store, by="city")
 
 
-@pytest.mark.parametrize("writer_name, suffix", [("write_xlsx", ".xlsx"), ("write_markdown", ".md"),
-                                                  ("write_html", ".html")])
+@pytest.mark.parametrize(
+    "writer_name, suffix", [("write_xlsx", ".xlsx"), ("write_markdown", ".md"), ("write_html", ".html")]
+)
 def test_failed_comparison_writer_keeps_the_previous_file(tmp_path, monkeypatch, comparison, writer_name, suffix):
     from pipeline import compare as compare_module
 
@@ -258,10 +271,18 @@ def _partial_write_then(fail):
 def test_failed_cluster_csv_keeps_the_previous_file(tmp_path, monkeypatch):
     from pipeline.cluster import ClusterInput, cluster_measures, write_clusters_csv
 
-    headings = ["建设社区养老服务站", "建设社区养老助餐点", "组建志愿服务队伍", "组建社区志愿服务队",
-                "推行网格化管理", "推行社区网格化服务"]
-    items = [ClusterInput(measure_id=i, doc_id=f"d{i % 3}", city="成都市", heading=h, text=h + ",为居民提供服务。")
-             for i, h in enumerate(headings)]
+    headings = [
+        "建设社区养老服务站",
+        "建设社区养老助餐点",
+        "组建志愿服务队伍",
+        "组建社区志愿服务队",
+        "推行网格化管理",
+        "推行社区网格化服务",
+    ]
+    items = [
+        ClusterInput(measure_id=i, doc_id=f"d{i % 3}", city="成都市", heading=h, text=h + ",为居民提供服务。")
+        for i, h in enumerate(headings)
+    ]
     result = cluster_measures(items, k=2)
     target = tmp_path / "clusters.csv"
     write_clusters_csv(result, target)

@@ -1,15 +1,15 @@
 """A fault in one document, one stage or one option costs only itself, never the batch."""
+
 from __future__ import annotations
 
 import shutil
 
 import pytest
+from reliability_support import SEEDS, run_govcase
+from reliability_texts import GRID, PROPERTY
 
 from pipeline import api
 from pipeline.store import Store
-
-from reliability_support import SEEDS, run_govcase
-from reliability_texts import GRID, PROPERTY
 
 CRASHER = "东城社区改造项目\n全区投资亿0元。建成社区服务站5个,服务居民3000余人。\n"  # cn2an raises KeyError on 亿0
 

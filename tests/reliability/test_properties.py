@@ -4,6 +4,7 @@ Normalization, structure and every extractor never raise; every span lies in
 the normalized text, and every field documented as the span's text is
 exactly that slice; normalizing is idempotent.
 """
+
 from __future__ import annotations
 
 import re
@@ -11,6 +12,8 @@ import re
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+from reliability_support import SEEDS
+from reliability_texts import CONSULTATION, ELDERLY, GRID, PROPERTY, VOLUNTEERS
 
 from pipeline.extract.changes import changes
 from pipeline.extract.figures import figures
@@ -21,9 +24,6 @@ from pipeline.extract.numbers import NUMERAL, parse_number
 from pipeline.extract.places import places
 from pipeline.ingest.normalize import normalize
 from pipeline.structure import build_structure
-
-from reliability_support import SEEDS
-from reliability_texts import CONSULTATION, ELDERLY, GRID, PROPERTY, VOLUNTEERS
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -36,12 +36,91 @@ def _fragments() -> list[str]:
 
 
 GENRE_TOKENS = [
-    "万", "亿", "多", "余", "近", "约", "以上", "左右", "超过", "%", "个", "户", "人", "人次", "家", "元", "万元",
-    "(一)", "(二)", "(三)", "一、", "二、", "三、", "一是", "二是", "三是", "1.", "2.", "3.", "(1)", "(2)", "①", "②",
-    "第一", "第二", "首先", "其次", "主要做法", "取得成效", "经验启示", "存在问题",
-    "\n", "\n\n", "。", ",", "、", ";", ":", "“", "”", "《", "》", "(", ")", "由", "从", "增长到", "提高到", "下降到",
-    "社区", "街道", "区", "市", "省", "三社联动", "五社联动", "机制", "模式", "来源:", "发布时间:", "2021年3月5日",
-    "零", "〇", "两", "十", "百", "千", "点", ",", "0", ".", "　", "\u200b", "\t", "\r\n",
+    "万",
+    "亿",
+    "多",
+    "余",
+    "近",
+    "约",
+    "以上",
+    "左右",
+    "超过",
+    "%",
+    "个",
+    "户",
+    "人",
+    "人次",
+    "家",
+    "元",
+    "万元",
+    "(一)",
+    "(二)",
+    "(三)",
+    "一、",
+    "二、",
+    "三、",
+    "一是",
+    "二是",
+    "三是",
+    "1.",
+    "2.",
+    "3.",
+    "(1)",
+    "(2)",
+    "①",
+    "②",
+    "第一",
+    "第二",
+    "首先",
+    "其次",
+    "主要做法",
+    "取得成效",
+    "经验启示",
+    "存在问题",
+    "\n",
+    "\n\n",
+    "。",
+    ",",
+    "、",
+    ";",
+    ":",
+    "“",
+    "”",
+    "《",
+    "》",
+    "(",
+    ")",
+    "由",
+    "从",
+    "增长到",
+    "提高到",
+    "下降到",
+    "社区",
+    "街道",
+    "区",
+    "市",
+    "省",
+    "三社联动",
+    "五社联动",
+    "机制",
+    "模式",
+    "来源:",
+    "发布时间:",
+    "2021年3月5日",
+    "零",
+    "〇",
+    "两",
+    "十",
+    "百",
+    "千",
+    "点",
+    ",",
+    "0",
+    ".",
+    "　",
+    "\u200b",
+    "\t",
+    "\r\n",
 ]
 genre_text = st.lists(
     st.one_of(
@@ -57,7 +136,9 @@ genre_text = st.lists(
 wild_text = st.one_of(
     st.text(st.characters(exclude_categories=()), max_size=300),
     st.text(st.characters(min_codepoint=0, max_codepoint=0x3000), max_size=300),
-    st.tuples(st.sampled_from(_fragments()), st.integers(200, 3000)).map(lambda t: (t[0].strip() or "社区") * (t[1] // max(len(t[0]), 1) + 1)),
+    st.tuples(st.sampled_from(_fragments()), st.integers(200, 3000)).map(
+        lambda t: (t[0].strip() or "社区") * (t[1] // max(len(t[0]), 1) + 1)
+    ),
 )
 any_text = st.one_of(genre_text, wild_text)
 
@@ -159,13 +240,19 @@ def test_spans_hold_on_shuffled_seed_paragraphs(seed, rnd):
 
 def test_items_after_a_parent_cut_short_are_not_its_children():
     # 二、 ends at the stray heading 经验分享; the 一是/二是 run after it is not inside it.
-    text = ("一、加强组织建设\n街道成立工作专班,统筹推进社区治理工作。\n二、完善服务体系\n"
-            "推进公共服务下沉到社区,方便居民办事。\n经验分享\n一是建立需求台账。记录居民需求并逐项办理。\n"
-            "二是坚持定期回访。每月回访困难家庭一次。")
+    text = (
+        "一、加强组织建设\n街道成立工作专班,统筹推进社区治理工作。\n二、完善服务体系\n"
+        "推进公共服务下沉到社区,方便居民办事。\n经验分享\n一是建立需求台账。记录居民需求并逐项办理。\n"
+        "二是坚持定期回访。每月回访困难家庭一次。"
+    )
     structure = build_structure("d", text)
     check_structure(structure)
     assert [(i.marker, i.level, i.parent) for i in structure.items] == [
-        ("一、", 0, None), ("二、", 0, None), ("一是", 0, None), ("二是", 0, None)]
+        ("一、", 0, None),
+        ("二、", 0, None),
+        ("一是", 0, None),
+        ("二是", 0, None),
+    ]
 
 
 def test_figures_survive_a_numeral_cn2an_cannot_read():
@@ -184,8 +271,10 @@ def test_number_parser_raises_only_value_error(raw):
         assert value == value and value >= 0  # a real, non-negative number
 
 
-@pytest.mark.parametrize("numeral, value", [("1,750万", 17_500_000), ("十亿3000万", 1_030_000_000), ("百", 100),
-                                            ("三点五万", 35_000), ("两百", 200)])
+@pytest.mark.parametrize(
+    "numeral, value",
+    [("1,750万", 17_500_000), ("十亿3000万", 1_030_000_000), ("百", 100), ("三点五万", 35_000), ("两百", 200)],
+)
 def test_number_parser_still_reads_the_hard_cases(numeral, value):
     # A sanity anchor for the property above: the parser is not just raising on everything.
     assert parse_number(numeral) == value

@@ -1,13 +1,13 @@
 """Stores written by other govcase versions, opened through the command line."""
+
 from __future__ import annotations
 
 import sqlite3
 
 import pytest
+from reliability_support import SEEDS, run_govcase
 
 from pipeline.store import SCHEMA_VERSION, Store
-
-from reliability_support import SEEDS, run_govcase
 
 pytestmark = pytest.mark.slow
 
@@ -36,8 +36,9 @@ def test_older_store_is_migrated_by_ingest(tmp_path):
         assert store.conn.execute("SELECT count(*) FROM measures WHERE primary_theme IS NOT NULL").fetchone()[0] > 0
 
 
-@pytest.mark.parametrize("args", [["ingest", str(SEEDS[1])], ["show", "x"], ["export", "--out", "EXPORT"]],
-                         ids=["ingest", "show", "export"])
+@pytest.mark.parametrize(
+    "args", [["ingest", str(SEEDS[1])], ["show", "x"], ["export", "--out", "EXPORT"]], ids=["ingest", "show", "export"]
+)
 def test_newer_store_is_refused_with_one_chinese_line(tmp_path, args):
     db = tmp_path / "new.db"
     Store(db).close()

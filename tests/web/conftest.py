@@ -4,6 +4,7 @@ The seeds come from the session's ``seed_store`` (copied, never changed); the
 hostile report is written here: a case report in the genre whose title,
 source line and body carry markup that must reach the browser as text.
 """
+
 import sqlite3
 
 import pytest

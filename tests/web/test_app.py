@@ -1,4 +1,5 @@
 """Every page and API route through Flask's test client, on the seeds plus a hostile report."""
+
 import csv
 import io
 import re
@@ -36,7 +37,9 @@ def matrix_places(page: str) -> list[str]:
 
 def option_counts(page: str, name: str) -> dict[str, int]:
     select = re.search(rf'<select name="{name}">(.*?)</select>', page, re.S).group(1)
-    return {unescape(v): int(n) for v, n in re.findall(r'<option value="([^"]+)"[^>]*>[^<]*?\((\d+)\)</option>', select)}
+    return {
+        unescape(v): int(n) for v, n in re.findall(r'<option value="([^"]+)"[^>]*>[^<]*?\((\d+)\)</option>', select)
+    }
 
 
 # -- search ------------------------------------------------------------------------------------
@@ -85,7 +88,9 @@ def test_theme_filter_in_the_page(client):
 
 
 def test_mechanism_and_kind_filters(client):
-    data = client.get("/api/search", query_string={"mechanism": "三社联动", "kind": "measure", "per_page": 100}).get_json()
+    data = client.get(
+        "/api/search", query_string={"mechanism": "三社联动", "kind": "measure", "per_page": 100}
+    ).get_json()
     assert data["hits"] and {h["kind"] for h in data["hits"]} == {"measure"}
     mentioning = {h["doc_id"] for h in data["hits"]}
     for doc_id in mentioning:
@@ -104,14 +109,17 @@ def test_pages_do_not_overlap_and_links_keep_the_query(client):
     assert 'href="?q=%E7%A4%BE%E5%8C%BA&amp;per_page=3"' in page  # page 1 drops the parameter
 
 
-@pytest.mark.parametrize("query, fragment", [
-    ({"per_page": MAX_PER_PAGE + 1}, "每页条数必须在 1 到 100 之间"),
-    ({"per_page": "abc"}, "每页条数必须是整数"),
-    ({"page": 0}, "页码必须在"),
-    ({"page": 10**9}, "页码必须在"),
-    ({"kind": "news"}, "未知的类型"),
-    ({"theme": "主" * 51}, "取值过长"),
-])
+@pytest.mark.parametrize(
+    "query, fragment",
+    [
+        ({"per_page": MAX_PER_PAGE + 1}, "每页条数必须在 1 到 100 之间"),
+        ({"per_page": "abc"}, "每页条数必须是整数"),
+        ({"page": 0}, "页码必须在"),
+        ({"page": 10**9}, "页码必须在"),
+        ({"kind": "news"}, "未知的类型"),
+        ({"theme": "主" * 51}, "取值过长"),
+    ],
+)
 def test_bad_parameters_get_a_chinese_400_page(client, query, fragment):
     response = client.get("/", query_string=query)
     assert response.status_code == 400
@@ -177,7 +185,7 @@ def test_case_page_shows_metadata_and_highlights(client):
     assert re.search(r'<span class="hl[^"]*hl-figure[^"]*" title="[^"]*数字:', page)
     assert f'id="at-{hit["start"]}"' in page
     assert page.count('class="hl hl-') >= 4  # the legend
-    assert case["text"][figure["start"]:figure["end"]] in unescape(re.sub(r"<[^>]+>", "", page))
+    assert case["text"][figure["start"] : figure["end"]] in unescape(re.sub(r"<[^>]+>", "", page))
 
 
 def test_figures_are_highlighted_as_written(client, hostile_id):
@@ -214,8 +222,14 @@ def test_hostile_article_is_shown_as_text_everywhere(client, hostile_id):
     case_page = html(client.get(f"/cases/{hostile_id}"))
     assert "海宁市&lt;script&gt;alert(1)&lt;/script&gt;社区" in case_page
     assert "&lt;img src=x onerror=alert(1)&gt;" in case_page
-    for url in (f"/cases/{hostile_id}", "/?q=议事", "/?q=社工&city=嘉兴", "/themes/社会组织培育", "/compare",
-                "/compare?city=嘉兴市"):
+    for url in (
+        f"/cases/{hostile_id}",
+        "/?q=议事",
+        "/?q=社工&city=嘉兴",
+        "/themes/社会组织培育",
+        "/compare",
+        "/compare?city=嘉兴市",
+    ):
         assert_no_live_markup(html(client.get(url)))
 
 
@@ -282,11 +296,35 @@ def test_heatmap_is_a_png(client):
 # -- API shapes --------------------------------------------------------------------------------
 def test_api_search_shape(client):
     data = client.get("/api/search?q=社区&per_page=2").get_json()
-    assert set(data) == {"query", "filters", "page", "per_page", "total", "total_capped", "tokens", "hits",
-                         "facets", "suggestions", "message"}
+    assert set(data) == {
+        "query",
+        "filters",
+        "page",
+        "per_page",
+        "total",
+        "total_capped",
+        "tokens",
+        "hits",
+        "facets",
+        "suggestions",
+        "message",
+    }
     hit = data["hits"][0]
-    assert {"measure_id", "doc_id", "heading", "kind", "themes", "city", "province", "title", "snippet", "start",
-            "end", "score", "url"} <= set(hit)
+    assert {
+        "measure_id",
+        "doc_id",
+        "heading",
+        "kind",
+        "themes",
+        "city",
+        "province",
+        "title",
+        "snippet",
+        "start",
+        "end",
+        "score",
+        "url",
+    } <= set(hit)
     assert any(part["match"] and part["text"] == "社区" for part in hit["snippet"])
     assert set(data["facets"]) == {"theme", "city", "province", "mechanism", "kind"}
 
@@ -297,7 +335,7 @@ def test_api_case_shape(client, hostile_id, payloads):
     assert data["place"]["chain"][:2] == ["浙江省", "嘉兴市"]
     assert {s["url"] for s in data["sources"]} >= {payloads["source_url"], None}
     for figure in data["figures"]:
-        assert data["text"][figure["start"]:figure["end"]] == figure["text"]
+        assert data["text"][figure["start"] : figure["end"]] == figure["text"]
     assert {m["heading"] for m in data["measures"]} >= {"搭建议事平台", "培育社区社会组织"}
 
 

@@ -3,6 +3,7 @@
 Debian's /usr/bin/chromium is driven by Playwright; the app runs in a werkzeug
 server thread on 127.0.0.1. Screenshots land in each test's tmp_path.
 """
+
 import threading
 from pathlib import Path
 
@@ -17,8 +18,14 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not CHROMIUM.exists(), reason="需要 Debian 的 Chromium(apt-get install chromium)"),
 ]
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-               "--disable-sync", "--no-first-run"]
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,5 @@
 """Cutting text at span boundaries, and reading search marks back."""
+
 from pipeline.web.highlight import MARKS, Span, marked_parts, pieces
 
 TEXT = "一是培育社会组织,孵化社区社会组织36家,推行“三社联动”。"
@@ -6,8 +7,11 @@ TEXT = "一是培育社会组织,孵化社区社会组织36家,推行“三社�
 
 def test_pieces_cover_the_text_exactly_once():
     figure, mechanism = TEXT.index("36家"), TEXT.index("三社联动")
-    spans = [Span(2, len(TEXT), "measure", "做法"), Span(figure, figure + 3, "figure", "数字"),
-             Span(mechanism, mechanism + 4, "mechanism", "机制")]
+    spans = [
+        Span(2, len(TEXT), "measure", "做法"),
+        Span(figure, figure + 3, "figure", "数字"),
+        Span(mechanism, mechanism + 4, "mechanism", "机制"),
+    ]
     out = pieces(TEXT, spans, ("measure", "figure", "mechanism"))
     assert "".join(p.text for p in out) == TEXT
     assert [(p.text, p.kinds) for p in out if p.kinds] == [
@@ -22,7 +26,10 @@ def test_pieces_cover_the_text_exactly_once():
 def test_overlapping_spans_that_cross_each_other():
     out = pieces("abcdef", [Span(1, 4, "figure", "f"), Span(2, 6, "change", "c")], ("change", "figure"))
     assert [(p.text, p.kinds, p.labels) for p in out] == [
-        ("a", (), ()), ("b", ("figure",), ("f",)), ("cd", ("change", "figure"), ("c", "f")), ("ef", ("change",), ("c",)),
+        ("a", (), ()),
+        ("b", ("figure",), ("f",)),
+        ("cd", ("change", "figure"), ("c", "f")),
+        ("ef", ("change",), ("c",)),
     ]
 
 
@@ -46,7 +53,11 @@ def test_markup_in_text_stays_plain_text():
 def test_marked_parts():
     a, b = MARKS
     assert marked_parts(f"推进{a}社区{b}治理,{a}社区{b}") == [
-        ("推进", False), ("社区", True), ("治理,", False), ("社区", True)]
+        ("推进", False),
+        ("社区", True),
+        ("治理,", False),
+        ("社区", True),
+    ]
     assert marked_parts("没有标记") == [("没有标记", False)]
 
 
