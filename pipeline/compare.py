@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from fractions import Fraction
 from functools import cache, lru_cache
 from pathlib import Path
-from typing import Union
 
 import pandas as pd
 
@@ -26,7 +25,7 @@ from .resources import read_lines
 from .search import display_width, place_names, theme_taxonomy
 from .store import Store
 
-PathLike = Union[str, Path]
+PathLike = str | Path
 PLACE_HEADERS = {"city": "城市", "province": "省份"}
 UNKNOWN_PLACE = "未注明地点"
 # table attribute → (sheet name, CSV file stem)
@@ -208,16 +207,21 @@ def compare(
     )
 
 
+def _text(value) -> str | None:
+    """A stored text field, or None: pandas reads a missing one as NaN, which is truthy and not a str."""
+    return value if isinstance(value, str) and value.strip() else None
+
+
 def _place_label(row, by: str) -> str:
     if by == "city":
-        return row.city or row.province or UNKNOWN_PLACE
-    return row.province or UNKNOWN_PLACE
+        return _text(row.city) or _text(row.province) or UNKNOWN_PLACE
+    return _text(row.province) or UNKNOWN_PLACE
 
 
 def _place_order(place_of: dict[str, str], weights: pd.Series) -> list[str]:
-    """Places with most practices first, then by name."""
+    """Places with most practices first, then by name; documents without a place last."""
     names = sorted(set(place_of.values()))
-    return sorted(names, key=lambda p: (-int(weights.get(p, 0)), p))
+    return sorted(names, key=lambda p: (p == UNKNOWN_PLACE, -int(weights.get(p, 0)), p))
 
 
 def _theme_tables(store, place_of, header, themes, kinds):

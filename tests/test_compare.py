@@ -411,3 +411,17 @@ def test_a_failed_write_keeps_the_previous_file(by_city, tmp_path, monkeypatch):
         write_markdown(by_city, target)
     assert target.read_text(encoding="utf-8") == "旧内容"
     assert [p.name for p in tmp_path.iterdir()] == ["c.md"]
+
+
+def test_documents_without_city_province_or_title_are_compared(tmp_path):
+    """A store where some documents lack city, province and title (pandas reads those as NaN)."""
+    store = Store(tmp_path / "n.db")
+    put_case(store, "wh", WUHAN, province="湖北省", city="武汉市", measures=[("居民议事会", ["居民参与与协商自治"])])
+    put_case(store, "wf", WEIFANG, province=None, city=None, measures=[("搭建智慧治理平台", ["智慧治理"])])
+    put_case(store, "sz", SHENZHEN_B, province="广东省", city=None, measures=[("党员带头包楼", ["党建引领"])])
+    store.conn.execute("UPDATE documents SET title = NULL WHERE doc_id = 'wf'")
+    by_city = compare(store, by="city")
+    assert list(by_city.theme_counts["城市"]) == ["广东省", "武汉市", "未注明地点"]
+    assert set(by_city.sources["城市"]) == {"武汉市", "广东省", "未注明地点"}
+    assert by_city.sources.set_index("文档").loc["wf", "标题"] == ""
+    assert "未注明地点" in set(compare(store, by="province").theme_counts["省份"])
