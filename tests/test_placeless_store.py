@@ -33,7 +33,6 @@ PLACED_CASE = (
 )
 
 PAGES = ["/", "/?q=议事", "/?q=社区&per_page=100", "/themes", "/themes/社工人才队伍", "/api/search?q=社区"]
-# compare._place_order sorted None (NaN) with names; issue 19 fixes it.
 COMPARE_PAGES = [
     "/compare",
     "/compare?by=province",
@@ -103,7 +102,6 @@ def test_case_pages_answer(client, placeless_db):
         assert client.get(f"/api/cases/{doc_id}").get_json()["doc_id"] == doc_id
 
 
-@pytest.mark.xfail(reason="compare._place_order on unknown places: fixed by issue 19", strict=False)
 @pytest.mark.parametrize("url", COMPARE_PAGES)
 def test_compare_pages_and_downloads_answer(client, url):
     assert client.get(url).status_code == 200
