@@ -1,0 +1,347 @@
+"""The case profile: the case's own place and one value per indicator.
+
+A report names many figures that map to one indicator (corpus/indicators.tsv):
+the district's 110 communities, the 77 of them in urban villages, the 1000
+wishes collected. The profile keeps the one that describes the case as a
+whole: its subject is the case's place or programme, not a sub-area, a single
+project, a per-unit amount or a plan. The choice reads general features of
+the figure's clause and sentence (scope words 全区/共/累计, part words
+其中/每个/单个, places named next to the number, the section it stands in,
+its position), never strings of one report; the cue words live in
+corpus/profile_cues.tsv. Where the text gives the indicator as a change
+(由183家增长到769家), the profile shows both values.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import cache
+
+from .records import Change, Document, Extraction, Figure, Place, Structure
+from .resources import read_lines
+
+NOT_FOUND = "未找到"
+LEVELS = ("province", "city", "district", "street", "community")  # coarse → fine
+LEVEL_NAMES = {"province": "省份", "city": "城市", "district": "区县", "street": "街道", "community": "社区"}
+# Words that name a level of place: 全区 is the whole district, 全社区 the whole community.
+LEVEL_WORDS = {
+    "province": ("省", "自治区"),
+    "city": ("市", "州", "盟"),
+    "district": ("区", "县", "旗"),
+    "street": ("街道", "镇", "乡"),
+    "community": ("社区", "村", "居委会"),
+}
+_PLACE_SUFFIXES = tuple(sorted({w for ws in LEVEL_WORDS.values() for w in ws}, key=len, reverse=True))
+# Lower scores than this mean the best candidate is still not the case's figure.
+MIN_SCORE = -1.0
+_COUNT_SUFFIXES = ("总数", "数量", "总量", "规模", "数")
+
+
+@dataclass(frozen=True)
+class CasePlace:
+    """The case's place at the level the report is about, with its chain of enclosing places."""
+
+    name: str | None  # 大和社区, 青山区; None when no place was found
+    level: str | None  # one of LEVELS
+    province: str | None = None
+    city: str | None = None
+    district: str | None = None
+    street: str | None = None
+    community: str | None = None
+
+    @property
+    def chain(self) -> list[str]:
+        """Enclosing places, coarse to fine, without repeats (北京市 is province and city)."""
+        names = [getattr(self, level) for level in LEVELS]
+        return list(dict.fromkeys(n for n in names if n))
+
+    def at(self, level: str) -> str | None:
+        return getattr(self, level)
+
+    @classmethod
+    def from_place(cls, place: Place | None) -> CasePlace:
+        if place is None:
+            return cls(None, None)
+        fields = {level: getattr(place, level) for level in LEVELS}
+        level = next((lv for lv in reversed(LEVELS) if fields[lv]), None)
+        return cls(fields[level] if level else None, level, **fields)
+
+
+@dataclass(frozen=True)
+class ProfileValue:
+    """One indicator of one case: the chosen figure, or not found (``value`` None)."""
+
+    indicator: str  # 社工人数
+    unit: str  # the indicator's unit (人); the value is converted into it
+    value: float | None = None  # for a change, the later value
+    approx: str | None = None  # 约, 多, 余 … as written
+    before: float | None = None  # for a change, the earlier value
+    text: str = ""  # the sentence the value was read from
+    start: int | None = None  # span of the figure's clause (or the change) in the normalized text
+    end: int | None = None
+    subject: str | None = None
+    others: int = 0  # further figures of this indicator in the report (shown in 指标明细)
+
+    @property
+    def found(self) -> bool:
+        return self.value is not None
+
+    @property
+    def header(self) -> str:
+        return f"{self.indicator}({self.unit})"
+
+    @property
+    def shown(self) -> str:
+        """As a report writes it: 约1.3万人, 183→769家; 未找到 when there is none."""
+        from .compare import format_number, format_quantity
+
+        if self.value is None:
+            return NOT_FOUND
+        if self.before is not None:
+            return f"{format_number(self.before)}→{format_number(self.value)}{self.unit}"
+        return format_quantity(self.value, self.unit, self.approx)
+
+
+@dataclass
+class CaseProfile:
+    doc_id: str
+    stem: str
+    place: CasePlace
+    title: str | None = None
+    published: str | None = None
+    source: str | None = None
+    link: str | None = None  # the source's web address, else its file path
+    values: dict[str, ProfileValue] = field(default_factory=dict)  # indicator name → value, every indicator
+
+    def value(self, indicator: str) -> ProfileValue:
+        return self.values[indicator]
+
+    def to_gold(self) -> dict:
+        """The profile block of the gold schema (corpus/gold/SCHEMA.md, "profile")."""
+        from .export import _number
+
+        def one(v: ProfileValue) -> dict | None:
+            if not v.found:
+                return None
+            return {
+                "value": _number(v.value),
+                "unit": v.unit,
+                "approx": v.approx,
+                "text": v.text,
+                "from": _number(v.before) if v.before is not None else None,
+                "to": _number(v.value) if v.before is not None else None,
+                "start": v.start,
+                "end": v.end,
+            }
+
+        return {"place": self.place.name, "profile": {name: one(v) for name, v in self.values.items()}}
+
+
+# -- cues ------------------------------------------------------------------------------------
+@cache
+def _cues() -> dict[str, tuple[str, ...]]:
+    kinds: dict[str, list[str]] = {"whole": [], "part": [], "plan": []}
+    for line in read_lines("profile_cues.tsv"):
+        kind, _, word = line.partition("\t")
+        kinds.setdefault(kind.strip(), []).append(word.strip())
+    return {k: tuple(v) for k, v in kinds.items()}
+
+
+def _short(name: str) -> str:
+    """大和社区 → 大和, 青山区 → 青山: how reports refer back to a place."""
+    for suffix in _PLACE_SUFFIXES:
+        if name.endswith(suffix) and len(name) - len(suffix) >= 2:
+            return name[: -len(suffix)]
+    return name
+
+
+def _level_scope(clause: str) -> list[str]:
+    """Levels a 全-scope word of the clause names: 全区 → district, 全街道 → street."""
+    found = []
+    for level, words in LEVEL_WORDS.items():
+        if any(f"全{w}" in clause for w in words):
+            found.append(level)
+    return found
+
+
+# -- candidates --------------------------------------------------------------------------------
+@dataclass
+class _Candidate:
+    record: Figure | Change
+    rule_name: str
+    unit: str
+    factor: float
+    keyword_fit: int
+    score: float = 0.0
+
+    @property
+    def value(self) -> float:
+        rec = self.record
+        return (rec.to_value if isinstance(rec, Change) else rec.value) * self.factor
+
+
+def candidates(extraction: Extraction) -> Iterator[_Candidate]:
+    """Figures and changes that map to an indicator; a figure inside a change is left to the change."""
+    from .compare import map_indicator
+
+    change_spans = [(c.start, c.end) for c in extraction.changes]
+    records: list[Figure | Change] = [*extraction.figures, *extraction.changes]
+    for rec in records:
+        if isinstance(rec, Figure) and any(s <= rec.start and rec.end <= e for s, e in change_spans):
+            continue
+        subject = rec.subject or rec.text or ""
+        mapped = map_indicator(subject, rec.unit)
+        if mapped is None:
+            continue
+        rule, factor = mapped
+        yield _Candidate(rec, rule.name, rule.unit, factor, rule.fit(subject, rec.unit) or 0)
+
+
+class _Context:
+    """What the chooser reads around a figure: its sentence, section and the places named near it."""
+
+    def __init__(self, text: str, structure: Structure | None, extraction: Extraction, place: CasePlace) -> None:
+        self.text = text
+        self.place = place
+        sentences = structure.sentences if structure else []
+        self._starts = [s.start for s in sentences]
+        self._sentences = sentences
+        self._plans = [(s.start, s.end) for s in (structure.sections if structure else []) if s.kind == "plans"]
+        chain = set(place.chain)
+        # Places named in the report that are not the case's place nor one enclosing it.
+        self.other_places = [
+            (p.start, p.end)
+            for p in extraction.places
+            if (name := CasePlace.from_place(p).name) and name not in chain and p.end > p.start
+        ]
+        self.case_names = [n for n in {place.name, _short(place.name)} if n] if place.name else []
+        finer = LEVELS.index(place.level) if place.level else len(LEVELS)
+        self.coarser = [lv for lv in LEVELS[:finer]]
+        self.coarser_names = [
+            n for lv in self.coarser if (n := place.at(lv)) and n != place.name and n not in (place.name or "")
+        ]
+
+    def sentence(self, start: int, end: int) -> tuple[int, int]:
+        i = bisect.bisect_right(self._starts, start) - 1
+        if 0 <= i < len(self._sentences) and self._sentences[i].end >= start:
+            return self._sentences[i].start, max(self._sentences[i].end, end)
+        return start, end
+
+    def in_plans(self, start: int) -> bool:
+        return any(s <= start < e for s, e in self._plans)
+
+
+def _score(c: _Candidate, ctx: _Context) -> float:
+    rec = c.record
+    cues = _cues()
+    clause = rec.text or ""
+    s_start, s_end = ctx.sentence(rec.start, rec.end)
+    sentence = ctx.text[s_start:s_end]
+    lead = ctx.text[s_start : rec.end]  # the sentence up to the figure: who owns it is said before it
+    score = 0.0
+    if isinstance(rec, Change):
+        score += 1.5  # a before/after of the indicator is what a case reports about itself
+    if any(n in sentence for n in ctx.case_names):
+        score += 3.0
+    if any(w in clause for w in cues["whole"]):
+        score += 1.0
+    if any(w in clause for w in cues["part"]):
+        score -= 2.5
+    if ctx.in_plans(rec.start) or any(w in sentence for w in cues["plan"]):
+        score -= 3.0
+    for level in _level_scope(lead):
+        score += 2.0 if level == ctx.place.level else (-3.0 if level in ctx.coarser else -1.0)
+    # A coarser place right before the number owns it: 龙华区110个社区 is the district's count.
+    if any(re.search(re.escape(n) + r".{0,4}?(?:下?辖|共有|有)?\s*[\d一二三四五六七八九十两百千万]", lead) for n in ctx.coarser_names):
+        score -= 3.0
+    if any(rec.start <= s and e <= rec.end or s_start <= s and e <= rec.start for s, e in ctx.other_places):
+        score -= 3.0  # another community or street is named: a sub-area or a neighbour
+    score += _head_fit(c)
+    # The opening describes the case (辖区面积…常住人口…): a small preference, read as a share of the text.
+    score += 0.5 * (1.0 - min(1.0, rec.start / max(1, len(ctx.text))))
+    return score
+
+
+def _head_fit(c: _Candidate) -> float:
+    """Whether the number counts the indicator's own thing, not something else the subject names."""
+    if c.keyword_fit == 0:  # a "*" rule: the unit alone decides (人次, 场, 平方米)
+        return 0.0
+    subject = (c.record.subject or "").strip()
+    for suffix in _COUNT_SUFFIXES:
+        if subject.endswith(suffix) and len(subject) > len(suffix):
+            subject = subject[: -len(suffix)]
+            break
+    from .compare import load_indicators
+
+    keywords = [k for r in load_indicators() if r.name == c.rule_name for k in r.keywords]
+    if any(subject.endswith(k) for k in keywords):
+        return 0.5
+    return -1.5  # 社区停车位, 龙华区城中村百姓愿景: the counted noun is another
+
+
+def case_profile(document: Document, structure: Structure | None, extraction: Extraction) -> CaseProfile:
+    """The profile of one stored case.
+
+    Every indicator of corpus/indicators.tsv gets a value: the best candidate
+    when one scores at least MIN_SCORE, else ``NOT_FOUND`` (``value`` None).
+    Ties go to the larger value (a case's total is at least any of its parts),
+    then to the earlier figure.
+    """
+    from .compare import load_indicators
+
+    place = CasePlace.from_place(extraction.primary_place())
+    ctx = _Context(document.text, structure, extraction, place)
+    by_indicator: dict[str, list[_Candidate]] = {}
+    for cand in candidates(extraction):
+        cand.score = _score(cand, ctx)
+        by_indicator.setdefault(cand.rule_name, []).append(cand)
+    values: dict[str, ProfileValue] = {}
+    for rule in load_indicators():
+        if rule.name in values:
+            continue
+        found = by_indicator.get(rule.name, [])
+        best = max(found, key=lambda c: (c.score, c.value, -c.record.start), default=None)
+        if best is None or best.score < MIN_SCORE:
+            values[rule.name] = ProfileValue(rule.name, rule.unit, others=len(found))
+            continue
+        values[rule.name] = _value(best, ctx, len(found) - 1)
+    meta = extraction.metadata
+    link = next((a for a in document.aliases if a.startswith(("http://", "https://"))), None)
+    return CaseProfile(
+        doc_id=document.doc_id,
+        stem=document.stem,
+        place=place,
+        title=meta.title,
+        published=meta.published,
+        source=meta.source,
+        link=link or (document.aliases[0] if document.aliases else None),
+        values=values,
+    )
+
+
+def _value(c: _Candidate, ctx: _Context, others: int) -> ProfileValue:
+    rec = c.record
+    s_start, s_end = ctx.sentence(rec.start, rec.end)
+    before = rec.from_value * c.factor if isinstance(rec, Change) else None
+    approx = None if isinstance(rec, Change) else rec.approx
+    return ProfileValue(
+        indicator=c.rule_name,
+        unit=c.unit,
+        value=c.value,
+        approx=approx,
+        before=before,
+        text=ctx.text[s_start:s_end].strip(),
+        start=rec.start,
+        end=rec.end,
+        subject=rec.subject,
+        others=others,
+    )
+
+
+def stored_profiles(store, doc_ids: Iterable[str] | None = None) -> Iterator[CaseProfile]:
+    """Profiles of stored documents (all, in store order, or ``doc_ids``)."""
+    for doc_id in doc_ids if doc_ids is not None else store.doc_ids():
+        yield case_profile(store.get_document(doc_id), store.get_structure(doc_id), store.get_extraction(doc_id))
