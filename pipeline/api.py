@@ -14,9 +14,12 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Union
+from typing import TYPE_CHECKING, Union
 
 from .records import Document, Extraction, IngestError
+
+if TYPE_CHECKING:
+    from .profile import CaseProfile
 from .store import DEFAULT_DB, Store
 
 PathLike = Union[str, Path]
@@ -312,11 +315,20 @@ def stored_documents(db: PathLike | Store = DEFAULT_DB) -> Iterator[tuple[Docume
         yield store.get_document(doc_id), store.get_extraction(doc_id)
 
 
+def stored_with_profiles(db: PathLike | Store = DEFAULT_DB) -> Iterator[tuple[Document, Extraction, CaseProfile]]:
+    """Each stored document with its extraction and its case profile."""
+    from .profile import case_profile
+
+    store = open_store(db)
+    for doc, extraction in stored_documents(store):
+        yield doc, extraction, case_profile(doc, store.get_structure(doc.doc_id), extraction)
+
+
 def export(db: PathLike | Store, out_dir: PathLike) -> list[Path]:
-    """One JSON file per document in the gold schema (corpus/gold/SCHEMA.md)."""
+    """One JSON file per document in the gold schema (corpus/gold/SCHEMA.md), with its case profile."""
     from .export import write_export
 
-    return write_export(stored_documents(db), out_dir)
+    return write_export(stored_with_profiles(db), out_dir)
 
 
 def evaluate(db: PathLike | Store, gold_dir: PathLike, *, themes_lodo: bool = True):
@@ -330,8 +342,9 @@ def evaluate(db: PathLike | Store, gold_dir: PathLike, *, themes_lodo: bool = Tr
     from .export import to_gold_schema
 
     store = open_store(db)
-    stored = {doc.stem: (doc, ext) for doc, ext in stored_documents(store)}
-    predicted = {stem: to_gold_schema(doc, ext) for stem, (doc, ext) in stored.items()}
+    with_profiles = {doc.stem: (doc, ext, profile) for doc, ext, profile in stored_with_profiles(store)}
+    stored = {stem: (doc, ext) for stem, (doc, ext, _) in with_profiles.items()}
+    predicted = {stem: to_gold_schema(*item) for stem, item in with_profiles.items()}
     if themes_lodo:
         _relabel_themes_held_out(stored, gold_dir, predicted)
     gold = load_gold_dir(gold_dir)

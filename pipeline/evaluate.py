@@ -35,7 +35,7 @@ from scipy.optimize import linear_sum_assignment
 
 from .resources import read_lines
 
-FIELDS = ("figures", "changes", "mechanisms", "measures", "themes", "locations", "metadata")
+FIELDS = ("figures", "changes", "mechanisms", "measures", "themes", "locations", "metadata", "profile")
 LOCATION_FIELDS = ("province", "city", "district", "street", "community")
 METADATA_FIELDS = ("title", "published", "source")
 HEADING_SIMILARITY = 0.6
@@ -171,6 +171,37 @@ class FieldAccuracy(_Summable):
 
 
 @dataclass
+class ProfileScore(_Summable):
+    """The case profile: per indicator, the chosen value where gold has one (``per_indicator``)
+    and "未找到" where gold has none (``not_found``); and the case's place chain."""
+
+    per_indicator: dict[str, Accuracy] = field(default_factory=dict)
+    not_found: dict[str, Accuracy] = field(default_factory=dict)
+    place: Accuracy = field(default_factory=Accuracy)
+
+    @property
+    def overall(self) -> Accuracy:
+        total = Accuracy()
+        for acc in self.per_indicator.values():
+            total = total + acc
+        return total
+
+    def to_dict(self) -> dict:
+        absent = Accuracy()
+        for acc in self.not_found.values():
+            absent = absent + acc
+        return {
+            **self.overall.to_dict(),
+            "per_indicator": {k: self.per_indicator[k].to_dict() for k in sorted(self.per_indicator)},
+            "not_found": {
+                **absent.to_dict(),
+                "per_indicator": {k: v.to_dict() for k, v in sorted(self.not_found.items())},
+            },
+            "place": self.place.to_dict(),
+        }
+
+
+@dataclass
 class DocumentScore(_Summable):
     figures: FigureScore = field(default_factory=FigureScore)
     changes: MatchCounts = field(default_factory=MatchCounts)
@@ -179,6 +210,7 @@ class DocumentScore(_Summable):
     themes: MatchCounts = field(default_factory=MatchCounts)
     locations: FieldAccuracy = field(default_factory=FieldAccuracy)
     metadata: FieldAccuracy = field(default_factory=FieldAccuracy)
+    profile: ProfileScore = field(default_factory=ProfileScore)
 
 
 @dataclass
@@ -226,6 +258,16 @@ class EvaluationReport:
             acc(name, group.overall)
             for key in sorted(group.per_field):
                 acc(f"  {key}", group.per_field[key])
+        profile = t.profile
+        if profile.per_indicator or profile.not_found:
+            acc("profile (gold has a value)", profile.overall)
+            for key in sorted(profile.per_indicator):
+                acc(f"  {key}", profile.per_indicator[key])
+            absent = Accuracy()
+            for a in profile.not_found.values():
+                absent = absent + a
+            acc("  未找到 where gold has none", absent)
+            acc("  place", profile.place)
         if self.clusters and self.clusters.get("measures"):
             c = self.clusters
             rows.append(
@@ -513,6 +555,50 @@ def _score_metadata(gold: dict, pred: dict | None) -> tuple[FieldAccuracy, dict]
     return result, {"errors": errors}
 
 
+def _place_chain(value: Any) -> str | None:
+    """广东省/深圳市/… with repeats dropped (北京市/北京市 is one level written twice)."""
+    if not value:
+        return None
+    parts = [p for p in (_fold(x) for x in str(value).split("/")) if p]
+    return "/".join(dict.fromkeys(parts)) or None
+
+
+def _profile_value_matches(gold: dict, pred: dict | None) -> bool:
+    """Same quantity (units normalized); when gold gives a change, the same earlier value too."""
+    if not pred:
+        return False
+    want, got = gold.get("value", gold.get("to")), pred.get("value", pred.get("to"))
+    if want is None or got is None or not _same_quantity(want, gold.get("unit"), got, pred.get("unit")):
+        return False
+    if gold.get("from") is not None:
+        return pred.get("from") is not None and _same_quantity(
+            gold["from"], gold.get("unit"), pred["from"], pred.get("unit")
+        )
+    return True
+
+
+def _score_profile(gold: dict, pred: dict | None) -> tuple[ProfileScore, dict]:
+    result, errors = ProfileScore(), []
+    predicted = (pred or {}).get("indicators") or {}
+    for name, want in (gold.get("indicators") or {}).items():
+        got = predicted.get(name)
+        if want is None:
+            result.not_found[name] = Accuracy(int(got is None), 1)
+            if got is not None:
+                errors.append(f"{name}: gold 未找到, predicted {_num(got.get('value'))}{got.get('unit') or ''}")
+            continue
+        ok = _profile_value_matches(want, got)
+        result.per_indicator[name] = Accuracy(int(ok), 1)
+        if not ok:
+            shown = f"{_num(got.get('value'))}{got.get('unit') or ''}" if got else "未找到"
+            errors.append(f"{name}: gold {_num(want.get('value'))}{want.get('unit') or ''}, predicted {shown}")
+    want_place, got_place = _place_chain(gold.get("place")), _place_chain((pred or {}).get("place"))
+    result.place = Accuracy(int(want_place == got_place), 1)
+    if want_place != got_place:
+        errors.append(f"place: gold {want_place}, predicted {got_place}")
+    return result, {"errors": errors}
+
+
 def score_document(predicted: dict | None, gold: dict) -> tuple[DocumentScore, dict[str, dict]]:
     """Score one document; ``predicted`` None means the document was not extracted at all.
 
@@ -536,6 +622,8 @@ def score_document(predicted: dict | None, gold: dict) -> tuple[DocumentScore, d
         score.measures, score.themes, details["measures"], details["themes"] = _score_measures(*items("measures"))
     if "locations" in gold:
         score.locations, details["locations"] = _score_locations(gold, predicted)
+    if "profile" in gold:
+        score.profile, details["profile"] = _score_profile(gold["profile"], pred.get("profile"))
     metadata, metadata_details = _score_metadata(gold, predicted)
     if metadata.per_field:
         score.metadata, details["metadata"] = metadata, metadata_details

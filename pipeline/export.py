@@ -10,9 +10,13 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .fileio import write_text_atomic
 from .records import Change, Document, Extraction, Figure, Measure, Mechanism, Place
+
+if TYPE_CHECKING:
+    from .profile import CaseProfile
 
 SCHEMA_KEYS = (
     "doc_id",
@@ -25,6 +29,7 @@ SCHEMA_KEYS = (
     "figures",
     "changes",
     "measures",
+    "profile",
 )
 
 
@@ -101,10 +106,16 @@ def _locations(extraction: Extraction) -> list[dict]:
     return [_location(primary, True), *(_location(p, False) for p in others)]
 
 
-def to_gold_schema(doc: Document, extraction: Extraction) -> dict:
-    """One document's extraction in the gold schema, keyed ``doc_id`` = ``doc.stem``."""
+def to_gold_schema(doc: Document, extraction: Extraction, profile: CaseProfile | None = None) -> dict:
+    """One document's extraction in the gold schema, keyed ``doc_id`` = ``doc.stem``.
+
+    ``profile`` is the case profile (pipeline.profile.case_profile); without it one is made
+    from the extraction alone (each value's sentence is then its clause).
+    """
+    from .profile import case_profile
+
     meta = extraction.metadata
-    return {
+    record = {
         "doc_id": doc.stem,
         "title": meta.title,
         "published": meta.published,
@@ -116,9 +127,13 @@ def to_gold_schema(doc: Document, extraction: Extraction) -> dict:
         "changes": [_change(c) for c in extraction.changes],
         "measures": [_measure(m) for m in extraction.measures],
     }
+    record["profile"] = (profile or case_profile(doc, None, extraction)).to_gold()
+    return record
 
 
-def write_export(items: Iterable[tuple[Document, Extraction]], out_dir: str | Path) -> list[Path]:
+def write_export(
+    items: Iterable[tuple[Document, Extraction] | tuple[Document, Extraction, CaseProfile | None]], out_dir: str | Path
+) -> list[Path]:
     """Write ``<stem>.json`` per document into ``out_dir`` (created if needed).
 
     Two documents with the same stem (e.g. two web pages both named
@@ -132,8 +147,8 @@ def write_export(items: Iterable[tuple[Document, Extraction]], out_dir: str | Pa
     out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     used: set[str] = set()
-    for doc, extraction in items:
-        record = to_gold_schema(doc, extraction)
+    for doc, extraction, *profile in items:
+        record = to_gold_schema(doc, extraction, *profile)
         stem = record["doc_id"]
         if stem in used:
             stem = record["doc_id"] = f"{stem}_{doc.doc_id}"

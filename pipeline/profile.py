@@ -137,7 +137,7 @@ class CaseProfile:
                 "end": v.end,
             }
 
-        return {"place": self.place.name, "profile": {name: one(v) for name, v in self.values.items()}}
+        return {"place": "/".join(self.place.chain), "indicators": {name: one(v) for name, v in self.values.items()}}
 
 
 # -- cues ------------------------------------------------------------------------------------
@@ -209,6 +209,7 @@ class _Context:
         sentences = structure.sentences if structure else []
         self._starts = [s.start for s in sentences]
         self._sentences = sentences
+        self.has_sentences = bool(sentences)
         self._plans = [(s.start, s.end) for s in (structure.sections if structure else []) if s.kind == "plans"]
         chain = set(place.chain)
         # Places named in the report that are not the case's place nor one enclosing it.
@@ -255,7 +256,10 @@ def _score(c: _Candidate, ctx: _Context) -> float:
     for level in _level_scope(lead):
         score += 2.0 if level == ctx.place.level else (-3.0 if level in ctx.coarser else -1.0)
     # A coarser place right before the number owns it: 龙华区110个社区 is the district's count.
-    if any(re.search(re.escape(n) + r".{0,4}?(?:下?辖|共有|有)?\s*[\d一二三四五六七八九十两百千万]", lead) for n in ctx.coarser_names):
+    if any(
+        re.search(re.escape(n) + r".{0,4}?(?:下?辖|共有|有)?\s*[\d一二三四五六七八九十两百千万]", lead)
+        for n in ctx.coarser_names
+    ):
         score -= 3.0
     if any(rec.start <= s and e <= rec.end or s_start <= s and e <= rec.start for s, e in ctx.other_places):
         score -= 3.0  # another community or street is named: a sub-area or a neighbour
@@ -333,7 +337,7 @@ def _value(c: _Candidate, ctx: _Context, others: int) -> ProfileValue:
         value=c.value,
         approx=approx,
         before=before,
-        text=ctx.text[s_start:s_end].strip(),
+        text=ctx.text[s_start:s_end].strip() if ctx.has_sentences else rec.text,
         start=rec.start,
         end=rec.end,
         subject=rec.subject,

@@ -199,3 +199,14 @@ def test_write_export_replaces_an_existing_file(tmp_path):
     (tmp_path / "000_abc.json").write_text("stale", encoding="utf-8")
     write_export([(make_doc("d1", "/a/000_abc.txt"), make_extraction("d1"))], tmp_path)
     assert json.loads((tmp_path / "000_abc.json").read_text(encoding="utf-8"))["doc_id"] == "000_abc"
+
+
+def test_export_carries_the_case_profile():
+    out = to_gold_schema(make_doc(), make_extraction())
+    profile = out["profile"]
+    assert profile["place"] == "四川省/成都市/武侯区/玉林街道"
+    people = profile["indicators"]["常住人口"]
+    assert (people["value"], people["unit"], people["approx"]) == (12000, "人", "余")
+    assert TEXT[people["start"] : people["end"]] == "1.2万余人"
+    assert people["text"] == "常住人口1.2万余人"  # without the structure, the clause stands for the sentence
+    assert profile["indicators"]["社工站数"] is None  # 未找到: said, not left blank
