@@ -37,7 +37,9 @@ LEVEL_WORDS = {
 _PLACE_SUFFIXES = tuple(sorted({w for ws in LEVEL_WORDS.values() for w in ws}, key=len, reverse=True))
 # Lower scores than this mean the best candidate is still not the case's figure.
 MIN_SCORE = -1.0
-_COUNT_SUFFIXES = ("总数", "数量", "总量", "规模", "数")
+LARGEST_BONUS = 0.6
+_COUNT_SUFFIXES = ("总数", "数量", "总量", "规模", "人员", "队伍", "数")
+BEFORE_CHARS = 8  # how far before a number its counted noun may stand (社工师持证人员达553人)
 
 
 @dataclass(frozen=True)
@@ -143,7 +145,7 @@ class CaseProfile:
 # -- cues ------------------------------------------------------------------------------------
 @cache
 def _cues() -> dict[str, tuple[str, ...]]:
-    kinds: dict[str, list[str]] = {"whole": [], "part": [], "plan": []}
+    kinds: dict[str, list[str]] = {k: [] for k in ("whole", "part", "plan", "own", "lever", "facts")}
     for line in read_lines("profile_cues.tsv"):
         kind, _, word = line.partition("\t")
         kinds.setdefault(kind.strip(), []).append(word.strip())
@@ -158,23 +160,75 @@ def _short(name: str) -> str:
     return name
 
 
-def _level_scope(clause: str) -> list[str]:
-    """Levels a 全-scope word of the clause names: 全区 → district, 全街道 → street."""
-    found = []
-    for level, words in LEVEL_WORDS.items():
-        if any(f"全{w}" in clause for w in words):
-            found.append(level)
-    return found
+def _level_scope(text: str) -> list[str]:
+    """Levels a 全-scope word names: 全区 → district, 全街道 → street."""
+    return [level for level, words in LEVEL_WORDS.items() if any(f"全{w}" in text for w in words)]
+
+
+# -- the case's place --------------------------------------------------------------------------
+def case_place(text: str, structure: Structure | None, extraction: Extraction) -> CasePlace:
+    """The primary place at the level the report is about.
+
+    A headline that names only a coarser place of the primary's chain
+    (长沙望月湖街道: … about a street, with one community as its example) puts
+    the case at that level, unless the first sentence that opens with a place
+    and gives its basic facts (位于, 辖区面积, 下辖 …) opens with the finer one
+    (翠竹园社区位于…: the report is about the community).
+    """
+    full = CasePlace.from_place(extraction.primary_place())
+    if not full.level:
+        return full
+    title = extraction.metadata.title or ""
+    finer = LEVELS.index(full.level)
+    named = [lv for lv in LEVELS[:finer] if (n := full.at(lv)) and n != full.name and _mentions(title, n)]
+    if not named or _mentions(title, full.name):
+        return full
+    level = named[-1]
+    facts = _cues()["facts"]
+    for sentence in _sentences(text, structure):
+        opener = next((lv for lv in reversed(LEVELS) if (n := full.at(lv)) and sentence.startswith(n)), None)
+        if opener is None:
+            opener = next(
+                (lv for lv in reversed(LEVELS) if (n := full.at(lv)) and sentence.startswith(_short(n))), None
+            )
+        if opener is not None and any(w in sentence for w in facts):
+            if LEVELS.index(opener) > LEVELS.index(level):
+                return full
+            break
+    return _cut(full, level)
+
+
+def _mentions(text: str, name: str | None) -> bool:
+    return bool(name) and (name in text or _short(name) in text)
+
+
+def _sentences(text: str, structure: Structure | None) -> Iterator[str]:
+    if structure and structure.sentences:
+        for s in structure.sentences:
+            yield text[s.start : s.end].strip()
+    else:
+        yield from (p.strip() for p in re.split(r"(?<=[。!?])|\n", text) if p.strip())
+
+
+def _cut(place: CasePlace, level: str) -> CasePlace:
+    keep = LEVELS[: LEVELS.index(level) + 1]
+    fields = {lv: (place.at(lv) if lv in keep else None) for lv in LEVELS}
+    return CasePlace(place.at(level), level, **fields)
 
 
 # -- candidates --------------------------------------------------------------------------------
+_DELIMITERS = "、,,;;::。!?()()\n"
+
+
 @dataclass
 class _Candidate:
     record: Figure | Change
     rule_name: str
     unit: str
     factor: float
-    keyword_fit: int
+    keywords: tuple[str, ...]  # the mapped rule's keywords; ("*",) when the unit alone decided
+    mapped_by: str  # the words the indicator was found in: the subject, else the words around the number
+    window: str  # the phrase around the number, between delimiters
     score: float = 0.0
 
     @property
@@ -183,7 +237,26 @@ class _Candidate:
         return (rec.to_value if isinstance(rec, Change) else rec.value) * self.factor
 
 
-def candidates(extraction: Extraction) -> Iterator[_Candidate]:
+def _windows(text: str, rec: Figure | Change) -> tuple[str, str]:
+    """The words right after the number (what “99个乡镇(街道)社工站” counts) and the few right before it.
+
+    A figure's subject is sometimes only part of what it counts (乡镇 of
+    “99个乡镇(街道)社工站”); the words next to the number name it whole.
+    The after-words stop at a delimiter or at 的 (16个街道的所有城市社区
+    counts streets).
+    """
+    if isinstance(rec, Change):
+        return "", ""
+    at = text.find(rec.raw, rec.start, rec.end) if rec.raw else -1
+    lo, hi = (at, at + len(rec.raw)) if at >= 0 else (rec.start, rec.end)
+    after = re.match(r"[^、,,;;::。!?\n的]{0,12}", text[hi:])
+    before_start = max(
+        [text.rfind(d, max(0, lo - BEFORE_CHARS), lo) for d in "、,,;;::。!?\n"] + [lo - BEFORE_CHARS - 1]
+    )
+    return (after.group(0) if after else ""), text[max(0, before_start + 1) : lo]
+
+
+def candidates(text: str, extraction: Extraction) -> Iterator[_Candidate]:
     """Figures and changes that map to an indicator; a figure inside a change is left to the change."""
     from .compare import map_indicator
 
@@ -192,12 +265,29 @@ def candidates(extraction: Extraction) -> Iterator[_Candidate]:
     for rec in records:
         if isinstance(rec, Figure) and any(s <= rec.start and rec.end <= e for s, e in change_spans):
             continue
-        subject = rec.subject or rec.text or ""
-        mapped = map_indicator(subject, rec.unit)
-        if mapped is None:
-            continue
-        rule, factor = mapped
-        yield _Candidate(rec, rule.name, rule.unit, factor, rule.fit(subject, rec.unit) or 0)
+        after, before = _windows(text, rec)
+        window = before + (rec.raw or "") + after if not isinstance(rec, Change) else rec.text or ""
+        for words in (rec.subject or rec.text or "", after, before if not after and _ends_in_noun(before) else ""):
+            mapped = map_indicator(words, rec.unit) if words else None
+            if mapped is not None:
+                rule, factor = mapped
+                by_subject = words == (rec.subject or "")
+                yield _Candidate(rec, rule.name, rule.unit, factor, rule.keywords, words if by_subject else "", window)
+                break
+
+
+def _ends_in_noun(words: str) -> bool:
+    """Whether the words before a number end in the thing counted (社工师持证人员达553人),
+    not in a verb phrase about something else (小区新增停车位150个)."""
+    from .compare import load_indicators
+
+    words = words.rstrip("达为有共是约近超过")
+    for suffix in _COUNT_SUFFIXES:
+        if words.endswith(suffix):
+            words = words[: -len(suffix)]
+            break
+    keywords = {k for r in load_indicators() for k in r.keywords if k != "*"}
+    return any(k in words and len(words) - words.rfind(k) - len(k) <= 2 for k in keywords)
 
 
 class _Context:
@@ -220,10 +310,8 @@ class _Context:
         ]
         self.case_names = [n for n in {place.name, _short(place.name)} if n] if place.name else []
         finer = LEVELS.index(place.level) if place.level else len(LEVELS)
-        self.coarser = [lv for lv in LEVELS[:finer]]
-        self.coarser_names = [
-            n for lv in self.coarser if (n := place.at(lv)) and n != place.name and n not in (place.name or "")
-        ]
+        self.coarser = list(LEVELS[:finer])
+        self.coarser_names = [n for lv in self.coarser if (n := place.at(lv)) and n not in (place.name or "")]
 
     def sentence(self, start: int, end: int) -> tuple[int, int]:
         i = bisect.bisect_right(self._starts, start) - 1
@@ -235,55 +323,75 @@ class _Context:
         return any(s <= start < e for s, e in self._plans)
 
 
+_NUMBER = r"\s*[\d一二三四五六七八九十两百千万]"
+_ORIGIN = ("来自", "从")  # 来自毕节、六盘水: places people came from, not the owner of the count
+ORIGIN_CHARS = 12
+
+
 def _score(c: _Candidate, ctx: _Context) -> float:
+    from .compare import load_indicators
+
     rec = c.record
     cues = _cues()
     clause = rec.text or ""
-    s_start, s_end = ctx.sentence(rec.start, rec.end)
-    sentence = ctx.text[s_start:s_end]
+    s_start, _ = ctx.sentence(rec.start, rec.end)
     lead = ctx.text[s_start : rec.end]  # the sentence up to the figure: who owns it is said before it
     score = 0.0
     if isinstance(rec, Change):
-        score += 1.5  # a before/after of the indicator is what a case reports about itself
-    if any(n in sentence for n in ctx.case_names):
-        score += 3.0
+        score += 2.5  # a before/after of the indicator is what a case reports about itself
+    if any(n in lead for n in ctx.case_names):
+        score += 1.5
     if any(w in clause for w in cues["whole"]):
         score += 1.0
     if any(w in clause for w in cues["part"]):
         score -= 2.5
-    if ctx.in_plans(rec.start) or any(w in sentence for w in cues["plan"]):
+    if any(clause.startswith(w) for w in LEVEL_WORDS.get(ctx.place.level or "", ())):
+        score += 0.7  # 街道每年安排…: the case's own level acts
+    if any(w in c.window for w in cues["own"]):
+        score += 1.5
+    if any(w in clause for w in cues["lever"]):
+        score -= 1.5
+    if ctx.in_plans(rec.start) or any(w in clause for w in cues["plan"]):
         score -= 3.0
+    exclusions = {x for r in load_indicators() if r.name == c.rule_name for x in r.exclusions}
+    if any(x in c.window for x in exclusions):
+        score -= 2.0  # 吸纳搬迁群众参与1600余人: the phrase says what the subject left out
     for level in _level_scope(lead):
         score += 2.0 if level == ctx.place.level else (-3.0 if level in ctx.coarser else -1.0)
     # A coarser place right before the number owns it: 龙华区110个社区 is the district's count.
-    if any(
-        re.search(re.escape(n) + r".{0,4}?(?:下?辖|共有|有)?\s*[\d一二三四五六七八九十两百千万]", lead)
-        for n in ctx.coarser_names
-    ):
+    if any(re.search(re.escape(n) + r".{0,4}?(?:下?辖|共有|有)?" + _NUMBER, lead) for n in ctx.coarser_names):
         score -= 3.0
-    if any(rec.start <= s and e <= rec.end or s_start <= s and e <= rec.start for s, e in ctx.other_places):
-        score -= 3.0  # another community or street is named: a sub-area or a neighbour
+    # Another community or street named before the number: a sub-area or a neighbour owns it.
+    if any(
+        (rec.start <= s and e <= rec.end or s_start <= s and e <= rec.start)
+        and not any(w in ctx.text[max(s_start, s - ORIGIN_CHARS) : s] for w in _ORIGIN)
+        for s, e in ctx.other_places
+    ):
+        score -= 2.5
     score += _head_fit(c)
     # The opening describes the case (辖区面积…常住人口…): a small preference, read as a share of the text.
-    score += 0.5 * (1.0 - min(1.0, rec.start / max(1, len(ctx.text))))
+    score += 0.3 * (1.0 - min(1.0, rec.start / max(1, len(ctx.text))))
     return score
 
 
 def _head_fit(c: _Candidate) -> float:
-    """Whether the number counts the indicator's own thing, not something else the subject names."""
-    if c.keyword_fit == 0:  # a "*" rule: the unit alone decides (人次, 场, 平方米)
-        return 0.0
-    subject = (c.record.subject or "").strip()
-    for suffix in _COUNT_SUFFIXES:
-        if subject.endswith(suffix) and len(subject) > len(suffix):
-            subject = subject[: -len(suffix)]
-            break
-    from .compare import load_indicators
+    """Whether the number counts the indicator's own thing, not something else its subject names.
 
-    keywords = [k for r in load_indicators() if r.name == c.rule_name for k in r.keywords]
-    if any(subject.endswith(k) for k in keywords):
-        return 0.5
-    return -1.5  # 社区停车位, 龙华区城中村百姓愿景: the counted noun is another
+    社区停车位 and 城中村百姓愿景 name a community, but count parking spaces and wishes.
+    """
+    words = c.mapped_by.strip()  # empty unless the subject mapped: the words around a number end in it
+    keywords = [k for k in c.keywords if k != "*"]
+    if not words or not keywords:
+        return 0.0
+    for suffix in _COUNT_SUFFIXES:
+        if words.endswith(suffix) and len(words) > len(suffix):
+            words = words[: -len(suffix)]
+            break
+    found = [k for k in keywords if k in words]
+    if not found:
+        return 0.0
+    tail = min(len(words) - words.rfind(k) - len(k) for k in found)
+    return 0.5 if tail == 0 else (-0.5 if tail <= 2 else -3.0)
 
 
 def case_profile(document: Document, structure: Structure | None, extraction: Extraction) -> CaseProfile:
@@ -291,15 +399,15 @@ def case_profile(document: Document, structure: Structure | None, extraction: Ex
 
     Every indicator of corpus/indicators.tsv gets a value: the best candidate
     when one scores at least MIN_SCORE, else ``NOT_FOUND`` (``value`` None).
-    Ties go to the larger value (a case's total is at least any of its parts),
-    then to the earlier figure.
+    The largest value of an indicator gets a small bonus (a case's total is at
+    least any of its parts); ties go to the earlier figure.
     """
     from .compare import load_indicators
 
-    place = CasePlace.from_place(extraction.primary_place())
+    place = case_place(document.text, structure, extraction)
     ctx = _Context(document.text, structure, extraction, place)
     by_indicator: dict[str, list[_Candidate]] = {}
-    for cand in candidates(extraction):
+    for cand in candidates(document.text, extraction):
         cand.score = _score(cand, ctx)
         by_indicator.setdefault(cand.rule_name, []).append(cand)
     values: dict[str, ProfileValue] = {}
@@ -307,7 +415,9 @@ def case_profile(document: Document, structure: Structure | None, extraction: Ex
         if rule.name in values:
             continue
         found = by_indicator.get(rule.name, [])
-        best = max(found, key=lambda c: (c.score, c.value, -c.record.start), default=None)
+        if found:
+            max(found, key=lambda c: c.value).score += LARGEST_BONUS
+        best = max(found, key=lambda c: (c.score, -c.record.start), default=None)
         if best is None or best.score < MIN_SCORE:
             values[rule.name] = ProfileValue(rule.name, rule.unit, others=len(found))
             continue
