@@ -362,18 +362,15 @@ def _cluster_agreement(store: Store, stems: dict[str, str], gold: dict[str, dict
     from .cluster import ClusterInput, cluster_measures, cluster_scores
     from .evaluate import headings_match
 
-    rows = store.conn.execute(
-        "SELECT m.measure_id, m.doc_id, m.heading, m.text, m.cluster_id, d.city FROM measures m "
-        "JOIN documents d USING (doc_id) ORDER BY m.measure_id"
-    ).fetchall()
-    items = [ClusterInput(r["measure_id"], r["doc_id"], r["city"], r["heading"], r["text"]) for r in rows]
+    rows = store.measures_for_clustering()
+    items = [ClusterInput(r.measure_id, r.doc_id, r.city, r.heading, r.text) for r in rows]
     if not items:
         return {"nmi": None, "ari": None, "measures": 0}
-    if all(r["cluster_id"] is not None for r in rows):
+    if all(r.cluster_id is not None for r in rows):
         from .cluster import ClusterResult
 
         result = ClusterResult(
-            clusters=[], assignments=[r["cluster_id"] for r in rows], k=0, method="stored", silhouette=None, items=items
+            clusters=[], assignments=[r.cluster_id for r in rows], k=0, method="stored", silhouette=None, items=items
         )
     else:
         result = cluster_measures(items)
@@ -426,22 +423,16 @@ def cluster(db: PathLike | Store = DEFAULT_DB, *, out_file: PathLike | None = No
     from .cluster import ClusterInput, cluster_measures, write_clusters_csv
 
     store = open_store(db)
-    rows = store.conn.execute(
-        "SELECT m.measure_id, m.doc_id, m.heading, m.text, m.themes, d.city, d.province "
-        "FROM measures m JOIN documents d USING (doc_id) ORDER BY m.measure_id"
-    ).fetchall()
-    import json
-
     items = [
         ClusterInput(
-            measure_id=r["measure_id"],
-            doc_id=r["doc_id"],
-            city=r["city"] or r["province"] or "未知",
-            heading=r["heading"],
-            text=r["text"],
-            themes=json.loads(r["themes"]),
+            measure_id=r.measure_id,
+            doc_id=r.doc_id,
+            city=r.city or r.province or "未知",
+            heading=r.heading,
+            text=r.text,
+            themes=r.themes,
         )
-        for r in rows
+        for r in store.measures_for_clustering()
     ]
     result = cluster_measures(items, segmenter=segmenter)
     store.put_clusters(result)

@@ -10,7 +10,6 @@ long-format ``indicator_values`` table (document id and character span).
 from __future__ import annotations
 
 import html
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -20,6 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from .fileio import atomic_path
+from .readmodel import DocumentRow, MeasureTheme
 from .records import MEASURE_KINDS
 from .resources import read_lines
 from .search import display_width, place_names, theme_taxonomy
@@ -178,15 +178,7 @@ def compare(
     if unknown:
         raise CompareError(f"未知的类型: {'、'.join(unknown)};可选: {'、'.join(MEASURE_KINDS)}")
     header = PLACE_HEADERS[by]
-    docs = pd.DataFrame(
-        [
-            dict(r)
-            for r in store.conn.execute(
-                "SELECT doc_id, title, source, published, province, city FROM documents ORDER BY rowid"
-            )
-        ],
-        columns=["doc_id", "title", "source", "published", "province", "city"],
-    )
+    docs = pd.DataFrame(store.documents_overview(), columns=list(DocumentRow._fields))
     docs["place"] = [_place_label(r, by) for r in docs.itertuples()]
     if places:
         wanted = {n for p in places for n in place_names(p, by)}
@@ -225,15 +217,8 @@ def _place_order(place_of: dict[str, str], weights: pd.Series) -> list[str]:
 
 
 def _theme_tables(store, place_of, header, themes, kinds):
-    rows = store.conn.execute(
-        f"SELECT m.doc_id, m.measure_id, m.heading, t.theme FROM measures m "
-        f"JOIN measure_themes t ON t.measure_id = m.measure_id "
-        f"WHERE m.kind IN ({','.join('?' * len(kinds))}) ORDER BY m.doc_id, m.ordinal",
-        list(kinds),
-    ).fetchall()
-    data = pd.DataFrame(
-        [dict(r) for r in rows if r["doc_id"] in place_of], columns=["doc_id", "measure_id", "heading", "theme"]
-    )
+    rows = store.measure_themes(kinds)
+    data = pd.DataFrame([r for r in rows if r.doc_id in place_of], columns=list(MeasureTheme._fields))
     data["place"] = data["doc_id"].map(place_of)
     taxonomy = [name for name, _ in theme_taxonomy()]
     found = set(data["theme"])
@@ -261,13 +246,7 @@ def _with_place(frame: pd.DataFrame, header: str) -> pd.DataFrame:
 
 
 def _indicator_tables(store, place_of, header):
-    records = [
-        (r["doc_id"], r["kind"], json.loads(r["data"]))
-        for r in store.conn.execute(
-            "SELECT doc_id, kind, data FROM records WHERE kind IN ('figure', 'change') ORDER BY doc_id, kind, ordinal"
-        )
-        if r["doc_id"] in place_of
-    ]
+    records = [r for r in store.records_of_kinds(("figure", "change")) if r.doc_id in place_of]
     change_spans = {}
     for doc_id, kind, rec in records:
         if kind == "change":
@@ -317,38 +296,34 @@ def _indicator_tables(store, place_of, header):
 
 def _mechanism_table(store, place_of, header) -> pd.DataFrame:
     grouped: dict[tuple[str, str], dict] = {}
-    for r in store.conn.execute("SELECT doc_id, data FROM records WHERE kind = 'mechanism' ORDER BY doc_id, ordinal"):
-        if r["doc_id"] not in place_of:
+    for r in store.records_of_kinds(("mechanism",)):
+        if r.doc_id not in place_of:
             continue
-        rec = json.loads(r["data"])
+        rec = r.data
         row = grouped.setdefault(
-            (place_of[r["doc_id"]], rec["name"]),
-            {header: place_of[r["doc_id"]], "机制": rec["name"], "定义": "", "提及次数": 0, "文档": []},
+            (place_of[r.doc_id], rec["name"]),
+            {header: place_of[r.doc_id], "机制": rec["name"], "定义": "", "提及次数": 0, "文档": []},
         )
         row["定义"] = row["定义"] or rec.get("definition") or ""
         row["提及次数"] += rec.get("mentions", 1)
-        if r["doc_id"] not in row["文档"]:
-            row["文档"].append(r["doc_id"])
+        if r.doc_id not in row["文档"]:
+            row["文档"].append(r.doc_id)
     rows = [{**row, "文档": "; ".join(row["文档"])} for row in grouped.values()]
     frame = pd.DataFrame(rows, columns=[header, "机制", "定义", "提及次数", "文档"])
     return frame.sort_values([header, "提及次数"], ascending=[True, False], kind="stable").reset_index(drop=True)
 
 
 def _cluster_table(store, place_of, header) -> pd.DataFrame:
-    rows = store.conn.execute(
-        "SELECT m.doc_id, m.heading, c.cluster_id, c.label, c.theme FROM measures m "
-        "JOIN clusters c ON c.cluster_id = m.cluster_id ORDER BY c.cluster_id, m.doc_id, m.ordinal"
-    ).fetchall()
     grouped: dict[tuple[str, int], dict] = {}
-    for r in rows:
-        if r["doc_id"] not in place_of:
+    for r in store.cluster_members():
+        if r.doc_id not in place_of:
             continue
-        place = place_of[r["doc_id"]]
+        place = place_of[r.doc_id]
         row = grouped.setdefault(
-            (place, r["cluster_id"]),
-            {header: place, "聚类编号": r["cluster_id"], "聚类": r["label"], "主题": r["theme"] or "", "做法": []},
+            (place, r.cluster_id),
+            {header: place, "聚类编号": r.cluster_id, "聚类": r.label, "主题": r.theme or "", "做法": []},
         )
-        row["做法"].append(r["heading"])
+        row["做法"].append(r.heading)
     frame = pd.DataFrame(
         [{**row, "做法数": len(row["做法"]), "做法": ";".join(row["做法"])} for row in grouped.values()],
         columns=[header, "聚类编号", "聚类", "主题", "做法数", "做法"],
@@ -358,8 +333,8 @@ def _cluster_table(store, place_of, header) -> pd.DataFrame:
 
 def _source_table(store, docs: pd.DataFrame, header) -> pd.DataFrame:
     aliases: dict[str, list[str]] = {}
-    for r in store.conn.execute("SELECT doc_id, alias FROM aliases ORDER BY added_at, rowid"):
-        aliases.setdefault(r["doc_id"], []).append(r["alias"])
+    for r in store.aliases_in_order():
+        aliases.setdefault(r.doc_id, []).append(r.alias)
     return pd.DataFrame(
         {
             "文档": docs["doc_id"],

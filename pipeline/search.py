@@ -3,8 +3,10 @@
 Queries are normalized like documents (Traditional → Simplified, full-width
 folded) and segmented with jieba, the way ``measures_fts`` was indexed, so
 two-character words (社区, 养老) match and a Traditional query finds
-Simplified text. Every token is quoted for FTS5, so user input can never be
-read as FTS5 syntax.
+Simplified text. The store's backend turns the words into its own full-text
+query (``pipeline.readmodel``), quoted so user input is never read as query
+syntax; which words rank and in what order hits come is decided here, the
+same for every backend.
 """
 
 from __future__ import annotations
@@ -15,11 +17,12 @@ import io
 import json
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
-from typing import NamedTuple
 
+from .readmodel import HitRow, MeasureFilter, TextQuery
+from .readmodel import fts_expression as fts_expression  # for callers that built FTS5 queries from here
 from .records import MEASURE_KINDS
 from .resources import data_path, read_lines
 from .segment import get_segmenter
@@ -104,19 +107,6 @@ def query_tokens(query: str, segmenter: str = QUERY_SEGMENTER) -> list[str]:
     return seen
 
 
-def fts_expression(tokens: Iterable[str]) -> str:
-    """Tokens quoted as FTS5 strings, as prefixes, ANDed: "社区"* "养老"*.
-
-    A prefix query lets 议事 find the index's longer words 议事会 and 议事厅
-    (jieba keeps them whole); numbers stay exact so 36 does not find 360.
-    """
-    return " ".join(_quoted(tok) + ("" if tok.isdigit() else "*") for tok in tokens)
-
-
-def _quoted(tok: str) -> str:
-    return '"' + tok.replace('"', '""') + '"'
-
-
 # -- places -------------------------------------------------------------------------------
 @lru_cache(maxsize=1)
 def _gazetteer_names() -> dict[tuple[str, str], frozenset[str]]:
@@ -146,83 +136,39 @@ def _as_list(value: str | Sequence[str] | None) -> list[str]:
     return [value] if isinstance(value, str) else list(value)
 
 
-def _like_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+def measure_filter(store: Store, theme, city, province, mechanism, kind) -> MeasureFilter:
+    """The filters as the store reads them: place and mechanism filters resolved to document ids.
 
+    Document-level filters are resolved here, once per search, instead of once per
+    statement that uses them. City and province accept short names (深圳 for 深圳市).
 
-class FilterSet(NamedTuple):
-    op: str  # "IN" or "NOT IN"
-    sql: str  # selects measure_id
-    params: list
-
-
-class ThemeSet(FilterSet):
-    """A theme's practices: often a large share of the store, and cheap to probe one id at a time."""
-
-
-def filter_sets(store: Store, theme, city, province, mechanism, kind) -> list[FilterSet]:
-    """Per filter: ("IN" or "NOT IN", a query of measure_ids, its parameters).
-
-    Document-level filters (place, mechanism) are resolved to document ids
-    here, once: the mechanism's JSON records are scanned a single time per
-    search instead of once per statement that uses the filter.
+    Raises:
+        SearchError: an unknown ``kind``.
     """
-    sets: list[FilterSet] = []
     docs: set[str] | None = None
-    for column, value in (("city", city), ("province", province)):
-        names = [n for v in _as_list(value) for n in place_names(v, column)]
+    for level, value in (("city", city), ("province", province)):
+        names = [n for v in _as_list(value) for n in place_names(v, level)]
         if names:
-            found = {
-                r[0]
-                for r in store.conn.execute(
-                    f"SELECT doc_id FROM documents WHERE {column} IN ({','.join('?' * len(names))})", names
-                )
-            }
+            found = store.docs_in_places(level, names)
             docs = found if docs is None else docs & found
     mechanisms = _as_list(mechanism)
     if mechanisms:
-        likes = " OR ".join("name LIKE ? ESCAPE '\\'" for _ in mechanisms)
-        found = {
-            r[0]
-            for r in store.conn.execute(
-                f"SELECT DISTINCT doc_id FROM mechanism_names WHERE ({likes})",
-                [f"%{_like_escape(normalize_query(x).strip())}%" for x in mechanisms],
-            )
-        }
+        found = store.docs_with_mechanisms([normalize_query(x).strip() for x in mechanisms])
         docs = found if docs is None else docs & found
-    if docs is not None:
-        ids = sorted(docs)
-        sets.append(
-            FilterSet("IN", f"SELECT measure_id FROM measures WHERE doc_id IN ({','.join('?' * len(ids))})", ids)
-        )
-    themes = [normalize_query(t).strip() for t in _as_list(theme)]
-    if themes:
-        sets.append(
-            ThemeSet(
-                "IN", f"SELECT measure_id FROM measure_themes WHERE theme IN ({','.join('?' * len(themes))})", themes
-            )
-        )
     kinds = _as_list(kind)
-    if kinds:
-        unknown = [k for k in kinds if k not in MEASURE_KINDS]
-        if unknown:
-            raise SearchError(
-                f"未知的类型: {'、'.join(unknown)};可选: {'、'.join(MEASURE_KINDS)}({'、'.join(KIND_NAMES.values())})"
-            )
-        # Practices (measure) are most of every report: their filter is the small set of the other kinds.
-        op, test = ("NOT IN", "NOT IN") if "measure" in kinds else ("IN", "IN")
-        sets.append(
-            FilterSet(op, f"SELECT measure_id FROM measures WHERE kind {test} ({','.join('?' * len(kinds))})", kinds)
+    unknown = [k for k in kinds if k not in MEASURE_KINDS]
+    if unknown:
+        raise SearchError(
+            f"未知的类型: {'、'.join(unknown)};可选: {'、'.join(MEASURE_KINDS)}({'、'.join(KIND_NAMES.values())})"
         )
-    return sets
+    return MeasureFilter(
+        doc_ids=None if docs is None else tuple(sorted(docs)),
+        themes=tuple(normalize_query(t).strip() for t in _as_list(theme)),
+        kinds=tuple(kinds),
+    )
 
 
 # -- search -------------------------------------------------------------------------------------
-_HIT_COLUMNS_SQL = (
-    "m.measure_id, m.doc_id, m.heading, m.kind, m.themes, m.text, m.start, m.end, d.title, d.city, d.province"
-)
-
-
 def search(
     store: Store,
     query: str = "",
@@ -246,25 +192,14 @@ def search(
         SearchError: an unknown ``kind``.
     """
     tokens = query_tokens(query, segmenter) if query.strip() else []
-    sets = filter_sets(store, theme, city, province, mechanism, kind)
-    params = [p for _, _, ps in sets for p in ps]
+    f = measure_filter(store, theme, city, province, mechanism, kind)
     if tokens:
-        where = _fts_filters(store, sets)
-        ids, total = _ranked_ids(store, tokens, where, params, limit, offset)
-        rows = _rows(store, ids)
+        ids, total = _ranked_ids(store, tokens, store.text_filter(f), limit, offset)
     else:
-        # "+measure_id" keeps the planner on the (doc_id, ordinal) index, which is already in
-        # page order, instead of fetching every admitted row and sorting it.
-        where = "".join(f" AND +measure_id {op} ({sql})" for op, sql, _ in sets)
-        page = store.conn.execute(
-            f"SELECT measure_id FROM measures WHERE 1{where} ORDER BY doc_id, ordinal LIMIT ? OFFSET ?",
-            [*params, limit, offset],
-        ).fetchall()
-        rows = _rows(store, [(r[0], 0.0) for r in page])
-        total = store.conn.execute(
-            f"SELECT count(*) FROM (SELECT measure_id FROM measures WHERE 1{where} LIMIT ?)", [*params, COUNT_CAP + 1]
-        ).fetchone()[0]
-    hits = [_hit(row, tokens, marks) for row in rows]
+        ids = [(i, 0.0) for i in store.list_measures(f, limit, offset)]
+        total = store.count_measures(f, COUNT_CAP)
+    found = store.hit_rows([i for i, _ in ids])
+    hits = [_hit(found[i], score, tokens, marks) for i, score in ids if i in found]
     result = SearchResult(hits=hits, total=min(total, COUNT_CAP), tokens=tokens, total_capped=total > COUNT_CAP)
     if not hits and offset == 0:
         result.suggestions = suggest_themes(query, store)
@@ -272,64 +207,24 @@ def search(
     return result
 
 
-def _fts_filters(store: Store, sets: list[FilterSet]) -> str:
-    """The filters as conditions on measures_fts rows.
-
-    "+rowid IN (…)" builds the whole set first (~0.2 µs an id), then tests
-    each row cheaply; the "+" matters: a plain rowid IN (…) is pushed into
-    FTS5 as one full-text lookup per listed id. A broad theme holds so many
-    practices that building it costs more than the rows a scan visits before
-    its LIMIT is reached; its rows are probed one by one instead (~0.7 µs).
-    """
-    clauses = []
-    for s in sets:
-        if isinstance(s, ThemeSet) and _is_broad(store, s):
-            clauses.append(f" AND EXISTS ({s.sql} AND measure_id = measures_fts.rowid)")
-        else:
-            clauses.append(f" AND +rowid {s.op} ({s.sql})")
-    return "".join(clauses)
-
-
-def _is_broad(store: Store, s: FilterSet) -> bool:
-    # Past ~1/8 of the store, a LIMIT-ed scan stops before it has seen as many rows as building would cost.
-    share = (store.conn.execute("SELECT max(measure_id) FROM measures").fetchone()[0] or 0) // 8
-    return store.conn.execute(f"SELECT count(*) FROM ({s.sql} LIMIT ?)", [*s.params, share]).fetchone()[0] >= share
-
-
-def _count(store: Store, match: str, where: str, params: list, cap: int = COUNT_CAP) -> int:
-    """Matches of an FTS expression, counted up to cap + 1 (counting all of 社区 costs more than ranking)."""
-    return store.conn.execute(
-        f"SELECT count(*) FROM (SELECT 1 FROM measures_fts WHERE measures_fts MATCH ?{where} LIMIT ?)",
-        [match, *params, cap + 1],
-    ).fetchone()[0]
-
-
-def _ranked_ids(
-    store: Store, tokens: list[str], where: str, params: list, limit: int, offset: int
-) -> tuple[list[tuple[int, float]], int]:
+def _ranked_ids(store: Store, tokens: list[str], where, limit: int, offset: int) -> tuple[list[tuple[int, float]], int]:
     """(measure_id, score) of one page of matches, best first; and the (capped) number of matches.
 
-    bm25() first counts every row of each of its terms, so a term found in
+    BM25 first counts every row of each of its terms, so a term found in
     most practices (社区, 服务) costs ~1 µs per row while telling nothing (its
-    IDF is about zero). Such terms must match but do not rank: bm25 runs over
+    IDF is about zero). Such terms must match but do not rank: BM25 runs over
     the rarer terms within the rows matching all terms. When every term is
     that common, rows with all terms in the heading come first, newest first.
     """
-    match = fts_expression(tokens)
+    query = TextQuery(tuple(tokens))
     counts = [_rows_with(store, t) for t in tokens]
     rare = [t for t, n in zip(tokens, counts, strict=False) if n <= RANK_CAP]
     if rare:
-        rows = store.conn.execute(
-            f"WITH cand AS MATERIALIZED (SELECT rowid AS id FROM measures_fts WHERE measures_fts MATCH ?{where}) "
-            f"SELECT rowid, bm25(measures_fts, 2.0, 1.0) AS rank, (SELECT count(*) FROM cand) FROM measures_fts "
-            f"WHERE measures_fts MATCH ? AND +rowid IN (SELECT id FROM cand) ORDER BY rank LIMIT ? OFFSET ?",
-            [match, *params, fts_expression(rare), limit, offset],
-        ).fetchall()
-        total = rows[0][2] if rows else _count(store, match, where, params)
-        return [(r[0], -r[1]) for r in rows], total
+        page, total = store.ranked_matches(query, TextQuery(tuple(rare)), where, limit, offset)
+        return page, total if total is not None else store.count_matches(query, where, COUNT_CAP)
     # Unfiltered, a lone word's count above may already say that more than COUNT_CAP rows match.
-    known = counts[0] if len(tokens) == 1 and not where and counts[0] > COUNT_CAP else None
-    return _heading_first(store, match, where, params, limit, offset, known)
+    known = counts[0] if len(tokens) == 1 and not where.sql and counts[0] > COUNT_CAP else None
+    return _heading_first(store, query, where, limit, offset, known)
 
 
 def _rows_with(store: Store, tok: str) -> int:
@@ -339,22 +234,12 @@ def _rows_with(store: Store, tok: str) -> int:
     every row of every word it begins (~3 ms for 社会组织 on a 50k store);
     the word alone finds a common word as common for a tenth of that.
     """
-    exact = _count(store, _quoted(tok), "", [], RANK_CAP)
-    return exact if exact > RANK_CAP or tok.isdigit() else _count(store, fts_expression([tok]), "", [], RANK_CAP)
-
-
-def _newest(store: Store, match: str, where: str, params: list, limit: int, offset: int = 0) -> list[int]:
-    return [
-        r[0]
-        for r in store.conn.execute(
-            f"SELECT rowid FROM measures_fts WHERE measures_fts MATCH ?{where} ORDER BY rowid DESC LIMIT ? OFFSET ?",
-            [match, *params, limit, offset],
-        )
-    ]
+    exact = store.count_matches(TextQuery((tok,), prefix=False), None, RANK_CAP)
+    return exact if exact > RANK_CAP or tok.isdigit() else store.count_matches(TextQuery((tok,)), None, RANK_CAP)
 
 
 def _heading_first(
-    store: Store, match: str, where: str, params: list, limit: int, offset: int, known_total: int | None = None
+    store: Store, query: TextQuery, where, limit: int, offset: int, known_total: int | None = None
 ) -> tuple[list[tuple[int, float]], int]:
     """Rows with every word in the heading, newest first, then the other rows, newest first.
 
@@ -363,50 +248,35 @@ def _heading_first(
     either a count (the heading matches filled the page) or the newest
     COUNT_CAP + 1 matches, which give the total and the rest of the page.
     """
-    in_heading = f"{{heading}} : ({match})"
-    head = _newest(store, in_heading, where, params, offset + limit)
+    head = store.newest_matches(query._replace(scope="heading"), where, offset + limit)
     page = [(i, 2.0) for i in head[offset:]]
     if len(page) == limit:
-        return page, known_total or _count(store, match, where, params)
-    newest = _newest(store, match, where, params, COUNT_CAP + 1)
+        return page, known_total or store.count_matches(query, where, COUNT_CAP)
+    newest = store.newest_matches(query, where, COUNT_CAP + 1)
     in_head = set(head)
     rest = [i for i in newest if i not in in_head]
     skip, wanted = max(0, offset - len(head)), limit - len(page)
     if len(rest) < skip + wanted and len(newest) > COUNT_CAP:  # a page past the newest matches
-        rest, skip = _newest(store, f"({match}) NOT {in_heading}", where, params, wanted, skip), 0
+        rest, skip = store.newest_matches(query._replace(scope="not_heading"), where, wanted, skip), 0
     return page + [(i, 1.0) for i in rest[skip : skip + wanted]], len(newest)
 
 
-def _rows(store: Store, ids: list[tuple[int, float]]) -> list[dict]:
-    if not ids:
-        return []
-    found = {
-        r["measure_id"]: dict(r)
-        for r in store.conn.execute(
-            f"SELECT {_HIT_COLUMNS_SQL} FROM measures m JOIN documents d ON d.doc_id = m.doc_id "
-            f"WHERE m.measure_id IN ({','.join('?' * len(ids))})",
-            [i for i, _ in ids],
-        )
-    }
-    return [{**found[i], "rank": -score} for i, score in ids if i in found]
-
-
-def _hit(row, tokens: list[str], marks: tuple[str, str]) -> SearchHit:
-    parts = highlight_parts(row["text"], tokens)
+def _hit(row: HitRow, score: float, tokens: list[str], marks: tuple[str, str]) -> SearchHit:
+    parts = highlight_parts(row.text, tokens)
     return SearchHit(
-        measure_id=row["measure_id"],
-        doc_id=row["doc_id"],
-        heading=row["heading"],
-        kind=row["kind"],
-        themes=json.loads(row["themes"]),
-        city=row["city"],
-        province=row["province"],
-        title=row["title"],
+        measure_id=row.measure_id,
+        doc_id=row.doc_id,
+        heading=row.heading,
+        kind=row.kind,
+        themes=row.themes,
+        city=row.city,
+        province=row.province,
+        title=row.title,
         snippet="".join(f"{marks[0]}{s}{marks[1]}" if hit else s for s, hit in parts),
         snippet_html="".join(f"<mark>{html.escape(s)}</mark>" if hit else html.escape(s) for s, hit in parts),
-        start=row["start"],
-        end=row["end"],
-        score=-row["rank"] if row["rank"] else 0.0,
+        start=row.start,
+        end=row.end,
+        score=score if score else 0.0,
     )
 
 
@@ -466,12 +336,7 @@ def suggest_themes(query: str, store: Store | None = None, n: int = 3) -> list[s
 
 
 def _stored_themes(store: Store | None) -> list[str]:
-    if store is None:
-        return []
-    return [
-        r[0]
-        for r in store.conn.execute("SELECT theme FROM measure_themes GROUP BY theme ORDER BY count(*) DESC, theme")
-    ]
+    return [] if store is None else store.themes_by_frequency()
 
 
 def no_hits_message(query: str, suggestions: Sequence[str]) -> str:

@@ -27,6 +27,7 @@ from itertools import chain
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from .readmodel import SqliteReads
 from .records import (
     CaseMetadata,
     Change,
@@ -231,8 +232,11 @@ def now_iso() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%S%z")
 
 
-class Store:
-    """A govcase case database in one SQLite file (or ``:memory:``)."""
+class Store(SqliteReads):
+    """A govcase case database in one SQLite file (or ``:memory:``).
+
+    The reads of search, compare, the API and the web pages are ``readmodel.SqliteReads``.
+    """
 
     def __init__(self, path: str | Path = DEFAULT_DB, *, readonly: bool = False) -> None:
         self.path = str(path)

@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline import search as search_module
+from pipeline.readmodel import SqliteReads
 from pipeline.records import CaseMetadata, Document, Extraction, Measure, Mechanism, Place, Structure
 from pipeline.search import (
     SearchError,
@@ -349,7 +350,7 @@ def test_common_words_page_through_heading_matches_then_the_rest(
 ):
     monkeypatch.setattr(search_module, "RANK_CAP", 3)
     monkeypatch.setattr(search_module, "COUNT_CAP", 10)
-    monkeypatch.setattr(search_module, "_is_broad", lambda store, s: broad_themes)
+    monkeypatch.setattr(SqliteReads, "_is_broad", lambda store, s: broad_themes)
     for offset in (0, 4, 9, 12, 30):
         result = search(many, query, limit=5, offset=offset, **filters)
         ids, total = _expected(many, query, where, params, 5, offset)

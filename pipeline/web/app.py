@@ -162,12 +162,7 @@ def _theme_names() -> list[str]:
 
 def _place_rows() -> list[dict]:
     """(city, province, number of documents) for every place the store knows."""
-    return [
-        dict(r)
-        for r in store().conn.execute(
-            "SELECT city, province, count(*) AS docs FROM documents GROUP BY city, province ORDER BY docs DESC, city"
-        )
-    ]
+    return [row._asdict() for row in store().place_counts()]
 
 
 def _level_counts(rows: list[dict], level: str) -> list[tuple[str, int]]:

@@ -1,0 +1,458 @@
+"""What search, compare, the API and the web pages read from the store: one method a query, typed rows.
+
+Every query outside the writing path lives here, so the layers above hold no
+SQL and a second backend is a second implementation of these methods:
+``Reads`` holds the queries whose SQL is portable (``?`` placeholders, run
+through ``_query``); ``SqliteReads`` adds the full-text and filter queries
+written for SQLite's FTS5 and its planner. ``pipeline.store.Store`` is
+``SqliteReads`` plus the writing side.
+
+Filters arrive as a ``MeasureFilter`` (document ids already resolved from
+places and mechanisms) and text queries as a ``TextQuery`` of the query's
+segmented words; the ranking policy (which words rank, heading matches
+first) stays in ``pipeline.search`` and is the same on every backend.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from typing import Any, NamedTuple
+
+# -- typed rows and arguments ------------------------------------------------------------------
+
+
+class MeasureFilter(NamedTuple):
+    """Which practices a search admits. Empty fields do not restrict."""
+
+    doc_ids: tuple[str, ...] | None = None  # from place and mechanism filters; () admits none
+    themes: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+
+    @property
+    def restricts(self) -> bool:
+        return self.doc_ids is not None or bool(self.themes) or bool(self.kinds)
+
+
+class TextQuery(NamedTuple):
+    """Segmented query words, all of which must match.
+
+    ``prefix``: a word also matches the longer indexed words it begins (议事 → 议事会), numbers stay exact.
+    ``scope``: "all" (anywhere), "heading" (every word in the heading), "not_heading" (a match of
+    "all" that is not one of "heading").
+    """
+
+    tokens: tuple[str, ...]
+    prefix: bool = True
+    scope: str = "all"
+
+
+class HitRow(NamedTuple):
+    measure_id: int
+    doc_id: str
+    heading: str
+    kind: str
+    themes: list[str]
+    text: str
+    start: int
+    end: int
+    title: str | None
+    city: str | None
+    province: str | None
+
+
+class DocumentRow(NamedTuple):
+    doc_id: str
+    title: str | None
+    source: str | None
+    published: str | None
+    province: str | None
+    city: str | None
+
+
+class PlaceCount(NamedTuple):
+    city: str | None
+    province: str | None
+    docs: int
+
+
+class MeasureTheme(NamedTuple):
+    doc_id: str
+    measure_id: int
+    heading: str
+    theme: str
+
+
+class RecordRow(NamedTuple):
+    doc_id: str
+    kind: str
+    data: dict
+
+
+class ClusterMember(NamedTuple):
+    doc_id: str
+    heading: str
+    cluster_id: int
+    label: str
+    theme: str | None
+
+
+class AliasRow(NamedTuple):
+    doc_id: str
+    alias: str
+
+
+class MeasureRow(NamedTuple):
+    """A stored practice with its document's place, as clustering reads it."""
+
+    measure_id: int
+    doc_id: str
+    heading: str
+    text: str
+    themes: list[str]
+    cluster_id: int | None
+    city: str | None
+    province: str | None
+
+
+class FilterSet(NamedTuple):
+    op: str  # "IN" or "NOT IN"
+    sql: str  # selects measure_id
+    params: list
+    theme: bool = False  # a theme's practices: often a large share of the store, cheap to probe one at a time
+
+
+FACETS = ("theme", "city", "province", "kind", "mechanism")
+MECHANISM_FACET_SIZE = 30
+
+
+def _marks(n: int) -> str:
+    return ",".join("?" * n)
+
+
+# -- portable reads ----------------------------------------------------------------------------------
+class Reads:
+    """Reads whose SQL every backend runs as written; ``_query`` is the backend's."""
+
+    def _query(self, sql: str, params: Sequence[Any] = ()) -> list:
+        raise NotImplementedError
+
+    # documents and places
+    def docs_in_places(self, level: str, names: Sequence[str]) -> set[str]:
+        """Ids of the documents whose city (or province) is one of ``names``."""
+        if level not in ("city", "province"):
+            raise ValueError(level)
+        return {
+            r[0] for r in self._query(f"SELECT doc_id FROM documents WHERE {level} IN ({_marks(len(names))})", names)
+        }
+
+    def docs_with_mechanisms(self, parts: Sequence[str]) -> set[str]:
+        """Ids of the documents naming a mechanism that contains any of ``parts``."""
+        likes = " OR ".join("name LIKE ? ESCAPE '\\'" for _ in parts)
+        return {
+            r[0]
+            for r in self._query(
+                f"SELECT DISTINCT doc_id FROM mechanism_names WHERE ({likes})", [f"%{_like_escape(p)}%" for p in parts]
+            )
+        }
+
+    def documents_overview(self) -> list[DocumentRow]:
+        """Every document's title, source, date and place, in ingest order."""
+        return [
+            DocumentRow(*r)
+            for r in self._query(
+                "SELECT doc_id, title, source, published, province, city FROM documents ORDER BY rowid"
+            )
+        ]
+
+    def place_counts(self) -> list[PlaceCount]:
+        """(city, province, number of documents) for every place the store knows, most documents first."""
+        return [
+            PlaceCount(*r)
+            for r in self._query(
+                "SELECT city, province, count(*) AS docs FROM documents GROUP BY city, province "
+                "ORDER BY docs DESC, city"
+            )
+        ]
+
+    def aliases_in_order(self) -> list[AliasRow]:
+        """Every (doc_id, alias), oldest alias first."""
+        return [
+            AliasRow(*r)
+            for r in self._query(f"SELECT doc_id, alias FROM aliases ORDER BY added_at, {self._alias_order}")
+        ]
+
+    _alias_order = "rowid"  # the order aliases were inserted in (a column on a server database)
+
+    # practices and records
+    def measure_themes(self, kinds: Sequence[str]) -> list[MeasureTheme]:
+        """(doc_id, measure_id, heading, theme) of the practices of these kinds, by document and position."""
+        return [
+            MeasureTheme(*r)
+            for r in self._query(
+                "SELECT m.doc_id, m.measure_id, m.heading, t.theme FROM measures m "
+                "JOIN measure_themes t ON t.measure_id = m.measure_id "
+                f"WHERE m.kind IN ({_marks(len(kinds))}) ORDER BY m.doc_id, m.ordinal",
+                list(kinds),
+            )
+        ]
+
+    def records_of_kinds(self, kinds: Sequence[str]) -> list[RecordRow]:
+        """Extracted records (figure, change, mechanism, …) with their decoded data, by document, kind, ordinal."""
+        return [
+            RecordRow(r[0], r[1], json.loads(r[2]))
+            for r in self._query(
+                f"SELECT doc_id, kind, data FROM records WHERE kind IN ({_marks(len(kinds))}) "
+                "ORDER BY doc_id, kind, ordinal",
+                list(kinds),
+            )
+        ]
+
+    def cluster_members(self) -> list[ClusterMember]:
+        """Every clustered practice with its cluster, by cluster, document and position."""
+        return [
+            ClusterMember(*r)
+            for r in self._query(
+                "SELECT m.doc_id, m.heading, c.cluster_id, c.label, c.theme FROM measures m "
+                "JOIN clusters c ON c.cluster_id = m.cluster_id ORDER BY c.cluster_id, m.doc_id, m.ordinal"
+            )
+        ]
+
+    def measures_for_clustering(self) -> list[MeasureRow]:
+        """Every stored practice with its document's place, by measure id."""
+        return [
+            MeasureRow(r[0], r[1], r[2], r[3], json.loads(r[4]), r[5], r[6], r[7])
+            for r in self._query(
+                "SELECT m.measure_id, m.doc_id, m.heading, m.text, m.themes, m.cluster_id, d.city, d.province "
+                "FROM measures m JOIN documents d ON d.doc_id = m.doc_id ORDER BY m.measure_id"
+            )
+        ]
+
+    def hit_rows(self, ids: Sequence[int]) -> dict[int, HitRow]:
+        """The practices with these ids and their documents' title and place, by id."""
+        if not ids:
+            return {}
+        rows = self._query(
+            "SELECT m.measure_id, m.doc_id, m.heading, m.kind, m.themes, m.text, m.start, m.end, "
+            "d.title, d.city, d.province FROM measures m JOIN documents d ON d.doc_id = m.doc_id "
+            f"WHERE m.measure_id IN ({_marks(len(ids))})",
+            list(ids),
+        )
+        return {r[0]: HitRow(r[0], r[1], r[2], r[3], json.loads(r[4]), *r[5:]) for r in rows}
+
+    def themes_by_frequency(self) -> list[str]:
+        """Every stored theme, most practices first."""
+        return [
+            r[0] for r in self._query("SELECT theme FROM measure_themes GROUP BY theme ORDER BY count(*) DESC, theme")
+        ]
+
+    # filters on practices (no words)
+    def list_measures(self, f: MeasureFilter, limit: int, offset: int = 0) -> list[int]:
+        """Ids of the admitted practices, by document and position."""
+        where, params = self._measure_where(f, hint=True)
+        return [
+            r[0]
+            for r in self._query(
+                f"SELECT measure_id FROM measures WHERE 1=1{where} ORDER BY doc_id, ordinal LIMIT ? OFFSET ?",
+                [*params, limit, offset],
+            )
+        ]
+
+    def count_measures(self, f: MeasureFilter, cap: int) -> int:
+        """Admitted practices, counted up to cap + 1."""
+        where, params = self._measure_where(f, hint=True)
+        return self._query(
+            f"SELECT count(*) FROM (SELECT measure_id FROM measures WHERE 1=1{where} LIMIT ?) AS admitted",
+            [*params, cap + 1],
+        )[0][0]
+
+    def _filter_sets(self, f: MeasureFilter) -> list[FilterSet]:
+        """Per restriction: ("IN" or "NOT IN", a query selecting measure ids, its parameters).
+
+        Order: documents, themes, kinds. Practices (measure) are most of every report, so a
+        kind filter naming them is the small set of the other kinds, negated.
+        """
+        sets: list[FilterSet] = []
+        if f.doc_ids is not None:
+            ids = sorted(f.doc_ids)
+            sets.append(FilterSet("IN", f"SELECT measure_id FROM measures WHERE doc_id IN ({_marks(len(ids))})", ids))
+        if f.themes:
+            themes = list(f.themes)
+            sql = f"SELECT measure_id FROM measure_themes WHERE theme IN ({_marks(len(themes))})"
+            sets.append(FilterSet("IN", sql, themes, theme=True))
+        if f.kinds:
+            kinds = list(f.kinds)
+            op = "NOT IN" if "measure" in kinds else "IN"
+            sets.append(FilterSet(op, f"SELECT measure_id FROM measures WHERE kind {op} ({_marks(len(kinds))})", kinds))
+        return sets
+
+    def _measure_where(self, f: MeasureFilter, *, hint: bool = False, column: str = "measure_id") -> tuple[str, list]:
+        # "+measure_id" (hint) keeps SQLite's planner on the (doc_id, ordinal) index, which is
+        # already in page order, instead of fetching every admitted row and sorting it.
+        sets = self._filter_sets(f)
+        ref = f"+{column}" if hint and self._planner_hints else column
+        return "".join(f" AND {ref} {s.op} ({s.sql})" for s in sets), [p for s in sets for p in s.params]
+
+    _planner_hints = True  # SQLite's unary + that keeps a column off an index
+
+    # facets
+    def facet_counts(
+        self, facet: str, tokens: Sequence[str] = (), f: MeasureFilter | None = None
+    ) -> list[tuple[str, int]]:
+        """[(value, number of matching practices)] of one facet, most frequent first.
+
+        With no words and no filter (``f`` None) every practice counts.
+        """
+        if facet not in FACETS:
+            raise ValueError(facet)
+        if not tokens and f is None:
+            if facet == "mechanism":
+                return [(r[0], r[1]) for r in self._query(_ALL_MECHANISMS_SQL)]
+            return [(r[0], r[1]) for r in self._query(_FACET_SQL[facet].format(where="1=1"))]
+        ids, params = self._matching_ids(tokens, f or MeasureFilter())
+        return [(r[0], r[1]) for r in self._query(_FACET_SQL[facet].format(where=f"m.measure_id IN ({ids})"), params)]
+
+    def _matching_ids(self, tokens: Sequence[str], f: MeasureFilter) -> tuple[str, list]:
+        """SQL selecting the ids of the practices matching ``tokens`` and ``f``, with its parameters."""
+        raise NotImplementedError
+
+
+# {where} restricts to the matching practices; "1=1" when nothing restricts them,
+# because "IN (every id)" costs seconds on a 50,000-document store.
+_FACET_SQL = {
+    "theme": "SELECT theme AS value, count(*) AS n FROM measure_themes m WHERE {where} "
+    "GROUP BY theme ORDER BY n DESC, value",
+    "city": "SELECT d.city AS value, count(*) AS n FROM measures m JOIN documents d ON d.doc_id = m.doc_id "
+    "WHERE {where} AND d.city IS NOT NULL GROUP BY d.city ORDER BY n DESC, value",
+    "province": "SELECT d.province AS value, count(*) AS n FROM measures m JOIN documents d ON d.doc_id = m.doc_id "
+    "WHERE {where} AND d.province IS NOT NULL GROUP BY d.province ORDER BY n DESC, value",
+    "kind": "SELECT m.kind AS value, count(*) AS n FROM measures m WHERE {where} "
+    "GROUP BY m.kind ORDER BY n DESC, value",
+    # mechanism_names holds each document's names once: reading the records' JSON
+    # instead took minutes on a 50,000-document store.
+    "mechanism": "SELECT mn.name AS value, count(DISTINCT m.measure_id) AS n "
+    "FROM measures m JOIN mechanism_names mn ON mn.doc_id = m.doc_id "
+    "WHERE {where} "
+    f"GROUP BY mn.name ORDER BY n DESC, value LIMIT {MECHANISM_FACET_SIZE}",
+}
+# Unrestricted, each document's practices are counted once per name, not joined row by row.
+_ALL_MECHANISMS_SQL = (
+    "SELECT mn.name AS value, sum(per_doc.n) AS n FROM mechanism_names mn "
+    "JOIN (SELECT doc_id, count(*) AS n FROM measures GROUP BY doc_id) per_doc "
+    "ON per_doc.doc_id = mn.doc_id "
+    f"GROUP BY mn.name ORDER BY n DESC, value LIMIT {MECHANISM_FACET_SIZE}"
+)
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+# -- SQLite: FTS5 ---------------------------------------------------------------------------------
+def fts_expression(tokens: Iterable[str], *, prefix: bool = True) -> str:
+    """Tokens quoted as FTS5 strings, ANDed, as prefixes unless told not: "社区"* "养老"*.
+
+    A prefix query lets 议事 find the index's longer words 议事会 and 议事厅
+    (jieba keeps them whole); numbers stay exact so 36 does not find 360.
+    Quoting every token means user input is never read as FTS5 syntax.
+    """
+    return " ".join(_quoted(tok) + ("*" if prefix and not tok.isdigit() else "") for tok in tokens)
+
+
+def _quoted(tok: str) -> str:
+    return '"' + tok.replace('"', '""') + '"'
+
+
+def _fts_match(q: TextQuery) -> str:
+    match = fts_expression(q.tokens, prefix=q.prefix)
+    if q.scope == "heading":
+        return f"{{heading}} : ({match})"
+    if q.scope == "not_heading":
+        return f"({match}) NOT {{heading}} : ({match})"
+    return match
+
+
+class TextFilter(NamedTuple):
+    """A MeasureFilter compiled into conditions on full-text rows (see ``SqliteReads.text_filter``)."""
+
+    sql: str
+    params: list
+
+
+class SqliteReads(Reads):
+    """Full-text search and filters over SQLite's FTS5 index ``measures_fts`` (rowid = measure_id)."""
+
+    conn: Any
+
+    def _query(self, sql: str, params: Sequence[Any] = ()) -> list:
+        return self.conn.execute(sql, params).fetchall()
+
+    def text_filter(self, f: MeasureFilter) -> TextFilter:
+        """``f`` as conditions on measures_fts rows, built once per search.
+
+        "+rowid IN (…)" builds the whole set first (~0.2 µs an id), then tests
+        each row cheaply; the "+" matters: a plain rowid IN (…) is pushed into
+        FTS5 as one full-text lookup per listed id. A broad theme holds so many
+        practices that building it costs more than the rows a scan visits before
+        its LIMIT is reached; its rows are probed one by one instead (~0.7 µs).
+        """
+        clauses, params = [], []
+        for s in self._filter_sets(f):
+            if s.theme and self._is_broad(s):
+                clauses.append(f" AND EXISTS ({s.sql} AND measure_id = measures_fts.rowid)")
+            else:
+                clauses.append(f" AND +rowid {s.op} ({s.sql})")
+            params += s.params
+        return TextFilter("".join(clauses), params)
+
+    def _is_broad(self, s: FilterSet) -> bool:
+        # Past ~1/8 of the store, a LIMIT-ed scan stops before it has seen as many rows as building would cost.
+        share = (self._query("SELECT max(measure_id) FROM measures")[0][0] or 0) // 8
+        return self._query(f"SELECT count(*) FROM ({s.sql} LIMIT ?)", [*s.params, share])[0][0] >= share
+
+    def count_matches(self, q: TextQuery, where: TextFilter | None = None, cap: int = 1_000) -> int:
+        """Practices matching ``q`` (and ``where``), counted up to cap + 1."""
+        where = where or TextFilter("", [])
+        return self._query(
+            f"SELECT count(*) FROM (SELECT 1 FROM measures_fts WHERE measures_fts MATCH ?{where.sql} LIMIT ?)",
+            [_fts_match(q), *where.params, cap + 1],
+        )[0][0]
+
+    def newest_matches(self, q: TextQuery, where: TextFilter, limit: int, offset: int = 0) -> list[int]:
+        """Ids of the practices matching ``q``, newest (highest id) first."""
+        return [
+            r[0]
+            for r in self._query(
+                f"SELECT rowid FROM measures_fts WHERE measures_fts MATCH ?{where.sql} "
+                "ORDER BY rowid DESC LIMIT ? OFFSET ?",
+                [_fts_match(q), *where.params, limit, offset],
+            )
+        ]
+
+    def ranked_matches(
+        self, q: TextQuery, rank_by: TextQuery, where: TextFilter, limit: int, offset: int = 0
+    ) -> tuple[list[tuple[int, float]], int | None]:
+        """One page of the practices matching ``q``, ranked by BM25 over ``rank_by``'s words
+        (headings weighted ×2); with the number of all matches, or None when the page is empty.
+
+        Scores are higher-is-better (negated bm25).
+        """
+        rows = self._query(
+            "WITH cand AS MATERIALIZED (SELECT rowid AS id FROM measures_fts WHERE measures_fts MATCH ?"
+            f"{where.sql}) SELECT rowid, bm25(measures_fts, 2.0, 1.0) AS rank, (SELECT count(*) FROM cand) "
+            "FROM measures_fts WHERE measures_fts MATCH ? AND +rowid IN (SELECT id FROM cand) "
+            "ORDER BY rank LIMIT ? OFFSET ?",
+            [_fts_match(q), *where.params, _fts_match(rank_by), limit, offset],
+        )
+        return [(r[0], -r[1]) for r in rows], (rows[0][2] if rows else None)
+
+    def _matching_ids(self, tokens: Sequence[str], f: MeasureFilter) -> tuple[str, list]:
+        if tokens:
+            # "+rowid" keeps FTS5 from running one full-text lookup per id of the filter's set.
+            where, params = self._measure_where(f, hint=True, column="rowid")
+            return f"SELECT rowid FROM measures_fts WHERE measures_fts MATCH ?{where}", [
+                fts_expression(tokens),
+                *params,
+            ]
+        where, params = self._measure_where(f, column="m.measure_id")
+        return f"SELECT m.measure_id FROM measures m WHERE 1=1{where}", params
