@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test evaluate bench clean
+.PHONY: run test evaluate update-scores bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,10 @@ run: $(STAMP)
 ## the whole test suite
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
+
+## accept today's gold scores as the ratchet (tests/expected_scores.json); say why in the commit
+update-scores: $(STAMP)
+	$(BIN)/python -m pytest -q tests/test_score_ratchet.py --update-scores
 
 evaluate: $(STAMP)
 	$(BIN)/govcase evaluate --gold corpus/gold --db outputs/govcase.db

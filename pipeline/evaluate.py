@@ -292,6 +292,45 @@ class EvaluationReport:
         return "\n".join([*lines, footer])
 
 
+# The ratios the score ratchet (tests/expected_scores.json) keeps per field; counts
+# are left out because they change whenever gold grows, ratios only when quality does.
+RATCHET_METRICS: dict[str, tuple[str, ...]] = {
+    "figures": ("precision", "recall", "approx_accuracy"),
+    "changes": ("precision", "recall"),
+    "mechanisms": ("precision", "recall"),
+    "measures": ("precision", "recall", "kind_accuracy"),
+    "themes": ("precision", "recall"),
+    "locations": ("accuracy",),
+    "metadata": ("accuracy",),
+}
+TOTAL_KEY = "(total)"
+
+
+def flat_scores(report: EvaluationReport, digits: int = 4) -> dict[str, dict[str, float]]:
+    """``{TOTAL_KEY or document stem: {"field.metric": ratio}}`` for the score ratchet.
+
+    Per document only the fields its gold scores; locations and metadata also
+    per level (``locations.city``), so a trade between two levels shows.
+    """
+    data = report.to_dict()
+
+    def flatten(scores: dict, scored: Callable[[str], bool]) -> dict[str, float]:
+        out: dict[str, float] = {}
+        for name, metrics in RATCHET_METRICS.items():
+            if not scored(name):
+                continue
+            for metric in metrics:
+                out[f"{name}.{metric}"] = round(scores[name][metric], digits)
+            for level, acc in scores[name].get("per_field", {}).items():
+                out[f"{name}.{level}"] = round(acc["accuracy"], digits)
+        return out
+
+    flat = {TOTAL_KEY: flatten(data, lambda name: True)}
+    for stem, doc in data["per_document"].items():
+        flat[stem] = flatten(doc, lambda name, doc=doc: doc[name]["scored"])
+    return flat
+
+
 # -- normalization ---------------------------------------------------------------------
 
 

@@ -34,3 +34,11 @@ def fixture_store(tmp_path_factory):
     summary = api.ingest(sources, db=db)
     assert summary.failed == 0, summary.errors
     return db
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--update-scores",
+        action="store_true",
+        help="rewrite tests/expected_scores.json with the current scores (make update-scores)",
+    )
