@@ -302,6 +302,7 @@ RATCHET_METRICS: dict[str, tuple[str, ...]] = {
     "themes": ("precision", "recall"),
     "locations": ("accuracy",),
     "metadata": ("accuracy",),
+    "profile": ("accuracy", "not_found.accuracy", "place.accuracy"),
 }
 TOTAL_KEY = "(total)"
 
@@ -310,7 +311,8 @@ def flat_scores(report: EvaluationReport, digits: int = 4) -> dict[str, dict[str
     """``{TOTAL_KEY or document stem: {"field.metric": ratio}}`` for the score ratchet.
 
     Per document only the fields its gold scores; locations and metadata also
-    per level (``locations.city``), so a trade between two levels shows.
+    per level (``locations.city``), the profile per indicator, so a trade
+    between two levels or indicators shows.
     """
     data = report.to_dict()
 
@@ -320,8 +322,12 @@ def flat_scores(report: EvaluationReport, digits: int = 4) -> dict[str, dict[str
             if not scored(name):
                 continue
             for metric in metrics:
-                out[f"{name}.{metric}"] = round(scores[name][metric], digits)
-            for level, acc in scores[name].get("per_field", {}).items():
+                value = scores[name]
+                for key in metric.split("."):
+                    value = value[key]
+                out[f"{name}.{metric}"] = round(value, digits)
+            levels = scores[name].get("per_field") or scores[name].get("per_indicator") or {}
+            for level, acc in levels.items():
                 out[f"{name}.{level}"] = round(acc["accuracy"], digits)
         return out
 
