@@ -42,7 +42,14 @@ class IngestSummary:
 
 
 def open_store(db: PathLike | Store = DEFAULT_DB, *, readonly: bool = False) -> Store:
-    return db if isinstance(db, Store) else Store(db, readonly=readonly)
+    """The store behind ``db``: an open store as is, a ``postgresql://`` URL on its server, else a SQLite file."""
+    from .pgstore import PgStore, is_url
+
+    if isinstance(db, Store | PgStore):
+        return db
+    if is_url(db):
+        return PgStore(db, readonly=readonly)
+    return Store(db, readonly=readonly)
 
 
 # -- ingest -------------------------------------------------------------------------
@@ -162,6 +169,8 @@ def ingest(
     url_timeout: float = DEFAULT_URL_TIMEOUT_S,
     on_progress: Callable[[str, str], None] | None = None,
     on_error: Callable[[IngestError], None] | None = None,
+    engine: str = "local",
+    scheduler: str | None = None,
 ) -> IngestSummary:
     """Read, normalize, deduplicate, structure and extract files, directories and URLs.
 
@@ -172,6 +181,9 @@ def ingest(
     batch goes on.
 
     Args:
+        engine: "local" (this process, or ``jobs`` worker processes) or "dask" (a Dask
+            cluster: the one at ``scheduler``, else a LocalCluster of ``jobs`` workers;
+            see pipeline.dask_engine).
         on_progress: called with (source, outcome) per source, outcome one of
             ingested | duplicate | unchanged | error.
         on_error: called with each error as it happens.
@@ -204,7 +216,15 @@ def ingest(
         fail(err)
     if todo:
         options = WorkerOptions(segmenter, max_bytes, label_themes, url_timeout)
-        _store_results(store, _map(todo, jobs, options), summary, report, fail)
+        if engine == "dask":
+            from .dask_engine import map_sources
+
+            results = map_sources(todo, options, scheduler=scheduler, workers=jobs)
+        elif engine == "local":
+            results = _map(todo, jobs, options)
+        else:
+            raise ValueError(f"unknown engine {engine!r}")
+        _store_results(store, results, summary, report, fail)
     summary.seconds = time.perf_counter() - started
     return summary
 
@@ -324,8 +344,13 @@ def stored_with_profiles(db: PathLike | Store = DEFAULT_DB) -> Iterator[tuple[Do
         yield doc, extraction, case_profile(doc, store.get_structure(doc.doc_id), extraction)
 
 
-def export(db: PathLike | Store, out_dir: PathLike) -> list[Path]:
-    """One JSON file per document in the gold schema (corpus/gold/SCHEMA.md), with its case profile."""
+def export(db: PathLike | Store, out_dir: PathLike, *, fmt: str = "json") -> list[Path]:
+    """One JSON file per document in the gold schema (corpus/gold/SCHEMA.md), with its case profile;
+    or with ``fmt="parquet"`` one Parquet file per record table (pipeline.parquet)."""
+    if fmt == "parquet":
+        from .parquet import write_parquet
+
+        return write_parquet(open_store(db, readonly=True), out_dir)
     from .export import write_export
 
     return write_export(stored_with_profiles(db), out_dir)

@@ -20,7 +20,7 @@ DB_OPTION = click.option(
     type=click.Path(dir_okay=False),
     default=str(DEFAULT_DB),
     show_default=True,
-    help="SQLite case database file.",
+    help="Case database: a SQLite file, or a PostgreSQL server as postgresql://user@host/dbname.",
 )
 SEGMENTER_OPTION = click.option(
     "--segmenter",
@@ -63,7 +63,9 @@ def main() -> None:
     """
 
 
-def _ingest_with_progress(paths, db, jobs, segmenter, max_mb, timeout=15.0, quiet=False):
+def _ingest_with_progress(
+    paths, db, jobs, segmenter, max_mb, timeout=15.0, quiet=False, engine="local", scheduler=None
+):
     from tqdm import tqdm
 
     from . import api
@@ -82,6 +84,8 @@ def _ingest_with_progress(paths, db, jobs, segmenter, max_mb, timeout=15.0, quie
         url_timeout=timeout,
         on_progress=lambda source, outcome: bar.update(1),
         on_error=on_error,
+        engine=engine,
+        scheduler=scheduler,
     )
     bar.close()
     click.echo(
@@ -106,7 +110,19 @@ def _ingest_with_progress(paths, db, jobs, segmenter, max_mb, timeout=15.0, quie
     show_default=True,
     help="Seconds to wait for a URL before giving up on it.",
 )
-def ingest(paths, db, jobs, segmenter, max_mb, timeout):
+@click.option(
+    "--engine",
+    type=click.Choice(["local", "dask"]),
+    default="local",
+    show_default=True,
+    help="Where documents are analysed: here (--jobs processes) or on a Dask cluster.",
+)
+@click.option(
+    "--scheduler",
+    metavar="tcp://HOST:8786",
+    help="Dask scheduler to use with --engine dask; without it a LocalCluster of --jobs workers is started.",
+)
+def ingest(paths, db, jobs, segmenter, max_mb, timeout, engine, scheduler):
     """Ingest files, directories (recursive) and http(s) URLs.
 
     Reads txt/md/html/docx/pdf in any encoding, converts Traditional to
@@ -118,8 +134,11 @@ def ingest(paths, db, jobs, segmenter, max_mb, timeout):
     Examples:
       govcase ingest corpus/reports
       govcase ingest a.html b.docx --db cases.db --jobs 2
+      govcase ingest archive/ --engine dask --scheduler tcp://10.0.0.5:8786 --db postgresql://govcase@dbhost/cases
     """
-    summary = _ingest_with_progress(paths, db, jobs, segmenter, max_mb, timeout)
+    if scheduler and engine != "dask":
+        fail("--scheduler 只能与 --engine dask 一起使用")
+    summary = _ingest_with_progress(paths, db, jobs, segmenter, max_mb, timeout, engine=engine, scheduler=scheduler)
     sys.exit(1 if summary.failed else 0)
 
 
@@ -187,11 +206,26 @@ def show(doc, db, as_json):
 @main.command()
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), required=True, help="Output directory.")
 @DB_OPTION
-def export(out_dir, db):
-    """Write one JSON file per document in the gold schema (corpus/gold/SCHEMA.md)."""
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "parquet"]),
+    default="json",
+    show_default=True,
+    help="json: one file per document (gold schema); parquet: one file per record table.",
+)
+def export(out_dir, db, fmt):
+    """Write one JSON file per document in the gold schema (corpus/gold/SCHEMA.md),
+    or every record table as Parquet for pandas, Dask, Spark or DuckDB.
+
+    \b
+    Examples:
+      govcase export --out outputs/export
+      govcase export --format parquet --out outputs/parquet --db postgresql://govcase@dbhost/cases
+    """
     from . import api
 
-    files = api.export(db, out_dir)
+    files = api.export(db, out_dir, fmt=fmt)
     click.echo(f"已导出 {len(files)} 个文件到 {out_dir}")
 
 
@@ -377,7 +411,13 @@ def compare(db, by, themes, places, out_file, fmt, chart):
     "--host", default="127.0.0.1", show_default=True, help="Address to listen on (only this machine by default)."
 )
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
-def serve(db, host, port):
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=None,
+    help="Serve with gunicorn and this many worker processes (many users); default one threaded server.",
+)
+def serve(db, host, port, workers):
     """Serve the case database as a Chinese web page for civil-affairs staff.
 
     Opens the database read-only. Pages: 搜索, 主题, 案例, 对比; a JSON API
@@ -386,8 +426,9 @@ def serve(db, host, port):
     \b
     Example:
       govcase serve --db outputs/govcase.db --port 8000
+      govcase serve --db postgresql://govcase_web@dbhost/cases --workers 4 --host 0.0.0.0
     """
     from .web.app import serve as run_server
 
     click.echo(f"在浏览器中打开 http://{host}:{port}/ (Ctrl+C 结束)")
-    run_server(db, host, port)
+    run_server(db, host, port, workers=workers)

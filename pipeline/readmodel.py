@@ -16,7 +16,7 @@ first) stays in ``pipeline.search`` and is the same on every backend.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, NamedTuple
 
 # -- typed rows and arguments ------------------------------------------------------------------
@@ -121,6 +121,20 @@ class FilterSet(NamedTuple):
     params: list
     theme: bool = False  # a theme's practices: often a large share of the store, cheap to probe one at a time
 
+
+# The tables a researcher reads (pipeline.parquet); the full-text and LSH tables are the store's own.
+RECORD_TABLES = (
+    "documents",
+    "aliases",
+    "records",
+    "measures",
+    "measure_themes",
+    "mechanism_names",
+    "clusters",
+    "ingest_errors",
+)
+# Insertion order of each: the rowid of SQLite's tables without an integer key.
+TABLE_ORDER = {"measures": "measure_id", "clusters": "cluster_id", "ingest_errors": "id"}
 
 FACETS = ("theme", "city", "province", "kind", "mechanism")
 MECHANISM_FACET_SIZE = 30
@@ -246,6 +260,15 @@ class Reads:
             r[0] for r in self._query("SELECT theme FROM measure_themes GROUP BY theme ORDER BY count(*) DESC, theme")
         ]
 
+    # whole tables, for export
+    def table_columns(self, table: str) -> list[tuple[str, str]]:
+        """(name, declared type) of a record table's columns, in table order."""
+        raise NotImplementedError
+
+    def stream_table(self, table: str, batch: int = 10_000) -> Iterator[list[tuple]]:
+        """A record table's rows (columns as ``table_columns``), a batch at a time, in insertion order."""
+        raise NotImplementedError
+
     # filters on practices (no words)
     def list_measures(self, f: MeasureFilter, limit: int, offset: int = 0) -> list[int]:
         """Ids of the admitted practices, by document and position."""
@@ -275,7 +298,8 @@ class Reads:
         sets: list[FilterSet] = []
         if f.doc_ids is not None:
             ids = sorted(f.doc_ids)
-            sets.append(FilterSet("IN", f"SELECT measure_id FROM measures WHERE doc_id IN ({_marks(len(ids))})", ids))
+            docs = f"doc_id IN ({_marks(len(ids))})" if ids else "1=0"  # "IN ()" is SQLite's only
+            sets.append(FilterSet("IN", f"SELECT measure_id FROM measures WHERE {docs}", ids))
         if f.themes:
             themes = list(f.themes)
             sql = f"SELECT measure_id FROM measure_themes WHERE theme IN ({_marks(len(themes))})"
@@ -445,6 +469,17 @@ class SqliteReads(Reads):
             [_fts_match(q), *where.params, _fts_match(rank_by), limit, offset],
         )
         return [(r[0], -r[1]) for r in rows], (rows[0][2] if rows else None)
+
+    def table_columns(self, table: str) -> list[tuple[str, str]]:
+        if table not in RECORD_TABLES:
+            raise ValueError(table)
+        return [(r[1], r[2]) for r in self._query(f"PRAGMA table_info({table})")]
+
+    def stream_table(self, table: str, batch: int = 10_000) -> Iterator[list[tuple]]:
+        names = ", ".join(f'"{n}"' for n, _ in self.table_columns(table))
+        cur = self.conn.execute(f"SELECT {names} FROM {table} ORDER BY {TABLE_ORDER.get(table, 'rowid')}")
+        while rows := cur.fetchmany(batch):
+            yield [tuple(r) for r in rows]
 
     def _matching_ids(self, tokens: Sequence[str], f: MeasureFilter) -> tuple[str, list]:
         if tokens:

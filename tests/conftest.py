@@ -42,3 +42,128 @@ def pytest_addoption(parser):
         action="store_true",
         help="rewrite tests/expected_scores.json with the current scores (make update-scores)",
     )
+
+
+# -- PostgreSQL: a real server for the second store backend ------------------------------------------
+# CI (.ci/run) starts one and sets GOVCASE_TEST_PG. Elsewhere the tests start a throw-away server
+# themselves when PostgreSQL's binaries are installed, and are skipped, saying why, when they are not.
+# In CI a missing server is an error, never a skip.
+PG_PORT = 55439
+
+
+@pytest.fixture(scope="session")
+def pg_server(tmp_path_factory):
+    """URL of a PostgreSQL server's maintenance database (a user allowed to create databases)."""
+    import os
+    import subprocess
+
+    url = os.environ.get("GOVCASE_TEST_PG")
+    if url:
+        yield url
+        return
+    if os.environ.get("CI"):
+        pytest.fail("CI must provide a PostgreSQL server: GOVCASE_TEST_PG is not set (see .ci/run)")
+    data = tmp_path_factory.mktemp("pgdata")
+    script = ROOT / "scripts" / "pg_server.sh"
+    started = subprocess.run([script, "start", str(data), str(PG_PORT)], capture_output=True, text=True)
+    if started.returncode != 0:
+        pytest.skip(f"no PostgreSQL server could be started here: {started.stderr.strip()[-300:]}")
+    try:
+        yield started.stdout.strip()
+    finally:
+        subprocess.run([script, "stop", str(data)], capture_output=True)
+
+
+@pytest.fixture(scope="session")
+def pg_database(pg_server):
+    """A factory: the URL of a new, empty database on the test server."""
+    import itertools
+    import uuid
+
+    psycopg = pytest.importorskip("psycopg", reason="psycopg is needed for the PostgreSQL backend")
+    counter = itertools.count()
+    created: list[str] = []
+
+    def make() -> str:
+        name = f"govcase_t{uuid.uuid4().hex[:8]}_{next(counter)}"
+        with psycopg.connect(pg_server, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}" TEMPLATE template0 ENCODING UTF8')
+        created.append(name)
+        return pg_server.rsplit("/", 1)[0] + "/" + name
+
+    yield make
+    with psycopg.connect(pg_server, autocommit=True) as conn:
+        for name in created:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+BACKENDS = ["sqlite", "postgresql"]
+
+
+@pytest.fixture(scope="session")
+def make_store(request, tmp_path_factory):
+    """A factory: an empty writable store of a backend ("sqlite" or "postgresql")."""
+    from pipeline.api import open_store
+
+    def make(backend: str):
+        if backend == "sqlite":
+            return open_store(tmp_path_factory.mktemp("store") / "t.db")
+        return open_store(request.getfixturevalue("pg_database")())
+
+    return make
+
+
+# -- Dask: a scheduler and workers as separate processes on loopback ------------------------------------
+@pytest.fixture(scope="session")
+def dask_scheduler(tmp_path_factory):
+    """Address of a Dask scheduler with two single-threaded workers, each its own process.
+
+    CI (.ci/run) starts them and sets GOVCASE_TEST_DASK; elsewhere they are started here.
+    """
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    address = os.environ.get("GOVCASE_TEST_DASK")
+    if address:
+        yield address
+        return
+    pytest.importorskip("distributed", reason="dask[distributed] is needed for the Dask engine")
+    dask = str(Path(sys.executable).with_name("dask"))
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    address = f"tcp://127.0.0.1:{port}"
+    logs = tmp_path_factory.mktemp("dask")
+    procs = [
+        subprocess.Popen(
+            [dask, "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
+            stdout=subprocess.DEVNULL,
+            stderr=open(logs / "scheduler.log", "w"),  # noqa: SIM115 (closed with the process)
+        )
+    ]
+    for i in range(2):
+        procs.append(
+            subprocess.Popen(
+                [dask, "worker", address, "--nthreads", "1", "--no-dashboard", "--host", "127.0.0.1"],
+                stdout=subprocess.DEVNULL,
+                stderr=open(logs / f"worker{i}.log", "w"),  # noqa: SIM115
+            )
+        )
+    from distributed import Client
+
+    try:
+        with Client(address, timeout="60s") as client:
+            client.wait_for_workers(2, timeout=120)
+        yield address
+    finally:
+        for proc in reversed(procs):
+            proc.terminate()
+        for proc in procs:
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        time.sleep(0.1)

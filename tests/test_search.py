@@ -9,7 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline import search as search_module
-from pipeline.readmodel import SqliteReads
+from pipeline.pgstore import PgStore, tsquery
+from pipeline.readmodel import SqliteReads, TextQuery
 from pipeline.records import CaseMetadata, Document, Extraction, Measure, Mechanism, Place, Structure
 from pipeline.search import (
     SearchError,
@@ -22,7 +23,6 @@ from pipeline.search import (
     suggest_themes,
 )
 from pipeline.segment import segment_for_index
-from pipeline.store import Store
 
 CASES = {
     "sz": (
@@ -117,9 +117,9 @@ def put_case(store, doc_id, province, city, title, mechanisms, items):
     )
 
 
-@pytest.fixture(scope="module")
-def store(tmp_path_factory):
-    store = Store(tmp_path_factory.mktemp("search") / "t.db")
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def store(request, make_store):
+    store = make_store(request.param)
     for doc_id, case in CASES.items():
         put_case(store, doc_id, *case)
     yield store
@@ -280,10 +280,10 @@ PLACES = [("广东省", "深圳市"), ("湖北省", "武汉市"), ("山东省", 
 THEMES = ["居民参与与协商自治", "精准服务供给", "党建引领"]
 
 
-@pytest.fixture(scope="module")
-def many(tmp_path_factory):
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def many(request, make_store):
     """Twelve reports of eight practices: every word of the queries below is "common" once the caps are lowered."""
-    store = Store(tmp_path_factory.mktemp("many") / "t.db")
+    store = make_store(request.param)
     for d in range(12):
         province, city = PLACES[d % 3]
         items = [
@@ -302,7 +302,7 @@ def many(tmp_path_factory):
 
 # (search filters, the same practices selected in plain SQL)
 FILTER_CASES = [
-    ({}, "1", []),
+    ({}, "1=1", []),
     ({"city": "深圳"}, "d.city = ?", ["深圳市"]),
     (
         {"theme": "精准服务供给"},
@@ -322,23 +322,26 @@ def _expected(store, query, where, params, limit, offset):
     """Ids of the page and the total, put in order here: heading matches newest first, then the others."""
     admitted = {
         r[0]
-        for r in store.conn.execute(
+        for r in store._query(
             f"SELECT m.measure_id FROM measures m JOIN documents d ON d.doc_id = m.doc_id WHERE {where}", params
         )
     }
-    match = fts_expression(query_tokens(query))
+    tokens = tuple(query_tokens(query))
 
-    def matching(expression):
-        return [
-            r[0]
-            for r in store.conn.execute(
-                "SELECT rowid FROM measures_fts WHERE measures_fts MATCH ? ORDER BY rowid DESC", [expression]
+    def matching(scope):
+        if isinstance(store, PgStore):
+            sql, expression = (
+                "SELECT measure_id FROM measures_fts WHERE fts @@ ?::tsquery ORDER BY measure_id DESC",
+                (tsquery(TextQuery(tokens, scope=scope))),
             )
-            if r[0] in admitted
-        ]
+        else:
+            match = fts_expression(tokens)
+            sql = "SELECT rowid FROM measures_fts WHERE measures_fts MATCH ? ORDER BY rowid DESC"
+            expression = f"{{heading}} : ({match})" if scope == "heading" else match
+        return [r[0] for r in store._query(sql, [expression]) if r[0] in admitted]
 
-    head = matching(f"{{heading}} : ({match})")
-    ordered = head + [i for i in matching(match) if i not in set(head)]
+    head = matching("heading")
+    ordered = head + [i for i in matching("all") if i not in set(head)]
     return ordered[offset : offset + limit], len(ordered)
 
 

@@ -8,6 +8,7 @@ JavaScript, and the Content-Security-Policy forbids scripts altogether.
 from __future__ import annotations
 
 import math
+import threading
 from dataclasses import asdict
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from werkzeug.exceptions import HTTPException
 
 from .. import api
 from ..compare import TABLES, UNKNOWN_PLACE, CompareError, Comparison, compare, format_number, format_quantity
+from ..pgstore import is_url
 from ..records import Extraction, Figure
 from ..search import KIND_NAMES, SearchError, SearchResult, search, theme_taxonomy
 from ..store import Store, StoreError
@@ -69,8 +71,8 @@ def create_app(db_path: str | Path) -> Flask:
     Raises:
         StoreError: the database is missing or was written by a newer govcase.
     """
-    path = str(Path(db_path).resolve())
-    Store(path, readonly=True).close()  # fail now, in the terminal, rather than on every page
+    path = str(db_path) if is_url(str(db_path)) else str(Path(db_path).resolve())
+    api.open_store(path, readonly=True).close()  # fail now, in the terminal, rather than on every page
     app = Flask(__name__)
     app.config.update(GOVCASE_DB=path, MAX_CONTENT_LENGTH=64 * 1024)
     app.jinja_env.trim_blocks = True
@@ -96,8 +98,14 @@ def create_app(db_path: str | Path) -> Flask:
     return app
 
 
-def serve(db: str | Path, host: str = "127.0.0.1", port: int = 8000) -> None:
-    """Serve the interface until interrupted (threaded; debugger and reloader off)."""
+def serve(db: str | Path, host: str = "127.0.0.1", port: int = 8000, *, workers: int | None = None) -> None:
+    """Serve the interface until interrupted: with ``workers``, that many gunicorn worker processes
+    (pipeline.web.wsgi); else one threaded werkzeug server (debugger and reloader off)."""
+    if workers:
+        from .wsgi import serve_gunicorn
+
+        serve_gunicorn(str(db), host, port, workers=workers)
+        return
     from werkzeug.serving import run_simple
 
     run_simple(host, port, create_app(db), threaded=True, use_debugger=False, use_reloader=False)
@@ -106,13 +114,27 @@ def serve(db: str | Path, host: str = "127.0.0.1", port: int = 8000) -> None:
 # -- plumbing ----------------------------------------------------------------------------------
 def store() -> Store:
     if "store" not in g:
-        g.store = Store(current_app.config["GOVCASE_DB"], readonly=True)
+        g.store = _request_store()
     return g.store
+
+
+def _request_store() -> Store:
+    """A read-only store for this request: a new SQLite connection (they never cross threads), or
+    this thread's PostgreSQL connection, kept between requests (a connection costs more than a page)."""
+    db = current_app.config["GOVCASE_DB"]
+    if not is_url(db):
+        return api.open_store(db, readonly=True)
+    local = current_app.extensions.setdefault("govcase_pg", threading.local())
+    kept = getattr(local, "store", None)
+    if kept is None or kept.conn.closed or kept.conn.broken:
+        kept = local.store = api.open_store(db, readonly=True)
+    g.store_kept = True
+    return kept
 
 
 def _close_store(_exc: BaseException | None) -> None:
     opened = g.pop("store", None)
-    if opened is not None:
+    if opened is not None and not g.pop("store_kept", False):
         opened.close()
 
 

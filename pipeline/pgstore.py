@@ -1,0 +1,692 @@
+"""The case database on a PostgreSQL server: the same tables, reads and search as ``pipeline.store``.
+
+For a team: one database that many people search and several processes
+ingest into at once. ``open_store("postgresql://user@host/db")`` picks it.
+
+Differences from the SQLite store, and why:
+
+- Full text: ``measures_fts`` holds one ``tsvector`` per practice, written
+  from the same jieba-segmented (heading, body) as FTS5's, split into tokens
+  the way FTS5's unicode61 tokenizer splits them (``index_tokens``), heading
+  tokens weighted A, so ``{heading}`` queries are weight-A queries. A GIN index
+  serves ``@@``. The vector is built here as a literal rather than by
+  ``to_tsvector('simple', …)``, whose parser cuts text differently from unicode61.
+- Ranking: BM25 computed as FTS5's ``bm25(measures_fts, 2.0, 1.0)`` computes it
+  (k1 = 1.2, b = 0.75, IDF floored at 1e-6, heading hits weighted 2, length =
+  tokens of both columns), so the two backends rank alike. A word spelled as
+  several tokens (Wi-Fi) counts its rarest token's hits: FTS5 counts phrase hits.
+- Concurrency: every document is written in its own transaction, and
+  ``INSERT … ON CONFLICT DO NOTHING`` on its unique content hash decides which
+  of two writers stores it; the other adds its file as an alias. A batch
+  transaction, as on SQLite, would hold the unique keys of hundreds of
+  documents and deadlock against a second writer storing them in another order.
+  Measure ids come from a sequence, so writers never compute the same one.
+- Text columns use the "C" collation, so ORDER BY sorts by code point as SQLite does.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from functools import lru_cache
+from typing import Any
+
+from .readmodel import RECORD_TABLES, TABLE_ORDER, MeasureFilter, Reads, TextFilter, TextQuery
+from .records import Document, Extraction, Structure
+from .store import (
+    SCHEMA_VERSION,
+    DocumentRows,
+    ExtractionRows,
+    StoreError,
+    _build,
+    _structure_from_json,
+    document_rows,
+    extraction_rows,
+    now_iso,
+)
+
+BM25_K1 = 1.2
+BM25_B = 0.75
+HEADING_WEIGHT = 2.0
+# Corpus statistics for BM25 (rows, their average length) are read at most this often:
+# summing the token counts of a 50,000-document store costs more than a search.
+STATS_TTL_S = 30.0
+
+_T = 'TEXT COLLATE "C"'
+_SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS documents (
+    rowid BIGSERIAL PRIMARY KEY,
+    doc_id {_T} NOT NULL UNIQUE,
+    content_hash {_T} NOT NULL UNIQUE,
+    raw_hash {_T} NOT NULL,
+    text {_T} NOT NULL,
+    script {_T} NOT NULL,
+    source_format {_T} NOT NULL,
+    title_hint {_T},
+    published_hint {_T},
+    ingested_at {_T} NOT NULL,
+    minhash BYTEA,
+    structure {_T},
+    title {_T},
+    published {_T},
+    source {_T},
+    province {_T},
+    city {_T},
+    district {_T},
+    street {_T},
+    community {_T},
+    extracted_at {_T}
+);
+CREATE TABLE IF NOT EXISTS aliases (
+    alias {_T} PRIMARY KEY,
+    doc_id {_T} NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
+    raw_hash {_T} NOT NULL,
+    added_at {_T} NOT NULL,
+    id BIGSERIAL
+);
+CREATE INDEX IF NOT EXISTS aliases_doc ON aliases(doc_id);
+CREATE TABLE IF NOT EXISTS records (
+    doc_id {_T} NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
+    kind {_T} NOT NULL,
+    ordinal INTEGER NOT NULL,
+    start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL,
+    data {_T} NOT NULL,
+    PRIMARY KEY (doc_id, kind, ordinal)
+);
+CREATE INDEX IF NOT EXISTS records_kind ON records(kind);
+CREATE TABLE IF NOT EXISTS measures (
+    measure_id BIGSERIAL PRIMARY KEY,
+    doc_id {_T} NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
+    ordinal INTEGER NOT NULL,
+    start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL,
+    heading {_T} NOT NULL,
+    section {_T},
+    kind {_T} NOT NULL,
+    text {_T} NOT NULL,
+    themes {_T} NOT NULL,
+    theme_scores {_T} NOT NULL,
+    primary_theme {_T},
+    cluster_id INTEGER,
+    UNIQUE (doc_id, ordinal)
+);
+CREATE INDEX IF NOT EXISTS measures_theme ON measures(primary_theme);
+CREATE INDEX IF NOT EXISTS measures_kind ON measures(kind);
+CREATE TABLE IF NOT EXISTS measure_themes (
+    measure_id BIGINT NOT NULL REFERENCES measures(measure_id) ON DELETE CASCADE,
+    theme {_T} NOT NULL,
+    score DOUBLE PRECISION,
+    PRIMARY KEY (measure_id, theme)
+);
+CREATE INDEX IF NOT EXISTS measure_themes_theme ON measure_themes(theme, measure_id);
+CREATE INDEX IF NOT EXISTS documents_city ON documents(city, doc_id);
+CREATE INDEX IF NOT EXISTS documents_province ON documents(province, doc_id);
+CREATE TABLE IF NOT EXISTS mechanism_names (
+    doc_id {_T} NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
+    name {_T} NOT NULL,
+    PRIMARY KEY (doc_id, name)
+);
+CREATE INDEX IF NOT EXISTS mechanism_names_name ON mechanism_names(name);
+CREATE TABLE IF NOT EXISTS measures_fts (
+    measure_id BIGINT PRIMARY KEY REFERENCES measures(measure_id) ON DELETE CASCADE,
+    fts TSVECTOR NOT NULL,
+    ntok INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS measures_fts_gin ON measures_fts USING GIN (fts);
+CREATE TABLE IF NOT EXISTS ingest_errors (
+    id BIGSERIAL PRIMARY KEY,
+    path {_T} NOT NULL,
+    reason {_T} NOT NULL,
+    at {_T} NOT NULL
+);
+CREATE TABLE IF NOT EXISTS clusters (
+    cluster_id INTEGER PRIMARY KEY,
+    label {_T} NOT NULL,
+    theme {_T},
+    size INTEGER NOT NULL,
+    terms {_T} NOT NULL
+);
+CREATE TABLE IF NOT EXISTS meta (key {_T} PRIMARY KEY, value {_T});
+CREATE TABLE IF NOT EXISTS minhash_bands (
+    band_key BIGINT NOT NULL,
+    doc_id {_T} NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
+    PRIMARY KEY (band_key, doc_id)
+);
+-- Term frequency of one query word in a practice's vector, in the heading (weight A) or body (D).
+CREATE OR REPLACE FUNCTION govcase_tf(v tsvector, lex text, is_prefix boolean, w text) RETURNS integer
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT coalesce(sum((SELECT count(*) FROM unnest(u.weights) AS x WHERE x = w)), 0)::integer
+    FROM unnest(v) AS u WHERE u.lexeme = lex OR (is_prefix AND starts_with(u.lexeme, lex))
+$$
+"""
+
+# Migrations from version N to N+1, as for SQLite (pipeline.store._MIGRATIONS). A server
+# database starts at the version this module was written for; every column added to the
+# SQLite schema later is added here too, with its step.
+FIRST_VERSION = 5
+_MIGRATIONS: dict[int, str] = {}
+
+
+def is_url(db: Any) -> bool:
+    return isinstance(db, str) and db.startswith(("postgresql://", "postgres://"))
+
+
+# -- tokens as FTS5's unicode61 sees them ------------------------------------------------------------
+_TOKEN = re.compile(r"[^\W_]+|[\ue000-\uf8ff]+")  # letters and digits (L*, N*) and private use (Co)
+
+
+def index_tokens(text: str) -> list[str]:
+    """The tokens FTS5's unicode61 tokenizer (remove_diacritics 0) finds in ``text``, case-folded."""
+    return [t.lower() for t in _TOKEN.findall(text)]
+
+
+def _lexeme(tok: str) -> str:
+    return "'" + tok.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def tsvector_literal(heading: str, body: str) -> tuple[str, int]:
+    """A practice's segmented heading and body as a tsvector literal (heading weight A), and its token count.
+
+    Body positions start two after the heading's, so a phrase never spans the two columns.
+    """
+    positions: dict[str, list[str]] = {}
+    head, text = index_tokens(heading), index_tokens(body)
+    for i, tok in enumerate(head, start=1):
+        positions.setdefault(tok, []).append(f"{min(i, 16383)}A")
+    for i, tok in enumerate(text, start=len(head) + 2):
+        positions.setdefault(tok, []).append(str(min(i, 16383)))
+    # A lexeme keeps at most 256 positions; more are dropped by PostgreSQL anyway.
+    literal = " ".join(f"{_lexeme(tok)}:{','.join(pos[:256])}" for tok, pos in positions.items())
+    return literal, len(head) + len(text)
+
+
+def _term(tok: str, prefix: bool, weight: str = "") -> str | None:
+    """One query word as tsquery: its tokens as a phrase, the last a prefix unless a number."""
+    parts = index_tokens(tok)
+    if not parts:
+        return None
+    star = "*" if prefix and not tok.isdigit() else ""
+    marks = [weight] * (len(parts) - 1) + [star + weight]
+    return " <-> ".join(f"{_lexeme(p)}:{m}" if m else _lexeme(p) for p, m in zip(parts, marks, strict=True))
+
+
+def tsquery(q: TextQuery) -> str:
+    """A TextQuery as tsquery text: all words (&), in the heading (weight A), or not all in it."""
+    every = [t for t in (_term(tok, q.prefix) for tok in q.tokens) if t]
+    if not every:
+        return "''"  # matches nothing, as an empty FTS5 query would
+    allq = " & ".join(f"({t})" for t in every)
+    if q.scope == "all":
+        return allq
+    heading = " & ".join(f"({t})" for t in (_term(tok, q.prefix, "A") for tok in q.tokens) if t)
+    return heading if q.scope == "heading" else f"({allq}) & !({heading})"
+
+
+# -- the store ----------------------------------------------------------------------------------------
+@lru_cache(maxsize=512)
+def _pg_sql(sql: str) -> str:
+    return sql.replace("%", "%%").replace("?", "%s")
+
+
+def _connect(url: str, readonly: bool):
+    try:
+        import psycopg
+    except ImportError as exc:  # an optional dependency: pip install 'govcase[server]'
+        raise StoreError("使用 PostgreSQL 数据库需要安装 psycopg:pip install 'psycopg[binary]'") from exc
+    try:
+        conn = psycopg.connect(url, autocommit=True, connect_timeout=10)
+    except psycopg.OperationalError as exc:
+        raise StoreError(f"无法连接 PostgreSQL 数据库 {_safe(url)}:{str(exc).strip()}") from exc
+    if readonly:
+        conn.execute("SET default_transaction_read_only = on")
+    return conn
+
+
+def _safe(url: str) -> str:
+    """The URL without its password, for messages."""
+    return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", url)
+
+
+class PgStore(Reads):
+    """A govcase case database on a PostgreSQL server (same interface as ``pipeline.store.Store``)."""
+
+    _alias_order = "id"
+    _planner_hints = False
+
+    def __init__(self, url: str, *, readonly: bool = False) -> None:
+        self.path = _safe(url)
+        self.url = url
+        self.readonly = readonly
+        self.conn = _connect(url, readonly)
+        self._stats: tuple[float, int, float] | None = None  # (read at, rows, average tokens)
+        self._lock = threading.Lock()
+        if readonly:
+            version = self._read_version()
+            if version is None:
+                self.conn.close()
+                raise StoreError(f"数据库 {self.path} 还没有 govcase 数据(请先运行 govcase ingest 或 govcase run)")
+            self._check_version(version)
+        else:
+            self._ensure_schema()
+
+    # -- plumbing ---------------------------------------------------------------------------------------
+    def _query(self, sql: str, params: Sequence[Any] = ()) -> list:
+        with self._lock:
+            return self.conn.execute(_pg_sql(sql), params).fetchall()
+
+    def _exec(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        return self.conn.execute(_pg_sql(sql), params)
+
+    def _many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        if rows:
+            with self.conn.cursor() as cur:
+                cur.executemany(_pg_sql(sql), rows)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> PgStore:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -- schema -------------------------------------------------------------------------------------------
+    def _read_version(self) -> int | None:
+        row = self.conn.execute("SELECT to_regclass('schema_version')").fetchone()
+        if row[0] is None:
+            return None
+        row = self.conn.execute("SELECT version FROM schema_version").fetchone()
+        return row[0] if row else None
+
+    def _check_version(self, version: int | None) -> None:
+        if version is not None and version > SCHEMA_VERSION:
+            raise StoreError(
+                f"数据库 {self.path} 由更新版本的 govcase 写入(结构版本 {version},本程序支持 {SCHEMA_VERSION}),"
+                "请升级 govcase 后再打开。"
+            )
+
+    def _ensure_schema(self) -> None:
+        with self.conn.transaction():
+            # Two processes opening a new database at once: one creates, the other waits here.
+            self.conn.execute("SELECT pg_advisory_xact_lock(7140052)")
+            version = self._read_version()
+            self._check_version(version)
+            if version is None:
+                self.conn.execute(_SCHEMA)
+                self.conn.execute("INSERT INTO schema_version VALUES (%s)", (FIRST_VERSION,))
+                version = FIRST_VERSION
+            start = version
+            while version < SCHEMA_VERSION:
+                step = _MIGRATIONS.get(version)
+                if step is None:
+                    raise StoreError(f"数据库 {self.path} 的结构版本 {version} 无法自动升级。")
+                self.conn.execute(step)
+                version += 1
+            if version != start:
+                self.conn.execute("UPDATE schema_version SET version = %s", (version,))
+
+    @property
+    def schema_version(self) -> int:
+        return self._read_version() or 0
+
+    @contextmanager
+    def transaction(self) -> Iterator[PgStore]:
+        """Groups writes for the caller; each document still commits on its own (see the module notes)."""
+        yield self
+
+    # -- writing -------------------------------------------------------------------------------------------
+    def doc_for_alias(self, alias: str) -> dict | None:
+        row = self._exec("SELECT alias, doc_id, raw_hash, added_at FROM aliases WHERE alias = ?", (alias,)).fetchone()
+        return dict(zip(("alias", "doc_id", "raw_hash", "added_at"), row, strict=True)) if row else None
+
+    def doc_id_for_hash(self, content_hash: str) -> str | None:
+        row = self._exec("SELECT doc_id FROM documents WHERE content_hash = ?", (content_hash,)).fetchone()
+        return row[0] if row else None
+
+    def add_alias(self, doc_id: str, alias: str, raw_hash: str) -> None:
+        self._exec(_UPSERT_ALIAS, (alias, doc_id, raw_hash, now_iso()))
+
+    def near_duplicates(self, minhash: bytes, keys: list[int] | None = None) -> list[str]:
+        from .ingest.dedupe import band_keys, best_matches
+
+        keys = band_keys(minhash) if keys is None else keys
+        if not keys:
+            return []
+        rows = self._exec(
+            "SELECT doc_id, minhash FROM documents WHERE doc_id IN "
+            "(SELECT doc_id FROM minhash_bands WHERE band_key = ANY(?))",
+            (list(keys),),
+        ).fetchall()
+        return best_matches(minhash, [(d, bytes(m) if m is not None else None) for d, m in rows])
+
+    def put_document(
+        self,
+        doc: Document,
+        structure: Structure,
+        extraction: Extraction,
+        *,
+        minhash: bytes | None = None,
+        index_text: str = "",
+        measure_index: list[tuple[str, str]] | None = None,
+    ) -> None:
+        rows = document_rows(
+            doc, structure, extraction, minhash=minhash, index_text=index_text, measure_index=measure_index
+        )
+        self.put_rows(rows, ingested_at=doc.ingested_at or None)
+
+    def put_rows(self, rows: DocumentRows, *, ingested_at: str | None = None) -> bool:
+        """Store a new document in one transaction; False when another writer stored it first.
+
+        Then this source becomes an alias of the stored copy, as a duplicate would.
+        """
+        now = now_iso()
+        with self.conn.transaction():
+            inserted = self._exec(
+                _INSERT_DOCUMENT, (*rows.document, *rows.extraction.document, ingested_at or now, now)
+            ).fetchone()
+            if inserted is None:
+                canonical = self.doc_id_for_hash(rows.content_hash) or rows.doc_id
+                self._many(_UPSERT_ALIAS, [(a, canonical, rows.raw_hash, now) for a in rows.aliases])
+                return False
+            self._many(_UPSERT_ALIAS, [(alias, rows.doc_id, rows.raw_hash, now) for alias in rows.aliases])
+            self._many(
+                "INSERT INTO minhash_bands VALUES (?, ?) ON CONFLICT DO NOTHING",
+                [(key, rows.doc_id) for key in rows.band_keys],
+            )
+            self._put_extraction(rows.extraction)
+        return True
+
+    def _put_extraction(self, rows: ExtractionRows) -> None:
+        self._many("INSERT INTO records VALUES (?,?,?,?,?,?)", rows.records)
+        self._many("INSERT INTO mechanism_names VALUES (?, ?) ON CONFLICT DO NOTHING", rows.mechanism_names)
+        if not rows.measures:
+            return
+        ids = [
+            r[0]
+            for r in self._exec(
+                "SELECT nextval(pg_get_serial_sequence('measures', 'measure_id')) FROM generate_series(1, ?)",
+                (len(rows.measures),),
+            ).fetchall()
+        ]
+        self._many(
+            'INSERT INTO measures(measure_id, doc_id, ordinal, start, "end", heading, section, kind, text, themes, '
+            "theme_scores, primary_theme) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            [(mid, *row) for mid, row in zip(ids, rows.measures, strict=True)],
+        )
+        self._many(
+            "INSERT INTO measure_themes VALUES (?,?,?)",
+            [
+                (mid, theme, score)
+                for mid, pairs in zip(ids, rows.measure_themes, strict=True)
+                for theme, score in pairs
+            ],
+        )
+        vectors = [tsvector_literal(h, b) for h, b in rows.measure_index]
+        self._many(
+            "INSERT INTO measures_fts VALUES (?, ?::tsvector, ?)",
+            [(mid, lit, n) for mid, (lit, n) in zip(ids, vectors, strict=False)],
+        )
+
+    def replace_extraction(
+        self,
+        doc_id: str,
+        structure: Structure,
+        extraction: Extraction,
+        measure_index: list[tuple[str, str]] | None = None,
+    ) -> None:
+        rows = extraction_rows(doc_id, structure, extraction, measure_index)
+        with self.conn.transaction():
+            self._exec("DELETE FROM measures WHERE doc_id = ?", (doc_id,))
+            self._exec("DELETE FROM records WHERE doc_id = ?", (doc_id,))
+            self._exec("DELETE FROM mechanism_names WHERE doc_id = ?", (doc_id,))
+            self._exec(
+                "UPDATE documents SET structure = ?, title = ?, published = ?, source = ?, province = ?, city = ?, "
+                "district = ?, street = ?, community = ?, extracted_at = ? WHERE doc_id = ?",
+                (*rows.document, now_iso(), doc_id),
+            )
+            self._put_extraction(rows)
+
+    def put_clusters(self, result) -> None:
+        with self.conn.transaction():
+            self._exec("DELETE FROM clusters")
+            self._exec("UPDATE measures SET cluster_id = NULL WHERE cluster_id IS NOT NULL")
+            for c in result.clusters:
+                self._exec(
+                    "INSERT INTO clusters VALUES (?,?,?,?,?)",
+                    (c.cluster_id, c.label, c.theme, len(c.members), json.dumps(c.terms, ensure_ascii=False)),
+                )
+                self._many(
+                    "UPDATE measures SET cluster_id = ? WHERE measure_id = ?",
+                    [(c.cluster_id, m.measure_id) for m in c.members],
+                )
+
+    def record_error(self, path: str, reason: str) -> None:
+        self._exec("INSERT INTO ingest_errors(path, reason, at) VALUES (?,?,?)", (path, reason, now_iso()))
+
+    def set_meta(self, key: str, value: Any) -> None:
+        self._exec(
+            "INSERT INTO meta VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (key, json.dumps(value, ensure_ascii=False)),
+        )
+
+    def get_meta(self, key: str, default: Any = None) -> Any:
+        row = self._exec("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return json.loads(row[0]) if row else default
+
+    # -- reading back ---------------------------------------------------------------------------------------
+    def doc_ids(self) -> list[str]:
+        return [r[0] for r in self._query("SELECT doc_id FROM documents ORDER BY rowid")]
+
+    def count(self, table: str) -> int:
+        if table not in {"documents", "aliases", "records", "measures", "ingest_errors", "clusters"}:
+            raise ValueError(table)
+        return self._query(f"SELECT count(*) FROM {table}")[0][0]
+
+    def resolve(self, ref: str) -> str | None:
+        row = self._query("SELECT doc_id FROM documents WHERE doc_id = ?", (ref,))
+        if row:
+            return row[0][0]
+        row = self._query(
+            "SELECT doc_id FROM aliases WHERE alias = ? OR alias LIKE ? ORDER BY added_at LIMIT 1",
+            (ref, f"%/{_like(ref)}.%"),
+        )
+        if row:
+            return row[0][0]
+        rows = self._query("SELECT doc_id FROM documents WHERE doc_id LIKE ? LIMIT 2", (_like(ref) + "%",))
+        return rows[0][0] if len(rows) == 1 else None
+
+    def get_document(self, doc_id: str) -> Document:
+        rows = self._query(
+            "SELECT doc_id, text, script, source_format, raw_hash, content_hash, title_hint, published_hint, "
+            "ingested_at FROM documents WHERE doc_id = ?",
+            (doc_id,),
+        )
+        if not rows:
+            raise StoreError(f"找不到文档: {doc_id}")
+        r = rows[0]
+        aliases = [
+            a[0] for a in self._query("SELECT alias FROM aliases WHERE doc_id = ? ORDER BY added_at, id", (doc_id,))
+        ]
+        return Document(
+            doc_id=r[0],
+            text=r[1],
+            script=r[2],
+            source_format=r[3],
+            aliases=aliases,
+            raw_hash=r[4],
+            content_hash=r[5],
+            title_hint=r[6],
+            published_hint=r[7],
+            ingested_at=r[8],
+        )
+
+    def get_structure(self, doc_id: str) -> Structure | None:
+        rows = self._query(
+            "SELECT structure, text, title_hint, published_hint FROM documents WHERE doc_id = ?", (doc_id,)
+        )
+        if not rows or rows[0][0] is None:
+            return None
+        structure, text, title_hint, published_hint = rows[0]
+        return _structure_from_json(doc_id, text, json.loads(structure), title_hint, published_hint)
+
+    def get_extraction(self, doc_id: str) -> Extraction:
+        from .records import CaseMetadata, Change, Figure, Measure, Mechanism, Place
+
+        by_kind: dict[str, list[dict]] = {}
+        for kind, data in self._query(
+            "SELECT kind, data FROM records WHERE doc_id = ? ORDER BY kind, ordinal", (doc_id,)
+        ):
+            by_kind.setdefault(kind, []).append(json.loads(data))
+        meta = by_kind.get("metadata", [{"doc_id": doc_id}])[0]
+        for key in ("title_span", "source_span", "published_span"):
+            if meta.get(key) is not None:
+                meta[key] = tuple(meta[key])
+        measures = [
+            Measure(
+                doc_id=doc_id,
+                start=r[0],
+                end=r[1],
+                heading=r[2],
+                text=r[3],
+                section=r[4],
+                kind=r[5],
+                themes=json.loads(r[6]),
+                theme_scores=json.loads(r[7]),
+                ordinal=r[8],
+            )
+            for r in self._query(
+                'SELECT start, "end", heading, text, section, kind, themes, theme_scores, ordinal FROM measures '
+                "WHERE doc_id = ? ORDER BY ordinal",
+                (doc_id,),
+            )
+        ]
+        return Extraction(
+            doc_id=doc_id,
+            metadata=_build(CaseMetadata, meta),
+            figures=[_build(Figure, d) for d in by_kind.get("figure", [])],
+            changes=[_build(Change, d) for d in by_kind.get("change", [])],
+            mechanisms=[_build(Mechanism, d) for d in by_kind.get("mechanism", [])],
+            places=[_build(Place, d) for d in by_kind.get("place", [])],
+            measures=measures,
+        )
+
+    def ingest_errors(self) -> list[dict]:
+        rows = self._query("SELECT path, reason, at FROM ingest_errors ORDER BY id")
+        return [dict(zip(("path", "reason", "at"), r, strict=True)) for r in rows]
+
+    # -- whole tables ---------------------------------------------------------------------------------------
+    _OWN_COLUMNS = {"aliases": {"id"}}  # columns SQLite keeps as its hidden rowid
+
+    def table_columns(self, table: str) -> list[tuple[str, str]]:
+        if table not in RECORD_TABLES:
+            raise ValueError(table)
+        rows = self._query(
+            "SELECT column_name, data_type FROM information_schema.columns "
+            "WHERE table_schema = current_schema() AND table_name = ? ORDER BY ordinal_position",
+            (table,),
+        )
+        return [(name, kind.upper()) for name, kind in rows if name not in self._OWN_COLUMNS.get(table, ())]
+
+    def stream_table(self, table: str, batch: int = 10_000) -> Iterator[list[tuple]]:
+        names = ", ".join(f'"{n}"' for n, _ in self.table_columns(table))
+        order = {"aliases": "id", "documents": "rowid"}.get(table) or TABLE_ORDER.get(table) or "1"
+        with self.conn.transaction(), self.conn.cursor(name=f"export_{table}") as cur:
+            cur.execute(f"SELECT {names} FROM {table} ORDER BY {order}")
+            while rows := cur.fetchmany(batch):
+                yield [tuple(bytes(v) if isinstance(v, memoryview) else v for v in r) for r in rows]
+
+    # -- full text -----------------------------------------------------------------------------------------------
+    def text_filter(self, f: MeasureFilter) -> TextFilter:
+        sets = self._filter_sets(f)
+        return TextFilter(
+            "".join(f" AND measure_id {s.op} ({s.sql})" for s in sets), [p for s in sets for p in s.params]
+        )
+
+    def count_matches(self, q: TextQuery, where: TextFilter | None = None, cap: int = 1_000) -> int:
+        where = where or TextFilter("", [])
+        return self._query(
+            f"SELECT count(*) FROM (SELECT 1 FROM measures_fts WHERE fts @@ ?::tsquery{where.sql} LIMIT ?) AS hits",
+            [tsquery(q), *where.params, cap + 1],
+        )[0][0]
+
+    def newest_matches(self, q: TextQuery, where: TextFilter, limit: int, offset: int = 0) -> list[int]:
+        return [
+            r[0]
+            for r in self._query(
+                f"SELECT measure_id FROM measures_fts WHERE fts @@ ?::tsquery{where.sql} "
+                "ORDER BY measure_id DESC LIMIT ? OFFSET ?",
+                [tsquery(q), *where.params, limit, offset],
+            )
+        ]
+
+    def ranked_matches(
+        self, q: TextQuery, rank_by: TextQuery, where: TextFilter, limit: int, offset: int = 0
+    ) -> tuple[list[tuple[int, float]], int | None]:
+        """BM25 as FTS5 computes it (see the module notes), over ``rank_by``'s words."""
+        rows_total, avgdl = self._corpus_stats()
+        tests, counts, terms, params = [], [], [], []
+        for i, tok in enumerate(t for t in rank_by.tokens if index_tokens(t)):
+            hits = self.count_matches(TextQuery((tok,), rank_by.prefix), None, rows_total)
+            idf = math.log((0.5 + rows_total - hits) / (0.5 + hits))
+            idf = idf if idf > 0 else 1e-6
+            # A word of several tokens: the hits of its last (prefixed) token stand for the phrase's.
+            lex = index_tokens(tok)[-1]
+            test = "starts_with(u.lexeme, ?)" if rank_by.prefix and not tok.isdigit() else "u.lexeme = ?"
+            tests.append(test)
+            params.append(lex)
+            counts.append(f"coalesce(sum(CASE WHEN w = 'A' THEN {HEADING_WEIGHT} ELSE 1 END) FILTER (WHERE {test}), 0)")
+            norm = f"{BM25_K1} * (1 - {BM25_B} + {BM25_B} * c.ntok / {avgdl!r})"
+            terms.append(f"{idf!r} * coalesce(f{i}, 0) * {BM25_K1 + 1} / (coalesce(f{i}, 0) + {norm})")
+        # Term frequencies from one pass over the candidates' lexemes, heading hits (weight A) counting double.
+        freqs = ", ".join(f"{c} AS f{i}" for i, c in enumerate(counts)) or "0 AS f0"
+        rows = self._query(
+            "WITH cand AS MATERIALIZED (SELECT measure_id, fts, ntok FROM measures_fts WHERE fts @@ ?::tsquery"
+            f"{where.sql}), tf AS (SELECT c.measure_id, {freqs} FROM cand c "
+            "CROSS JOIN LATERAL unnest(c.fts) AS u CROSS JOIN LATERAL unnest(u.weights) AS w "
+            f"WHERE {' OR '.join(tests) or 'false'} GROUP BY c.measure_id) "
+            f"SELECT c.measure_id, {' + '.join(terms) or '0'} AS score, (SELECT count(*) FROM cand) "
+            "FROM cand c LEFT JOIN tf ON tf.measure_id = c.measure_id "
+            "ORDER BY score DESC, c.measure_id LIMIT ? OFFSET ?",
+            [tsquery(q), *where.params, *params, *params, limit, offset],
+        )
+        return [(r[0], float(r[1])) for r in rows], (rows[0][2] if rows else None)
+
+    def _corpus_stats(self) -> tuple[int, float]:
+        now = time.monotonic()
+        if self._stats is None or now - self._stats[0] > STATS_TTL_S:
+            rows, tokens = self._query("SELECT count(*), coalesce(sum(ntok), 0) FROM measures_fts")[0]
+            self._stats = (now, int(rows), float(tokens) / rows if rows else 1.0)
+        return self._stats[1], self._stats[2] or 1.0
+
+    def _matching_ids(self, tokens: Sequence[str], f: MeasureFilter) -> tuple[str, list]:
+        where, params = self._measure_where(f)
+        if tokens:
+            return f"SELECT measure_id FROM measures_fts WHERE fts @@ ?::tsquery{where}", [
+                tsquery(TextQuery(tuple(tokens))),
+                *params,
+            ]
+        where, params = self._measure_where(f, column="m.measure_id")
+        return f"SELECT m.measure_id FROM measures m WHERE 1=1{where}", params
+
+
+def _like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+_INSERT_DOCUMENT = (
+    "INSERT INTO documents(doc_id, content_hash, raw_hash, text, script, source_format, title_hint, published_hint, "
+    "minhash, structure, title, published, source, province, city, district, street, community, ingested_at, "
+    "extracted_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING RETURNING rowid"
+)
+_UPSERT_ALIAS = (
+    "INSERT INTO aliases(alias, doc_id, raw_hash, added_at) VALUES (?,?,?,?) "
+    "ON CONFLICT(alias) DO UPDATE SET doc_id = excluded.doc_id, raw_hash = excluded.raw_hash"
+)
