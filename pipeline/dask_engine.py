@@ -1,0 +1,109 @@
+"""Batch ingest on a Dask distributed cluster: the per-document analysis as tasks, storing stays here.
+
+``govcase ingest PATHS --engine dask [--scheduler tcp://HOST:8786]``. Sources are
+cut into partitions of ``PARTITION_DOCS``; each partition is one task running
+``api._process_source`` on a worker, whose dictionary and models were loaded once
+by a worker plugin. At most ``IN_FLIGHT`` partitions per worker are submitted at
+a time and their rows come back in submission order, so memory on the client
+stays flat however many sources there are, and the store (SQLite or PostgreSQL)
+receives them in batches as with ``--jobs``.
+
+Resuming: a task on a lost worker is run again by Dask (``retries``); a killed
+client leaves every committed batch stored, and a re-run skips the sources stored
+with the same bytes and dedupes the rest by content hash, so nothing is doubled.
+Without ``--scheduler`` a ``LocalCluster`` of ``--jobs`` single-threaded worker
+processes runs on this machine.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterator
+
+PARTITION_DOCS = 16
+IN_FLIGHT = 4  # partitions queued per worker: enough to hide a round trip, few enough to keep memory flat
+TASK_RETRIES = 3
+
+
+class DaskUnavailable(RuntimeError):
+    pass
+
+
+def _require():
+    try:
+        import distributed
+    except ImportError as exc:
+        raise DaskUnavailable("使用 --engine dask 需要安装 dask:pip install 'dask[distributed]'") from exc
+    return distributed
+
+
+def _worker_plugin(options):
+    distributed = _require()
+
+    class GovcaseWorker(distributed.WorkerPlugin):
+        """Loads the segmenter's dictionary and the theme model once per worker process."""
+
+        name = "govcase"
+
+        def __init__(self, options) -> None:
+            self.options = options
+
+        def setup(self, worker) -> None:
+            from .api import warm_up
+
+            warm_up(self.options)
+
+    return GovcaseWorker(options)
+
+
+def process_partition(sources: list[str]) -> list:
+    """On a worker: each source's rows to store (or its IngestError), in order."""
+    from .api import _process_source, _worker_state
+
+    if "options" not in _worker_state:  # a worker that joined without the plugin's setup
+        raise RuntimeError("govcase worker plugin not set up")
+    return [_process_source(source) for source in sources]
+
+
+def partitions(sources: list[str], size: int = PARTITION_DOCS) -> list[list[str]]:
+    return [sources[i : i + size] for i in range(0, len(sources), size)]
+
+
+def map_sources(sources: list[str], options, *, scheduler: str | None = None, workers: int = 2) -> Iterator:
+    """(source, result) for every source, in input order, computed on a Dask cluster."""
+    distributed = _require()
+    cluster = None
+    if scheduler is None:
+        cluster = distributed.LocalCluster(
+            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None, host="127.0.0.1"
+        )
+    try:
+        with distributed.Client(cluster if cluster is not None else scheduler, timeout="30s") as client:
+            client.register_plugin(_worker_plugin(options))
+            slots = IN_FLIGHT * max(1, len(client.scheduler_info(n_workers=-1)["workers"]))
+            yield from _stream(client, partitions(sources), slots)
+    finally:
+        if cluster is not None:
+            cluster.close()
+
+
+def _stream(client, parts: list[list[str]], slots: int) -> Iterator:
+    pending: deque = deque()
+    todo = iter(parts)
+    for part in todo:
+        pending.append((part, _submit(client, part)))
+        if len(pending) >= slots:
+            break
+    while pending:
+        part, future = pending.popleft()
+        results = future.result()
+        future.release()
+        nxt = next(todo, None)
+        if nxt is not None:
+            pending.append((nxt, _submit(client, nxt)))
+        yield from zip(part, results, strict=True)
+
+
+def _submit(client, part: list[str]):
+    # pure=False: a re-run of the same sources must read them again (their files may have changed).
+    return client.submit(process_partition, part, pure=False, retries=TASK_RETRIES)

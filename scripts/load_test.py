@@ -1,0 +1,156 @@
+"""Load test of a running ``govcase serve``: concurrent clients over the search, case and compare pages.
+
+Only a server on this machine is accepted (127.0.0.1 / localhost), and the run is
+bounded both in requests and in seconds. Each client is a thread with its own
+keep-alive connection, sending requests back to back (or, with --think, pausing
+like a reader between them); the mix is 70 % search
+pages (one or two words, a third of them filtered by theme or city), 20 % case
+pages and 10 % compare pages (a few cities). Prints, and with --out writes, one JSON
+object: requests, errors (non-200 or failed), throughput, p50/p95/max in ms, per
+page kind and overall. Latencies include the client threads' own time on a
+shared machine, so they are upper bounds.
+
+    python scripts/load_test.py --url http://127.0.0.1:8000 --clients 50 --requests 2000 --seconds 60
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import random
+import statistics
+import sys
+import threading
+import time
+import urllib.parse
+from pathlib import Path
+
+WORDS = ["社区", "养老", "志愿者", "社工", "党建", "居民", "治理", "社会组织", "议事", "矛盾", "服务", "网格"]
+PAIRS = ["社区 治理", "社会组织 培育", "居民 议事", "志愿者 服务", "党建 引领", "养老 服务", "矛盾 调解"]
+MAX_REQUESTS = 100_000
+MAX_SECONDS = 600
+
+
+def _get(conn: http.client.HTTPConnection, path: str) -> tuple[int, bytes]:
+    conn.request("GET", path, headers={"Connection": "keep-alive"})
+    response = conn.getresponse()
+    return response.status, response.read()
+
+
+def discover(host: str, port: int) -> tuple[list[str], list[str], list[str]]:
+    """Case ids, themes and cities of the served store, read through its own JSON API."""
+    conn = http.client.HTTPConnection(host, port, timeout=60)
+    status, body = _get(conn, "/api/search?" + urllib.parse.urlencode({"q": "社区", "per_page": 100}))
+    if status != 200:
+        raise SystemExit(f"the server answered {status} to /api/search")
+    data = json.loads(body)
+    ids = sorted({h["doc_id"] for h in data["hits"]})
+    themes = sorted({t for h in data["hits"] for t in h["themes"]})
+    cities = sorted({h["city"] for h in data["hits"] if h.get("city")})
+    conn.close()
+    return ids, themes, cities
+
+
+def plan(n: int, ids: list[str], themes: list[str], cities: list[str], seed: int = 5) -> list[tuple[str, str]]:
+    rng = random.Random(seed)
+    paths = []
+    for _ in range(n):
+        roll = rng.random()
+        if roll < 0.7:
+            args = {"q": rng.choice(WORDS if rng.random() < 0.5 else PAIRS)}
+            if rng.random() < 1 / 3 and themes and cities:
+                args.update({"theme": rng.choice(themes)} if rng.random() < 0.5 else {"city": rng.choice(cities)})
+            paths.append(("search", "/?" + urllib.parse.urlencode(args)))
+        elif roll < 0.9 and ids:
+            paths.append(("case", f"/cases/{rng.choice(ids)}"))
+        else:
+            places = rng.sample(cities, min(3, len(cities)))
+            paths.append(("compare", "/compare?" + urllib.parse.urlencode([("city", p) for p in places])))
+    return paths
+
+
+def run(host: str, port: int, clients: int, paths: list[tuple[str, str]], seconds: float, think: float = 0.0) -> dict:
+    lock = threading.Lock()
+    queue = iter(paths)
+    samples: dict[str, list[float]] = {}
+    errors: dict[str, int] = {}
+    deadline = time.monotonic() + seconds
+
+    def client() -> None:
+        rng = random.Random(threading.get_ident())
+        conn = http.client.HTTPConnection(host, port, timeout=60)
+        while time.monotonic() < deadline:
+            with lock:
+                item = next(queue, None)
+            if item is None:
+                break
+            kind, path = item
+            started = time.perf_counter()
+            try:
+                status, _ = _get(conn, path)
+            except (OSError, http.client.HTTPException):
+                status = 0
+                conn.close()
+                conn = http.client.HTTPConnection(host, port, timeout=60)
+            elapsed = (time.perf_counter() - started) * 1000
+            with lock:
+                samples.setdefault(kind, []).append(elapsed)
+                if status != 200:
+                    errors[kind] = errors.get(kind, 0) + 1
+            if think:
+                time.sleep(think * (0.5 + rng.random()))
+        conn.close()
+
+    threads = [threading.Thread(target=client, daemon=True) for _ in range(clients)]
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wall = time.perf_counter() - started
+    everything = [x for xs in samples.values() for x in xs]
+    report = {"clients": clients, "think_s": think, "seconds": round(wall, 2), "requests": len(everything)}
+    report["errors"] = sum(errors.values())
+    report["requests_per_s"] = round(len(everything) / wall, 1) if wall else 0.0
+    for kind, xs in [("all", everything), *sorted(samples.items())]:
+        report[kind] = _summary(xs) | ({"errors": errors.get(kind, 0)} if kind != "all" else {})
+    return report
+
+
+def _summary(xs: list[float]) -> dict:
+    if len(xs) < 2:
+        return {"n": len(xs)}
+    q = statistics.quantiles(xs, n=100, method="inclusive")
+    return {"n": len(xs), "p50_ms": round(q[49], 1), "p95_ms": round(q[94], 1), "max_ms": round(max(xs), 1)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--url", default="http://127.0.0.1:8000")
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument(
+        "--think", type=float, default=0.0, help="mean seconds a client waits between its requests (0: back to back)"
+    )
+    parser.add_argument("--out", type=Path)
+    args = parser.parse_args(argv)
+    url = urllib.parse.urlsplit(args.url)
+    if url.scheme != "http" or url.hostname not in {"127.0.0.1", "localhost"}:
+        parser.error("only a server on this machine is load-tested: --url http://127.0.0.1:PORT")
+    if not (0 < args.requests <= MAX_REQUESTS and 0 < args.seconds <= MAX_SECONDS and 0 < args.clients <= 200):
+        parser.error(f"bounds: 1..{MAX_REQUESTS} requests, 1..{MAX_SECONDS} s, 1..200 clients")
+    host, port = url.hostname, url.port or 80
+    ids, themes, cities = discover(host, port)
+    report = run(host, port, args.clients, plan(args.requests, ids, themes, cities), args.seconds, args.think)
+    text = json.dumps(report, ensure_ascii=False, indent=2)
+    print(text)
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(text + "\n", encoding="utf-8")
+    return 1 if report["errors"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
