@@ -12,7 +12,12 @@ as_owner() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@";
 case $cmd in
 start)
     mkdir -p "$dir"
-    [ "$(id -u)" = 0 ] && chown postgres: "$dir"
+    if [ "$(id -u)" = 0 ]; then
+        chown postgres: "$dir"
+        # mktemp -d makes 0700 directories: the postgres user must be able to walk down to DIR.
+        d=$(dirname "$(realpath "$dir")")
+        while [ "$d" != / ]; do chmod o+x "$d"; d=$(dirname "$d"); done
+    fi
     if [ ! -f "$dir/PG_VERSION" ]; then
         as_owner "$bin/initdb" -D "$dir" -U govcase --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
     fi
