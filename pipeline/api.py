@@ -444,7 +444,10 @@ def show(db: PathLike | Store, ref: str) -> dict:
 
 # -- clusters and the main job ---------------------------------------------------------
 def cluster(db: PathLike | Store = DEFAULT_DB, *, out_file: PathLike | None = None, segmenter: str = "jieba"):
-    """Cluster every stored measure across documents; store the clusters and write a CSV."""
+    """Cluster every stored titled measure across documents; store the clusters and write a CSV.
+
+    Practice passages (no heading of their own) are left out: a cluster lists named practices.
+    """
     from .cluster import ClusterInput, cluster_measures, write_clusters_csv
 
     store = open_store(db)

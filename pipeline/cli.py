@@ -282,17 +282,31 @@ def evaluate(gold_dir, db, as_json, themes_lodo):
     help="Directory of the reports the gold describes (repeatable).",
 )
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default="models", show_default=True)
-def train(gold_dir, corpus_dir, out_dir):
-    """Rebuild the theme model from the gold plus weakly labelled measures.
+@click.option(
+    "--model",
+    "which",
+    type=click.Choice(["all", "themes", "headings"]),
+    default="all",
+    show_default=True,
+    help="Which model to rebuild: the theme model, the heading classifier, or both.",
+)
+def train(gold_dir, corpus_dir, out_dir, which):
+    """Rebuild the theme model and the heading classifier from the gold.
 
-    Example (the shipped model):
-      govcase train --gold corpus/gold --gold tests/fixtures/reports \\
+    Example (the shipped models; the heading classifier also learns from the page-shaped fixtures):
+      govcase train --model themes --gold corpus/gold --gold tests/fixtures/reports \\
                     --corpus corpus/reports --corpus tests/fixtures/reports
+      govcase train --model headings --gold corpus/gold --gold tests/fixtures/reports --gold tests/fixtures/pages \\
+                    --corpus corpus/reports --corpus tests/fixtures/reports --corpus tests/fixtures/pages
     """
-    from .themes import train as train_model
+    if which in ("all", "themes"):
+        from .themes import train as train_model
 
-    report = train_model(gold_dir, corpus_dir, out_dir)
-    click.echo(str(report))
+        click.echo(str(train_model(gold_dir, corpus_dir, out_dir)))
+    if which in ("all", "headings"):
+        from .headings_train import train as train_headings
+
+        click.echo(str(train_headings(gold_dir, corpus_dir, out_dir)))
 
 
 @main.command()

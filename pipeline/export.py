@@ -29,6 +29,7 @@ SCHEMA_KEYS = (
     "figures",
     "changes",
     "measures",
+    "passages",  # beyond SCHEMA.md: untitled practice paragraphs, never scored as measures
     "profile",
 )
 
@@ -97,6 +98,18 @@ def _measure(m: Measure) -> dict:
     }
 
 
+def _passage(m: Measure) -> dict:
+    return {
+        "section": m.section,
+        "snippet": m.label,
+        "themes": list(m.themes),
+        "kind": m.kind,
+        "start": m.start,
+        "end": m.end,
+        "text": m.text,
+    }
+
+
 def _locations(extraction: Extraction) -> list[dict]:
     """The primary place first and alone marked primary, then the others in found order."""
     primary: Place | None = extraction.primary_place()
@@ -125,7 +138,9 @@ def to_gold_schema(doc: Document, extraction: Extraction, profile: CaseProfile |
         "mechanisms": [_mechanism(m) for m in extraction.mechanisms],
         "figures": [_figure(f) for f in extraction.figures],
         "changes": [_change(c) for c in extraction.changes],
-        "measures": [_measure(m) for m in extraction.measures],
+        "measures": [_measure(m) for m in extraction.titled_measures],
+        # Practices described in untitled paragraphs: no heading of their own, so no 做法 record.
+        "passages": [_passage(m) for m in extraction.passages],
     }
     record["profile"] = (profile or case_profile(doc, None, extraction)).to_gold()
     return record

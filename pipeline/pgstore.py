@@ -31,7 +31,7 @@ import math
 import re
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
@@ -44,6 +44,7 @@ from .store import (
     ExtractionRows,
     StoreError,
     _build,
+    _opens_with_heading,
     _structure_from_json,
     document_rows,
     extraction_rows,
@@ -171,7 +172,22 @@ $$
 # database starts at the version this module was written for; every column added to the
 # SQLite schema later is added here too, with its step.
 FIRST_VERSION = 5
-_MIGRATIONS: dict[int, str] = {}
+
+
+def _passages_apart(conn: Any) -> None:
+    # Same rule as SQLite's step 5 -> 6 (pipeline.store._opens_with_heading).
+    conn.execute("ALTER TABLE measures ADD COLUMN IF NOT EXISTS titled INTEGER NOT NULL DEFAULT 1")
+    untitled = [
+        (measure_id,)
+        for measure_id, heading, text in conn.execute("SELECT measure_id, heading, text FROM measures").fetchall()
+        if not _opens_with_heading(heading, text)
+    ]
+    if untitled:
+        with conn.cursor() as cur:
+            cur.executemany("UPDATE measures SET titled = 0, heading = '' WHERE measure_id = %s", untitled)
+
+
+_MIGRATIONS: dict[int, str | Callable[[Any], None]] = {5: _passages_apart}
 
 
 def is_url(db: Any) -> bool:
@@ -328,7 +344,10 @@ class PgStore(Reads):
                 step = _MIGRATIONS.get(version)
                 if step is None:
                     raise StoreError(f"数据库 {self.path} 的结构版本 {version} 无法自动升级。")
-                self.conn.execute(step)
+                if callable(step):
+                    step(self.conn)
+                else:
+                    self.conn.execute(step)
                 version += 1
             if version != start:
                 self.conn.execute("UPDATE schema_version SET version = %s", (version,))
@@ -418,7 +437,7 @@ class PgStore(Reads):
         ]
         self._many(
             'INSERT INTO measures(measure_id, doc_id, ordinal, start, "end", heading, section, kind, text, themes, '
-            "theme_scores, primary_theme) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            "theme_scores, primary_theme, titled) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
             [(mid, *row) for mid, row in zip(ids, rows.measures, strict=True)],
         )
         self._many(
@@ -561,9 +580,11 @@ class PgStore(Reads):
                 themes=json.loads(r[6]),
                 theme_scores=json.loads(r[7]),
                 ordinal=r[8],
+                titled=bool(r[9]),
             )
             for r in self._query(
-                'SELECT start, "end", heading, text, section, kind, themes, theme_scores, ordinal FROM measures '
+                'SELECT start, "end", heading, text, section, kind, themes, theme_scores, ordinal, titled '
+                "FROM measures "
                 "WHERE doc_id = ? ORDER BY ordinal",
                 (doc_id,),
             )

@@ -59,6 +59,7 @@ class HitRow(NamedTuple):
     title: str | None
     city: str | None
     province: str | None
+    titled: bool = True  # False for a practice passage
 
 
 class DocumentRow(NamedTuple):
@@ -200,13 +201,13 @@ class Reads:
 
     # practices and records
     def measure_themes(self, kinds: Sequence[str]) -> list[MeasureTheme]:
-        """(doc_id, measure_id, heading, theme) of the practices of these kinds, by document and position."""
+        """(doc_id, measure_id, heading, theme) of the titled practices of these kinds, by document and position."""
         return [
             MeasureTheme(*r)
             for r in self._query(
                 "SELECT m.doc_id, m.measure_id, m.heading, t.theme FROM measures m "
                 "JOIN measure_themes t ON t.measure_id = m.measure_id "
-                f"WHERE m.kind IN ({_marks(len(kinds))}) ORDER BY m.doc_id, m.ordinal",
+                f"WHERE m.titled = 1 AND m.kind IN ({_marks(len(kinds))}) ORDER BY m.doc_id, m.ordinal",
                 list(kinds),
             )
         ]
@@ -233,12 +234,12 @@ class Reads:
         ]
 
     def measures_for_clustering(self) -> list[MeasureRow]:
-        """Every stored practice with its document's place, by measure id."""
+        """Every stored titled practice with its document's place, by measure id (passages are no named 做法)."""
         return [
             MeasureRow(r[0], r[1], r[2], r[3], json.loads(r[4]), r[5], r[6], r[7])
             for r in self._query(
                 "SELECT m.measure_id, m.doc_id, m.heading, m.text, m.themes, m.cluster_id, d.city, d.province "
-                "FROM measures m JOIN documents d ON d.doc_id = m.doc_id ORDER BY m.measure_id"
+                "FROM measures m JOIN documents d ON d.doc_id = m.doc_id WHERE m.titled = 1 ORDER BY m.measure_id"
             )
         ]
 
@@ -248,11 +249,11 @@ class Reads:
             return {}
         rows = self._query(
             "SELECT m.measure_id, m.doc_id, m.heading, m.kind, m.themes, m.text, m.start, m.end, "
-            "d.title, d.city, d.province FROM measures m JOIN documents d ON d.doc_id = m.doc_id "
+            "d.title, d.city, d.province, m.titled FROM measures m JOIN documents d ON d.doc_id = m.doc_id "
             f"WHERE m.measure_id IN ({_marks(len(ids))})",
             list(ids),
         )
-        return {r[0]: HitRow(r[0], r[1], r[2], r[3], json.loads(r[4]), *r[5:]) for r in rows}
+        return {r[0]: HitRow(r[0], r[1], r[2], r[3], json.loads(r[4]), *r[5:11], bool(r[11])) for r in rows}
 
     def themes_by_frequency(self) -> list[str]:
         """Every stored theme, most practices first."""

@@ -149,6 +149,15 @@ class Measure:
     themes: list[str] = field(default_factory=list)
     theme_scores: dict[str, float] = field(default_factory=dict)
     ordinal: int = 0  # position among the document's measures
+    # False for a practice passage: a paragraph that describes a practice its author gave no
+    # title. It is searchable and theme-labelled, but its heading is empty (never made up)
+    # and it is no named 做法 in comparisons, clusters or the export's ``measures``.
+    titled: bool = True
+
+    @property
+    def label(self) -> str:
+        """The heading, or a passage's opening words (for lists and search results)."""
+        return self.heading or snippet(self.text)
 
 
 @dataclass
@@ -190,6 +199,14 @@ class Extraction:
     measures: list[Measure] = field(default_factory=list)
     places: list[Place] = field(default_factory=list)
 
+    @property
+    def titled_measures(self) -> list[Measure]:
+        return [m for m in self.measures if m.titled]
+
+    @property
+    def passages(self) -> list[Measure]:
+        return [m for m in self.measures if not m.titled]
+
     def primary_place(self) -> Place | None:
         return next((p for p in self.places if p.primary), self.places[0] if self.places else None)
 
@@ -198,6 +215,15 @@ class Extraction:
 class IngestError:
     path: str
     reason: str  # one plain line, Chinese where staff will read it
+
+
+SNIPPET_CHARS = 28
+
+
+def snippet(text: str, limit: int = SNIPPET_CHARS) -> str:
+    """A passage's opening words: its first line up to ``limit`` characters, "…" when cut."""
+    first = text.strip().split("\n", 1)[0]
+    return first if len(first) <= limit else first[:limit] + "…"
 
 
 def to_dict(record: Any) -> dict:

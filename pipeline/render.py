@@ -54,9 +54,13 @@ def render_document(shown: dict) -> str:
                         f"    {'  ' * item.level}{item.marker} {_clip(item.heading, 40)}  {item.start}-{item.end}"
                     )
     lines.append("")
-    lines.append(f"做法/成效/经验 ({len(ext.measures)}):")
-    for m in ext.measures:
+    lines.append(f"做法/成效/经验 ({len(ext.titled_measures)}):")
+    for m in ext.titled_measures:
         lines.append(f"  - [{m.kind}] {m.heading}  主题: {'、'.join(m.themes) or '—'}  {m.start}-{m.end}")
+    if ext.passages:
+        lines.append(f"无小标题的实践段落 ({len(ext.passages)}):")
+        for m in ext.passages:
+            lines.append(f"  - [{m.kind}] «{m.label}»  主题: {'、'.join(m.themes) or '—'}  {m.start}-{m.end}")
     lines.append(f"机制 ({len(ext.mechanisms)}):")
     for mech in ext.mechanisms:
         definition = f" = {_clip(mech.definition, 50)}" if mech.definition else ""

@@ -23,7 +23,7 @@ from functools import lru_cache
 
 from .readmodel import HitRow, MeasureFilter, TextQuery
 from .readmodel import fts_expression as fts_expression  # for callers that built FTS5 queries from here
-from .records import MEASURE_KINDS
+from .records import MEASURE_KINDS, snippet
 from .resources import data_path, read_lines
 from .segment import get_segmenter
 from .store import Store
@@ -56,6 +56,13 @@ class SearchHit:
     start: int  # the measure's span in the document's normalized text
     end: int
     score: float  # higher is better (negated bm25); 0.0 when listing by filters only
+    opening: str = ""  # the practice's opening words (what a passage without a heading shows)
+    titled: bool = True  # False for a practice passage (a paragraph its author gave no title)
+
+    @property
+    def label(self) -> str:
+        """What a result list shows: the author's heading, or a passage's opening words, marked."""
+        return self.heading if self.titled else f"〔段落〕{self.opening}"
 
 
 @dataclass
@@ -277,6 +284,8 @@ def _hit(row: HitRow, score: float, tokens: list[str], marks: tuple[str, str]) -
         start=row.start,
         end=row.end,
         score=score if score else 0.0,
+        opening=snippet(row.text),
+        titled=row.titled,
     )
 
 
@@ -348,7 +357,7 @@ def no_hits_message(query: str, suggestions: Sequence[str]) -> str:
 def hit_row(hit: SearchHit) -> dict[str, str]:
     return {
         "标题": hit.title or "",
-        "做法": hit.heading,
+        "做法": hit.label,
         "类型": KIND_NAMES.get(hit.kind, hit.kind),
         "主题": "、".join(hit.themes),
         "城市": hit.city or hit.province or "",

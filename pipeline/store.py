@@ -17,6 +17,7 @@ pre-segmented by jieba, space-joined, and segment queries the same way.
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
@@ -44,7 +45,7 @@ from .records import (
     Structure,
 )
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 DEFAULT_DB = Path("outputs") / "govcase.db"
 BUSY_TIMEOUT_S = 10.0
 # Page cache of a writing connection (SQLite's default is 2 MiB). Document ids are
@@ -128,6 +129,7 @@ CREATE TABLE IF NOT EXISTS measures (
     theme_scores TEXT NOT NULL,
     primary_theme TEXT,
     cluster_id INTEGER,
+    titled INTEGER NOT NULL DEFAULT 1,
     UNIQUE (doc_id, ordinal)
 );
 CREATE INDEX IF NOT EXISTS measures_doc ON measures(doc_id);
@@ -197,6 +199,37 @@ def _signatures_and_bands(conn: sqlite3.Connection) -> None:
         last = page[-1][0]
 
 
+# Before version 6 an untitled practice paragraph was stored as a measure headed by a
+# clause cut out of it. A titled practice's text opens with its heading (after a list
+# marker or an ornament, for enumerated items and bulleted sub-headings) and the heading
+# ends its line or sentence there; a cut clause starts inside the paragraph or stops at
+# one of its commas. That shape is what the migration keeps as titled.
+_LIST_MARKER = re.compile(
+    r"^\s*(?:[((]?[一二三四五六七八九十\d]+[))、.．]|[一二三四五六七八九十]+是|第[一二三四五六七八九十]+[,,、]?"
+    r"|[①-⑳]|首先|其次|再次|最后|[◆◇■□●○▲△▶►★☆※•·▪])\s*"
+)
+_TITLE_STOPS = "。::!?!?;;\n"
+
+
+def _opens_with_heading(heading: str, text: str) -> bool:
+    body = _LIST_MARKER.sub("", text.lstrip(), count=1).lstrip("“「")
+    if not heading or not body.startswith(heading.lstrip("“「")):
+        return False
+    rest = body[len(heading.lstrip("“「")) :].lstrip("”」")
+    return not rest or rest[0] in _TITLE_STOPS
+
+
+def _passages_apart(conn: sqlite3.Connection) -> None:
+    if "titled" not in {row[1] for row in conn.execute("PRAGMA table_info(measures)")}:
+        conn.execute("ALTER TABLE measures ADD COLUMN titled INTEGER NOT NULL DEFAULT 1")
+    untitled = [
+        (measure_id,)
+        for measure_id, heading, text in conn.execute("SELECT measure_id, heading, text FROM measures")
+        if not _opens_with_heading(heading, text)
+    ]
+    conn.executemany("UPDATE measures SET titled = 0, heading = '' WHERE measure_id = ?", untitled)
+
+
 # Migrations from version N to N+1 (SQL, or a function of the connection); each
 # runs inside one transaction.
 _MIGRATIONS: dict[int, str | Callable[[sqlite3.Connection], None]] = {
@@ -225,6 +258,7 @@ _MIGRATIONS: dict[int, str | Callable[[sqlite3.Connection], None]] = {
     "CREATE INDEX documents_city ON documents(city, doc_id);\n"
     "DROP INDEX documents_province;\n"
     "CREATE INDEX documents_province ON documents(province, doc_id);\n",
+    5: _passages_apart,
 }
 
 
@@ -374,7 +408,7 @@ class Store(SqliteReads):
         ids = range(first, first + len(measures))
         self.conn.executemany(
             "INSERT INTO measures(measure_id, doc_id, ordinal, start, end, heading, section, kind, text, themes, "
-            "theme_scores, primary_theme) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            "theme_scores, primary_theme, titled) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
             [(mid, *row) for mid, row in zip(ids, measures, strict=False)],
         )
         themes = chain.from_iterable(rows.measure_themes for rows in extractions)
@@ -585,6 +619,7 @@ class Store(SqliteReads):
                     themes=json.loads(row["themes"]),
                     theme_scores=json.loads(row["theme_scores"]),
                     ordinal=row["ordinal"],
+                    titled=bool(row["titled"]),
                 )
             )
         return Extraction(
@@ -760,6 +795,7 @@ def extraction_rows(
                 _to_json(m.themes),
                 _to_json(m.theme_scores),
                 m.themes[0] if m.themes else None,
+                int(m.titled),
             )
             for i, m in enumerate(measures)
         ],

@@ -11,6 +11,9 @@ ROOT = Path(__file__).resolve().parents[1]
 SEEDS_DIR = ROOT / "corpus" / "reports"
 SEED_GOLD_DIR = ROOT / "corpus" / "gold"
 FIXTURE_REPORTS_DIR = ROOT / "tests" / "fixtures" / "reports"
+# Reports in the shapes of real web pages (portal chrome, question and two-part sub-headings, WeChat
+# markup, untitled briefs), written with their gold by helpers who never read the extractor.
+FIXTURE_PAGES_DIR = ROOT / "tests" / "fixtures" / "pages"
 
 
 @pytest.fixture(scope="session")
@@ -32,6 +35,17 @@ def fixture_store(tmp_path_factory):
     db = tmp_path_factory.mktemp("fixture-store") / "fixtures.db"
     sources = sorted(p for p in FIXTURE_REPORTS_DIR.iterdir() if p.suffix in {".txt", ".html", ".docx", ".pdf"})
     summary = api.ingest(sources, db=db)
+    assert summary.failed == 0, summary.errors
+    return db
+
+
+@pytest.fixture(scope="session")
+def page_store(tmp_path_factory):
+    """Path of a store holding the page-shaped reports of tests/fixtures/pages."""
+    from pipeline import api
+
+    db = tmp_path_factory.mktemp("page-store") / "pages.db"
+    summary = api.ingest(sorted(FIXTURE_PAGES_DIR.glob("*.txt")), db=db)
     assert summary.failed == 0, summary.errors
     return db
 

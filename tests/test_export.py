@@ -210,3 +210,19 @@ def test_export_carries_the_case_profile():
     assert TEXT[people["start"] : people["end"]] == "1.2万余人"
     assert people["text"] == "常住人口1.2万余人"  # without the structure, the clause stands for the sentence
     assert profile["indicators"]["社工站数"] is None  # 未找到: said, not left blank
+
+
+def test_a_practice_passage_is_exported_apart_from_the_titled_measures():
+    extraction = make_extraction()
+    doc = make_doc()
+    text = "居民有事找社区,社区干部逐户上门听取意见,汇总后提交议事会讨论。"
+    extraction.measures.append(Measure(extraction.doc_id, 0, len(text), "", text, None, "measure", titled=False))
+    out = to_gold_schema(doc, extraction)
+    assert [m["heading"] for m in out["measures"]] == ["建立院落党小组"]
+    assert len(out["passages"]) == 1
+    passage = out["passages"][0]
+    assert (
+        "heading" not in passage
+        and passage["snippet"].startswith("居民有事找社区")
+        and passage["snippet"].endswith("…")
+    )

@@ -171,3 +171,24 @@ def test_two_processes_ingest_into_one_database_every_document_once(pg_database,
     with api.open_store(tmp_path / "lone.db") as lone:  # what one process alone stores
         assert api.ingest(files, db=lone).ingested == len(hashes)
         assert lone.count("measures") == measures
+
+
+def test_version_5_server_store_keeps_titled_practices_and_turns_cut_clauses_into_passages(pg_database):
+    url = pg_database()
+    assert not api.ingest([SEEDS / "001_143382d16654aa58.txt"], db=url).errors
+    with api.open_store(url) as store:
+        rows = store._query("SELECT measure_id, heading, text FROM measures WHERE titled = 1 ORDER BY measure_id")
+        assert len(rows) >= 2
+        cut_id, _, cut_text = rows[0]
+        clause = cut_text[len(cut_text) // 2 :][:8]  # a clause from inside the paragraph, as versions ≤ 5 made
+        store.conn.execute("UPDATE measures SET heading = %s WHERE measure_id = %s", (clause, cut_id))
+        store.conn.execute("ALTER TABLE measures DROP COLUMN titled")
+        store.conn.execute("UPDATE schema_version SET version = 5")
+    with api.open_store(url) as migrated:
+        assert migrated.schema_version == SCHEMA_VERSION
+        after = dict(
+            (mid, (titled, heading))
+            for mid, titled, heading in migrated._query("SELECT measure_id, titled, heading FROM measures")
+        )
+    assert after[cut_id] == (0, "")
+    assert all(after[mid] == (1, heading) for mid, heading, _ in rows[1:])

@@ -19,7 +19,11 @@ from pipeline.evaluate import flat_scores
 
 ROOT = Path(__file__).resolve().parents[1]
 EXPECTED_FILE = ROOT / "tests" / "expected_scores.json"
-GOLD_DIRS = {"seeds": ROOT / "corpus" / "gold", "fixtures": ROOT / "tests" / "fixtures" / "reports"}
+GOLD_DIRS = {
+    "seeds": ROOT / "corpus" / "gold",
+    "fixtures": ROOT / "tests" / "fixtures" / "reports",
+    "pages": ROOT / "tests" / "fixtures" / "pages",
+}
 TOLERANCE = 0.005
 HOW_TO_ACCEPT = (
     "If this is intended, run `make update-scores` (pytest tests/test_score_ratchet.py --update-scores) "
@@ -28,8 +32,8 @@ HOW_TO_ACCEPT = (
 
 
 @pytest.fixture(scope="module")
-def current(request, seed_store, fixture_store):
-    stores = {"seeds": seed_store, "fixtures": fixture_store}
+def current(request, seed_store, fixture_store, page_store):
+    stores = {"seeds": seed_store, "fixtures": fixture_store, "pages": page_store}
     scores = {
         corpus: flat_scores(api.evaluate(stores[corpus], gold_dir, themes_lodo=False))
         for corpus, gold_dir in GOLD_DIRS.items()

@@ -286,3 +286,30 @@ def test_records_are_encoded_as_json_dumps_encodes_them():
     assert _to_json(value) == json.dumps(value, ensure_ascii=False)
     with pytest.raises(TypeError):
         _to_json({"a": object()})
+
+
+def test_version_5_store_keeps_titled_measures_and_turns_cut_clause_headings_into_passages(tmp_path):
+    path = tmp_path / "t.db"
+    store = Store(path)
+    _put(store)
+    first = store.conn.execute("SELECT measure_id, text FROM measures ORDER BY measure_id").fetchone()
+    # What version 5 stored for an untitled paragraph: a clause cut out of its middle as heading.
+    paragraph = "今年以来,社区干部逐户走访居民,建立需求清单,按月交议事会讨论。"
+    store.conn.execute(
+        "INSERT INTO measures(doc_id, ordinal, start, end, heading, section, kind, text, themes, theme_scores) "
+        "VALUES ('d1', 99, 0, 10, '建立需求清单', NULL, 'measure', ?, '[]', '{}')",
+        (paragraph,),
+    )
+    store.conn.commit()
+    store.close()
+    conn = sqlite3.connect(path)
+    conn.execute("ALTER TABLE measures DROP COLUMN titled")
+    conn.execute("UPDATE schema_version SET version = 5")
+    conn.commit()
+    conn.close()
+    store = Store(path)
+    assert store.schema_version == SCHEMA_VERSION
+    rows = {r[0]: (r[1], r[2]) for r in store.conn.execute("SELECT ordinal, heading, titled FROM measures")}
+    assert rows[99] == ("", 0)
+    kept = store.conn.execute("SELECT titled FROM measures WHERE measure_id = ?", (first[0],)).fetchone()[0]
+    assert kept == 1, first[1]

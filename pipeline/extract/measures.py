@@ -20,11 +20,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from functools import lru_cache
 
 from ..records import Measure, Paragraph, Section, Structure
 from ..resources import read_lines
-from .lexicon import lexicon
+from .headings import Candidate, HeadingModel, candidates, classify, title_paragraphs
 from .metadata import is_byline, title_text
 
 KIND_BY_SECTION = {"measures": "measure", "outcomes": "outcome", "lessons": "lesson", "other": "measure"}
@@ -38,10 +39,6 @@ _CLAUSE = re.compile("[^,;。!?:\uff0c\uff1b\uff01\uff1f\uff1a]+")
 # "来源:…", "发布时间:…": labelled lines are never practice titles (datelines
 # and reporter lines are caught by metadata.is_byline).
 _LABEL_LINE = re.compile(r"^[^,。]{1,6}[::]")
-# A sub-heading that names a practice and then says what it achieves:
-# "◆ 长者饭堂:一餐热饭暖人心", "邻里守望:结对关爱不落一人". Shaped like a
-# label line, so it counts only where at least two sub-headings share it.
-_NAMED_TITLE = re.compile(r"^[◆◇■□●○▲△▶►★☆※•·▪]?\s*[^\s,。::;]{2,8}[::]\s*[^,。::;!?]{2,16}$")
 _ORNAMENT = re.compile(r"^[◆◇■□●○▲△▶►★☆※•·▪]\s*")  # ◆ ▲ ■ ● ★ ▶ before a sub-heading
 # Words that open a closing outlook on what is planned next.
 _OUTLOOK = re.compile("下一步|下阶段|今后|接下来|未来(?=[,,将要])")
@@ -64,7 +61,9 @@ def _has_verb(kind: str, text: str) -> bool:
     return verbs is not None and verbs.search(text) is not None
 
 
-def measures(doc: Structure, *, narrative: bool = True, title: str | None = None) -> Iterator[Measure]:
+def measures(
+    doc: Structure, *, narrative: bool = True, title: str | None = None, heading_model: HeadingModel | None = None
+) -> Iterator[Measure]:
     """Yield the measures of a structured document, in reading order.
 
     Args:
@@ -73,20 +72,25 @@ def measures(doc: Structure, *, narrative: bool = True, title: str | None = None
             enumeration (one per paragraph under a sub-heading).
         title: the headline when the caller has it (metadata found it);
             else it is looked up here. It is never a practice.
+        heading_model: the heading classifier (default: the shipped one;
+            leave-one-document-out scoring passes its own).
     """
     ordinal = 0
     title = title or title_text(doc)
     pure_narrative = not doc.items and all(s.kind == "other" for s in doc.sections)
+    heads: _Heads | None = None  # classified once per document, when a section needs it
     for index, section in enumerate(doc.sections):
         kind = KIND_BY_SECTION.get(section.kind)
         if kind is None:
             continue
         items = [number for number, item in enumerate(doc.items) if item.section == index]
-        titled = None if items or not narrative else _titled_practices(doc, section, title)
+        if not items and narrative and heads is None:
+            heads = _Heads.of(doc, title, heading_model)
+        titled = None if items or not narrative else _titled_practices(doc, section, heads)
         if items:
             found = _from_items(doc, section, items, kind)
         elif titled:
-            found = _from_titled(doc, section, titled, kind)
+            found = _from_titled(doc, titled, kind)
         # A results section in prose states results, not practices: no measure per paragraph.
         elif narrative and (section.kind not in ("other", "outcomes") or pure_narrative):
             found = _from_paragraphs(doc, section, kind, title)
@@ -154,70 +158,64 @@ def _kind_from_lead(doc: Structure, item) -> str | None:
     return KIND_BY_SECTION[found[-1]] if found else None
 
 
-def _titled_practices(doc: Structure, section: Section, title: str | None) -> list[tuple[Paragraph, int]] | None:
-    """Sub-headings that each title one practice, with the end of the text under each.
+@dataclass
+class _Heads:
+    """The classifier's verdict on the document's title-like lines: by paragraph index, (label, candidate)."""
 
-    News write-ups often give every practice its own two-part sub-heading
-    ("搭建议事平台 让居民有处议事") followed by narrative paragraphs. The
-    sub-headings are the practices when at least half of them lead with a
-    practice verb in one of their parts, name a practice before a colon
-    ("长者饭堂:一餐热饭暖人心") or carry a bullet ornament ("■ 议事有平台");
-    otherwise (thematic sub-headings like "制度设计 打牢基层治理基础") the
-    practices are read from the paragraphs.
+    by_paragraph: dict[int, tuple[str, Candidate]]
+    practices: int  # practice titles in the whole document
+
+    @classmethod
+    def of(cls, doc: Structure, title: str | None, model: HeadingModel | None) -> _Heads:
+        items = candidates(doc, skip=title_paragraphs(doc, title))
+        labels = classify(doc, items, model) if items else []
+        by_paragraph = {c.paragraph: (label, c) for c, label in zip(items, labels, strict=True)}
+        return cls(by_paragraph, labels.count("practice"))
+
+
+def _titled_practices(
+    doc: Structure, section: Section, heads: _Heads
+) -> list[tuple[Candidate, str | None, int]] | None:
+    """The practices an author titled in a section without enumeration: (title, group, end of its text).
+
+    The trained heading classifier (pipeline/extract/headings.py) labels every
+    title-like line and inline head; a ``practice`` title opens a practice that
+    runs to the next practice or section title, a ``section`` title inside the
+    section groups the practices after it. One practice title in a whole
+    document is no layout of titled parts (a stray short line), so at least two
+    are needed. Chrome lines and a closing outlook after the last practice
+    belong to none.
     """
+    if heads.practices < 2:
+        return None
     paragraphs = [
         p for p in doc.paragraphs if section.start <= p.start < section.end and not _is_section_heading(p, section)
     ]
-    candidates = [i for i, p in enumerate(paragraphs) if p.is_heading and not _is_title(doc, p, title)]
-    named = {
-        i
-        for i in candidates
-        if _NAMED_TITLE.match(doc.text[paragraphs[i].start : paragraphs[i].end])
-        and not is_byline(doc.text[paragraphs[i].start : paragraphs[i].end])
-    }
-    if len(named) < 2:
-        named = set()
-    # Page furniture after the last body paragraph ("来源:…", "阅读 2386") belongs to no practice.
-    body_end = len(paragraphs)
-    while body_end and (paragraphs[body_end - 1].is_heading or _is_header_line(doc, paragraphs[body_end - 1])):
-        body_end -= 1
-    heads = [i for i in candidates if i < body_end and (i in named or not _is_header_line(doc, paragraphs[i]))]
-    blocks, block_heads = [], []
-    for n, i in enumerate(heads):
-        stop = heads[n + 1] if n + 1 < len(heads) else _closing_start(doc, paragraphs[:body_end], i + 1)
-        if stop > i + 1:
-            blocks.append((paragraphs[i], paragraphs[stop - 1].end))
-            block_heads.append(i)
-    if len(blocks) < 2:
-        return None
-    half = len(blocks) / 2
-    leads = [_verb_lead(doc.text[para.start : para.end]) for para, _ in blocks]
-    # "■ 议事有平台", "■ 服务有温度": ornamented sub-headings of a WeChat post each title one practice.
-    ornamented = sum(1 for para, _ in blocks if _ORNAMENT.match(doc.text[para.start : para.end]))
-    titled = (
-        leads.count("practice") >= half  # practice verbs at half the sub-headings
-        or len(leads) - leads.count(None) > half  # any verbs at a clear majority
-        or sum(1 for i in block_heads if i in named) >= half
-        or ornamented >= max(2, half)
-        # Results and lessons are headed by states ("院落环境明显改善"), not by verbs.
-        or section.kind in ("outcomes", "lessons")
-    )
-    return blocks if titled else None
-
-
-def _verb_lead(heading: str) -> str | None:
-    """How a sub-heading names a practice by its verb: "practice", "verb" or None.
-
-    "practice" when a practice verb opens any part (搭建议事平台 让居民有处议事);
-    "verb" when another verb opens the first part, by the dictionary's tag of
-    its first word (引来社会组织, 织密志愿网, 用活慈善资源); thematic headings
-    put their verb second (制度设计 打牢基层治理基础).
-    """
-    parts = [p for p in re.split(r"[\s::]+", _ORNAMENT.sub("", heading)) if p]
-    if any(_practice_verb_at(part) == 0 for part in parts):
-        return "practice"
-    first = lexicon().cut_tagged(parts[0][:8]) if parts else []
-    return "verb" if first and first[0][1].startswith("v") and len(first[0][0]) <= 2 else None
+    group = section.heading if section.kind != "other" else None
+    blocks: list[tuple[Candidate, str | None, list[Paragraph]]] = []
+    for para in paragraphs:
+        label, candidate = heads.by_paragraph.get(para.index, ("body", None))
+        if label == "practice":
+            blocks.append((candidate, group, [para]))
+        elif label == "section":
+            group = doc.text[para.start : para.end].strip()
+            if blocks:
+                blocks.append((None, None, []))  # a new group closes the open practice
+        elif label == "chrome" or not blocks or blocks[-1][0] is None:
+            continue
+        else:
+            blocks[-1][2].append(para)
+    found = []
+    for n, (candidate, grouped, body) in enumerate(blocks):
+        if candidate is None:
+            continue
+        last = n == len(blocks) - 1 or all(c is None for c, _, _ in blocks[n + 1 :])
+        stop = _closing_start(doc, body, 1) if last else len(body)
+        end = body[stop - 1].end if stop else body[0].end
+        if len(body[:stop]) < 2 and not candidate.inline:
+            continue  # a title with no text under it titles nothing
+        found.append((candidate, grouped, end))
+    return found if found else None
 
 
 def _closing_start(doc: Structure, paragraphs: list[Paragraph], first: int) -> int:
@@ -240,16 +238,15 @@ def _is_outlook(paragraph: str) -> bool:
     return False
 
 
-def _from_titled(doc: Structure, section: Section, blocks: list[tuple[Paragraph, int]], kind: str) -> Iterator[Measure]:
-    group = section.heading if section.kind != "other" else None
-    for para, end in blocks:
-        heading = _unwrapped(_ORNAMENT.sub("", doc.text[para.start : para.end]).strip())
+def _from_titled(doc: Structure, blocks: list[tuple[Candidate, str | None, int]], kind: str) -> Iterator[Measure]:
+    for candidate, group, end in blocks:
+        start = doc.paragraphs[candidate.paragraph].start
         yield Measure(
             doc_id=doc.doc_id,
-            start=para.start,
+            start=start,
             end=end,
-            heading=heading,
-            text=doc.text[para.start : end],
+            heading=_unwrapped(_ORNAMENT.sub("", candidate.text).strip()),
+            text=doc.text[start:end],
             section=group,
             kind=kind,
         )
@@ -332,14 +329,16 @@ def _paragraph_measure(doc: Structure, unit: list[Paragraph], group: str | None,
         at = _practice_verb_at(text)
         if at is None:
             continue
+        # A practice passage: its author gave it no title, and none is made up from its clauses.
         return Measure(
             doc_id=doc.doc_id,
             start=start,
             end=end,
-            heading=text[at:].strip(),
+            heading="",
             text=doc.text[start:end],
             section=group,
             kind=kind,
+            titled=False,
         )
     return None
 

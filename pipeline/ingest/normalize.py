@@ -129,9 +129,26 @@ def _compose(text: str) -> str:
 def clean_lines(text: str) -> str:
     """One pass of the line steps."""
     lines = [line.strip() for line in text.split("\n")]
-    for step in (remove_boilerplate, drop_teasers, join_broken_lines):
+    for step in (strip_markup, remove_boilerplate, drop_teasers, join_broken_lines):
         lines = step(lines)
     return collapse_blank_lines(lines)
+
+
+# Pages saved as Markdown or copied from a WeChat editor keep their markup: image lines
+# (![](https://…)), HTML comments (<!--repaste.body.begin-->) and bold sub-headings
+# (**议事有场所 协商有规矩**). The words of a bold run are the author's; the rest is layout.
+_MARKUP_LINE = re.compile(r"^(?:!\[[^\]]*\]\([^)]*\)|<!--.*?-->)(?:\s*(?:!\[[^\]]*\]\([^)]*\)|<!--.*?-->))*$")
+_BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
+
+
+def strip_markup(lines: list[str]) -> list[str]:
+    """Drop image and comment lines, keep the words of bold runs."""
+    out = []
+    for line in lines:
+        if _MARKUP_LINE.match(line):
+            continue
+        out.append(_BOLD.sub(r"\1", line) if "**" in line else line)
+    return out
 
 
 def _settle(text: str) -> str:

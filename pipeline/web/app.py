@@ -262,7 +262,8 @@ def _spans(text: str, extraction: Extraction) -> list[Span]:
             m.start,
             m.end,
             "measure",
-            f"{KIND_NAMES.get(m.kind, m.kind)}:{m.heading}" + (f"(主题:{'、'.join(m.themes)})" if m.themes else ""),
+            (f"{KIND_NAMES.get(m.kind, m.kind)}:{m.heading}" if m.titled else "实践段落(无小标题)")
+            + (f"(主题:{'、'.join(m.themes)})" if m.themes else ""),
             anchor=f"at-{m.start}",
         )
         for m in extraction.measures
@@ -442,7 +443,8 @@ def _routes(app: Flask) -> None:
                 "place": _place_chain(extraction),
                 "sources": _sources(doc.aliases),
                 "text": doc.text,
-                "measures": [asdict(m) for m in extraction.measures],
+                "measures": [asdict(m) for m in extraction.titled_measures],
+                "passages": [asdict(m) for m in extraction.passages],
                 "figures": [asdict(f) for f in extraction.figures],
                 "changes": [asdict(c) for c in extraction.changes],
                 "mechanisms": [asdict(m) for m in extraction.mechanisms],
