@@ -206,17 +206,21 @@ def _signatures_and_bands(conn: sqlite3.Connection) -> None:
 # one of its commas. That shape is what the migration keeps as titled.
 _LIST_MARKER = re.compile(
     r"^\s*(?:[((]?[一二三四五六七八九十\d]+[))、.．]|[一二三四五六七八九十]+是|第[一二三四五六七八九十]+[,,、]?"
-    r"|[①-⑳]|首先|其次|再次|最后|[◆◇■□●○▲△▶►★☆※•·▪])\s*"
+    r"|[①-⑳]|(?:首先|其次|再次|最后)[,,]?|[◆◇■□●○▲△▶►★☆※•·▪])\s*"
 )
 _TITLE_STOPS = "。::!?!?;;\n"
+_ITEM_TITLE_STOPS = _TITLE_STOPS + ",,"  # an enumerated item's title may end at its first comma (SCHEMA.md)
 
 
 def _opens_with_heading(heading: str, text: str) -> bool:
-    body = _LIST_MARKER.sub("", text.lstrip(), count=1).lstrip("“「")
+    stripped = text.lstrip()
+    body = _LIST_MARKER.sub("", stripped, count=1)
+    stops = _ITEM_TITLE_STOPS if body != stripped else _TITLE_STOPS
+    body = body.lstrip("“「")
     if not heading or not body.startswith(heading.lstrip("“「")):
         return False
     rest = body[len(heading.lstrip("“「")) :].lstrip("”」")
-    return not rest or rest[0] in _TITLE_STOPS
+    return not rest or rest[0] in stops
 
 
 def _passages_apart(conn: sqlite3.Connection) -> None:

@@ -10,7 +10,7 @@ from pipeline.ingest.normalize import normalize
 from pipeline.records import CaseMetadata, Document, Extraction, Figure, Measure, Place
 from pipeline.resources import reports_dir
 from pipeline.segment import segment_for_index
-from pipeline.store import SCHEMA_VERSION, Store, StoreBusy, StoreError, document_rows
+from pipeline.store import SCHEMA_VERSION, Store, StoreBusy, StoreError, _opens_with_heading, document_rows
 
 TEXT = "一是建立社区养老服务站。为老年人提供助餐服务,全年服务3000人次。"
 
@@ -313,3 +313,18 @@ def test_version_5_store_keeps_titled_measures_and_turns_cut_clause_headings_int
     assert rows[99] == ("", 0)
     kept = store.conn.execute("SELECT titled FROM measures WHERE measure_id = ?", (first[0],)).fetchone()[0]
     assert kept == 1, first[1]
+
+
+@pytest.mark.parametrize(
+    "heading, text, titled",
+    [
+        ("开展入户普查", "一是开展入户普查,组织社区干部和社工逐户走访。", True),  # an item's title ends at its comma
+        ("要坚持需求导向", "首先,要坚持需求导向,治理从小事做起。", True),
+        ("钱从哪儿来?", "钱从哪儿来?\n社区设立微基金。", True),
+        ("议事有场所 协商有规矩", "议事有场所 协商有规矩\n社区推选议事代表35名。", True),
+        ("推选议事代表", "社区推选议事代表35名,制定议事规则。", False),  # a clause of an untitled paragraph
+        ("建立台账", "社区入户走访,建立台账,逐户登记。", False),
+    ],
+)
+def test_the_migration_tells_titled_practices_from_cut_clauses(heading, text, titled):
+    assert _opens_with_heading(heading, text) is titled
