@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test evaluate update-scores bench clean
+.PHONY: run test evaluate update-scores models bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,14 @@ test: $(STAMP)
 ## accept today's gold scores as the ratchet (tests/expected_scores.json); say why in the commit
 update-scores: $(STAMP)
 	$(BIN)/python -m pytest -q tests/test_score_ratchet.py --update-scores
+
+## rebuild the shipped models from the gold (the heading classifier also learns from the page fixtures)
+models: $(STAMP)
+	$(BIN)/govcase train --model themes --gold corpus/gold --gold tests/fixtures/reports \
+		--corpus corpus/reports --corpus tests/fixtures/reports
+	$(BIN)/govcase train --model headings --gold corpus/gold --gold tests/fixtures/reports \
+		--gold tests/fixtures/pages --corpus corpus/reports --corpus tests/fixtures/reports \
+		--corpus tests/fixtures/pages
 
 evaluate: $(STAMP)
 	$(BIN)/govcase evaluate --gold corpus/gold --db outputs/govcase.db

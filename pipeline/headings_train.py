@@ -277,7 +277,7 @@ def _card(model: HeadingModel, report: HeadingTrainReport, gold_dir: Dirs, corpu
         "|---|---|",
         *(f"| {name} | {weight:+.2f} |" for name, weight in top[-10:][::-1]),
         "",
-        "Rebuild: `govcase train` (also rebuilds the theme model).",
+        "Rebuild: `make models` (both shipped models, from the gold directories above).",
         "",
     ]
     return "\n".join(lines)

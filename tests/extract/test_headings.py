@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -109,3 +110,20 @@ def test_question_and_two_part_sub_headings_are_classified_practices():
     assert labels["楼栋会客厅 议事不出楼"] == "practice"
     assert labels["阅读 2386  转发 45  点赞 120  评论 8"] == "chrome"
     assert all("bias" in f for f in features(doc, items))
+
+
+@pytest.mark.slow
+def test_the_shipped_heading_model_is_what_training_on_the_gold_gives(tmp_path):
+    """Reproducible: `make models` rebuilds models/heading_model.json exactly (lbfgs on a convex loss)."""
+    from pipeline.headings_train import train
+
+    root = Path(__file__).resolve().parents[2]
+    dirs = [root / "corpus" / "reports", root / "tests" / "fixtures" / "reports", root / "tests" / "fixtures" / "pages"]
+    gold = [root / "corpus" / "gold", *dirs[1:]]
+    report = train(gold, dirs, tmp_path)
+    shipped = json.loads((models_dir() / "heading_model.json").read_text(encoding="utf-8"))
+    rebuilt = json.loads(report.model_path.read_text(encoding="utf-8"))
+    assert rebuilt["classes"] == shipped["classes"] and rebuilt["threshold"] == shipped["threshold"]
+    for new, old in zip(rebuilt["weights"], shipped["weights"], strict=True):
+        assert new.keys() == old.keys()
+        assert all(abs(new[k] - old[k]) < 1e-3 for k in new)
