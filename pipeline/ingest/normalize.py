@@ -139,15 +139,18 @@ def clean_lines(text: str) -> str:
 # (**议事有场所 协商有规矩**). The words of a bold run are the author's; the rest is layout.
 _MARKUP_LINE = re.compile(r"^(?:!\[[^\]]*\]\([^)]*\)|<!--.*?-->)(?:\s*(?:!\[[^\]]*\]\([^)]*\)|<!--.*?-->))*$")
 _BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
+# A typesetting space inside Chinese quotation marks (2.“ 四社联动”) is no part of the quoted name.
+_QUOTE_SPACE = re.compile(r"(?<=“)[ \u3000]+(?=[\u4e00-\u9fff])|(?<=[\u4e00-\u9fff])[ \u3000]+(?=”)")
 
 
 def strip_markup(lines: list[str]) -> list[str]:
-    """Drop image and comment lines, keep the words of bold runs."""
+    """Drop image and comment lines, keep the words of bold runs, close up spaces inside quotes."""
     out = []
     for line in lines:
         if _MARKUP_LINE.match(line):
             continue
-        out.append(_BOLD.sub(r"\1", line) if "**" in line else line)
+        line = _BOLD.sub(r"\1", line) if "**" in line else line
+        out.append(_QUOTE_SPACE.sub("", line) if "“" in line or "”" in line else line)
     return out
 
 

@@ -443,3 +443,27 @@ def test_idempotent_and_total_on_any_unicode(text):
 def test_idempotent_on_seeds(prefix):
     once = normalize(seed(prefix)).text
     assert normalize(once).text == once
+
+
+def test_markdown_and_editor_markup_leave_only_the_authors_words():
+    from pipeline.ingest.normalize import normalize
+
+    page = (
+        "<!--repaste.body.begin-->\n"
+        "社区把闲置储藏室改造成楼栋会客厅,每月召集一次议事会,居民提出的问题当场登记。\n"
+        "![](https://mmbiz.qpic.cn/mmbiz_jpg/abc/640?wx_fmt=jpeg)\n"
+        "**01 钱从哪儿来?**\n"
+        "社区联合企业设立**微基金**,居民按户自愿出资,企业一比一配捐。\n"
+        "<!--repaste.body.end-->\n"
+    )
+    text = normalize(page).text
+    assert "<!--" not in text and "![" not in text and "**" not in text
+    assert "01 钱从哪儿来?" in text.split("\n")
+    assert "设立微基金," in text
+
+
+def test_a_typesetting_space_inside_chinese_quotes_is_closed_up():
+    from pipeline.ingest.normalize import normalize
+
+    text = normalize("2.“ 四社联动”促参与方式制度化。推行“一核三擎 ”模式。\n").text
+    assert "“四社联动”" in text and "“一核三擎”" in text
