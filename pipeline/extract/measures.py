@@ -158,6 +158,11 @@ def _kind_from_lead(doc: Structure, item) -> str | None:
     return KIND_BY_SECTION[found[-1]] if found else None
 
 
+@lru_cache(maxsize=1)
+def _roundup_words() -> tuple[str, ...]:
+    return read_lines("roundup_markers.txt")
+
+
 @dataclass
 class _Heads:
     """The classifier's verdict on the document's title-like lines: by paragraph index, (label, candidate)."""
@@ -167,6 +172,8 @@ class _Heads:
 
     @classmethod
     def of(cls, doc: Structure, title: str | None, model: HeadingModel | None) -> _Heads:
+        if title and any(word in title for word in _roundup_words()):
+            return cls({}, 0)  # a roundup of separate stories: its sub-headings title no practice
         items = candidates(doc, skip=title_paragraphs(doc, title))
         labels = classify(doc, items, model) if items else []
         by_paragraph = {c.paragraph: (label, c) for c, label in zip(items, labels, strict=True)}

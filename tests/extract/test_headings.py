@@ -127,3 +127,18 @@ def test_the_shipped_heading_model_is_what_training_on_the_gold_gives(tmp_path):
     for new, old in zip(rebuilt["weights"], shipped["weights"], strict=True):
         assert new.keys() == old.keys()
         assert all(abs(new[k] - old[k]) < 1e-3 for k in new)
+
+
+def test_a_news_roundup_gives_no_titled_practices():
+    roundup = """\
+国内联播快讯
+央视网消息(新闻联播):
+五部门部署脱贫人口稳岗就业工作
+近日,人力资源和社会保障部、国家发展改革委、财政部等五部门印发通知,部署脱贫人口稳岗就业工作,\\
+推动全国脱贫人口务工规模稳定在3000万人以上。
+全国社区养老服务站点建设加快推进
+记者从民政部了解到,各地加快建设社区养老服务站点,今年以来新建站点1.2万个,\\
+为老年人提供助餐、助浴、日间照料等服务。
+"""
+    found = list(measures(build_structure("r", roundup)))
+    assert not [m for m in found if m.titled]
