@@ -14,15 +14,15 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING
 
+from .fileio import PathLike
 from .records import Document, Extraction, IngestError
+from .store import DEFAULT_DB, Store
 
 if TYPE_CHECKING:
     from .profile import CaseProfile
-from .store import DEFAULT_DB, Store
 
-PathLike = Union[str, Path]
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 DEFAULT_URL_TIMEOUT_S = 15.0
 

@@ -11,7 +11,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Union
 
 import matplotlib
 
@@ -22,9 +21,8 @@ from matplotlib import font_manager  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from .compare import Comparison  # noqa: E402
-from .fileio import atomic_path  # noqa: E402
+from .fileio import PathLike, atomic_path  # noqa: E402
 
-PathLike = Union[str, Path]
 # Simplified-Chinese faces first: the first face of the Noto CJK collection is
 # the Japanese one, whose glyph shapes differ for a few characters.
 PREFERRED_FAMILIES = (

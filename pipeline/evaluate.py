@@ -28,7 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
@@ -48,7 +48,7 @@ _NAME_NOISE = re.compile(r"[\s“”\"'‘’「」『』《》〈〉()()【】\
 _CORNER_QUOTES = str.maketrans("「」『』", "“”‘’")
 _EDGE_PUNCT = ".,;:!?。、…·-—"  # compared after NFKC, so half-width forms suffice
 
-PairScore = Optional[tuple[bool, float]]
+PairScore = tuple[bool, float] | None
 
 
 # -- counts ----------------------------------------------------------------------------

@@ -28,8 +28,9 @@ def render_document(shown: dict) -> str:
     ext = shown["extraction"]
     meta = ext.metadata
     place = ext.primary_place()
+    script = "繁体" if doc.script == "traditional" else "简体"
     lines = [
-        f"文档 {doc.doc_id}  ({doc.source_format}, {'繁体' if doc.script == 'traditional' else '简体'}原文, {len(doc.text)} 字)",
+        f"文档 {doc.doc_id}  ({doc.source_format}, {script}原文, {len(doc.text)} 字)",
         f"来源文件: {'; '.join(doc.aliases)}",
         f"标题: {meta.title or '—'}",
         f"发布日期: {meta.published or '—'}    来源: {meta.source or '—'}",

@@ -19,7 +19,10 @@ from .numbers import CN_DIGITS, CN_MAGNITUDES, NUMERAL
 
 # Verbs of change before 到/至/为 (a closed class, kept here with the pattern
 # it is part of); single characters cover 增至, 降为, 升到 ...
-_VERBS = "增长|增加|提升|提高|上升|上涨|下降|减少|降低|扩大|扩增|扩充|缩减|缩小|缩短|压缩|精简|延长|跃升|攀升|发展|增|降|升|减|涨|跌"
+_VERBS = (
+    "增长|增加|提升|提高|上升|上涨|下降|减少|降低|扩大|扩增|扩充|缩减|缩小|缩短|压缩|精简|延长|跃升|攀升|发展"
+    "|增|降|升|减|涨|跌"
+)
 # What may stand between the numbers and the verb: anything but digits and
 # clause punctuation, or a year (从2019年的856人增加到2022年的2345人).
 _FILLER = "(?:[^0-9,。;!?:、\n]|(?:19|20)[0-9]{2}年)"

@@ -412,8 +412,11 @@ def _definition(text: str, end: int) -> str | None:
     return None
 
 
+_DEF_EDGE = " ,,、"  # characters, not a suffix: str.strip takes a set
+
+
 def _clean_definition(raw: str) -> str:
-    return re.sub(r"[“”‘’「」『』]", "", raw).strip(" ,,、")
+    return re.sub(r"[“”‘’「」『』]", "", raw).strip(_DEF_EDGE)
 
 
 def _only_parts(spans: dict[str, list[tuple[int, int]]]) -> set[str]:

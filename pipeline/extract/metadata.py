@@ -25,7 +25,11 @@ _DATELINE_REST = 4  # chars besides date/time/labels a date line may hold
 _STAMP_REST = 16
 _STAMP_TIME = re.compile(r"\s*\d{1,2}:\d{2}")
 
-_YMD = r"(?P<y>(?:19|20)\d{2})\s*(?:[-/.]\s*(?P<m>\d{1,2})(?:\s*[-/.]\s*(?P<d>\d{1,2}))?|年\s*(?P<m2>\d{1,2})\s*月(?:\s*(?P<d2>\d{1,2})\s*[日号])?)"
+_YMD = (
+    r"(?P<y>(?:19|20)\d{2})\s*"
+    r"(?:[-/.]\s*(?P<m>\d{1,2})(?:\s*[-/.]\s*(?P<d>\d{1,2}))?"  # 2017-06-30, 2017.6
+    r"|年\s*(?P<m2>\d{1,2})\s*月(?:\s*(?P<d2>\d{1,2})\s*[日号])?)"  # 2017年6月30日
+)
 _DMY = r"(?P<d3>\d{1,2})\.(?P<m3>\d{1,2})\.(?P<y3>(?:19|20)\d{2})"  # 30.06.2017
 _DATE = re.compile(rf"(?<!\d)(?:{_YMD}|{_DMY})(?!\d)")
 _TIME = re.compile(r"\d{1,2}:\d{2}(?::\d{2})?")

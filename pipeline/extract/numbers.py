@@ -1,8 +1,8 @@
 """Reading numerals: Arabic (1,200.5), Chinese (两百, 二十), and mixed (1.3万, 十亿3000万).
 
 cn2an's ``"smart"`` mode does the arithmetic of mixed numerals; this module
-reads the common simple forms itself (importing cn2an costs ~0.2 s per
-process, so it is imported only when a numeral needs it) and adds what it lacks (measured on cn2an 0.5.24): thousands separators, a bare
+reads the common simple forms itself (importing cn2an is slow, so it is
+imported only when a numeral needs it) and adds what cn2an 0.5.24 lacks: thousands separators, a bare
 leading magnitude (百, 百万 raise ValueError), and telling apart numerals read
 digit by digit (二〇一六, 三五个), which cn2an turns into 2016 and 35, from
 quantities.  Finding numerals in running text is the callers' job, with

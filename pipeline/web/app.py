@@ -94,7 +94,8 @@ def create_app(db_path: str | Path) -> Flask:
     app.register_error_handler(StoreError, lambda e: _error(503, str(e)))
     app.register_error_handler(HTTPException, lambda e: _error(e.code or 500, ERROR_TEXT.get(e.code or 500, e.name)))
     app.register_error_handler(Exception, _internal_error)
-    _routes(app)
+    for routes in (_page_routes, _download_routes, _api_routes):
+        routes(app)
     return app
 
 
@@ -273,7 +274,8 @@ def _spans(text: str, extraction: Extraction) -> list[Span]:
             c.start,
             c.end,
             "change",
-            f"变化:{c.subject + ' ' if c.subject else ''}{format_number(c.from_value)}→{format_number(c.to_value)}{c.unit}",
+            f"变化:{c.subject + ' ' if c.subject else ''}"
+            f"{format_number(c.from_value)}→{format_number(c.to_value)}{c.unit}",
         )
         for c in extraction.changes
     ]
@@ -298,7 +300,7 @@ def _sources(aliases: list[str]) -> list[dict]:
 
 
 # -- routes ------------------------------------------------------------------------------------
-def _routes(app: Flask) -> None:
+def _page_routes(app: Flask) -> None:
     @app.get("/")
     def search_page():
         params = search_params(request.args)
@@ -373,6 +375,8 @@ def _routes(app: Flask) -> None:
             query=params.query_string(),
         )
 
+
+def _download_routes(app: Flask) -> None:
     @app.get("/compare.xlsx")
     def compare_xlsx():
         data = downloads.xlsx_bytes(_comparison(compare_params(request.args)))
@@ -401,6 +405,8 @@ def _routes(app: Flask) -> None:
             raise PageError(503, str(exc)) from None
         return Response(data, mimetype="image/png", headers={"Cache-Control": "no-store"})
 
+
+def _api_routes(app: Flask) -> None:
     @app.get("/api/search")
     def api_search():
         params = search_params(request.args)

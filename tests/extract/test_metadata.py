@@ -163,7 +163,8 @@ def test_a_journal_running_header_gives_date_and_source_and_is_no_title() -> Non
 
 def test_a_series_tag_line_above_the_headline_is_no_title() -> None:
     _, meta = _meta(
-        "【基层治理创新案例】\n\n某市某社区:“红色议事厅”议出幸福感\n\n发布时间:2022年3月1日 来源:某市民政局\n\n一、基本情况\n社区居民3000户。\n"
+        "【基层治理创新案例】\n\n某市某社区:“红色议事厅”议出幸福感\n\n"
+        "发布时间:2022年3月1日 来源:某市民政局\n\n一、基本情况\n社区居民3000户。\n"
     )
     assert meta.title == "某市某社区:“红色议事厅”议出幸福感"
 
@@ -188,6 +189,7 @@ def test_a_newspaper_page_header_gives_date_and_outlet() -> None:
 
 def test_the_account_before_a_post_time_stamp_is_the_source() -> None:
     _, meta = _meta(
-        "红色物业“管”出幸福感\n原创 某某街道 2024-12-10 18:30 山西\n走进某某社区,楼道干净整洁,车辆停放有序,居民纷纷点赞。\n"
+        "红色物业“管”出幸福感\n原创 某某街道 2024-12-10 18:30 山西\n"
+        "走进某某社区,楼道干净整洁,车辆停放有序,居民纷纷点赞。\n"
     )
     assert (meta.published, meta.source) == ("2024-12-10", "某某街道")

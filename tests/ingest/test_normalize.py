@@ -235,7 +235,10 @@ def test_a_decimal_broken_after_its_point_is_joined():
 
 
 def test_short_unpunctuated_lines_stay_separate():
-    text = "苏州社工积极参与疫情防控(图片来源:苏州市社会工作者协会)\n从“最后一公里” 到“最好一公里”\n从“三社联动”到“五社联动”,苏州探索出一条新路。"
+    text = (
+        "苏州社工积极参与疫情防控(图片来源:苏州市社会工作者协会)\n从“最后一公里” 到“最好一公里”\n"
+        "从“三社联动”到“五社联动”,苏州探索出一条新路。"
+    )
     assert normalize(text).text == text
 
 

@@ -14,7 +14,10 @@ from pipeline.ingest.read import ReadError, fetch_url, iter_sources, read_path
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "ingest"
 
-SIMPLIFIED = "苏州市印发《关于推动发展“社区慈善基金”的行动方案(2022-2025年)》,广泛动员社会慈善力量参与基层治理。\n居民4241户21059人。"
+SIMPLIFIED = (
+    "苏州市印发《关于推动发展“社区慈善基金”的行动方案(2022-2025年)》,广泛动员社会慈善力量参与基层治理。\n"
+    "居民4241户21059人。"
+)
 TRADITIONAL = (
     "東關街道辦事處位於奎文區核心區域,街道下轄葦灣、奎文門等9個社區,共有小區123個。\n居民3.6萬戶、共12.2萬人。"
 )
@@ -197,7 +200,8 @@ def test_html_declared_gb2312(tmp_path):
 
 def test_html_huge_inline_data_and_deep_nesting(tmp_path):
     body = "<p>" + "社区治理创新实践取得成效,居民满意度明显提升。" * 10 + "</p>"
-    inline = f'<html><body><img src="data:image/png;base64,{"A" * 12_000_000}">{body}<script>var s="{"x" * 1_000_000}";</script></body></html>'
+    image = f'<img src="data:image/png;base64,{"A" * 12_000_000}">'
+    inline = f'<html><body>{image}{body}<script>var s="{"x" * 1_000_000}";</script></body></html>'
     deep = "<html><body>" + "<div>" * 20000 + body + "</div>" * 20000 + "</body></html>"
     for name, page in (("inline.html", inline), ("deep.html", deep)):
         path = tmp_path / name
