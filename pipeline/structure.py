@@ -93,7 +93,7 @@ def _cn_value(numeral: str) -> int | None:
         return SMALL_CHINESE[numeral]
     try:
         return int(cn2an_smart(numeral))
-    except ValueError:
+    except (ValueError, KeyError):  # cn2an raises KeyError on malformed numerals such as 十十一
         return None
 
 
@@ -232,9 +232,7 @@ def _is_heading_line(line: str) -> bool:
     longest, commas = (_LIST_HEADING_MAX, 2) if listed else (_HEADING_MAX, 1)
     if len(line) > longest or line[-1] in _HEADING_BAD_END:
         return False
-    if any(ch in line for ch in "。;\uff1b") or line.count(",") + line.count("\uff0c") > commas:
-        return False
-    return True
+    return not (any(ch in line for ch in "。;\uff1b") or line.count(",") + line.count("\uff0c") > commas)
 
 
 def mark_headings(text: str, paragraphs: list[Paragraph]) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from pipeline import structure
@@ -92,7 +92,10 @@ def test_sentences_keep_closing_quotes_and_quoted_speech():
 
 
 def test_headings_are_short_lines_without_sentence_punctuation():
-    text = "制度设计 打牢基层治理基础\n社区为此建成一站式矛盾纠纷化解中心。\n整合资源、联动治理,就地化解矛盾,激活一池春水,而其\n"
+    text = (
+        "制度设计 打牢基层治理基础\n社区为此建成一站式矛盾纠纷化解中心。\n"
+        "整合资源、联动治理,就地化解矛盾,激活一池春水,而其\n"
+    )
     doc = build_structure("h", text)
     assert [p.is_heading for p in doc.paragraphs] == [True, False, False]
 
@@ -279,6 +282,7 @@ MARKER_PIECES = [
 
 
 @settings(max_examples=300, deadline=None)
+@example("第十十一、")  # cn2an raised KeyError on it (found by this test)
 @given(st.lists(st.one_of(st.sampled_from(MARKER_PIECES), st.integers(0, 120).map(str)), max_size=50).map("".join))
 def test_markers_are_each_familys_paragraph_matches(text):
     paragraphs = split_paragraphs(text)
@@ -290,7 +294,8 @@ def test_markers_are_each_familys_paragraph_matches(text):
                 after_punct = family.placement in structure._PLACEMENT_BEFORE and (
                     text[m.start() - 1] in structure._PLACEMENT_BEFORE[family.placement]
                 )
-                if family.placement == "any" or at_start or after_punct:
+                readable = family.value(m) is not None  # a malformed numeral (十十一) is no marker
+                if (family.placement == "any" or at_start or after_punct) and readable:
                     expected.append((m.start(), order, m.end()))
     names = [family.name for family in structure._families()]
     found = [(m.start, names.index(m.family.name), m.end) for m in structure._placed_markers(text, paragraphs)]
@@ -313,7 +318,10 @@ def test_chinese_list_numbers_beyond_the_table_still_read():
 
 
 def test_boxed_section_headings_open_sections():
-    text = "【基本情况】\n社区有居民5000户。\n【主要做法】\n1、摸清需求。社区开展入户走访。\n2、筹集资金。社区设立微基金。\n【经验启示】\n居民参与是基础。\n"
+    text = (
+        "【基本情况】\n社区有居民5000户。\n【主要做法】\n1、摸清需求。社区开展入户走访。\n"
+        "2、筹集资金。社区设立微基金。\n【经验启示】\n居民参与是基础。\n"
+    )
     doc = build_structure("b", text)
     assert [(s.kind, s.heading) for s in doc.sections] == [
         ("background", "基本情况"),
