@@ -169,6 +169,7 @@ def _run_search(params: SearchParams) -> SearchResult:
 def _hit_view(hit) -> dict:
     return {
         **asdict(hit),
+        "label": hit.label,  # a property: asdict leaves it out
         "parts": marked_parts(hit.snippet),
         "kind_name": KIND_NAMES.get(hit.kind, hit.kind),
         "place": hit.city or hit.province or "",
@@ -415,6 +416,7 @@ def _api_routes(app: Flask) -> None:
             {
                 **{k: v for k, v in asdict(h).items() if k not in ("snippet", "snippet_html")},
                 "snippet": [{"text": t, "match": m} for t, m in marked_parts(h.snippet)],
+                "label": h.label,
                 "url": url_for("case_page", ref=h.doc_id, _anchor=f"at-{h.start}"),
             }
             for h in result.hits

@@ -59,6 +59,9 @@ def test_query_words_are_marked_in_snippets(client):
     assert "<mark>社区</mark>" in page
     assert re.search(r'href="/cases/[0-9a-f]+#at-\d+"', page)
     assert "共找到" in page
+    # Every hit is named: the author's heading, or a passage's opening words marked 〔段落〕.
+    labels = [unescape(t) for t in re.findall(r'<h2><a href="/cases/[^"]+">([^<]*)</a></h2>', page)]
+    assert labels and all(label.strip() for label in labels)
 
 
 def test_facet_count_is_the_number_of_hits_with_that_filter(client):
