@@ -497,25 +497,15 @@ def finish_run(db: PathLike | Store, out_dir: PathLike, *, segmenter: str = "jie
 
 
 def write_comparison_outputs(store: Store, out: Path) -> list[Path]:
-    from .charts import heatmap, indicator_bars
+    """The case comparison (xlsx, md), the theme heatmap and one bar chart per indicator across cases."""
+    from .charts import heatmap, indicator_panels
     from .compare import compare, write_markdown, write_xlsx
 
-    comparison = compare(store, by="city")
+    comparison = compare(store, by="case")
     paths = [out / "compare.xlsx", out / "compare.md", out / "heatmap.png", out / "heatmap.svg"]
     write_xlsx(comparison, paths[0])
     write_markdown(comparison, paths[1])
     heatmap(comparison, paths[2], paths[3])
-    indicator = _widest_indicator(comparison)
-    if indicator is not None:
-        paths += indicator_bars(comparison, indicator, out / "indicator.png", out / "indicator.svg")
+    if comparison.indicator_headers:
+        paths += indicator_panels(comparison, out / "indicators.png", out / "indicators.svg")
     return paths
-
-
-def _widest_indicator(comparison) -> str | None:
-    """The indicator reported by the most places (ties: the first in the table), for the bar chart."""
-    values = comparison.indicator_values
-    if values.empty:
-        return None
-    places = values.groupby("指标")[comparison.place_header].nunique()
-    in_table_order = [c for c in comparison.indicators.columns if c in places.index]
-    return max(in_table_order, key=lambda name: places[name], default=None)

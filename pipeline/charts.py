@@ -1,8 +1,13 @@
-"""Charts of a comparison: a place × theme heatmap and indicator bars.
+"""Charts of a comparison: a case (or place) × theme heatmap and indicator bars across cases.
 
-Chinese labels need a CJK font. One is chosen explicitly and checked against
-the characters of the labels (through the font's cmap); when none is found
-the charts refuse with an install hint instead of drawing empty boxes.
+Chinese labels need a CJK font. One is chosen explicitly: its character map
+must cover the labels and it must really draw them, two different characters
+rendered to two different glyph images (matplotlib's own LastResortHE maps
+every code point to the same placeholder box, so a character map alone
+passes it). A CJK font ships with the package's dependencies
+(noto-cjk-sans-otc: Noto Sans CJK, SIL Open Font License 1.1), so charts read
+on a machine without Debian's fonts-noto-cjk; when no font draws the labels
+the charts refuse with an install hint instead of drawing boxes.
 """
 
 from __future__ import annotations
@@ -42,9 +47,12 @@ KNOWN_FONT_FILES = (
     "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
 )
 NO_FONT = (
-    "找不到中文字体,请安装 fonts-noto-cjk (apt-get install fonts-noto-cjk)。"
-    " / No CJK font found: install fonts-noto-cjk (apt-get install fonts-noto-cjk)."
+    "找不到能显示中文的字体,请安装 noto-cjk-sans-otc (pip install noto-cjk-sans-otc) 或 fonts-noto-cjk"
+    " (apt-get install fonts-noto-cjk)。 / No font draws Chinese: pip install noto-cjk-sans-otc,"
+    " or apt-get install fonts-noto-cjk."
 )
+# Two different characters a real CJK font draws differently (and a placeholder font alike).
+PROBE_CHARACTERS = ("社", "治")
 
 
 class ChartError(RuntimeError):
@@ -75,14 +83,48 @@ def covers(choice: FontChoice, text: str) -> bool:
     return all(ord(c) in cmap for c in set(text) if not c.isspace())
 
 
+def glyph_image(path: str, index: int, character: str):
+    """The character drawn by the font as a grey-level bitmap (numpy array)."""
+    import numpy as np
+    from matplotlib.ft2font import FT2Font
+
+    font = FT2Font(path, face_index=index)
+    font.set_size(32, 72)
+    font.set_text(character)
+    font.draw_glyphs_to_bitmap()
+    return np.asarray(font.get_image())
+
+
+@cache
+def draws_distinct_glyphs(path: str, index: int = 0) -> bool:
+    """True when two different CJK characters come out as two different, non-empty glyph images."""
+    try:
+        first, second = (glyph_image(path, index, c) for c in PROBE_CHARACTERS)
+    except Exception:  # an unreadable font file just does not qualify
+        return False
+    if not first.any() or not second.any():
+        return False
+    return first.shape != second.shape or bool((first != second).any())
+
+
+def bundled_font_files() -> list[str]:
+    """The CJK font shipped through PyPI (noto-cjk-sans-otc), when installed."""
+    try:
+        import noto_cjk_sans_otc
+    except ImportError:
+        return []
+    path = Path(str(noto_cjk_sans_otc.FONT_PATH))
+    return [str(path)] if path.exists() else []
+
+
 def find_cjk_font(labels: Iterable[str] = ()) -> FontChoice:
-    """A regular-weight font that covers every character of ``labels`` (and common Chinese).
+    """A regular-weight font that covers every character of ``labels`` (and common Chinese) and draws them.
 
     Raises:
-        ChartError: no installed font covers them.
+        ChartError: no installed font covers and draws them.
     """
     known = {entry.fname for entry in font_manager.fontManager.ttflist}
-    for path in KNOWN_FONT_FILES:
+    for path in (*KNOWN_FONT_FILES, *bundled_font_files()):
         if Path(path).exists() and path not in known:
             font_manager.fontManager.addfont(path)
     text = "".join(labels) + "社区治理主题城市"
@@ -93,7 +135,7 @@ def find_cjk_font(labels: Iterable[str] = ()) -> FontChoice:
     )
     for entry in entries:
         choice = FontChoice(entry.name, entry.fname, getattr(entry, "index", 0))
-        if covers(choice, text):
+        if covers(choice, text) and draws_distinct_glyphs(choice.path, choice.index):
             return choice
     raise ChartError(NO_FONT)
 
@@ -150,34 +192,81 @@ def _cells(values):
             yield (i, j), int(v)
 
 
+def _indicator_rows(comparison: Comparison, header: str) -> tuple[list[str], list[float], list[str]]:
+    """(row labels, values, values as written) of the rows that have a number for ``header``, largest first."""
+    frame, shown = comparison.cases, comparison.cases_shown
+    rows = [
+        (str(frame.iloc[i][comparison.place_header]), float(v), str(shown.iloc[i][header]))
+        for i, v in enumerate(frame[header])
+        if isinstance(v, (int, float)) and not isinstance(v, bool)
+    ]
+    rows.sort(key=lambda r: -r[1])
+    return [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]
+
+
+def _header(comparison: Comparison, indicator: str) -> str | None:
+    return next((h for h in comparison.indicator_headers if h == indicator or h.split("(")[0] == indicator), None)
+
+
 def indicator_bars(
     comparison: Comparison, indicator: str, path_png: PathLike, path_svg: PathLike | None = None
 ) -> list[Path]:
-    """Bars of one indicator across places (``社工人数`` or ``社工人数(人)``).
+    """Bars of one indicator across cases (``社工人数`` or ``社工人数(人)``), one value per case.
 
-    A place with several values shows its largest (for a change, the later
-    value); the bar is labelled as the report wrote it (约1.3万人, 183→769家).
+    Each bar is labelled as the report wrote it (约1.3万人, 183→769家); a
+    place row that lists its cases instead of summing them has no bar.
 
     Raises:
-        ChartError: no place has a value for the indicator.
+        ChartError: no case has a value for the indicator.
     """
-    values = comparison.indicator_values
-    rows = values[(values["指标"] == indicator) | (values["指标"].str.split("(").str[0] == indicator)]
-    if rows.empty:
+    header = _header(comparison, indicator)
+    labels, values, shown = _indicator_rows(comparison, header) if header else ([], [], [])
+    if not values:
         raise ChartError(f"没有“{indicator}”指标的数据,无法作图。 / No values for indicator {indicator!r}.")
-    header = comparison.place_header
-    best = rows.sort_values("数值", ascending=False, kind="stable").drop_duplicates(header)
-    best = best.sort_values("数值", ascending=False, kind="stable")
-    name = str(best["指标"].iloc[0])
-    places, labels = [str(p) for p in best[header]], [str(s) for s in best["显示"]]
-    title = f"各{header}{name}"
-    font = find_cjk_font([*places, *labels, title])
+    title = f"各{comparison.place_header}{header}"
+    font = find_cjk_font([*labels, *shown, title])
     with plt.rc_context(_style(font)):
-        fig, ax = plt.subplots(figsize=(max(5.0, 0.8 * len(places) + 2.0), 4.0))
-        bars = ax.bar(places, best["数值"].astype(float), color="#3b7dbf")
-        ax.bar_label(bars, labels=labels, fontsize=8, padding=2)
-        ax.set_ylabel(name)
+        fig, ax = plt.subplots(figsize=(7.0, max(2.5, 0.32 * len(labels) + 1.2)))
+        _bar_panel(ax, labels, values, shown, header)
         ax.set_title(title)
-        ax.margins(y=0.15)
-        plt.setp(ax.get_xticklabels(), rotation=30, ha="right")
+        return _save(fig, path_png, path_svg)
+
+
+def _bar_panel(ax, labels: list[str], values: list[float], shown: list[str], header: str) -> None:
+    positions = range(len(labels))
+    bars = ax.barh(list(positions), values, color="#3b7dbf")
+    ax.bar_label(bars, labels=shown, fontsize=7, padding=2)
+    ax.set_yticks(list(positions), labels=labels, fontsize=7)
+    ax.invert_yaxis()  # largest on top
+    ax.set_xlabel(header, fontsize=8)
+    ax.tick_params(axis="x", labelsize=7)
+    ax.margins(x=0.35)
+
+
+def indicator_panels(comparison: Comparison, path_png: PathLike, path_svg: PathLike | None = None) -> list[Path]:
+    """One bar panel per indicator across cases: every indicator some case has a number for.
+
+    Raises:
+        ChartError: no case has a value for any indicator.
+    """
+    panels = [(h, *_indicator_rows(comparison, h)) for h in comparison.indicator_headers]
+    panels = [p for p in panels if p[2]]
+    if not panels:
+        raise ChartError("没有可作图的指标数据。 / No indicator values to draw.")
+    title = f"各{comparison.place_header}指标对比(每个{comparison.place_header}一个值)"
+    font = find_cjk_font([title, *(t for p in panels for t in (p[0], *p[1], *p[3]))])
+    columns = 3 if len(panels) > 4 else len(panels)
+    rows = -(-len(panels) // columns)
+    tallest = max(len(p[1]) for p in panels)
+    with plt.rc_context(_style(font)):
+        fig, axes = plt.subplots(
+            rows, columns, figsize=(5.2 * columns, rows * max(2.2, 0.2 * tallest + 1.0)), squeeze=False
+        )
+        for ax, (header, labels, values, shown) in zip(axes.flat, panels, strict=False):
+            _bar_panel(ax, labels, values, shown, header)
+            ax.set_title(header, fontsize=10)
+        for ax in list(axes.flat)[len(panels) :]:
+            ax.set_axis_off()
+        fig.suptitle(title, fontsize=13)
+        fig.tight_layout(rect=(0, 0, 1, 1 - 0.3 / fig.get_figheight()))
         return _save(fig, path_png, path_svg)

@@ -369,9 +369,15 @@ def search(query, db, theme, city, province, mechanism, kind, limit, fmt):
 
 @main.command()
 @DB_OPTION
-@click.option("--by", type=click.Choice(["city", "province"]), default="city", show_default=True)
+@click.option(
+    "--by",
+    type=click.Choice(["case", "community", "street", "district", "city", "province"]),
+    default="case",
+    show_default=True,
+    help="One row per case, or per place at this level (counts summed where meaningful, else listed).",
+)
 @click.option("--theme", "themes", multiple=True, help="Only these themes (repeatable).")
-@click.option("--city", "places", multiple=True, help="Only these places (repeatable).")
+@click.option("--place", "--city", "places", multiple=True, help="Only cases in these places, any level (repeatable).")
 @click.option(
     "--out",
     "out_file",
@@ -391,14 +397,17 @@ def search(query, db, theme, city, province, mechanism, kind, limit, fmt):
     "--chart/--no-chart",
     default=True,
     show_default=True,
-    help="Also draw the place × theme heatmap next to the output (PNG and SVG).",
+    help="Also draw the theme heatmap and the indicator bars next to the output (PNG and SVG).",
 )
 def compare(db, by, themes, places, out_file, fmt, chart):
-    """Comparison tables across places: themes, indicators, mechanisms, clusters.
+    """Compare cases side by side: one row per case (place chain, title, date,
+    source), one value per indicator (its sentence kept), practices per theme;
+    plus mechanisms, clusters and sources.
 
     \b
     Examples:
       govcase compare --out outputs/compare.xlsx
+      govcase compare --by city --place 深圳 --out 深圳.md
       govcase compare --by province --theme 党建引领 --out 党建.md
     """
     from pathlib import Path
@@ -412,11 +421,14 @@ def compare(db, by, themes, places, out_file, fmt, chart):
     write(comparison, out_file, fmt)
     click.echo(f"对比表已写入 {out_file}")
     if chart:
-        from .charts import heatmap
+        from .charts import heatmap, indicator_panels
 
         stem = Path(out_file).with_suffix("")
         for path in heatmap(comparison, f"{stem}_heatmap.png", f"{stem}_heatmap.svg"):
             click.echo(f"热力图已写入 {path}")
+        if comparison.indicator_headers:
+            for path in indicator_panels(comparison, f"{stem}_indicators.png", f"{stem}_indicators.svg"):
+                click.echo(f"指标图已写入 {path}")
 
 
 @main.command()

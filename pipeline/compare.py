@@ -1,17 +1,21 @@
-"""Comparison tables across places, and their Excel/CSV/Markdown/HTML writers.
+"""Comparison tables across cases and places, and their Excel/CSV/Markdown/HTML writers.
 
-``compare(store)`` gathers, per city (or province): the practices per theme,
-the figures mapped to canonical indicators (corpus/indicators.tsv), the
-named mechanisms and the practice clusters, plus the list of source
-documents. Every indicator cell can be traced to its sentence through the
-long-format ``indicator_values`` table (document id and character span).
+``compare(store)`` puts the cases side by side: one row per case (its place
+chain, title, date and source), one column per indicator of
+corpus/indicators.tsv holding the case profile's single value
+(pipeline/profile.py), and one per theme holding its number of titled
+practices. ``by=community|street|district|city|province`` groups the cases
+of one place into a row: counts add up where that is meaningful, else the
+cases' values are listed. Beside it: the practices per theme, every figure
+that maps to an indicator (the chosen one marked, each with its document and
+character span), the named mechanisms, the practice clusters and the sources.
 """
 
 from __future__ import annotations
 
 import html
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import cache, lru_cache
 from pathlib import Path
@@ -19,26 +23,33 @@ from pathlib import Path
 import pandas as pd
 
 from .fileio import atomic_path
-from .readmodel import DocumentRow, MeasureTheme
+from .readmodel import MeasureTheme
 from .records import MEASURE_KINDS
 from .resources import read_lines
 from .search import display_width, place_names, theme_taxonomy
 from .store import Store
 
 PathLike = str | Path
-PLACE_HEADERS = {"city": "城市", "province": "省份"}
+PLACE_HEADERS = {
+    "case": "案例",
+    "community": "社区",
+    "street": "街道",
+    "district": "区县",
+    "city": "城市",
+    "province": "省份",
+}
 UNKNOWN_PLACE = "未注明地点"
 # table attribute → (sheet name, CSV file stem)
 TABLES = {
+    "cases": ("案例对比", "cases"),
     "theme_counts": ("主题做法数", "theme_counts"),
     "theme_headings": ("主题做法清单", "theme_headings"),
-    "indicators": ("指标对比", "indicators"),
     "indicator_values": ("指标明细", "indicator_values"),
     "mechanisms": ("机制", "mechanisms"),
     "clusters": ("实践聚类", "clusters"),
     "sources": ("来源文档", "sources"),
 }
-VALUE_COLUMNS = ["指标", "数值", "单位", "修饰", "原值", "显示", "文档", "起", "止", "原文"]
+VALUE_COLUMNS = ["指标", "数值", "单位", "修饰", "原值", "显示", "档案值", "文档", "起", "止", "原文"]
 
 
 class CompareError(ValueError):
@@ -53,6 +64,7 @@ class IndicatorRule:
     factors: dict  # accepted unit → factor into ``unit``
     keywords: tuple[str, ...]  # ("*",) fits any subject
     exclusions: tuple[str, ...] = ()
+    aggregate: str = "sum"  # how a place adds up its cases' values: sum, or list them
 
     @property
     def header(self) -> str:
@@ -76,12 +88,14 @@ def _split(cell: str) -> tuple[str, ...]:
 def load_indicators(name: str = "indicators.tsv") -> tuple[IndicatorRule, ...]:
     rules = []
     for line in read_lines(name):
-        cols = line.split("\t") + [""] * 5
+        cols = line.split("\t") + [""] * 6
         factors = {}
         for item in _split(cols[2]):
             unit, _, factor = item.partition("=")
             factors[unit] = float(Fraction(factor)) if factor else 1.0
-        rules.append(IndicatorRule(cols[0], cols[1], factors, _split(cols[3]), _split(cols[4])))
+        rules.append(
+            IndicatorRule(cols[0], cols[1], factors, _split(cols[3]), _split(cols[4]), cols[5].strip() or "sum")
+        )
     return tuple(rules)
 
 
@@ -137,13 +151,18 @@ def format_quantity(value: float, unit: str, approx: str | None = None) -> str:
 class Comparison:
     by: str
     place_header: str
-    theme_counts: pd.DataFrame  # place × theme: number of practices
-    theme_headings: pd.DataFrame  # place × theme: the practices' headings, ";"-joined
-    indicators: pd.DataFrame  # place × indicator: values as written (hedges, 183→769家)
-    indicator_values: pd.DataFrame  # one row per value behind ``indicators``, with its source span
+    cases: pd.DataFrame  # 案例对比: one row per case (or place), one column per indicator and per theme
+    theme_counts: pd.DataFrame  # place × theme: number of titled practices
+    theme_headings: pd.DataFrame  # place × theme: the titled practices' headings, ";"-joined
+    indicator_values: pd.DataFrame  # every figure that maps to an indicator, the chosen one marked
     mechanisms: pd.DataFrame
     clusters: pd.DataFrame
     sources: pd.DataFrame
+    # Beside ``cases``, same shape: each cell as a report writes it (约1.3万人, 183→769家, 未找到) and
+    # the sentence(s) it was read from, so every number can be traced.
+    cases_shown: pd.DataFrame = field(default_factory=pd.DataFrame)
+    cases_sources: pd.DataFrame = field(default_factory=pd.DataFrame)
+    documents: dict[str, list[str]] = field(default_factory=dict)  # row label → its documents
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """Sheet name → table, in reading order."""
@@ -153,49 +172,72 @@ class Comparison:
     def themes(self) -> list[str]:
         return [c for c in self.theme_counts.columns if c != self.place_header]
 
+    @property
+    def indicator_headers(self) -> list[str]:
+        """The indicator columns of ``cases`` (社工人数(人) …)."""
+        return [c for c in self.cases.columns if c in set(indicator_headers())]
+
+
+def indicator_headers() -> list[str]:
+    return list(dict.fromkeys(r.header for r in load_indicators()))
+
+
+def theme_header(theme: str) -> str:
+    return f"{theme}(做法数)"
+
 
 def compare(
     store: Store,
     *,
-    by: str = "city",
+    by: str = "case",
     themes: Sequence[str] | None = None,
     places: Sequence[str] | None = None,
     kinds: Sequence[str] = ("measure",),
 ) -> Comparison:
-    """Compare places (cities or provinces) across every stored document.
+    """Compare cases, or places at one level, across every stored document.
 
     Args:
+        by: case (one row per report) or a level: community, street, district, city, province.
         themes: only these theme columns (in this order); default all themes found.
-        places: only these places; short names work (深圳 for 深圳市).
+        places: only cases in these places, at any level; short names work (深圳 for 深圳市).
         kinds: which practices count in the theme tables (measure, outcome, lesson).
 
     Raises:
         CompareError: ``by`` or a kind is not one the tables know.
     """
+    from .profile import stored_profiles
+
     if by not in PLACE_HEADERS:
-        raise CompareError(f"只能按城市(city)或省份(province)比较,而不是 {by!r}")
+        choices = "、".join(f"{name}({key})" for key, name in PLACE_HEADERS.items())
+        raise CompareError(f"只能按{choices}比较,而不是 {by!r}")
     unknown = [k for k in kinds if k not in MEASURE_KINDS]
     if unknown:
         raise CompareError(f"未知的类型: {'、'.join(unknown)};可选: {'、'.join(MEASURE_KINDS)}")
     header = PLACE_HEADERS[by]
-    docs = pd.DataFrame(store.documents_overview(), columns=list(DocumentRow._fields))
-    docs["place"] = [_place_label(r, by) for r in docs.itertuples()]
-    if places:
-        wanted = {n for p in places for n in place_names(p, by)}
-        docs = docs[docs["place"].isin(wanted)]
-    place_of = dict(zip(docs["doc_id"], docs["place"], strict=False))
+    profiles = [p for p in stored_profiles(store) if _wanted(p.place, places)]
+    labels = _row_labels(profiles, by)
+    place_of = {p.doc_id: labels[p.doc_id] for p in profiles}
     counts, headings = _theme_tables(store, place_of, header, themes, kinds)
-    wide, long = _indicator_tables(store, place_of, header)
+    order = [str(x) for x in counts[header]] if len(counts) else []
+    order += [label for label in dict.fromkeys(place_of.values()) if label not in order]
+    order = sorted(order, key=lambda label: (label == UNKNOWN_PLACE, order.index(label)))
+    cases, shown, sources = _case_tables(profiles, place_of, header, by, counts, order)
+    documents: dict[str, list[str]] = {}
+    for doc_id, label in place_of.items():
+        documents.setdefault(label, []).append(doc_id)
     return Comparison(
         by=by,
         place_header=header,
+        cases=cases,
         theme_counts=counts,
         theme_headings=headings,
-        indicators=wide,
-        indicator_values=long,
+        indicator_values=_indicator_values(profiles, place_of, header),
         mechanisms=_mechanism_table(store, place_of, header),
         clusters=_cluster_table(store, place_of, header),
-        sources=_source_table(store, docs, header),
+        sources=_source_table(store, profiles, place_of, header),
+        cases_shown=shown,
+        cases_sources=sources,
+        documents=documents,
     )
 
 
@@ -204,21 +246,45 @@ def _text(value) -> str | None:
     return value if isinstance(value, str) and value.strip() else None
 
 
-def _place_label(row, by: str) -> str:
-    if by == "city":
-        return _text(row.city) or _text(row.province) or UNKNOWN_PLACE
-    return _text(row.province) or UNKNOWN_PLACE
+def _wanted(place, places: Sequence[str] | None) -> bool:
+    if not places:
+        return True
+    names = set(place.chain)
+    for wanted in places:
+        spellings = {*place_names(wanted, "city"), *place_names(wanted, "province"), wanted}
+        if names & spellings or any(n.startswith(wanted) for n in names):
+            return True
+    return False
 
 
-def _place_order(place_of: dict[str, str], weights: pd.Series) -> list[str]:
-    """Places with most practices first, then by name; documents without a place last."""
-    names = sorted(set(place_of.values()))
-    return sorted(names, key=lambda p: (p == UNKNOWN_PLACE, -int(weights.get(p, 0)), p))
+def _row_labels(profiles, by: str) -> dict[str, str]:
+    """Document → the label of its row: its place at level ``by``, or, per case, its own place."""
+    from .profile import LEVEL_NAMES, LEVELS
+
+    labels: dict[str, str] = {}
+    for p in profiles:
+        place = p.place
+        if by == "case":
+            labels[p.doc_id] = place.name or p.title or p.stem
+        elif place.at(by):
+            labels[p.doc_id] = place.at(by)
+        elif place.level and LEVELS.index(place.level) < LEVELS.index(by):
+            labels[p.doc_id] = f"{place.name}({LEVEL_NAMES[place.level]}级案例)"  # coarser than the rows
+        else:
+            labels[p.doc_id] = UNKNOWN_PLACE
+    if by == "case":  # two reports on one place stay two rows
+        seen: dict[str, int] = {}
+        for label in labels.values():
+            seen[label] = seen.get(label, 0) + 1
+        stems = {p.doc_id: p.stem for p in profiles}
+        labels = {d: (f"{label}({stems[d]})" if seen[label] > 1 else label) for d, label in labels.items()}
+    return labels
 
 
 def _theme_tables(store, place_of, header, themes, kinds):
     rows = store.measure_themes(kinds)
     data = pd.DataFrame([r for r in rows if r.doc_id in place_of], columns=list(MeasureTheme._fields))
+    data["heading"] = data["heading"].str.strip()
     data["place"] = data["doc_id"].map(place_of)
     taxonomy = [name for name, _ in theme_taxonomy()]
     found = set(data["theme"])
@@ -238,6 +304,12 @@ def _theme_tables(store, place_of, header, themes, kinds):
     return _with_place(counts.astype(int), header), _with_place(headings, header)
 
 
+def _place_order(place_of: dict[str, str], weights: pd.Series) -> list[str]:
+    """Places with most practices first, then by name; documents without a place last."""
+    names = sorted(set(place_of.values()))
+    return sorted(names, key=lambda p: (p == UNKNOWN_PLACE, -int(weights.get(p, 0)), p))
+
+
 def _with_place(frame: pd.DataFrame, header: str) -> pd.DataFrame:
     frame = frame.copy()
     frame.index.name = header
@@ -245,53 +317,112 @@ def _with_place(frame: pd.DataFrame, header: str) -> pd.DataFrame:
     return frame.reset_index()
 
 
-def _indicator_tables(store, place_of, header):
-    records = [r for r in store.records_of_kinds(("figure", "change")) if r.doc_id in place_of]
-    change_spans = {}
-    for doc_id, kind, rec in records:
-        if kind == "change":
-            change_spans.setdefault(doc_id, []).append((rec["start"], rec["end"]))
-    rows = []
-    for doc_id, kind, rec in records:
-        subject = rec.get("subject") or rec.get("text") or ""
-        if kind == "figure" and any(s <= rec["start"] and rec["end"] <= e for s, e in change_spans.get(doc_id, ())):
-            continue  # both numbers of a change are shown by the change itself (183→769家)
-        mapped = map_indicator(subject, rec["unit"])
-        if mapped is None:
+def _sentence_note(doc_id: str, value) -> str:
+    return f"{value.text}(文档 {doc_id},{value.start}-{value.end})"
+
+
+def _case_tables(profiles, place_of, header, by, counts, order):
+    """The 案例对比 table (numbers as numbers), the same cells as written, and their sentences."""
+    headers = indicator_headers()
+    rules = {r.header: r for r in load_indicators()}
+    theme_cols = [c for c in counts.columns if c != header]
+    counts_by_place = counts.set_index(header) if len(counts) else pd.DataFrame()
+    by_label: dict[str, list] = {}
+    for p in profiles:
+        by_label.setdefault(place_of[p.doc_id], []).append(p)
+    rows, shown_rows, source_rows = [], [], []
+    for label in order:
+        group = by_label.get(label, [])
+        if not group:
             continue
-        rule, factor = mapped
-        if kind == "change":
-            value, before, approx = rec["to_value"] * factor, rec["from_value"] * factor, None
-            shown = f"{format_number(before)}→{format_number(value)}{rule.unit}"
-        else:
-            value, before, approx = rec["value"] * factor, None, rec.get("approx")
-            shown = format_quantity(value, rule.unit, approx)
-        rows.append(
-            {
-                header: place_of[doc_id],
-                "指标": rule.header,
-                "数值": value,
-                "单位": rule.unit,
-                "修饰": approx,
-                "原值": before,
-                "显示": shown,
-                "文档": doc_id,
-                "起": rec["start"],
-                "止": rec["end"],
-                "原文": rec.get("text", ""),
+        if by == "case":
+            (p,) = group
+            lead = {
+                header: label,
+                "地点": " ".join(p.place.chain) or UNKNOWN_PLACE,
+                "标题": p.title or "",
+                "发布日期": p.published or "",
+                "来源": p.source or "",
+                "链接": p.link or "",
+                "文档": p.doc_id,
             }
-        )
-    long = pd.DataFrame(rows, columns=[header, *VALUE_COLUMNS])
-    if long.empty:
-        return pd.DataFrame(columns=[header]), long
-    long = long.sort_values([header, "文档", "起"], kind="stable").reset_index(drop=True)
-    headers = list(dict.fromkeys(r.header for r in load_indicators()))
-    wide = long.drop_duplicates([header, "指标", "显示"]).groupby([header, "指标"])["显示"].agg("; ".join).unstack()
-    order = _place_order(place_of, long.groupby(header).size())
-    wide = wide.reindex(
-        index=[p for p in order if p in wide.index], columns=[h for h in headers if h in wide.columns]
-    ).fillna("")
-    return _with_place(wide, header), long
+        else:
+            lead = {header: label, "案例数": len(group), "案例": ";".join(x.place.name or x.stem for x in group)}
+        row, shown, source = dict(lead), dict(lead), {k: "" for k in lead}
+        for h in headers:
+            row[h], shown[h], source[h] = _cell(group, h, rules[h], by)
+        for theme in theme_cols:
+            n = int(counts_by_place.loc[label, theme]) if label in counts_by_place.index else 0
+            row[theme_header(theme)] = shown[theme_header(theme)] = n
+            source[theme_header(theme)] = ""
+        rows.append(row)
+        shown_rows.append(shown)
+        source_rows.append(source)
+    lead_cols = (
+        [header, "地点", "标题", "发布日期", "来源", "链接", "文档"] if by == "case" else [header, "案例数", "案例"]
+    )
+    columns = lead_cols + headers + [theme_header(t) for t in theme_cols]
+    return (
+        pd.DataFrame(rows, columns=columns),
+        pd.DataFrame(shown_rows, columns=columns),
+        pd.DataFrame(source_rows, columns=columns),
+    )
+
+
+def _cell(group, header: str, rule: IndicatorRule, by: str):
+    """(value, as written, sentence) of one indicator for one row.
+
+    A case's own value; for a place, the sum of its cases' values when that
+    is meaningful (an additive indicator, every value from a different place
+    at the same level), else each case's value listed.
+    """
+    from .profile import NOT_FOUND
+
+    found = [(p, p.value(rule.name)) for p in group if p.value(rule.name).found]
+    if not found:
+        return NOT_FOUND, NOT_FOUND, ""
+    notes = "\n".join(_sentence_note(p.doc_id, v) for p, v in found)
+    if by == "case" or len(found) == 1 and len(group) == 1:
+        p, v = found[0]
+        return _whole(v.value), v.shown, notes
+    levels = {p.place.level for p, _ in found}
+    places = [p.place.name for p, _ in found]
+    if rule.aggregate == "sum" and len(levels) == 1 and None not in places and len(set(places)) == len(places):
+        total = _whole(sum(v.value for _, v in found))
+        return total, f"{format_quantity(total, rule.unit)}({len(found)}个案例合计)", notes
+    listed = ";".join(f"{p.place.name or p.stem}:{v.shown}" for p, v in found)
+    return listed, listed, notes
+
+
+def _whole(value: float) -> int | float:
+    """21059 rather than 21059.0: Excel and the tables show counts as counts."""
+    return int(round(value)) if abs(value - round(value)) < 1e-9 * max(1.0, abs(value)) else value
+
+
+def _indicator_values(profiles, place_of, header) -> pd.DataFrame:
+    """One row per figure that maps to an indicator; 档案值 marks the one the case profile chose."""
+    rows = []
+    for p in profiles:
+        for v in p.details:
+            chosen = p.value(v.indicator)
+            rows.append(
+                {
+                    header: place_of[p.doc_id],
+                    "指标": v.header,
+                    "数值": v.value,
+                    "单位": v.unit,
+                    "修饰": v.approx,
+                    "原值": v.before,
+                    "显示": v.shown,
+                    "档案值": "是" if (chosen.start, chosen.end) == (v.start, v.end) else "",
+                    "文档": p.doc_id,
+                    "起": v.start,
+                    "止": v.end,
+                    "原文": v.text,
+                }
+            )
+    frame = pd.DataFrame(rows, columns=[header, *VALUE_COLUMNS])
+    return frame.sort_values([header, "文档", "起"], kind="stable").reset_index(drop=True)
 
 
 def _mechanism_table(store, place_of, header) -> pd.DataFrame:
@@ -331,43 +462,76 @@ def _cluster_table(store, place_of, header) -> pd.DataFrame:
     return frame.sort_values([header, "做法数"], ascending=[True, False], kind="stable").reset_index(drop=True)
 
 
-def _source_table(store, docs: pd.DataFrame, header) -> pd.DataFrame:
+def _source_table(store, profiles, place_of, header) -> pd.DataFrame:
     aliases: dict[str, list[str]] = {}
     for r in store.aliases_in_order():
         aliases.setdefault(r.doc_id, []).append(r.alias)
     return pd.DataFrame(
         {
-            "文档": docs["doc_id"],
-            "标题": docs["title"].fillna(""),
-            "来源": docs["source"].fillna(""),
-            "发布日期": docs["published"].fillna(""),
-            header: docs["place"],
-            "文件": ["; ".join(aliases.get(d, [])) for d in docs["doc_id"]],
-        }
+            "文档": [p.doc_id for p in profiles],
+            "标题": [p.title or "" for p in profiles],
+            "来源": [p.source or "" for p in profiles],
+            "发布日期": [p.published or "" for p in profiles],
+            header: [place_of[p.doc_id] for p in profiles],
+            "地点": [" ".join(p.place.chain) for p in profiles],
+            "文件": ["; ".join(aliases.get(p.doc_id, [])) for p in profiles],
+        },
+        columns=["文档", "标题", "来源", "发布日期", header, "地点", "文件"],
     ).reset_index(drop=True)
 
 
 # -- writers ---------------------------------------------------------------------------------------
 def write_xlsx(comparison: Comparison, path: PathLike) -> Path:
-    """One sheet per table: frozen header row and place column, wrapped text, CJK-aware widths."""
+    """One sheet per table: frozen header row and first column, filters on, wrapped text, CJK-aware widths.
+
+    Numbers stay numbers (Excel sorts and sums them; units are in the headers);
+    in 案例对比 each value carries its sentence as a cell comment, and a value
+    the report hedged or gave as a change is shown as written in the comment too.
+    """
+    from openpyxl.comments import Comment
     from openpyxl.styles import Alignment, Font
 
     with atomic_path(path) as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as writer:
-        for sheet, frame in comparison.tables().items():
+        for attr, (sheet, _) in TABLES.items():
+            frame = getattr(comparison, attr)
             frame.to_excel(writer, sheet_name=sheet, index=False)
             ws = writer.sheets[sheet]
             ws.freeze_panes = "B2"
+            if len(frame.columns):
+                ws.auto_filter.ref = ws.dimensions
             wrap = Alignment(wrap_text=True, vertical="top")
             for col_idx, column in enumerate(frame.columns, start=1):
-                cells = [str(column)] + ["" if pd.isna(v) else str(v) for v in frame[column]]
+                cells = [str(column)] + ["" if pd.isna(v) else _cell_text(v) for v in frame[column]]
                 width = max(display_width(line) for c in cells for line in (c.splitlines() or [""]))
                 ws.column_dimensions[ws.cell(1, col_idx).column_letter].width = min(max(width, 6), 60) + 2
             for row in ws.iter_rows():
                 for cell in row:
                     cell.alignment = wrap
+                    if isinstance(cell.value, float) and not cell.value.is_integer():
+                        cell.number_format = "0.0##"
+                    elif isinstance(cell.value, (int, float)):
+                        cell.number_format = "#,##0"
             for cell in ws[1]:
                 cell.font = Font(bold=True)
+            if attr == "cases":
+                _comment_sources(ws, comparison, Comment)
     return Path(path)
+
+
+def _cell_text(value) -> str:
+    return format_number(value) if isinstance(value, float) else str(value)
+
+
+def _comment_sources(ws, comparison: Comparison, comment) -> None:
+    """Each indicator value of 案例对比 gets its sentence (and the value as written) as a comment."""
+    columns = list(comparison.cases.columns)
+    for i in range(len(comparison.cases)):
+        for header in comparison.indicator_headers:
+            note = comparison.cases_sources.iloc[i][header] if len(comparison.cases_sources) else ""
+            if note:
+                j = columns.index(header)
+                shown = comparison.cases_shown.iloc[i][header]
+                ws.cell(i + 2, j + 1).comment = comment(f"{shown}\n{note}"[:2000], "govcase")
 
 
 def write_csv(comparison: Comparison, path_or_dir: PathLike) -> list[Path]:
@@ -399,9 +563,16 @@ def _markdown_table(frame: pd.DataFrame) -> str:
     return "\n".join(lines) if len(frame) else lines[0] + "\n" + lines[1] + "\n\n(无数据)"
 
 
+def _readable_tables(comparison: Comparison) -> dict[str, pd.DataFrame]:
+    """The tables for reading (Markdown, HTML): 案例对比 as the reports write its values."""
+    tables = comparison.tables()
+    tables[TABLES["cases"][0]] = comparison.cases_shown
+    return tables
+
+
 def write_markdown(comparison: Comparison, path: PathLike) -> Path:
-    parts = [f"# 各{comparison.place_header}社区治理做法对比"]
-    for sheet, frame in comparison.tables().items():
+    parts = [f"# {_title(comparison)}"]
+    for sheet, frame in _readable_tables(comparison).items():
         parts += [f"## {sheet}", _markdown_table(frame)]
     with atomic_path(path) as tmp:
         tmp.write_text("\n\n".join(parts) + "\n", encoding="utf-8")
@@ -415,11 +586,15 @@ _HTML_STYLE = (
 )
 
 
+def _title(comparison: Comparison) -> str:
+    return f"各{comparison.place_header}社区治理对比" if comparison.by != "case" else "社区治理案例对比"
+
+
 def write_html(comparison: Comparison, path: PathLike) -> Path:
-    title = f"各{comparison.place_header}社区治理做法对比"
+    title = _title(comparison)
     body = "".join(
         f"<h2>{html.escape(sheet)}</h2>\n" + frame.to_html(index=False, escape=True, na_rep="", border=0)
-        for sheet, frame in comparison.tables().items()
+        for sheet, frame in _readable_tables(comparison).items()
     )
     page = (
         f'<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'

@@ -38,6 +38,7 @@ _PLACE_SUFFIXES = tuple(sorted({w for ws in LEVEL_WORDS.values() for w in ws}, k
 # Lower scores than this mean the best candidate is still not the case's figure.
 MIN_SCORE = -1.0
 LARGEST_BONUS = 0.6
+HEAD_MISFIT = -3.0  # _head_fit of a subject whose counted noun is another thing
 _COUNT_SUFFIXES = ("总数", "数量", "总量", "规模", "人员", "队伍", "数")
 BEFORE_CHARS = 8  # how far before a number its counted noun may stand (社工师持证人员达553人)
 
@@ -117,6 +118,7 @@ class CaseProfile:
     source: str | None = None
     link: str | None = None  # the source's web address, else its file path
     values: dict[str, ProfileValue] = field(default_factory=dict)  # indicator name → value, every indicator
+    details: list[ProfileValue] = field(default_factory=list)  # every figure that maps to an indicator
 
     def value(self, indicator: str) -> ProfileValue:
         return self.values[indicator]
@@ -381,8 +383,8 @@ def _head_fit(c: _Candidate) -> float:
     """
     words = c.mapped_by.strip()  # empty unless the subject mapped: the words around a number end in it
     keywords = [k for k in c.keywords if k != "*"]
-    if not words or not keywords:
-        return 0.0
+    if not words or not keywords or c.unit == "元":
+        return 0.0  # a sum of money is named by what it pays for (区财政投入购买社工服务)
     for suffix in _COUNT_SUFFIXES:
         if words.endswith(suffix) and len(words) > len(suffix):
             words = words[: -len(suffix)]
@@ -408,6 +410,8 @@ def case_profile(document: Document, structure: Structure | None, extraction: Ex
     ctx = _Context(document.text, structure, extraction, place)
     by_indicator: dict[str, list[_Candidate]] = {}
     for cand in candidates(document.text, extraction):
+        if _head_fit(cand) <= HEAD_MISFIT:
+            continue  # 社区停车位: the subject names a community but counts parking spaces
         cand.score = _score(cand, ctx)
         by_indicator.setdefault(cand.rule_name, []).append(cand)
     values: dict[str, ProfileValue] = {}
@@ -415,7 +419,7 @@ def case_profile(document: Document, structure: Structure | None, extraction: Ex
         if rule.name in values:
             continue
         found = by_indicator.get(rule.name, [])
-        if found:
+        if found and rule.unit != "元":  # sums of money are different pots, not parts of one total
             max(found, key=lambda c: c.value).score += LARGEST_BONUS
         best = max(found, key=lambda c: (c.score, -c.record.start), default=None)
         if best is None or best.score < MIN_SCORE:
@@ -433,6 +437,7 @@ def case_profile(document: Document, structure: Structure | None, extraction: Ex
         source=meta.source,
         link=link or (document.aliases[0] if document.aliases else None),
         values=values,
+        details=[_value(c, ctx, 0) for cands in by_indicator.values() for c in cands],
     )
 
 

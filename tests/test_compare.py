@@ -70,7 +70,20 @@ def _clause(text: str, raw: str) -> tuple[int, int]:
     return start, end
 
 
-def put_case(store, doc_id, text, *, province, city, measures=(), figures=(), changes=(), mechanisms=()):
+def put_case(
+    store,
+    doc_id,
+    text,
+    *,
+    province,
+    city,
+    measures=(),
+    figures=(),
+    changes=(),
+    mechanisms=(),
+    community=None,
+    title="",
+):
     """Store a case: measures (heading, themes), figures (raw, value, unit, approx, subject),
     changes (raw, subject, unit, from, to), mechanisms (name, definition)."""
     ms = []
@@ -103,7 +116,7 @@ def put_case(store, doc_id, text, *, province, city, measures=(), figures=(), ch
         Mechanism(doc_id, text.index(name), text.index(name) + len(name), name, definition)
         for name, definition in mechanisms
     ]
-    title = text.split("\n", 1)[0]
+    title = text.split("\n", 1)[0] if title == "" else title
     extraction = Extraction(
         doc_id,
         CaseMetadata(doc_id, title=title, source=f"{city}民政局"),
@@ -111,7 +124,7 @@ def put_case(store, doc_id, text, *, province, city, measures=(), figures=(), ch
         changes=chs,
         mechanisms=mechs,
         measures=ms,
-        places=[Place(doc_id, 0, 0, province=province, city=city, primary=True)],
+        places=[Place(doc_id, 0, 0, province=province, city=city, community=community, primary=True)],
     )
     store.put_document(
         Document(doc_id, text, aliases=[f"cases/{doc_id}.txt"], raw_hash=doc_id, content_hash=doc_id),
@@ -289,23 +302,80 @@ def test_theme_tables_count_and_list_practices_per_city(by_city):
     assert headings.loc["武汉市", "智慧治理"] == ""
 
 
-def test_indicator_cells_keep_hedges_changes_and_converted_units(by_city):
-    wide = by_city.indicators.set_index("城市")
-    assert wide.loc["深圳市", "常住人口(人)"] == "约1.3万人"
-    assert wide.loc["深圳市", "社会组织数(家)"] == "183→769家"  # the change, not its two figures
-    assert wide.loc["深圳市", "社工人数(人)"] == "30人; 50人"  # 名 folded into 人, both documents
-    assert wide.loc["深圳市", "资金投入(元)"] == "1750万元"
-    assert wide.loc["深圳市", "面积(平方米)"] == "近400平方米"
-    assert wide.loc["武汉市", "服务人次(人次)"] == "3000多人次"
-    assert wide.loc["武汉市", "志愿者人数(人)"] == "2000余人"
-    assert wide.loc["武汉市", "户数(户)"] == ""  # 困难家庭 are not the households of the area
-    assert wide.loc["潍坊市", "面积(平方米)"] == "2000平方米"  # 3亩
-    assert wide.loc["潍坊市", "辖区面积(平方公里)"] == "2.5平方公里"
+@pytest.fixture(scope="module")
+def by_case(store):
+    return compare(store)
+
+
+def test_one_row_per_case_with_place_chain_title_and_source(by_case):
+    cases = by_case.cases.set_index("案例")
+    assert set(cases.index) == {"深圳市(sz-a)", "武汉市", "潍坊市", "深圳市(sz-b)"}  # one city, two cases
+    assert cases.index[-1] == "深圳市(sz-b)"  # most practices first
+    assert cases.loc["武汉市", "地点"] == "湖北省 武汉市"
+    assert cases.loc["武汉市", "标题"] == "青山区推进“五社联动”" and cases.loc["武汉市", "文档"] == "wh"
+    assert cases.loc["武汉市", "链接"] == "cases/wh.txt" and cases.loc["武汉市", "来源"] == "武汉市民政局"
+    assert cases.loc["深圳市(sz-a)", "党建引领(做法数)"] == 1
+
+
+def test_at_most_one_value_per_indicator_cell_numbers_as_numbers(by_case):
+    cases, shown = by_case.cases.set_index("案例"), by_case.cases_shown.set_index("案例")
+    assert (
+        cases.loc["深圳市(sz-a)", "常住人口(人)"] == 13000 and shown.loc["深圳市(sz-a)", "常住人口(人)"] == "约1.3万人"
+    )
+    assert cases.loc["深圳市(sz-a)", "社会组织数(家)"] == 769  # the change's later value …
+    assert shown.loc["深圳市(sz-a)", "社会组织数(家)"] == "183→769家"  # … shown with its earlier one
+    assert cases.loc["深圳市(sz-a)", "社工人数(人)"] == 30  # 名 folded into 人
+    assert cases.loc["深圳市(sz-a)", "资金投入(元)"] == 17_500_000
+    assert cases.loc["武汉市", "志愿者人数(人)"] == 2000 and shown.loc["武汉市", "志愿者人数(人)"] == "2000余人"
+    assert cases.loc["武汉市", "户数(户)"] == "未找到"  # 困难家庭 are not the households of the area
+    assert cases.loc["潍坊市", "面积(平方米)"] == 2000  # 3亩
+    assert cases.loc["潍坊市", "辖区面积(平方公里)"] == 2.5
+    indicators = by_case.indicator_headers
+    assert all(isinstance(v, (int, float)) or v == "未找到" for h in indicators for v in cases[h])
+
+
+def test_grouping_sums_counts_of_distinct_places_else_lists_cases(store):
+    cities = compare(store, by="city")
+    row = cities.cases.set_index("城市").loc["深圳市"]
+    assert row["案例数"] == 2
+    # Both Shenzhen cases are the city itself (the same place): adding them would count it twice.
+    assert row["社工人数(人)"] == "深圳市:30人;深圳市:50人"
+    provinces = compare(store, by="province").cases.set_index("省份")
+    assert provinces.loc["湖北省", "志愿者人数(人)"] == 2000  # one case: its value
+
+
+def test_sums_when_the_cases_are_different_places_at_one_level(tmp_path):
+    store = Store(tmp_path / "sum.db")
+    put_case(
+        store,
+        "a",
+        "甲社区\n甲社区常住人口1200人。\n",
+        province="湖北省",
+        city="武汉市",
+        figures=[("1200人", 1200, "人", None, "甲社区常住人口")],
+        community="甲社区",
+    )
+    put_case(
+        store,
+        "b",
+        "乙社区\n乙社区常住人口800人。\n",
+        province="湖北省",
+        city="武汉市",
+        figures=[("800人", 800, "人", None, "乙社区常住人口")],
+        community="乙社区",
+    )
+    row = compare(store, by="city").cases.set_index("城市").loc["武汉市"]
+    assert row["常住人口(人)"] == 2000
+    shown = compare(store, by="city").cases_shown.set_index("城市").loc["武汉市"]
+    assert shown["常住人口(人)"] == "2000人(2个案例合计)"
+    streets = compare(store, by="street").cases.set_index("街道")  # neither report names its street
+    assert list(streets.index) == ["未注明地点"] and streets.loc["未注明地点", "案例"] == "甲社区;乙社区"
 
 
 def test_every_indicator_value_is_traceable(store, by_city):
     long = by_city.indicator_values
     assert len(long) >= 12
+    assert "是" in set(long["档案值"])
     for row in long.itertuples():
         text = store.get_document(row.文档).text
         assert text[row.起 : row.止] == row.原文
@@ -337,7 +407,7 @@ def test_clusters_per_place_when_clustered(tmp_path):
     )
     store.conn.execute("INSERT INTO clusters VALUES (1, '养老助餐', '精准服务供给', 1, '[]')")
     store.conn.execute("UPDATE measures SET cluster_id = 1 WHERE heading = '居家养老服务进小区'")
-    row = compare(store).clusters.iloc[0]
+    row = compare(store, by="city").clusters.iloc[0]
     assert (row["城市"], row["聚类"], row["做法数"], row["做法"]) == ("武汉市", "养老助餐", 1, "居家养老服务进小区")
 
 
@@ -348,11 +418,12 @@ def test_filters_by_province_places_and_themes(store):
     assert list(counts.index) == ["广东省", "湖北省"]
     assert set(by_province.sources["省份"]) == {"广东省", "湖北省"}
     assert list(compare(store, places=["潍坊"]).sources["文档"]) == ["wf"]
+    assert set(compare(store, places=["广东"]).sources["文档"]) == {"sz-a", "sz-b"}
 
 
 def test_bad_requests_say_what_is_wrong(store):
-    with pytest.raises(CompareError, match="城市"):
-        compare(store, by="district")
+    with pytest.raises(CompareError, match="案例"):
+        compare(store, by="county")
     with pytest.raises(CompareError, match="格式"):
         write(compare(store), "out.pdf")
 
@@ -368,30 +439,43 @@ def test_empty_store_gives_empty_tables(tmp_path):
 def test_xlsx_has_chinese_sheets_frozen_headers_and_cjk_widths(by_city, tmp_path):
     path = write_xlsx(by_city, tmp_path / "compare.xlsx")
     book = openpyxl.load_workbook(path)
-    assert book.sheetnames == ["主题做法数", "主题做法清单", "指标对比", "指标明细", "机制", "实践聚类", "来源文档"]
-    sheet = book["指标对比"]
-    assert sheet.freeze_panes == "B2"
+    assert book.sheetnames == ["案例对比", "主题做法数", "主题做法清单", "指标明细", "机制", "实践聚类", "来源文档"]
+    sheet = book["案例对比"]
+    assert sheet.freeze_panes == "B2" and sheet.auto_filter.ref == sheet.dimensions
     assert sheet["A1"].value == "城市" and sheet["A2"].value == "深圳市"
     headers = [c.value for c in sheet[1]]
     width = sheet.column_dimensions[sheet.cell(1, headers.index("常住人口(人)") + 1).column_letter].width
     assert width >= 12  # "常住人口(人)": four CJK characters count double
     assert sheet["B2"].alignment.wrap_text
     assert [c.value for c in book["来源文档"][1]][:3] == ["文档", "标题", "来源"]
+    assert all(book[name].auto_filter.ref for name in book.sheetnames if book[name].max_column > 1)
+
+
+def test_xlsx_case_table_keeps_numbers_units_and_sentences(by_case, tmp_path):
+    sheet = openpyxl.load_workbook(write_xlsx(by_case, tmp_path / "cases.xlsx"))["案例对比"]
+    headers = [c.value for c in sheet[1]]
+    column = headers.index("社会组织数(家)") + 1
+    row = [c.value for c in sheet["A"]].index("深圳市(sz-a)") + 1
+    cell = sheet.cell(row, column)
+    assert cell.value == 769 and isinstance(cell.value, int)  # a number Excel can sort and sum
+    assert cell.comment.text.startswith("183→769家\n") and "由183家增长到769家" in cell.comment.text
+    assert sheet.cell(row, headers.index("户数(户)") + 1).value == 4200
     assert not list(tmp_path.glob(".*part"))  # the temporary file was renamed, not left behind
 
 
-def test_csv_markdown_html_writers(by_city, tmp_path):
+def test_csv_markdown_html_writers(by_city, by_case, tmp_path):
     paths = write_csv(by_city, tmp_path / "csv")
     assert {p.name for p in paths} >= {"theme_counts.csv", "indicator_values.csv", "sources.csv"}
-    raw = (tmp_path / "csv" / "indicators.csv").read_bytes()
+    raw = (tmp_path / "csv" / "cases.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")  # BOM: Excel opens the Chinese correctly
-    rows = list(csv.DictReader((tmp_path / "csv" / "indicators.csv").open(encoding="utf-8-sig")))
-    assert rows[0]["城市"] == "深圳市" and rows[0]["社会组织数(家)"] == "183→769家"
-    assert [p.name for p in write_csv(by_city, tmp_path / "x.csv")][0] == "x_theme_counts.csv"
+    rows = list(csv.DictReader((tmp_path / "csv" / "cases.csv").open(encoding="utf-8-sig")))
+    assert rows[0]["城市"] == "深圳市" and rows[0]["案例数"] == "2"
+    assert [p.name for p in write_csv(by_city, tmp_path / "x.csv")][0] == "x_cases.csv"
     md = write_markdown(by_city, tmp_path / "c.md").read_text(encoding="utf-8")
-    assert "## 指标对比" in md and "| 深圳市 |" in md
+    assert "## 案例对比" in md and "| 深圳市 |" in md
     page = write_html(by_city, tmp_path / "c.html").read_text(encoding="utf-8")
-    assert '<meta charset="utf-8">' in page and "183→769家" in page and "<h2>机制</h2>" in page
+    assert '<meta charset="utf-8">' in page and "<h2>机制</h2>" in page
+    assert "183→769家" in write_html(by_case, tmp_path / "d.html").read_text(encoding="utf-8")
 
 
 def test_write_picks_the_format_from_the_extension(by_city, tmp_path):
@@ -419,11 +503,11 @@ def test_documents_without_city_province_or_title_are_compared(tmp_path):
     """A store where some documents lack city, province and title (pandas reads those as NaN)."""
     store = Store(tmp_path / "n.db")
     put_case(store, "wh", WUHAN, province="湖北省", city="武汉市", measures=[("居民议事会", ["居民参与与协商自治"])])
-    put_case(store, "wf", WEIFANG, province=None, city=None, measures=[("搭建智慧治理平台", ["智慧治理"])])
+    put_case(store, "wf", WEIFANG, province=None, city=None, measures=[("搭建智慧治理平台", ["智慧治理"])], title=None)
     put_case(store, "sz", SHENZHEN_B, province="广东省", city=None, measures=[("党员带头包楼", ["党建引领"])])
     store.conn.execute("UPDATE documents SET title = NULL WHERE doc_id = 'wf'")
     by_city = compare(store, by="city")
-    assert list(by_city.theme_counts["城市"]) == ["广东省", "武汉市", "未注明地点"]
-    assert set(by_city.sources["城市"]) == {"武汉市", "广东省", "未注明地点"}
+    assert list(by_city.theme_counts["城市"]) == ["广东省(省份级案例)", "武汉市", "未注明地点"]
+    assert set(by_city.sources["城市"]) == {"武汉市", "广东省(省份级案例)", "未注明地点"}
     assert by_city.sources.set_index("文档").loc["wf", "标题"] == ""
     assert "未注明地点" in set(compare(store, by="province").theme_counts["省份"])

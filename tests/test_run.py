@@ -12,15 +12,23 @@ def test_finish_run_writes_every_output(seed_store, tmp_path):
         source.backup(target)  # a file copy would miss what is still in the WAL
     result = api.finish_run(db, tmp_path / "out")
     out = tmp_path / "out"
-    for name in ("clusters.csv", "compare.xlsx", "compare.md", "heatmap.png", "heatmap.svg", "indicator.png"):
+    for name in (
+        "clusters.csv",
+        "compare.xlsx",
+        "compare.md",
+        "heatmap.png",
+        "heatmap.svg",
+        "indicators.png",
+        "indicators.svg",
+    ):
         assert (out / name).stat().st_size > 1000, name
     assert result.documents == 4 and result.clusters >= 2
     import openpyxl
 
     sheets = openpyxl.load_workbook(out / "compare.xlsx").sheetnames
-    assert {"主题做法数", "指标对比", "来源文档"} <= set(sheets)
+    assert {"案例对比", "主题做法数", "指标明细", "来源文档"} <= set(sheets)
     markdown = (out / "compare.md").read_text(encoding="utf-8")
-    assert "深圳市" in markdown and "苏州市" in markdown
+    assert "大和社区" in markdown and "苏州市" in markdown and "183→769家" in markdown
     exported = sorted(p.stem for p in (out / "export").glob("*.json"))
     assert exported == ["000_80f65cdcd7856e7d", "001_143382d16654aa58", "002_c84fd24071f2e730", "003_5ad10c239fe98687"]
     gold_shaped = json.loads((out / "export" / "001_143382d16654aa58.json").read_text(encoding="utf-8"))

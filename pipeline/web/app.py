@@ -19,6 +19,7 @@ from werkzeug.exceptions import HTTPException
 from .. import api
 from ..compare import TABLES, UNKNOWN_PLACE, CompareError, Comparison, compare, format_number, format_quantity
 from ..pgstore import is_url
+from ..profile import NOT_FOUND
 from ..records import Extraction, Figure
 from ..search import KIND_NAMES, SearchError, SearchResult, search, theme_taxonomy
 from ..store import Store, StoreError
@@ -206,15 +207,43 @@ def _records(frame: pd.DataFrame) -> list[dict]:
     return frame.astype(object).where(frame.notna(), None).to_dict(orient="records")
 
 
-def _table(frame: pd.DataFrame) -> dict:
-    cells = frame.astype(object).where(frame.notna(), "")
-    return {
-        "columns": [str(c) for c in frame.columns],
-        "rows": [
-            ["" if v is None else (format_number(v) if isinstance(v, float) else str(v)) for v in row]
-            for row in cells.itertuples(index=False)
-        ],
-    }
+def _row_link(comparison: Comparison, label: str) -> str | None:
+    """A case row opens its case page; a place row at city or province level searches its practices."""
+    docs = comparison.documents.get(label, [])
+    if comparison.by == "case" and len(docs) == 1:
+        return url_for("case_page", ref=docs[0])
+    return None
+
+
+def _case_table(comparison: Comparison) -> dict:
+    """案例对比 as written (约1.3万人, 183→769家, 未找到), each value with its sentence as a tooltip."""
+    shown, sources = comparison.cases_shown, comparison.cases_sources
+    indicators = set(comparison.indicator_headers)
+    columns = [str(c) for c in shown.columns if c not in ("文档", "链接")]
+    rows = []
+    for i in range(len(shown)):
+        label = str(shown.iloc[i][comparison.place_header])
+        link = str(shown.iloc[i]["链接"]) if "链接" in shown.columns else ""
+        cells = []
+        for column in columns:
+            value = shown.iloc[i][column]
+            cells.append(
+                {
+                    "text": format_number(value) if isinstance(value, float) else str(value),
+                    "note": str(sources.iloc[i][column]) if column in indicators else "",
+                    "missing": value == NOT_FOUND,
+                    "numeric": column in indicators or column.endswith("(做法数)"),
+                }
+            )
+        rows.append(
+            {
+                "label": label,
+                "link": _row_link(comparison, label),
+                "source": link if link.startswith(("http://", "https://")) else None,
+                "cells": cells,
+            }
+        )
+    return {"columns": columns, "rows": rows}
 
 
 def _matrix(comparison: Comparison) -> dict:
@@ -229,8 +258,10 @@ def _matrix(comparison: Comparison) -> dict:
         for theme in themes:
             n = int(row[theme])
             link = None
-            if n and place != UNKNOWN_PLACE:
+            if n and place != UNKNOWN_PLACE and comparison.by in ("city", "province"):
                 link = "/?" + SearchParams(filters={"theme": [theme], comparison.by: [place]}).query_string()
+            elif n:
+                link = _row_link(comparison, place)
             cells.append({"n": n, "level": math.ceil(HEAT_LEVELS * n / peak) if peak else 0, "link": link})
         rows.append({"place": place, "cells": cells})
     return {"header": comparison.place_header, "themes": themes, "rows": rows}
@@ -369,7 +400,7 @@ def _page_routes(app: Flask) -> None:
             "compare.html",
             params=params,
             matrix=_matrix(comparison),
-            indicators=_table(comparison.indicators),
+            cases=_case_table(comparison),
             cities=_level_counts(rows, "city"),
             provinces=_level_counts(rows, "province"),
             themes=_theme_names(),

@@ -33,9 +33,9 @@ def _csv_files(comparison: Comparison, tmp: str) -> dict[str, Path]:
 
 
 def csv_bytes(comparison: Comparison) -> bytes:
-    """The place × theme table as UTF-8 CSV with a BOM (Excel reads the Chinese)."""
+    """The 案例对比 table as UTF-8 CSV with a BOM (Excel reads the Chinese)."""
     with tempfile.TemporaryDirectory(prefix="govcase-web-") as tmp:
-        return _csv_files(comparison, tmp)["theme_counts"].read_bytes()
+        return _csv_files(comparison, tmp)["cases"].read_bytes()
 
 
 def zip_bytes(comparison: Comparison) -> bytes:

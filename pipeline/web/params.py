@@ -16,7 +16,14 @@ MAX_VALUES = 30  # values per filter
 MAX_VALUE_CHARS = 50
 SEARCH_FILTERS = ("theme", "city", "province", "mechanism", "kind")
 FILTER_NAMES = {"theme": "主题", "city": "城市", "province": "省份", "mechanism": "机制", "kind": "类型"}
-COMPARE_BY = {"city": "城市", "province": "省份"}
+COMPARE_BY = {
+    "case": "案例",
+    "community": "社区",
+    "street": "街道",
+    "district": "区县",
+    "city": "城市",
+    "province": "省份",
+}
 
 
 class ParamError(ValueError):
@@ -85,7 +92,7 @@ def search_params(args: MultiDict) -> SearchParams:
 
 @dataclass
 class CompareParams:
-    by: str = "city"
+    by: str = "case"
     cities: list[str] = field(default_factory=list)
     provinces: list[str] = field(default_factory=list)
     themes: list[str] = field(default_factory=list)
@@ -104,6 +111,8 @@ class CompareParams:
         """
         if not self.cities and not self.provinces:
             return None
+        if self.by not in ("city", "province"):  # cases, or finer places: those inside any chosen place
+            return list(dict.fromkeys(self.cities + self.provinces))
         if self.by == "city":
             inside = [c for c, p in city_provinces.items() if p in self.provinces]
             # An empty list would mean "all places"; names of the other level select nothing instead.
@@ -113,9 +122,10 @@ class CompareParams:
 
 
 def compare_params(args: MultiDict) -> CompareParams:
-    by = args.get("by", "city").strip() or "city"
+    by = args.get("by", "case").strip() or "case"
     if by not in COMPARE_BY:
-        raise ParamError("对比方式只能是按城市(city)或按省份(province)。")
+        choices = "、".join(f"{name}({key})" for key, name in COMPARE_BY.items())
+        raise ParamError(f"对比方式只能是按{choices}。")
     return CompareParams(
         by=by, cities=_values(args, "city"), provinces=_values(args, "province"), themes=_values(args, "theme")
     )

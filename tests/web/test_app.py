@@ -245,30 +245,56 @@ def test_sources_link_only_web_addresses(client, hostile_id, payloads):
 
 
 # -- compare -----------------------------------------------------------------------------------
-def test_compare_page_shows_matrix_indicators_and_heatmap(client):
+def case_rows(page: str) -> dict[str, list[str]]:
+    """The 案例对比 table: row label → its cells' text."""
+    body = re.search(r'<table class="cases">.*?<tbody>(.*?)</tbody>', page, re.S).group(1)
+    rows = {}
+    for row in re.findall(r"<tr>(.*?)</tr>", body, re.S):
+        label = re.sub(r"<[^>]+>", "", re.search(r"<th>(.*?)</th>", row, re.S).group(1)).replace("原文", "").strip()
+        rows[label] = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+    return rows
+
+
+def test_compare_page_puts_cases_side_by_side(client):
     page = html(client.get("/compare"))
+    rows = case_rows(page)
+    assert {"大和社区", "苏州市", "青山区", "东关街道"} <= set(rows)  # a community, a city, a district, a street
+    header = re.search(r'<table class="cases">\s*<thead><tr>(.*?)</tr>', page, re.S).group(1)
+    columns = re.findall(r"<th>([^<]+)</th>", header)
+    assert columns[:5] == ["案例", "地点", "标题", "发布日期", "来源"] and "常住人口(人)" in columns
+    people = rows["大和社区"][columns.index("常住人口(人)") - 1]
+    assert people == "21059人"  # one value per cell
+    assert rows["青山区"][columns.index("社会组织数(家)") - 1] == "183→769家"
+    assert "未找到" in rows["苏州市"]
+    assert re.search(r'<td class="num" title="[^"]*21059人', page)  # the sentence behind the value
+    assert '<a href="/cases/' in page and "案例 × 主题:做法数" in page
+    assert '<img src="/compare.png?by=case"' in page
+
+
+def test_compare_page_groups_by_city(client):
+    page = html(client.get("/compare?by=city"))
     assert "城市 × 主题:做法数" in page
-    rows = matrix_places(page)
-    assert {"深圳市", "苏州市", "包头市", "潍坊市", "嘉兴市"} <= set(rows)
+    assert {"深圳市", "苏州市", "包头市", "潍坊市", "嘉兴市"} <= set(matrix_places(page))
     assert re.search(r'<td class="heat-[1-5]"><a href="/\?theme=', page)
-    assert "指标对比" in page and '<img src="/compare.png?by=city"' in page
+    assert "深圳市" in case_rows(page)
 
 
 def test_compare_chosen_places_and_themes(client):
-    page = html(client.get("/compare?city=深圳市&city=苏州市&theme=社会组织培育&theme=党建引领"))
+    page = html(client.get("/compare?by=city&city=深圳市&city=苏州市&theme=社会组织培育&theme=党建引领"))
     assert matrix_places(page) in (["深圳市", "苏州市"], ["苏州市", "深圳市"])
     assert re.findall(r'<th><a href="/themes/[^"]+">(\S+)</a></th>', page) == ["社会组织培育", "党建引领"]
+    assert set(case_rows(html(client.get("/compare?city=深圳市&city=苏州市")))) == {"大和社区", "苏州市"}
 
 
 def test_compare_province_stands_for_its_cities(client):
-    by_city = client.get("/api/compare?province=浙江省").get_json()
+    by_city = client.get("/api/compare?by=city&province=浙江省").get_json()
     assert [r["城市"] for r in by_city["tables"]["theme_counts"]] == ["嘉兴市"]
     by_province = client.get("/api/compare?by=province&city=深圳市").get_json()
     assert [r["省份"] for r in by_province["tables"]["theme_counts"]] == ["广东省"]
 
 
 def test_compare_unknown_grouping_is_a_chinese_400(client):
-    response = client.get("/compare?by=street")
+    response = client.get("/compare?by=county")
     assert response.status_code == 400 and "对比方式只能是" in html(response)
 
 
@@ -278,14 +304,19 @@ def test_xlsx_download_has_every_table(client):
     book = openpyxl.load_workbook(io.BytesIO(response.data))
     assert book.sheetnames == [sheet for sheet, _ in TABLES.values()]
     places = {row[0] for row in book["主题做法数"].iter_rows(min_row=2, values_only=True)}
-    assert places == {"深圳市", "苏州市"}
+    assert places == {"大和社区", "苏州市"}
+    sheet = book["案例对比"]
+    assert sheet.freeze_panes == "B2" and sheet.auto_filter.ref
+    headers = [c.value for c in sheet[1]]
+    row = [c.value for c in sheet["A"]].index("大和社区") + 1
+    assert sheet.cell(row, headers.index("常住人口(人)") + 1).value == 21059  # a number, unit in the header
 
 
 def test_csv_downloads(client):
     response = client.get("/compare.csv?by=province")
     assert response.data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
-    assert rows[0][0] == "省份" and {"广东省", "江苏省", "浙江省"} <= {r[0] for r in rows[1:]}
+    assert rows[0][:3] == ["省份", "案例数", "案例"] and {"广东省", "江苏省", "浙江省"} <= {r[0] for r in rows[1:]}
     archive = zipfile.ZipFile(io.BytesIO(client.get("/compare.zip").data))
     assert sorted(archive.namelist()) == sorted(f"{stem}.csv" for _, stem in TABLES.values())
 
@@ -344,9 +375,10 @@ def test_api_case_shape(client, hostile_id, payloads):
 
 def test_api_compare_shape(client):
     data = client.get("/api/compare?theme=社会组织培育").get_json()
-    assert data["by"] == "city" and data["themes"] == ["社会组织培育"]
+    assert data["by"] == "case" and data["themes"] == ["社会组织培育"]
     assert set(data["tables"]) == set(TABLES)
-    assert all(set(r) == {"城市", "社会组织培育"} for r in data["tables"]["theme_counts"])
+    assert all(set(r) == {"案例", "社会组织培育"} for r in data["tables"]["theme_counts"])
+    assert all(r["常住人口(人)"] == "未找到" or isinstance(r["常住人口(人)"], int) for r in data["tables"]["cases"])
 
 
 # -- errors and headers ------------------------------------------------------------------------

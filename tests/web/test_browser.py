@@ -97,8 +97,14 @@ def test_compare_and_download_excel(page, base_url, tmp_path):
     page.check("input[name=city][value=苏州市]")
     page.click("button:has-text('对比')")
     page.wait_for_load_state()
-    rows = page.locator("table.matrix tbody th").all_inner_texts()
-    assert sorted(rows) == ["深圳市", "苏州市"]
+    cases = page.locator("table.cases tbody th").all_inner_texts()
+    assert sorted(c.replace("原文", "").strip() for c in cases) == ["大和社区", "苏州市"]
+    headers = page.locator("table.cases thead th").all_inner_texts()
+    assert "常住人口(人)" in headers and "党建引领(做法数)" in headers
+    people = (
+        page.locator("table.cases tbody tr", has_text="大和社区").locator("td").nth(headers.index("常住人口(人)") - 1)
+    )
+    assert people.inner_text() == "21059人" and "21059" in people.get_attribute("title")
     assert page.locator(".heatmap img").evaluate("img => img.complete && img.naturalWidth > 0")
     page.screenshot(path=tmp_path / "compare.png", full_page=True)
 
@@ -108,7 +114,24 @@ def test_compare_and_download_excel(page, base_url, tmp_path):
     info.value.save_as(target)
     book = openpyxl.load_workbook(target)
     assert book.sheetnames == [sheet for sheet, _ in TABLES.values()]
-    assert {r[0] for r in book["主题做法数"].iter_rows(min_row=2, values_only=True)} == {"深圳市", "苏州市"}
+    sheet = book["案例对比"]
+    excel_headers = [c.value for c in sheet[1]]
+    # The page's table: the same columns, the source link and document id shown as the row's links.
+    assert [h for h in excel_headers if h not in ("链接", "文档")] == headers
+    assert {r[0] for r in sheet.iter_rows(min_row=2, values_only=True)} == {"大和社区", "苏州市"}
+    assert sheet.freeze_panes == "B2" and sheet.auto_filter.ref
+    row = [c.value for c in sheet["A"]].index("大和社区") + 1
+    assert sheet.cell(row, excel_headers.index("常住人口(人)") + 1).value == 21059
+
+
+def test_compare_by_city_in_the_browser(page, base_url, tmp_path):
+    page.goto(base_url + "/compare")
+    page.check("input[name=by][value=city]")
+    page.click("button:has-text('对比')")
+    page.wait_for_load_state()
+    assert "深圳市" in page.locator("table.matrix tbody th").all_inner_texts()
+    assert "案例数" in page.locator("table.cases thead th").all_inner_texts()
+    page.screenshot(path=tmp_path / "compare_city.png", full_page=True)
 
 
 def test_hostile_article_shows_markup_as_text_and_runs_nothing(page, base_url, hostile_id, payloads, tmp_path):
