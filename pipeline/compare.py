@@ -241,11 +241,6 @@ def compare(
     )
 
 
-def _text(value) -> str | None:
-    """A stored text field, or None: pandas reads a missing one as NaN, which is truthy and not a str."""
-    return value if isinstance(value, str) and value.strip() else None
-
-
 def _wanted(place, places: Sequence[str] | None) -> bool:
     if not places:
         return True

@@ -93,7 +93,7 @@ def test_facets_and_comparison_tables_are_equal(both, query, filters):
 
 def test_comparison_tables_are_equal(both):
     lite, pg = both
-    for by in ("city", "province"):
+    for by in ("case", "district", "city", "province"):
         left, right = compare(lite, by=by), compare(pg, by=by)
         for sheet, frame in left.tables().items():
             other = right.tables()[sheet]
