@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from itertools import accumulate
 
 from .records import Document, Extraction, Measure, Structure
-from .segment import get_segmenter
+from .segment import DEFAULT_SEGMENTER, get_segmenter
 
 
 @dataclass
@@ -27,7 +27,7 @@ class Analysis:
 class Tokens:
     """A text's segmentation with each token's offset, for slicing by span."""
 
-    def __init__(self, text: str, segmenter: str = "jieba") -> None:
+    def __init__(self, text: str, segmenter: str = DEFAULT_SEGMENTER) -> None:
         self._cut = get_segmenter(segmenter).cut
         self.tokens = self._cut(text)
         self.starts = [0, *accumulate(map(len, self.tokens))][:-1]
@@ -54,7 +54,7 @@ def extract(
     script: str = "simplified",
     theme_model=None,
     label_themes: bool = True,
-    segmenter: str = "jieba",
+    segmenter: str = DEFAULT_SEGMENTER,
     tokens: Tokens | None = None,
 ) -> Extraction:
     """Run every extractor over a structured document.
@@ -102,7 +102,7 @@ def _measure_tokens(measure: Measure, tokens: Tokens) -> list[str]:
 
 
 def segmented_index(
-    text: str, extraction: Extraction, segmenter: str = "jieba", tokens: Tokens | None = None
+    text: str, extraction: Extraction, segmenter: str = DEFAULT_SEGMENTER, tokens: Tokens | None = None
 ) -> tuple[str, list[tuple[str, str]]]:
     """Segmented text for the FTS index: the document, and (heading, body) per measure.
 
@@ -116,7 +116,7 @@ def segmented_index(
 
 
 def analyze_document(
-    document: Document, *, segmenter: str = "jieba", theme_model=None, label_themes: bool = True
+    document: Document, *, segmenter: str = DEFAULT_SEGMENTER, theme_model=None, label_themes: bool = True
 ) -> Analysis:
     from .structure import build_structure
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from .fileio import PathLike
 from .records import Document, Extraction, IngestError
+from .segment import DEFAULT_SEGMENTER
 from .store import DEFAULT_DB, Store
 
 if TYPE_CHECKING:
@@ -58,7 +59,7 @@ _worker_state: dict = {}
 
 @dataclass(frozen=True)
 class WorkerOptions:
-    segmenter: str = "jieba"
+    segmenter: str = DEFAULT_SEGMENTER
     max_bytes: int = DEFAULT_MAX_BYTES
     label_themes: bool = True
     url_timeout: float = DEFAULT_URL_TIMEOUT_S
@@ -163,7 +164,7 @@ def ingest(
     *,
     db: PathLike | Store = DEFAULT_DB,
     jobs: int = 1,
-    segmenter: str = "jieba",
+    segmenter: str = DEFAULT_SEGMENTER,
     max_bytes: int = DEFAULT_MAX_BYTES,
     label_themes: bool = True,
     url_timeout: float = DEFAULT_URL_TIMEOUT_S,
@@ -284,7 +285,10 @@ def _store_one(
         summary.duplicates += 1
         report(source, "duplicate")
         return
-    store.put_rows(result)
+    if store.put_rows(result) is False:  # a server database: another writer stored it first
+        summary.duplicates += 1
+        report(source, "duplicate")
+        return
     summary.ingested += 1
     summary.doc_ids.append(result.doc_id)
     report(source, "ingested")
@@ -313,7 +317,7 @@ CHUNK_DOCS = 8
 
 # -- re-extraction, reading back --------------------------------------------------------
 def extract_stored(
-    db: PathLike | Store = DEFAULT_DB, *, segmenter: str = "jieba", doc_ids: list[str] | None = None
+    db: PathLike | Store = DEFAULT_DB, *, segmenter: str = DEFAULT_SEGMENTER, doc_ids: list[str] | None = None
 ) -> int:
     """Re-run structure and extraction over stored documents (after a rule change)."""
     from .analyze import analyze_document
@@ -443,7 +447,7 @@ def show(db: PathLike | Store, ref: str) -> dict:
 
 
 # -- clusters and the main job ---------------------------------------------------------
-def cluster(db: PathLike | Store = DEFAULT_DB, *, out_file: PathLike | None = None, segmenter: str = "jieba"):
+def cluster(db: PathLike | Store = DEFAULT_DB, *, out_file: PathLike | None = None, segmenter: str = DEFAULT_SEGMENTER):
     """Cluster every stored titled measure across documents; store the clusters and write a CSV.
 
     Practice passages (no heading of their own) are left out: a cluster lists named practices.
@@ -482,7 +486,7 @@ class RunResult:
         return lines
 
 
-def finish_run(db: PathLike | Store, out_dir: PathLike, *, segmenter: str = "jieba") -> RunResult:
+def finish_run(db: PathLike | Store, out_dir: PathLike, *, segmenter: str = DEFAULT_SEGMENTER) -> RunResult:
     """After ingest: clusters, comparison tables, charts and the gold-schema export."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)

@@ -13,6 +13,7 @@ import sys
 import click
 
 from . import __version__
+from .segment import DEFAULT_SEGMENTER
 from .store import DEFAULT_DB, StoreError
 
 DB_OPTION = click.option(
@@ -25,7 +26,7 @@ DB_OPTION = click.option(
 SEGMENTER_OPTION = click.option(
     "--segmenter",
     type=click.Choice(["jieba", "rjieba"]),
-    default="jieba",
+    default=DEFAULT_SEGMENTER,
     show_default=True,
     help="Word segmenter (same dictionary; rjieba is ~25x faster).",
 )
