@@ -152,3 +152,33 @@ def test_failed_save_keeps_the_previous_chart(monkeypatch, tmp_path):
         heatmap(_comparison(), target)
     assert target.read_bytes() == b"old chart"
     assert [p.name for p in tmp_path.iterdir()] == ["h.png"]
+
+
+def _font_check_command(tmp_path) -> tuple[list[str], str]:
+    """scripts/check_chart_font.py in a fresh process: system fonts unmounted where a mount namespace can
+    be made (root, as in CI), else hidden from that process's matplotlib."""
+    import shutil
+    import subprocess
+    import sys
+
+    script = str(Path(__file__).resolve().parent.parent / "scripts" / "check_chart_font.py")
+    if shutil.which("unshare") and shutil.which("mount"):
+        probe = subprocess.run(
+            ["unshare", "--mount", "sh", "-c", "mount -t tmpfs tmpfs /usr/share/fonts"], capture_output=True
+        )
+        if probe.returncode == 0:
+            inner = f'mount -t tmpfs tmpfs /usr/share/fonts && exec "{sys.executable}" "{script}"'
+            return ["unshare", "--mount", "sh", "-c", inner], "mount namespace"
+    return [sys.executable, script, "--hide-system-fonts"], "hidden in process"
+
+
+def test_a_fresh_process_without_system_fonts_draws_two_different_characters(tmp_path):
+    """The shipped font is the one chosen, and 社 and 治 come out as different, inked glyphs (SVG and PNG)."""
+    import os
+    import subprocess
+
+    command, how = _font_check_command(tmp_path)
+    env = {**os.environ, "MPLCONFIGDIR": str(tmp_path / "mpl")}  # no font cache that lists system fonts
+    done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=300)
+    assert done.returncode == 0, f"{how}:\n{done.stdout}\n{done.stderr[-2000:]}"
+    assert "noto_cjk_sans_otc" in done.stdout and "2 distinct" in done.stdout
