@@ -3,15 +3,18 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The linter, formatter and type checker CI runs (make lint, make typecheck); pinned, as a
+# newer formatter may restyle the tree.
+DEV_TOOLS := ruff==0.17.6 mypy==2.4.1
 
-.PHONY: run test evaluate update-scores models bench clean
+.PHONY: run test test-fast lint typecheck evaluate update-scores models bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
 $(STAMP): setup.cfg pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[test]'
+	$(BIN)/python -m pip install -q -e '.[test]' $(DEV_TOOLS)
 	touch $(STAMP)
 
 ## the main job: the shipped corpus into outputs/govcase.db, tables and charts into outputs/
@@ -21,6 +24,19 @@ run: $(STAMP)
 ## the whole test suite
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
+
+## the tests without a browser and without the slow ones: the loop while developing
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -m "not browser and not slow"
+
+## ruff's rules and its formatter, over the whole tree (config in pyproject.toml)
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+## mypy, strict on the modules listed in pyproject.toml [tool.mypy]
+typecheck: $(STAMP)
+	$(BIN)/mypy
 
 ## accept today's gold scores as the ratchet (tests/expected_scores.json); say why in the commit
 update-scores: $(STAMP)

@@ -14,14 +14,16 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 from .fileio import PathLike
 from .records import Document, Extraction, IngestError
 from .segment import DEFAULT_SEGMENTER
-from .store import DEFAULT_DB, Store
+from .store import DEFAULT_DB, DocumentRows, Store
 
 if TYPE_CHECKING:
+    from .cluster import ClusterResult
+    from .evaluate import EvaluationReport
     from .profile import CaseProfile
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
@@ -48,13 +50,15 @@ def open_store(db: PathLike | Store = DEFAULT_DB, *, readonly: bool = False) -> 
 
     if isinstance(db, Store | PgStore):
         return db
-    if is_url(db):
-        return PgStore(db, readonly=readonly)
+    if isinstance(db, str) and is_url(db):
+        # PgStore keeps Store's interface (tests/test_pgstore makes the same calls on both);
+        # typed as Store until that interface is a Protocol of its own.
+        return cast(Store, PgStore(db, readonly=readonly))
     return Store(db, readonly=readonly)
 
 
 # -- ingest -------------------------------------------------------------------------
-_worker_state: dict = {}
+_worker_state: dict[str, Any] = {}
 
 
 @dataclass(frozen=True)
@@ -94,7 +98,7 @@ def warm_up(options: WorkerOptions) -> None:
         _process_source(str(first))
 
 
-def _process_source(source: str):
+def _process_source(source: str) -> DocumentRows | IngestError:
     """Worker: one source → its rows to store (store.DocumentRows), or IngestError for a user's bad input."""
     from .analyze import analyze_document, document_from_raw
     from .ingest.dedupe import signature
@@ -242,7 +246,7 @@ BATCH_SECONDS = 2.0
 
 def _store_results(
     store: Store,
-    results: Iterator,
+    results: Iterable[tuple[str, DocumentRows | IngestError]],
     summary: IngestSummary,
     report: Callable[[str, str], None],
     fail: Callable[[IngestError], None],
@@ -267,7 +271,7 @@ def _store_results(
 def _store_one(
     store: Store,
     source: str,
-    result,
+    result: DocumentRows | IngestError,
     summary: IngestSummary,
     report: Callable[[str, str], None],
     fail: Callable[[IngestError], None],
@@ -277,7 +281,7 @@ def _store_one(
         fail(result)
         return
     canonical = store.doc_id_for_hash(result.content_hash)
-    if canonical is None:
+    if canonical is None and result.minhash is not None:  # no minhash: no band keys, no near copy
         matches = store.near_duplicates(result.minhash, result.band_keys)
         canonical = matches[0] if matches else None
     if canonical is not None:
@@ -294,7 +298,7 @@ def _store_one(
     report(source, "ingested")
 
 
-def _map(sources: list[str], jobs: int, options: WorkerOptions):
+def _map(sources: list[str], jobs: int, options: WorkerOptions) -> Iterator[tuple[str, DocumentRows | IngestError]]:
     """(source, result) in input order, in this process or a pool of workers."""
     if jobs <= 1 or len(sources) <= 1:
         _init_worker(options)
@@ -360,7 +364,7 @@ def export(db: PathLike | Store, out_dir: PathLike, *, fmt: str = "json") -> lis
     return write_export(stored_with_profiles(db), out_dir)
 
 
-def evaluate(db: PathLike | Store, gold_dir: PathLike, *, themes_lodo: bool = True):
+def evaluate(db: PathLike | Store, gold_dir: PathLike, *, themes_lodo: bool = True) -> EvaluationReport:
     """Score stored extractions against gold files (see SCHEMA.md, Scoring).
 
     With ``themes_lodo`` each gold document's measures are re-labelled by a
@@ -382,7 +386,7 @@ def evaluate(db: PathLike | Store, gold_dir: PathLike, *, themes_lodo: bool = Tr
     return report
 
 
-def _cluster_agreement(store: Store, stems: dict[str, str], gold: dict[str, dict]) -> dict:
+def _cluster_agreement(store: Store, stems: dict[str, str], gold: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """NMI/ARI of practice clusters against the first gold theme of the matching gold measure.
 
     Uses the stored clusters (``govcase cluster``/``run``); without them the
@@ -395,15 +399,14 @@ def _cluster_agreement(store: Store, stems: dict[str, str], gold: dict[str, dict
     items = [ClusterInput(r.measure_id, r.doc_id, r.city, r.heading, r.text) for r in rows]
     if not items:
         return {"nmi": None, "ari": None, "measures": 0}
-    if all(r.cluster_id is not None for r in rows):
+    stored_ids = [r.cluster_id for r in rows if r.cluster_id is not None]
+    if len(stored_ids) == len(rows):
         from .cluster import ClusterResult
 
-        result = ClusterResult(
-            clusters=[], assignments=[r.cluster_id for r in rows], k=0, method="stored", silhouette=None, items=items
-        )
+        result = ClusterResult(clusters=[], assignments=stored_ids, k=0, method="stored", silhouette=None, items=items)
     else:
         result = cluster_measures(items)
-    gold_first: dict = {}
+    gold_first: dict[int | str, str] = {}
     for stem_doc_id, stem in stems.items():
         open_gold = [m for m in gold.get(stem, {}).get("measures", []) if m.get("themes")]
         for item in (i for i in items if i.doc_id == stem_doc_id):
@@ -415,7 +418,7 @@ def _cluster_agreement(store: Store, stems: dict[str, str], gold: dict[str, dict
 
 
 def _relabel_themes_held_out(
-    stored: dict[str, tuple[Document, Extraction]], gold_dir: PathLike, predicted: dict[str, dict]
+    stored: dict[str, tuple[Document, Extraction]], gold_dir: PathLike, predicted: dict[str, dict[str, Any]]
 ) -> None:
     from .themes import held_out_models, label_measures
 
@@ -427,7 +430,7 @@ def _relabel_themes_held_out(
             row["themes"] = list(measure.themes)
 
 
-def show(db: PathLike | Store, ref: str) -> dict:
+def show(db: PathLike | Store, ref: str) -> dict[str, Any]:
     """A document's metadata, structure and records, for display."""
     from .export import to_gold_schema
     from .store import StoreError
@@ -447,7 +450,9 @@ def show(db: PathLike | Store, ref: str) -> dict:
 
 
 # -- clusters and the main job ---------------------------------------------------------
-def cluster(db: PathLike | Store = DEFAULT_DB, *, out_file: PathLike | None = None, segmenter: str = DEFAULT_SEGMENTER):
+def cluster(
+    db: PathLike | Store = DEFAULT_DB, *, out_file: PathLike | None = None, segmenter: str = DEFAULT_SEGMENTER
+) -> ClusterResult:
     """Cluster every stored titled measure across documents; store the clusters and write a CSV.
 
     Practice passages (no heading of their own) are left out: a cluster lists named practices.

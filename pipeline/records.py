@@ -226,5 +226,5 @@ def snippet(text: str, limit: int = SNIPPET_CHARS) -> str:
     return first if len(first) <= limit else first[:limit] + "…"
 
 
-def to_dict(record: Any) -> dict:
+def to_dict(record: Any) -> dict[str, Any]:
     return asdict(record)

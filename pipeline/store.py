@@ -23,10 +23,9 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import fields
-from functools import cache
 from itertools import chain
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from .readmodel import SqliteReads
 from .records import (
@@ -44,6 +43,15 @@ from .records import (
     Sentence,
     Structure,
 )
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from _typeshed import DataclassInstance
+
+    from .cluster import ClusterResult
+
+_R = TypeVar("_R", bound="DataclassInstance")  # a record dataclass
 
 SCHEMA_VERSION = 6
 DEFAULT_DB = Path("outputs") / "govcase.db"
@@ -390,16 +398,23 @@ class Store(SqliteReads):
 
     def _flush_pending(self) -> None:
         """Insert the extracted records and full-text rows held back so far, in document order."""
-        extractions = self._pending.extractions
+        pending = self._open_pending()
+        extractions = pending.extractions
         records = chain.from_iterable(rows.records for rows in extractions)
         self.conn.executemany("INSERT INTO records VALUES (?,?,?,?,?,?)", records)
         names = chain.from_iterable(rows.mechanism_names for rows in extractions)
         self.conn.executemany("INSERT OR IGNORE INTO mechanism_names VALUES (?, ?)", names)
         measure_index = self._insert_measures(extractions)
-        self.conn.executemany("INSERT INTO documents_fts(rowid, body) VALUES (?, ?)", self._pending.documents_fts)
+        self.conn.executemany("INSERT INTO documents_fts(rowid, body) VALUES (?, ?)", pending.documents_fts)
         self.conn.executemany("INSERT INTO measures_fts(rowid, heading, body) VALUES (?,?,?)", measure_index)
         extractions.clear()
-        self._pending.documents_fts.clear()
+        pending.documents_fts.clear()
+
+    def _open_pending(self) -> _PendingRows:
+        """The rows held back by the open transaction(); writing outside one is a bug."""
+        if self._pending is None:
+            raise RuntimeError("store writes must run inside Store.transaction()")
+        return self._pending
 
     def _insert_measures(self, extractions: list[ExtractionRows]) -> list[tuple[int, str, str]]:
         """Insert the measures and their themes; returns their full-text rows."""
@@ -429,12 +444,13 @@ class Store(SqliteReads):
     def __enter__(self) -> Store:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     # -- documents -------------------------------------------------------------
     def doc_for_alias(self, alias: str) -> sqlite3.Row | None:
-        return self.conn.execute("SELECT * FROM aliases WHERE alias = ?", (alias,)).fetchone()
+        row: sqlite3.Row | None = self.conn.execute("SELECT * FROM aliases WHERE alias = ?", (alias,)).fetchone()
+        return row
 
     def doc_id_for_hash(self, content_hash: str) -> str | None:
         row = self.conn.execute("SELECT doc_id FROM documents WHERE content_hash = ?", (content_hash,)).fetchone()
@@ -486,19 +502,25 @@ class Store(SqliteReads):
         )
         self.put_rows(rows, ingested_at=doc.ingested_at or None)
 
-    def put_rows(self, rows: DocumentRows, *, ingested_at: str | None = None) -> None:
-        """Store a new document given as rows (``document_rows``), in one transaction."""
+    def put_rows(self, rows: DocumentRows, *, ingested_at: str | None = None) -> bool:
+        """Store a new document given as rows (``document_rows``), in one transaction.
+
+        True: stored. (PgStore returns False when another writer stored it first; SQLite has one writer.)
+        """
         now = now_iso()
         with self.transaction():
             cur = self.conn.execute(
                 _INSERT_DOCUMENT, (*rows.document, *rows.extraction.document, ingested_at or now, now)
             )
-            self._pending.documents_fts.append((cur.lastrowid, rows.index_text))
+            assert cur.lastrowid is not None  # an INSERT's rowid
+            pending = self._open_pending()
+            pending.documents_fts.append((cur.lastrowid, rows.index_text))
             self.conn.executemany(_UPSERT_ALIAS, [(alias, rows.doc_id, rows.raw_hash, now) for alias in rows.aliases])
             self.conn.executemany(
                 "INSERT INTO minhash_bands VALUES (?, ?)", [(key, rows.doc_id) for key in rows.band_keys]
             )
-            self._pending.extractions.append(rows.extraction)
+            pending.extractions.append(rows.extraction)
+        return True
 
     def replace_extraction(
         self,
@@ -515,7 +537,7 @@ class Store(SqliteReads):
                 "district = ?, street = ?, community = ?, extracted_at = ? WHERE doc_id = ?",
                 (*rows.document, now_iso(), doc_id),
             )
-            self._pending.extractions.append(rows)
+            self._open_pending().extractions.append(rows)
 
     def _delete_extraction(self, doc_id: str) -> None:
         # Pending rows first: they may be this document's, and a measure id freed
@@ -527,7 +549,7 @@ class Store(SqliteReads):
         self.conn.execute("DELETE FROM records WHERE doc_id = ?", (doc_id,))
         self.conn.execute("DELETE FROM mechanism_names WHERE doc_id = ?", (doc_id,))
 
-    def put_clusters(self, result) -> None:
+    def put_clusters(self, result: ClusterResult) -> None:
         """Replace the stored practice clusters (a pipeline.cluster.ClusterResult)."""
         with self.transaction():
             self.conn.execute("DELETE FROM clusters")
@@ -553,18 +575,18 @@ class Store(SqliteReads):
     def count(self, table: str) -> int:
         if table not in {"documents", "aliases", "records", "measures", "ingest_errors", "clusters"}:
             raise ValueError(table)
-        return self.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        return int(self.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
 
     def resolve(self, ref: str) -> str | None:
         """A doc id from an id, an id prefix, an alias or a file stem."""
         row = self.conn.execute("SELECT doc_id FROM documents WHERE doc_id = ?", (ref,)).fetchone()
         if row:
-            return row[0]
+            return str(row[0])
         row = self.conn.execute(
             "SELECT doc_id FROM aliases WHERE alias = ? OR alias LIKE ? ORDER BY added_at LIMIT 1", (ref, f"%/{ref}.%")
         ).fetchone()
         if row:
-            return row[0]
+            return str(row[0])
         rows = self.conn.execute("SELECT doc_id FROM documents WHERE doc_id LIKE ?", (ref + "%",)).fetchall()
         return rows[0][0] if len(rows) == 1 else None
 
@@ -600,7 +622,7 @@ class Store(SqliteReads):
         )
 
     def get_extraction(self, doc_id: str) -> Extraction:
-        by_kind: dict[str, list[dict]] = {}
+        by_kind: dict[str, list[dict[str, Any]]] = {}
         for row in self.conn.execute(
             "SELECT kind, data FROM records WHERE doc_id = ? ORDER BY kind, ordinal", (doc_id,)
         ):
@@ -637,7 +659,8 @@ class Store(SqliteReads):
         )
 
     def ingest_errors(self) -> list[sqlite3.Row]:
-        return self.conn.execute("SELECT path, reason, at FROM ingest_errors ORDER BY id").fetchall()
+        rows: list[sqlite3.Row] = self.conn.execute("SELECT path, reason, at FROM ingest_errors ORDER BY id").fetchall()
+        return rows
 
     def set_meta(self, key: str, value: Any) -> None:
         with self.transaction():
@@ -659,32 +682,10 @@ _UPSERT_ALIAS = (
 )
 
 
-def _json_encoder() -> Callable[[Any], str]:
-    """What ``json.dumps(o, ensure_ascii=False)`` does, a few times faster on small objects.
-
-    json.dumps, and JSONEncoder.encode too, builds a new C encoder on every call,
-    which cost more than the encoding of our records (40 a document). This one is
-    built once; without circular-reference checks, as rows never refer to themselves.
-    """
-    plain = json.JSONEncoder(ensure_ascii=False)
-    make = json.encoder.c_make_encoder
-    if make is None:  # an interpreter without the C accelerator
-        return plain.encode
-    encoder = make(
-        None,
-        plain.default,
-        json.encoder.encode_basestring,
-        None,
-        plain.key_separator,
-        plain.item_separator,
-        plain.sort_keys,
-        plain.skipkeys,
-        plain.allow_nan,
-    )
-    return lambda value: "".join(encoder(value, 0))
-
-
-_to_json = _json_encoder()
+# What ``json.dumps(o, ensure_ascii=False)`` gives, from one encoder built once (dumps with
+# keyword arguments builds a new JSONEncoder on every call, 40 a document). Public API only:
+# no circular-reference checks, as rows never refer to themselves.
+_to_json: Callable[[Any], str] = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
 
 
 class _PendingRows(NamedTuple):
@@ -695,10 +696,10 @@ class _PendingRows(NamedTuple):
 class ExtractionRows(NamedTuple):
     """A document's structure and extracted records as table rows, JSON already encoded."""
 
-    document: tuple  # documents' structure, title, published, source, province … community
-    records: list[tuple]
+    document: tuple[Any, ...]  # documents' structure, title, published, source, province … community
+    records: list[tuple[Any, ...]]
     mechanism_names: list[tuple[str, str]]
-    measures: list[tuple]  # measures' columns doc_id … primary_theme
+    measures: list[tuple[Any, ...]]  # measures' columns doc_id … primary_theme
     measure_themes: list[list[tuple[str, float | None]]]  # (theme, score) per measure
     measure_index: list[tuple[str, str]]  # segmented (heading, body) per measure, for FTS
 
@@ -717,7 +718,7 @@ class DocumentRows(NamedTuple):
     minhash: bytes | None
     band_keys: list[int]
     aliases: list[str]
-    document: tuple  # documents' columns doc_id … minhash
+    document: tuple[Any, ...]  # documents' columns doc_id … minhash
     index_text: str
     extraction: ExtractionRows
 
@@ -764,12 +765,13 @@ def extraction_rows(
     meta = extraction.metadata
     place = extraction.primary_place() or Place(doc_id, 0, 0)
     records = [(doc_id, "metadata", 0, 0, 0, _record_json(meta))]
-    for kind, items in (
+    spans: tuple[tuple[str, Sequence[Figure | Change | Mechanism | Place]], ...] = (
         ("figure", extraction.figures),
         ("change", extraction.changes),
         ("mechanism", extraction.mechanisms),
         ("place", extraction.places),
-    ):
+    )
+    for kind, items in spans:
         records += [(doc_id, kind, i, r.start, r.end, _record_json(r)) for i, r in enumerate(items)]
     measures = extraction.measures
     return ExtractionRows(
@@ -808,12 +810,14 @@ def extraction_rows(
     )
 
 
-@cache
 def _field_names(cls: type) -> tuple[str, ...]:
-    return tuple(f.name for f in fields(cls))
+    return _FIELD_NAMES.get(cls) or _FIELD_NAMES.setdefault(cls, tuple(f.name for f in fields(cls)))
 
 
-def _flat_dict(record: Any) -> dict:
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _flat_dict(record: Any) -> dict[str, Any]:
     """What dataclasses.asdict gives for a record of plain values (all of ours), for encoding.
 
     Without asdict's recursive deep copy, which cost half of storing a document. A
@@ -821,7 +825,7 @@ def _flat_dict(record: Any) -> dict:
     unless someone attached another attribute: then the fields are picked by name.
     """
     names = _field_names(type(record))
-    attributes = record.__dict__
+    attributes: dict[str, Any] = record.__dict__
     if len(attributes) == len(names):
         return attributes
     return {name: getattr(record, name) for name in names}
@@ -838,13 +842,13 @@ def _run_script(conn: sqlite3.Connection, script: str) -> None:
             conn.execute(statement)
 
 
-def _build(cls, data: dict):
+def _build(cls: type[_R], data: dict[str, Any]) -> _R:
     """A dataclass from a dict, ignoring keys the class does not (or no longer) have."""
     names = {f.name for f in fields(cls)}
     return cls(**{k: v for k, v in data.items() if k in names})
 
 
-def _structure_to_json(structure: Structure) -> dict:
+def _structure_to_json(structure: Structure) -> dict[str, Any]:
     return {
         "paragraphs": [_flat_dict(p) for p in structure.paragraphs],
         "sentences": [[s.start, s.end, s.paragraph] for s in structure.sentences],
@@ -853,7 +857,9 @@ def _structure_to_json(structure: Structure) -> dict:
     }
 
 
-def _structure_from_json(doc_id: str, text: str, data: dict, title_hint=None, published_hint=None) -> Structure:
+def _structure_from_json(
+    doc_id: str, text: str, data: dict[str, Any], title_hint: str | None = None, published_hint: str | None = None
+) -> Structure:
     return Structure(
         doc_id=doc_id,
         text=text,
