@@ -1,8 +1,10 @@
 """Where the editable data files live (dictionaries, taxonomies, tables).
 
 Data is data: researchers extend the files under ``corpus/`` without touching
-Python. ``GOVCASE_DATA`` points elsewhere when the package is installed away
-from its checkout.
+Python. A checkout (an editable install too) reads its own ``corpus/`` and
+``models/``; a wheel carries copies in ``pipeline/_data/`` (setup.py puts them
+there), so an installed package works from any directory. ``GOVCASE_DATA`` and
+``GOVCASE_MODELS`` point elsewhere.
 """
 
 from __future__ import annotations
@@ -12,11 +14,17 @@ from functools import cache
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PACKAGED_DATA = Path(__file__).resolve().parent / "_data"  # in a wheel only
+
+
+def _shipped(name: str) -> Path:
+    packaged = PACKAGED_DATA / name
+    return packaged if packaged.is_dir() else PROJECT_ROOT / name
 
 
 def data_dir() -> Path:
     override = os.environ.get("GOVCASE_DATA")
-    return Path(override) if override else PROJECT_ROOT / "corpus"
+    return Path(override) if override else _shipped("corpus")
 
 
 def data_path(name: str) -> Path:
@@ -39,7 +47,7 @@ def read_lines(name: str) -> tuple[str, ...]:
 
 def models_dir() -> Path:
     override = os.environ.get("GOVCASE_MODELS")
-    return Path(override) if override else PROJECT_ROOT / "models"
+    return Path(override) if override else _shipped("models")
 
 
 def reports_dir() -> Path:
