@@ -3,9 +3,7 @@
 ``get_segmenter("rjieba")`` (the default, :data:`DEFAULT_SEGMENTER`) or
 ``get_segmenter("jieba")``: the same algorithm and dictionary (jieba-rs is
 ~25x faster here), both with the
-governance user dictionary from ``corpus/userdict.txt`` applied.  spaCy's
-``zh`` language with the jieba segmenter is available through
-:func:`spacy_nlp` where its matchers help; it is never run over whole corpora.
+governance user dictionary from ``corpus/userdict.txt`` applied.
 """
 
 from __future__ import annotations
@@ -127,16 +125,3 @@ def get_segmenter(name: str = DEFAULT_SEGMENTER) -> Segmenter:
 def segment_for_index(text: str, segmenter: str = DEFAULT_SEGMENTER) -> str:
     """Space-joined tokens without whitespace tokens: what the FTS5 index stores."""
     return " ".join(tok for tok in get_segmenter(segmenter).cut(text) if tok.strip())
-
-
-@lru_cache(maxsize=1)
-def spacy_nlp():
-    """spaCy ``zh`` with the jieba segmenter and the user dictionary loaded.
-
-    Build PhraseMatcher patterns with ``spacy_nlp().make_doc`` so patterns
-    tokenize exactly like the text.
-    """
-    get_segmenter("jieba")  # loads the user dictionary into the global jieba
-    import spacy
-
-    return spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})

@@ -2,7 +2,7 @@
 
 import pytest
 
-from pipeline.segment import available_segmenters, get_segmenter, segment_for_index, spacy_nlp, user_dictionary
+from pipeline.segment import available_segmenters, get_segmenter, segment_for_index, user_dictionary
 
 SENTENCE = "街道推行五社联动,在社工站引入公益创投项目,网格员参与民生微实事。"
 
@@ -39,13 +39,3 @@ def test_unknown_segmenter_is_a_clear_error():
 
 def test_index_text_drops_whitespace_tokens():
     assert segment_for_index("社区 养老\n服务") == "社区 养老 服务"
-
-
-def test_spacy_phrase_matcher_uses_the_same_tokens():
-    from spacy.matcher import PhraseMatcher
-
-    nlp = spacy_nlp()
-    matcher = PhraseMatcher(nlp.vocab)
-    matcher.add("MECHANISM", [nlp.make_doc("五社联动"), nlp.make_doc("民生微实事")])
-    doc = nlp(SENTENCE)
-    assert sorted(doc[s:e].text for _, s, e in matcher(doc)) == ["五社联动", "民生微实事"]
