@@ -83,7 +83,7 @@ def extract(
         changes=list(changes(body, figures=found_figures)),
         mechanisms=list(mechanisms(body)),
         measures=list(measures(structure, title=metadata.title)),
-        places=list(places(body, segmenter=segmenter, tokens=body_tokens.tokens)),
+        places=list(places(body, segmenter=segmenter, tokens=body_tokens.tokens, title=metadata.title)),
     )
     for ordinal, measure in enumerate(extraction.measures):
         measure.ordinal = ordinal

@@ -23,7 +23,7 @@ _DATELINE_REST = 4  # chars besides date/time/labels a date line may hold
 # ... and with a clock time right after the date, a time stamp, as many as a
 # portal or WeChat header holds ("原创 青秀民政 2023-05-22 18:06 发表于广西").
 _STAMP_REST = 16
-_STAMP_TIME = re.compile(r"\s*\d{1,2}:\d{2}")
+_STAMP_TIME = re.compile(r"\s*\d{1,2}(?::\d{2}|时\d{1,2}分)")
 
 _YMD = (
     r"(?P<y>(?:19|20)\d{2})\s*"
@@ -32,7 +32,7 @@ _YMD = (
 )
 _DMY = r"(?P<d3>\d{1,2})\.(?P<m3>\d{1,2})\.(?P<y3>(?:19|20)\d{2})"  # 30.06.2017
 _DATE = re.compile(rf"(?<!\d)(?:{_YMD}|{_DMY})(?!\d)")
-_TIME = re.compile(r"\d{1,2}:\d{2}(?::\d{2})?")
+_TIME = re.compile(r"\d{1,2}:\d{2}(?::\d{2})?|\d{1,2}时\d{1,2}分(?:\d{1,2}秒)?")  # 09:02:33, 07时41分
 _SENTENCE_END = re.compile(r"[。;]|[!?](?!$)")
 _LIST_MARKER = re.compile(
     r"^(?:[一二三四五六七八九十]+[、.是]|\(?[一二三四五六七八九十\d]+\)|\d+[.、]|第[一二三四五六七八九十\d]+)"
@@ -55,6 +55,8 @@ _HAN_NAME = re.compile(r"[\u4e00-\u9fff]{2,20}")  # a journal or account name in
 _ORGANISATION = re.compile(r"[\u4e00-\u9fff()]{4,30}")  # a name alone on its line: Han characters, maybe (…)
 # "记者 王明 通讯员 李华", "(本报记者 张三)": a reporter line, never a heading or a title.
 _REPORTER_LINE = re.compile(r"^[(\[【]?(?:本报|本台|本刊|新华社)?(?:特约|实习)?(?:记者|通讯员)[^,。;!?]*$")
+# A photo caption closing with its credit: "政府工作报告。 贵州日报天眼新闻记者 李森 摄".
+_PHOTO_CREDIT = re.compile(r"(?:记者|摄影|通讯员)\s*[\u4e00-\u9fff·]{2,8}\s*摄\s*$")
 _VALUE_END = re.compile(r"\s{2,}|[|()\[\]【】。;,]|\s(?=\S+[:])")
 # Every date holds a year (see _YMD, _DMY): a cheap test that skips most lines.
 _YEAR_HINT = re.compile(r"(?:19|20)\d\d")
@@ -88,8 +90,68 @@ def _label(kind: str, line: str) -> re.Match | None:
     return _patterns()[kind].search(line) if _may_hold_label(kind, line) else None
 
 
+# Separators and brackets of a tool bar or breadcrumb line ("【字号:", "】", ">", "|").
+_CHROME_PUNCT = re.compile(r"[\s【】\[\]()|:>»›/·]+")
+_BREADCRUMB_SEP = re.compile(r"\s*[>»›]\s*")
+
+
+@lru_cache(maxsize=1)
+def _chrome_words() -> re.Pattern:
+    words = sorted(read_lines("page_chrome.txt"), key=len, reverse=True)
+    return re.compile(rf"(?:{'|'.join(map(re.escape, words))})+")
+
+
+def _is_chrome(line: str) -> bool:
+    """A line of a page's tool bar: only tool-bar words, brackets and separators (下载, 【字号:, 】)."""
+    bare = _CHROME_PUNCT.sub("", line)
+    return not bare or bool(_chrome_words().fullmatch(bare))
+
+
+def _without_chrome(lines: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """The lines of a header without the page's tool bar and breadcrumb (首页 > 云南要闻).
+
+    Only the opening lines are looked at: the chrome stands above the title.
+    """
+    head = lines[: 3 * _TITLE_LOOKAHEAD]
+    chrome = {i for i, (_, _, line) in enumerate(head) if _is_chrome(line)}
+    crumbs = set()
+    for i, (_, _, line) in enumerate(head):
+        if _BREADCRUMB_SEP.fullmatch(line):  # a lone ">": its neighbours are breadcrumb parts
+            crumbs.update(head[j][2].strip() for j in (i - 1, i + 1) if 0 <= j < len(head))
+    chrome |= {i for i, (_, _, line) in enumerate(head) if line.strip() in crumbs}
+    if not chrome:
+        return lines
+    return [ln for i, ln in enumerate(head) if i not in chrome] + lines[len(head) :]
+
+
 def _lines(doc: Structure) -> list[tuple[int, int, str]]:
-    return [(p.start, p.end, doc.text[p.start : p.end]) for p in doc.paragraphs]
+    """The paragraphs as (start, end, text), page chrome left out of the header.
+
+    A label alone on its line ("来源:" / "四川日报") is read with the next line.
+    """
+    paragraphs = doc.paragraphs
+    lines = []
+    i = 0
+    while i < len(paragraphs):
+        p = paragraphs[i]
+        line = doc.text[p.start : p.end]
+        if i + 1 < len(paragraphs) and _label_only(line):
+            p = paragraphs[i + 1]
+            line = doc.text[paragraphs[i].start : p.end]
+            lines.append((paragraphs[i].start, p.end, line))
+            i += 2
+            continue
+        lines.append((p.start, p.end, line))
+        i += 1
+    return _without_chrome(lines)
+
+
+def _label_only(line: str) -> bool:
+    for kind in ("source", "date_label"):
+        label = _label(kind, line)
+        if label and label.start() == len(line) - len(line.lstrip()) and not line[label.end() :].strip():
+            return True
+    return False
 
 
 def _edges(lines: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
@@ -256,6 +318,7 @@ def is_byline(line: str) -> bool:
     return bool(
         _REPORTER_LINE.match(line)
         or patterns["caption"].search(line)
+        or _PHOTO_CREDIT.search(line)
         or _label("source", line)
         or _label("date_label", line)
         or (date and _is_dateline(line, date))

@@ -34,11 +34,12 @@ import numpy as np
 
 from ..gazetteer import Division, Gazetteer, load_gazetteer
 from ..records import Place, Structure
-from ..resources import data_path
+from ..resources import data_path, read_lines
 from ..segment import get_segmenter
 from .lexicon import lexicon
 
 PLACE_WORDS = "place_words.tsv"
+JURISDICTION_REPORTS = "jurisdiction_reports.txt"
 FIELDS = ("province", "city", "district", "street", "community")
 # Characters that before 村 make a word, not a village name (全村, 本村, 进村, 一村一品).
 _NOT_ONE_CHAR_NAMES = frozenset("全本该各每此这那其进驻入到在从和与及等一两二三四五六七八九十百千万几多个")
@@ -757,8 +758,40 @@ def _code(chain: Chain, gaz: Gazetteer) -> str | None:
     return None
 
 
+@lru_cache(maxsize=1)
+def _jurisdiction_kinds() -> tuple[str, ...]:
+    return read_lines(JURISDICTION_REPORTS)
+
+
+def _reported_division(title: str, text: str, named: list[_Mention], gaz: Gazetteer) -> Chain | None:
+    """The division a report on a whole jurisdiction is about (政府工作报告 of X), as a chain to its level.
+
+    The division the title names, else the first one the text names (a page's
+    header: 来源:云南日报, ——在广东省第十四届人民代表大会…). ``named`` are the
+    division names as found, resolved or not: a municipality's name (北京市) is
+    both a province and a city, which no other mention tells apart.
+    """
+    if not any(kind in title for kind in _jurisdiction_kinds()):
+        return None
+    at = text.find(title)
+    in_title = [m for m in named if at >= 0 and at <= m.start < at + len(title)]
+    chosen = min(in_title or named, key=lambda m: m.start, default=None)
+    if chosen is None:
+        return None
+    if chosen.division is not None:
+        division = chosen.division
+    else:  # the widest division the name can stand for: 北京市 the province, not its city
+        division = min(chosen.candidates, key=lambda d: FIELDS.index(d.level))
+    return _division_chain(gaz, division)
+
+
 def places(
-    doc: Structure, *, segmenter: str = "jieba", secondary: bool = True, tokens: Sequence[str] | None = None
+    doc: Structure,
+    *,
+    segmenter: str = "jieba",
+    secondary: bool = True,
+    tokens: Sequence[str] | None = None,
+    title: str | None = None,
 ) -> Iterator[Place]:
     """Places the report names, the primary (most specific place the case is about) first.
 
@@ -768,10 +801,13 @@ def places(
         secondary: also yield the other places named (primary=False), one per
             distinct most-specific chain, so search can filter by city.
         tokens: the text's segmentation by ``segmenter`` when the caller has it.
+        title: the report's title; a report on a whole division (a 政府工作报告,
+            see corpus/jurisdiction_reports.txt) has that division as its primary place.
     """
     gaz = load_gazetteer()
     text = _Text(doc, segmenter, tokens)
     raw_divisions = _division_mentions(text)
+    named = list(raw_divisions)  # before resolution drops the ambiguous ones
     suffixes = _find_suffixes(doc.text, gaz)
     known_streets = _suffix_mentions(text, suffixes, raw_divisions, gaz, known_only=True)
     divisions = _resolve_divisions(raw_divisions, known_streets, gaz)
@@ -789,7 +825,7 @@ def places(
     for m in sorted(mentions, key=lambda m: m.start):
         weights[m.chain] += 2 if m.start < LEAD_CHARS else 1
         first.setdefault(m.chain, m)
-    primary = _primary_chain(weights)
+    primary = (title and _reported_division(title, doc.text, named, gaz)) or _primary_chain(weights)
     # Per distinct chain: how many mentions hold it, and the earliest (by start, then list order).
     counts = Counter(m.chain for m in mentions)
     earliest: dict[Chain, tuple[int, int]] = {}
