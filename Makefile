@@ -42,13 +42,16 @@ typecheck: $(STAMP)
 update-scores: $(STAMP)
 	$(BIN)/python -m pytest -q tests/test_score_ratchet.py --update-scores
 
-## rebuild the shipped models from the gold (the heading classifier also learns from the page fixtures)
+## rebuild the shipped models from the gold (the heading classifier also learns from the page fixtures;
+## the relevance model from the reports and corpus/relevance)
 models: $(STAMP)
 	$(BIN)/govcase train --model themes --gold corpus/gold --gold tests/fixtures/reports \
 		--corpus corpus/reports --corpus tests/fixtures/reports
 	$(BIN)/govcase train --model headings --gold corpus/gold --gold tests/fixtures/reports \
 		--gold tests/fixtures/pages --corpus corpus/reports --corpus tests/fixtures/reports \
 		--corpus tests/fixtures/pages
+	$(BIN)/govcase train --model relevance --corpus corpus/reports --corpus tests/fixtures/reports \
+		--relevance corpus/relevance
 
 evaluate: $(STAMP)
 	$(BIN)/govcase evaluate --gold corpus/gold --db outputs/govcase.db

@@ -56,12 +56,14 @@ def extract(
     label_themes: bool = True,
     segmenter: str = DEFAULT_SEGMENTER,
     tokens: Tokens | None = None,
+    relevance: bool = True,
 ) -> Extraction:
     """Run every extractor over a structured document.
 
     Args:
         tokens: the segmentation of ``structure.text`` with ``segmenter``,
             when the caller has it; places and themes read it.
+        relevance: label the document's relevance (off while training that model).
     """
     from .extract.changes import changes
     from .extract.figures import figures
@@ -87,6 +89,10 @@ def extract(
     )
     for ordinal, measure in enumerate(extraction.measures):
         measure.ordinal = ordinal
+    if relevance:
+        from .relevance import classify
+
+        extraction.relevance = classify(structure, extraction)
     if label_themes and extraction.measures:
         from .themes import label_measures
 
@@ -116,7 +122,12 @@ def segmented_index(
 
 
 def analyze_document(
-    document: Document, *, segmenter: str = DEFAULT_SEGMENTER, theme_model=None, label_themes: bool = True
+    document: Document,
+    *,
+    segmenter: str = DEFAULT_SEGMENTER,
+    theme_model=None,
+    label_themes: bool = True,
+    relevance: bool = True,
 ) -> Analysis:
     from .structure import build_structure
 
@@ -131,6 +142,7 @@ def analyze_document(
         label_themes=label_themes,
         segmenter=segmenter,
         tokens=tokens,
+        relevance=relevance,
     )
     index_text, measure_index = segmented_index(document.text, extraction, segmenter, tokens)
     return Analysis(document, structure, extraction, index_text, measure_index)

@@ -451,9 +451,14 @@ def show(db: PathLike | Store, ref: str) -> dict[str, Any]:
 
 # -- clusters and the main job ---------------------------------------------------------
 def cluster(
-    db: PathLike | Store = DEFAULT_DB, *, out_file: PathLike | None = None, segmenter: str = DEFAULT_SEGMENTER
+    db: PathLike | Store = DEFAULT_DB,
+    *,
+    out_file: PathLike | None = None,
+    segmenter: str = DEFAULT_SEGMENTER,
+    all_documents: bool = False,
 ) -> ClusterResult:
-    """Cluster every stored titled measure across documents; store the clusters and write a CSV.
+    """Cluster the stored titled measures of governance cases (of every document with ``all_documents``)
+    across documents; store the clusters and write a CSV.
 
     Practice passages (no heading of their own) are left out: a cluster lists named practices.
     """
@@ -469,7 +474,7 @@ def cluster(
             text=r.text,
             themes=r.themes,
         )
-        for r in store.measures_for_clustering()
+        for r in store.measures_for_clustering(cases_only=not all_documents)
     ]
     result = cluster_measures(items, segmenter=segmenter)
     store.put_clusters(result)

@@ -32,6 +32,14 @@ SEGMENTER_OPTION = click.option(
 )
 
 
+ALL_OPTION = click.option(
+    "--all",
+    "all_documents",
+    is_flag=True,
+    help="Also documents labelled 相关报道 or 无关 (by default only 治理案例 count).",
+)
+
+
 def fail(message: str, code: int = 2) -> None:
     click.echo(f"错误: {message}", err=True)
     sys.exit(code)
@@ -192,7 +200,9 @@ def extract_cmd(db, segmenter, docs):
 def show(doc, db, as_json):
     """Print a document's metadata, structure and extracted records.
 
-    DOC is a document id (or prefix), a source path or a file stem.
+    DOC is a document id (or prefix), a source path or a file stem. The
+    relevance label (治理案例 / 相关报道 / 无关) comes with the features
+    that decided it.
     """
     from . import api
     from .render import render_document
@@ -282,23 +292,38 @@ def evaluate(gold_dir, db, as_json, themes_lodo):
     show_default=True,
     help="Directory of the reports the gold describes (repeatable).",
 )
+@click.option(
+    "--relevance",
+    "relevance_dir",
+    type=click.Path(exists=True, file_okay=False),
+    multiple=True,
+    default=["corpus/relevance"],
+    show_default=True,
+    help="Directory of texts labelled 治理案例/相关报道/无关 in NAME.json (repeatable).",
+)
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default="models", show_default=True)
 @click.option(
     "--model",
     "which",
-    type=click.Choice(["all", "themes", "headings"]),
+    type=click.Choice(["all", "themes", "headings", "relevance"]),
     default="all",
     show_default=True,
-    help="Which model to rebuild: the theme model, the heading classifier, or both.",
+    help="Which model to rebuild: the theme model, the heading classifier, the relevance model, or all.",
 )
-def train(gold_dir, corpus_dir, out_dir, which):
-    """Rebuild the theme model and the heading classifier from the gold.
+def train(gold_dir, corpus_dir, relevance_dir, out_dir, which):
+    """Rebuild the theme model, the heading classifier and the relevance model from the gold.
 
+    The relevance model (治理案例 / 相关报道 / 无关) takes every report of --corpus as a
+    case and the labelled texts of --relevance as the rest. Each model writes a card into --out.
+
+    \b
     Example (the shipped models; the heading classifier also learns from the page-shaped fixtures):
       govcase train --model themes --gold corpus/gold --gold tests/fixtures/reports \\
                     --corpus corpus/reports --corpus tests/fixtures/reports
       govcase train --model headings --gold corpus/gold --gold tests/fixtures/reports --gold tests/fixtures/pages \\
                     --corpus corpus/reports --corpus tests/fixtures/reports --corpus tests/fixtures/pages
+      govcase train --model relevance --corpus corpus/reports --corpus tests/fixtures/reports \\
+                    --relevance corpus/relevance
     """
     if which in ("all", "themes"):
         from .themes import train as train_model
@@ -308,17 +333,25 @@ def train(gold_dir, corpus_dir, out_dir, which):
         from .headings_train import train as train_headings
 
         click.echo(str(train_headings(gold_dir, corpus_dir, out_dir)))
+    if which in ("all", "relevance"):
+        from .relevance import train as train_relevance
+
+        click.echo(str(train_relevance(corpus_dir, relevance_dir, out_dir)))
 
 
 @main.command()
 @DB_OPTION
 @click.option("--out", "out_file", type=click.Path(dir_okay=False), default="outputs/clusters.csv", show_default=True)
 @SEGMENTER_OPTION
-def cluster(db, out_file, segmenter):
-    """Group stored measures across documents into labelled practice clusters."""
+@ALL_OPTION
+def cluster(db, out_file, segmenter, all_documents):
+    """Group stored measures across documents into labelled practice clusters.
+
+    Only the measures of governance cases (relevance 治理案例) unless --all.
+    """
     from . import api
 
-    result = api.cluster(db, out_file=out_file, segmenter=segmenter)
+    result = api.cluster(db, out_file=out_file, segmenter=segmenter, all_documents=all_documents)
     click.echo(f"{len(result.clusters)} 个实践聚类,已写入 {out_file}")
 
 
@@ -337,12 +370,14 @@ def cluster(db, out_file, segmenter):
 )
 @click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
-def search(query, db, theme, city, province, mechanism, kind, limit, fmt):
+@ALL_OPTION
+def search(query, db, theme, city, province, mechanism, kind, limit, fmt, all_documents):
     """Search stored practices by keyword, theme, place, mechanism and kind.
 
     The query is normalized and segmented like the documents, so Traditional
     queries and two-character words (社区, 养老, 社工) are found. Without a
-    query, everything matching the filters is listed.
+    query, everything matching the filters is listed. Practices of documents
+    labelled 相关报道 or 无关 are left out unless --all.
 
     \b
     Examples:
@@ -364,6 +399,7 @@ def search(query, db, theme, city, province, mechanism, kind, limit, fmt):
         mechanism=list(mechanism) or None,
         kind=list(kind) or None,
         limit=limit,
+        all_documents=all_documents,
     )
     click.echo(format_hits(result, fmt))
 
@@ -400,7 +436,8 @@ def search(query, db, theme, city, province, mechanism, kind, limit, fmt):
     show_default=True,
     help="Also draw the theme heatmap and the indicator bars next to the output (PNG and SVG).",
 )
-def compare(db, by, themes, places, out_file, fmt, chart):
+@ALL_OPTION
+def compare(db, by, themes, places, out_file, fmt, chart, all_documents):
     """Compare cases side by side: one row per case (place chain, title, date,
     source), one value per indicator (its sentence kept), practices per theme;
     plus mechanisms, clusters and sources.
@@ -418,7 +455,9 @@ def compare(db, by, themes, places, out_file, fmt, chart):
     from .compare import write
 
     store = api.open_store(db, readonly=True)
-    comparison = build(store, by=by, themes=list(themes) or None, places=list(places) or None)
+    comparison = build(
+        store, by=by, themes=list(themes) or None, places=list(places) or None, all_documents=all_documents
+    )
     write(comparison, out_file, fmt)
     click.echo(f"对比表已写入 {out_file}")
     if chart:

@@ -193,14 +193,16 @@ def compare(
     themes: Sequence[str] | None = None,
     places: Sequence[str] | None = None,
     kinds: Sequence[str] = ("measure",),
+    all_documents: bool = False,
 ) -> Comparison:
-    """Compare cases, or places at one level, across every stored document.
+    """Compare cases, or places at one level, across the stored governance cases.
 
     Args:
         by: case (one row per report) or a level: community, street, district, city, province.
         themes: only these theme columns (in this order); default all themes found.
         places: only cases in these places, at any level; short names work (深圳 for 深圳市).
         kinds: which practices count in the theme tables (measure, outcome, lesson).
+        all_documents: also documents that are no governance case (pipeline.relevance).
 
     Raises:
         CompareError: ``by`` or a kind is not one the tables know.
@@ -214,7 +216,9 @@ def compare(
     if unknown:
         raise CompareError(f"未知的类型: {'、'.join(unknown)};可选: {'、'.join(MEASURE_KINDS)}")
     header = PLACE_HEADERS[by]
-    profiles = [p for p in stored_profiles(store) if _wanted(p.place, places)]
+    # Governance cases only unless all_documents (pipeline.relevance).
+    cases = None if all_documents else [d.doc_id for d in store.documents_overview(cases_only=True)]
+    profiles = [p for p in stored_profiles(store, cases) if _wanted(p.place, places)]
     labels = _row_labels(profiles, by)
     place_of = {p.doc_id: labels[p.doc_id] for p in profiles}
     counts, headings = _theme_tables(store, place_of, header, themes, kinds)

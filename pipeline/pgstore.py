@@ -45,6 +45,8 @@ from .store import (
     StoreError,
     _build,
     _opens_with_heading,
+    _record_json,
+    _relevance,
     _structure_from_json,
     document_rows,
     extraction_rows,
@@ -174,8 +176,9 @@ $$
 FIRST_VERSION = 5
 
 
-def _passages_apart(conn: Any) -> None:
+def _passages_apart(store: PgStore) -> None:
     # Same rule as SQLite's step 5 -> 6 (pipeline.store._opens_with_heading).
+    conn = store.conn
     conn.execute("ALTER TABLE measures ADD COLUMN IF NOT EXISTS titled INTEGER NOT NULL DEFAULT 1")
     untitled = [
         (measure_id,)
@@ -187,7 +190,38 @@ def _passages_apart(conn: Any) -> None:
             cur.executemany("UPDATE measures SET titled = 0, heading = '' WHERE measure_id = %s", untitled)
 
 
-_MIGRATIONS: dict[int, str | Callable[[Any], None]] = {5: _passages_apart}
+def _relevance_columns(store: PgStore) -> None:
+    """Version 6 -> 7, as SQLite's: each document's relevance label and case score, from its stored records."""
+    from .relevance import classify, load_default_model
+
+    conn = store.conn
+    conn.execute('ALTER TABLE documents ADD COLUMN IF NOT EXISTS relevance TEXT COLLATE "C"')
+    conn.execute("ALTER TABLE documents ADD COLUMN IF NOT EXISTS case_score DOUBLE PRECISION")
+    conn.execute("CREATE INDEX IF NOT EXISTS documents_relevance ON documents(relevance, doc_id)")
+    try:
+        model = load_default_model()
+    except FileNotFoundError:
+        return  # the columns stay empty: such documents count as cases
+    last = 0
+    while True:
+        page = store._query(
+            "SELECT rowid, doc_id FROM documents WHERE rowid > ? AND structure IS NOT NULL ORDER BY rowid LIMIT 256",
+            (last,),
+        )
+        if not page:
+            return
+        for rowid, doc_id in page:
+            relevance = classify(store.get_structure(doc_id), store.get_extraction(doc_id), model)
+            store._exec(
+                "UPDATE documents SET relevance = ?, case_score = ? WHERE rowid = ?",
+                (relevance.label, relevance.score, rowid),
+            )
+            store._exec("DELETE FROM records WHERE doc_id = ? AND kind = 'relevance'", (doc_id,))
+            store._exec("INSERT INTO records VALUES (?, 'relevance', 0, 0, 0, ?)", (doc_id, _record_json(relevance)))
+        last = page[-1][0]
+
+
+_MIGRATIONS: dict[int, str | Callable[[PgStore], None]] = {5: _passages_apart, 6: _relevance_columns}
 
 
 def is_url(db: Any) -> bool:
@@ -345,7 +379,7 @@ class PgStore(Reads):
                 if step is None:
                     raise StoreError(f"数据库 {self.path} 的结构版本 {version} 无法自动升级。")
                 if callable(step):
-                    step(self.conn)
+                    step(self)
                 else:
                     self.conn.execute(step)
                 version += 1
@@ -468,7 +502,8 @@ class PgStore(Reads):
             self._exec("DELETE FROM mechanism_names WHERE doc_id = ?", (doc_id,))
             self._exec(
                 "UPDATE documents SET structure = ?, title = ?, published = ?, source = ?, province = ?, city = ?, "
-                "district = ?, street = ?, community = ?, extracted_at = ? WHERE doc_id = ?",
+                "district = ?, street = ?, community = ?, relevance = ?, case_score = ?, extracted_at = ? "
+                "WHERE doc_id = ?",
                 (*rows.document, now_iso(), doc_id),
             )
             self._put_extraction(rows)
@@ -597,6 +632,7 @@ class PgStore(Reads):
             mechanisms=[_build(Mechanism, d) for d in by_kind.get("mechanism", [])],
             places=[_build(Place, d) for d in by_kind.get("place", [])],
             measures=measures,
+            relevance=_relevance(by_kind["relevance"][0]) if by_kind.get("relevance") else None,
         )
 
     def ingest_errors(self) -> list[dict]:
@@ -704,8 +740,9 @@ def _like(text: str) -> str:
 
 _INSERT_DOCUMENT = (
     "INSERT INTO documents(doc_id, content_hash, raw_hash, text, script, source_format, title_hint, published_hint, "
-    "minhash, structure, title, published, source, province, city, district, street, community, ingested_at, "
-    "extracted_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING RETURNING rowid"
+    "minhash, structure, title, published, source, province, city, district, street, community, relevance, "
+    "case_score, ingested_at, extracted_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
+    "ON CONFLICT DO NOTHING RETURNING rowid"
 )
 _UPSERT_ALIAS = (
     "INSERT INTO aliases(alias, doc_id, raw_hash, added_at) VALUES (?,?,?,?) "

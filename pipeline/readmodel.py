@@ -28,10 +28,11 @@ class MeasureFilter(NamedTuple):
     doc_ids: tuple[str, ...] | None = None  # from place and mechanism filters; () admits none
     themes: tuple[str, ...] = ()
     kinds: tuple[str, ...] = ()
+    cases_only: bool = False  # only the practices of governance cases (CASES_ONLY)
 
     @property
     def restricts(self) -> bool:
-        return self.doc_ids is not None or bool(self.themes) or bool(self.kinds)
+        return self.doc_ids is not None or bool(self.themes) or bool(self.kinds) or self.cases_only
 
 
 class TextQuery(NamedTuple):
@@ -137,6 +138,10 @@ RECORD_TABLES = (
 # Insertion order of each: the rowid of SQLite's tables without an integer key.
 TABLE_ORDER = {"measures": "measure_id", "clusters": "cluster_id", "ingest_errors": "id"}
 
+# Documents the default views (search, facets, themes, clusters, comparisons) show: the
+# governance cases (pipeline.relevance), and documents stored before relevance was scored.
+CASES_ONLY = "(relevance IS NULL OR relevance = '治理案例')"
+
 FACETS = ("theme", "city", "province", "kind", "mechanism")
 MECHANISM_FACET_SIZE = 30
 
@@ -171,12 +176,13 @@ class Reads:
             )
         }
 
-    def documents_overview(self) -> list[DocumentRow]:
-        """Every document's title, source, date and place, in ingest order."""
+    def documents_overview(self, *, cases_only: bool = False) -> list[DocumentRow]:
+        """Every document's (every governance case's) title, source, date and place, in ingest order."""
+        where = f" WHERE {CASES_ONLY}" if cases_only else ""
         return [
             DocumentRow(*r)
             for r in self._query(
-                "SELECT doc_id, title, source, published, province, city FROM documents ORDER BY rowid"
+                f"SELECT doc_id, title, source, published, province, city FROM documents{where} ORDER BY rowid"
             )
         ]
 
@@ -233,13 +239,16 @@ class Reads:
             )
         ]
 
-    def measures_for_clustering(self) -> list[MeasureRow]:
-        """Every stored titled practice with its document's place, by measure id (passages are no named 做法)."""
+    def measures_for_clustering(self, *, cases_only: bool = False) -> list[MeasureRow]:
+        """Every stored titled practice (of a governance case, with ``cases_only``) with its document's place,
+        by measure id (passages are no named 做法)."""
+        cases = f" AND {_on_documents('d')}" if cases_only else ""
         return [
             MeasureRow(r[0], r[1], r[2], r[3], json.loads(r[4]), r[5], r[6], r[7])
             for r in self._query(
                 "SELECT m.measure_id, m.doc_id, m.heading, m.text, m.themes, m.cluster_id, d.city, d.province "
-                "FROM measures m JOIN documents d ON d.doc_id = m.doc_id WHERE m.titled = 1 ORDER BY m.measure_id"
+                f"FROM measures m JOIN documents d ON d.doc_id = m.doc_id WHERE m.titled = 1{cases} "
+                "ORDER BY m.measure_id"
             )
         ]
 
@@ -297,6 +306,8 @@ class Reads:
         kind filter naming them is the small set of the other kinds, negated.
         """
         sets: list[FilterSet] = []
+        if f.cases_only and (cases := self._cases_set()) is not None:
+            sets.append(cases)
         if f.doc_ids is not None:
             ids = sorted(f.doc_ids)
             docs = f"doc_id IN ({_marks(len(ids))})" if ids else "1=0"  # "IN ()" is SQLite's only
@@ -310,6 +321,23 @@ class Reads:
             op = "NOT IN" if "measure" in kinds else "IN"
             sets.append(FilterSet(op, f"SELECT measure_id FROM measures WHERE kind {op} ({_marks(len(kinds))})", kinds))
         return sets
+
+    def _cases_set(self) -> FilterSet | None:
+        """The practices of governance cases, as the smaller side: kept, or the others left out.
+
+        None when every document is a case (nothing to leave out), which keeps the fast
+        unrestricted paths for stores of case reports only.
+        """
+        cases, others = self._query(
+            f"SELECT count(CASE WHEN {CASES_ONLY} THEN 1 END), count(CASE WHEN NOT {CASES_ONLY} THEN 1 END) "
+            "FROM documents"
+        )[0]
+        if not others:
+            return None
+        op, test = ("IN", CASES_ONLY) if cases < others else ("NOT IN", f"NOT {CASES_ONLY}")
+        return FilterSet(
+            op, f"SELECT measure_id FROM measures WHERE doc_id IN (SELECT doc_id FROM documents WHERE {test})", []
+        )
 
     def _measure_where(self, f: MeasureFilter, *, hint: bool = False, column: str = "measure_id") -> tuple[str, list]:
         # "+measure_id" (hint) keeps SQLite's planner on the (doc_id, ordinal) index, which is
@@ -330,7 +358,8 @@ class Reads:
         """
         if facet not in FACETS:
             raise ValueError(facet)
-        if not tokens and f is None:
+        # A cases-only filter on a store of cases alone restricts nothing: _filter_sets is empty.
+        if not tokens and (f is None or not self._filter_sets(f)):
             if facet == "mechanism":
                 return [(r[0], r[1]) for r in self._query(_ALL_MECHANISMS_SQL)]
             return [(r[0], r[1]) for r in self._query(_FACET_SQL[facet].format(where="1=1"))]
@@ -367,6 +396,11 @@ _ALL_MECHANISMS_SQL = (
     "ON per_doc.doc_id = mn.doc_id "
     f"GROUP BY mn.name ORDER BY n DESC, value LIMIT {MECHANISM_FACET_SIZE}"
 )
+
+
+def _on_documents(alias: str) -> str:
+    """CASES_ONLY on the documents table under ``alias``."""
+    return CASES_ONLY.replace("relevance", f"{alias}.relevance")
 
 
 def _like_escape(text: str) -> str:

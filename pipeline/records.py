@@ -188,11 +188,24 @@ class CaseMetadata:
 
 
 @dataclass
+class Relevance:
+    """Whether a document is a governance case, and why (pipeline.relevance)."""
+
+    doc_id: str
+    label: str  # 治理案例 | 相关报道 | 无关
+    score: float  # probability of 治理案例: the case score
+    probabilities: dict[str, float] = field(default_factory=dict)
+    # (feature, value, contribution to the label's logit), the largest first
+    contributions: list[tuple[str, float, float]] = field(default_factory=list)
+
+
+@dataclass
 class Extraction:
     """Everything extraction finds in one document."""
 
     doc_id: str
     metadata: CaseMetadata
+    relevance: Relevance | None = None
     figures: list[Figure] = field(default_factory=list)
     changes: list[Change] = field(default_factory=list)
     mechanisms: list[Mechanism] = field(default_factory=list)

@@ -35,6 +35,10 @@ def render_document(shown: dict) -> str:
         f"标题: {meta.title or '—'}",
         f"发布日期: {meta.published or '—'}    来源: {meta.source or '—'}",
     ]
+    if ext.relevance:
+        from .relevance import explain
+
+        lines += explain(ext.relevance)
     if place:
         chain = " ".join(p for p in (place.province, place.city, place.district, place.street, place.community) if p)
         lines.append(f"地点: {chain}" + (f"  (代码 {place.code})" if place.code else ""))

@@ -143,11 +143,16 @@ def _as_list(value: str | Sequence[str] | None) -> list[str]:
     return [value] if isinstance(value, str) else list(value)
 
 
-def measure_filter(store: Store, theme, city, province, mechanism, kind) -> MeasureFilter:
+def measure_filter(
+    store: Store, theme, city, province, mechanism, kind, *, all_documents: bool = False
+) -> MeasureFilter:
     """The filters as the store reads them: place and mechanism filters resolved to document ids.
 
     Document-level filters are resolved here, once per search, instead of once per
     statement that uses them. City and province accept short names (深圳 for 深圳市).
+
+    Unless ``all_documents``, the practices of documents that are no governance
+    case (pipeline.relevance) are left out.
 
     Raises:
         SearchError: an unknown ``kind``.
@@ -172,6 +177,7 @@ def measure_filter(store: Store, theme, city, province, mechanism, kind) -> Meas
         doc_ids=None if docs is None else tuple(sorted(docs)),
         themes=tuple(normalize_query(t).strip() for t in _as_list(theme)),
         kinds=tuple(kinds),
+        cases_only=not all_documents,
     )
 
 
@@ -189,17 +195,20 @@ def search(
     offset: int = 0,
     marks: tuple[str, str] = ("【", "】"),
     segmenter: str = QUERY_SEGMENTER,
+    all_documents: bool = False,
 ) -> SearchResult:
     """Practices matching ``query`` (all words, BM25-ranked, headings weighted ×2) and the filters.
 
     With no query words the filters alone select, ordered by document and
     position. City and province accept short names (深圳 for 深圳市).
+    Practices of documents labelled as no governance case are left out
+    unless ``all_documents``.
 
     Raises:
         SearchError: an unknown ``kind``.
     """
     tokens = query_tokens(query, segmenter) if query.strip() else []
-    f = measure_filter(store, theme, city, province, mechanism, kind)
+    f = measure_filter(store, theme, city, province, mechanism, kind, all_documents=all_documents)
     if tokens:
         ids, total = _ranked_ids(store, tokens, store.text_filter(f), limit, offset)
     else:

@@ -39,6 +39,7 @@ from .records import (
     Mechanism,
     Paragraph,
     Place,
+    Relevance,
     Section,
     Sentence,
     Structure,
@@ -53,7 +54,7 @@ if TYPE_CHECKING:
 
 _R = TypeVar("_R", bound="DataclassInstance")  # a record dataclass
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 DEFAULT_DB = Path("outputs") / "govcase.db"
 BUSY_TIMEOUT_S = 10.0
 # Page cache of a writing connection (SQLite's default is 2 MiB). Document ids are
@@ -104,7 +105,9 @@ CREATE TABLE IF NOT EXISTS documents (
     district TEXT,
     street TEXT,
     community TEXT,
-    extracted_at TEXT
+    extracted_at TEXT,
+    relevance TEXT,
+    case_score REAL
 );
 CREATE TABLE IF NOT EXISTS aliases (
     alias TEXT PRIMARY KEY,
@@ -152,6 +155,7 @@ CREATE INDEX IF NOT EXISTS measure_themes_theme ON measure_themes(theme, measure
 CREATE INDEX IF NOT EXISTS measures_kind ON measures(kind);
 CREATE INDEX IF NOT EXISTS documents_city ON documents(city, doc_id);
 CREATE INDEX IF NOT EXISTS documents_province ON documents(province, doc_id);
+CREATE INDEX IF NOT EXISTS documents_relevance ON documents(relevance, doc_id);
 CREATE TABLE IF NOT EXISTS mechanism_names (
     doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
     name TEXT NOT NULL,
@@ -184,12 +188,14 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 )
 
 
-def _signatures_and_bands(conn: sqlite3.Connection) -> None:
+def _signatures_and_bands(store: Store) -> None:
     """Version 3 → 4: MinHash signatures recomputed with the vectorized shingle hash, and band keys.
 
     Pages through the documents, so memory stays flat on a large store.
     """
     from .ingest.dedupe import band_keys, signature
+
+    conn = store.conn
 
     conn.execute(_BANDS_TABLE)
     conn.execute("DELETE FROM minhash_bands")  # keys of older signatures, if any, are stale
@@ -231,7 +237,8 @@ def _opens_with_heading(heading: str, text: str) -> bool:
     return not rest or rest[0] in stops
 
 
-def _passages_apart(conn: sqlite3.Connection) -> None:
+def _passages_apart(store: Store) -> None:
+    conn = store.conn
     if "titled" not in {row[1] for row in conn.execute("PRAGMA table_info(measures)")}:
         conn.execute("ALTER TABLE measures ADD COLUMN titled INTEGER NOT NULL DEFAULT 1")
     untitled = [
@@ -242,9 +249,50 @@ def _passages_apart(conn: sqlite3.Connection) -> None:
     conn.executemany("UPDATE measures SET titled = 0, heading = '' WHERE measure_id = ?", untitled)
 
 
-# Migrations from version N to N+1 (SQL, or a function of the connection); each
+def _relevance_columns(store: Store) -> None:
+    """Version 6 → 7: every document's relevance label and case score, read from its stored records.
+
+    Pages through the documents, so memory stays flat on a large store. Without the
+    relevance model the columns stay empty (such documents count as cases).
+    """
+    from .relevance import classify, load_default_model
+
+    conn = store.conn
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(documents)")}
+    for column, kind in (("relevance", "TEXT"), ("case_score", "REAL")):
+        if column not in columns:  # a store that claims an older version may have them already
+            conn.execute(f"ALTER TABLE documents ADD COLUMN {column} {kind}")
+    conn.execute("CREATE INDEX IF NOT EXISTS documents_relevance ON documents(relevance, doc_id)")
+    try:
+        model = load_default_model()
+    except FileNotFoundError:
+        return
+    last = 0
+    while True:
+        page = conn.execute(
+            "SELECT rowid, doc_id FROM documents WHERE rowid > ? AND structure IS NOT NULL ORDER BY rowid LIMIT 256",
+            (last,),
+        ).fetchall()
+        if not page:
+            return
+        for rowid, doc_id in page:
+            structure = store.get_structure(doc_id)
+            if structure is None:  # the query keeps documents with a structure only
+                continue
+            relevance = classify(structure, store.get_extraction(doc_id), model)
+            conn.execute(
+                "UPDATE documents SET relevance = ?, case_score = ? WHERE rowid = ?",
+                (relevance.label, relevance.score, rowid),
+            )
+            conn.execute(
+                "INSERT OR REPLACE INTO records VALUES (?, 'relevance', 0, 0, 0, ?)", (doc_id, _record_json(relevance))
+            )
+        last = page[-1][0]
+
+
+# Migrations from version N to N+1 (SQL, or a function of the store); each
 # runs inside one transaction.
-_MIGRATIONS: dict[int, str | Callable[[sqlite3.Connection], None]] = {
+_MIGRATIONS: dict[int, str | Callable[[Store], None]] = {
     1: "ALTER TABLE measures ADD COLUMN primary_theme TEXT;\n"
     "CREATE INDEX IF NOT EXISTS measures_theme ON measures(primary_theme);\n",
     # Filter indexes, a narrow table of mechanism names (the JSON scan was slow),
@@ -271,6 +319,7 @@ _MIGRATIONS: dict[int, str | Callable[[sqlite3.Connection], None]] = {
     "DROP INDEX documents_province;\n"
     "CREATE INDEX documents_province ON documents(province, doc_id);\n",
     5: _passages_apart,
+    6: _relevance_columns,
 }
 
 
@@ -350,7 +399,7 @@ class Store(SqliteReads):
                         f"数据库 {self.path} 的结构版本 {version} 过旧且无法自动升级;请用 govcase run 重新建库。"
                     )
                 if callable(step):
-                    step(self.conn)
+                    step(self)
                 else:
                     _run_script(self.conn, step)
                 version += 1
@@ -534,7 +583,8 @@ class Store(SqliteReads):
             self._delete_extraction(doc_id)
             self.conn.execute(
                 "UPDATE documents SET structure = ?, title = ?, published = ?, source = ?, province = ?, city = ?, "
-                "district = ?, street = ?, community = ?, extracted_at = ? WHERE doc_id = ?",
+                "district = ?, street = ?, community = ?, relevance = ?, case_score = ?, extracted_at = ? "
+                "WHERE doc_id = ?",
                 (*rows.document, now_iso(), doc_id),
             )
             self._open_pending().extractions.append(rows)
@@ -648,9 +698,11 @@ class Store(SqliteReads):
                     titled=bool(row["titled"]),
                 )
             )
+        relevance = by_kind.get("relevance")
         return Extraction(
             doc_id=doc_id,
             metadata=_build(CaseMetadata, meta),
+            relevance=_relevance(relevance[0]) if relevance else None,
             figures=[_build(Figure, d) for d in by_kind.get("figure", [])],
             changes=[_build(Change, d) for d in by_kind.get("change", [])],
             mechanisms=[_build(Mechanism, d) for d in by_kind.get("mechanism", [])],
@@ -671,10 +723,17 @@ class Store(SqliteReads):
         return json.loads(row[0]) if row else default
 
 
+def _relevance(data: dict[str, Any]) -> Relevance:
+    relevance = _build(Relevance, data)
+    # JSON gives lists; the record holds (feature, value, contribution) tuples.
+    relevance.contributions = [(str(f), float(v), float(c)) for f, v, c in relevance.contributions]
+    return relevance
+
+
 _INSERT_DOCUMENT = (
     "INSERT INTO documents(doc_id, content_hash, raw_hash, text, script, source_format, title_hint, published_hint, "
-    "minhash, structure, title, published, source, province, city, district, street, community, ingested_at, "
-    "extracted_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+    "minhash, structure, title, published, source, province, city, district, street, community, relevance, "
+    "case_score, ingested_at, extracted_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
 )
 _UPSERT_ALIAS = (
     "INSERT INTO aliases(alias, doc_id, raw_hash, added_at) VALUES (?,?,?,?) "
@@ -696,7 +755,9 @@ class _PendingRows(NamedTuple):
 class ExtractionRows(NamedTuple):
     """A document's structure and extracted records as table rows, JSON already encoded."""
 
-    document: tuple[Any, ...]  # documents' structure, title, published, source, province … community
+    document: tuple[
+        Any, ...
+    ]  # documents' structure, title, published, source, province … community, relevance, case_score
     records: list[tuple[Any, ...]]
     mechanism_names: list[tuple[str, str]]
     measures: list[tuple[Any, ...]]  # measures' columns doc_id … primary_theme
@@ -765,6 +826,9 @@ def extraction_rows(
     meta = extraction.metadata
     place = extraction.primary_place() or Place(doc_id, 0, 0)
     records = [(doc_id, "metadata", 0, 0, 0, _record_json(meta))]
+    relevance = extraction.relevance
+    if relevance is not None:
+        records.append((doc_id, "relevance", 0, 0, 0, _record_json(relevance)))
     spans: tuple[tuple[str, Sequence[Figure | Change | Mechanism | Place]], ...] = (
         ("figure", extraction.figures),
         ("change", extraction.changes),
@@ -785,6 +849,8 @@ def extraction_rows(
             place.district,
             place.street,
             place.community,
+            relevance.label if relevance else None,
+            relevance.score if relevance else None,
         ),
         records,
         [(doc_id, m.name) for m in extraction.mechanisms],

@@ -20,6 +20,7 @@ from pipeline import api
 from pipeline.compare import compare
 from pipeline.pgstore import PgStore, index_tokens, tsquery, tsvector_literal
 from pipeline.readmodel import TextQuery
+from pipeline.search import search
 from pipeline.store import SCHEMA_VERSION, StoreError
 from pipeline.web import create_app
 from pipeline.web.facets import facet_counts
@@ -192,3 +193,48 @@ def test_version_5_server_store_keeps_titled_practices_and_turns_cut_clauses_int
         )
     assert after[cut_id] == (0, "")
     assert all(after[mid] == (1, heading) for mid, heading, _ in rows[1:])
+
+
+def test_non_cases_are_left_out_on_postgresql_as_on_sqlite(pg_database, tmp_path):
+    from tests.test_relevance import CASE, DIPLOMACY, MEETING
+
+    for name, text in (("case", CASE), ("diplomacy", DIPLOMACY), ("meeting", MEETING)):
+        (tmp_path / f"{name}.txt").write_text(text, encoding="utf-8")
+    url = pg_database()
+    lite_db = tmp_path / "mixed.db"
+    for db in (lite_db, url):
+        assert not api.ingest([tmp_path], db=db).errors
+    lite, pg = api.open_store(lite_db), api.open_store(url)
+    labels = {r[0] for r in pg._query("SELECT relevance FROM documents")}
+    assert labels == {"治理案例", "相关报道", "无关"}
+    for all_documents in (False, True):
+        hits = [
+            [(h.doc_id, h.heading) for h in search(s, "", limit=100, all_documents=all_documents).hits]
+            for s in (lite, pg)
+        ]
+        assert hits[0] == hits[1]
+        assert facet_counts(pg, "", {}, all_documents=all_documents) == facet_counts(
+            lite, "", {}, all_documents=all_documents
+        )
+        assert len(compare(pg, all_documents=all_documents).sources) == (3 if all_documents else 1)
+        assert pg.documents_overview(cases_only=not all_documents) == lite.documents_overview(
+            cases_only=not all_documents
+        )
+    assert len({d for d, _ in hits[0]}) >= 2  # with all_documents, news shows too
+    pg.close()
+    lite.close()
+
+
+def test_version_6_server_store_gets_relevance_scored(pg_database):
+    url = pg_database()
+    assert not api.ingest([SEEDS / "001_143382d16654aa58.txt"], db=url).errors
+    with api.open_store(url) as store:
+        store.conn.execute("DELETE FROM records WHERE kind = 'relevance'")
+        store.conn.execute("DROP INDEX documents_relevance")
+        store.conn.execute("ALTER TABLE documents DROP COLUMN relevance, DROP COLUMN case_score")
+        store.conn.execute("UPDATE schema_version SET version = 6")
+    with api.open_store(url) as migrated:
+        assert migrated.schema_version == SCHEMA_VERSION
+        [(label, score)] = migrated._query("SELECT relevance, case_score FROM documents")
+        stored = migrated.get_extraction(migrated.doc_ids()[0]).relevance
+    assert label == stored.label == "治理案例" and score == stored.score

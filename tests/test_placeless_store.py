@@ -32,16 +32,27 @@ PLACED_CASE = (
     "二是引入专业社工。投入资金50万元,服务老人300人。"
 )
 
-PAGES = ["/", "/?q=议事", "/?q=社区&per_page=100", "/themes", "/themes/社工人才队伍", "/api/search?q=社区"]
+PAGES = [
+    "/",
+    "/?q=议事&all=1",
+    "/?q=社区&per_page=100",
+    "/?all=1",
+    "/themes",
+    "/themes/社工人才队伍",
+    "/api/search?q=社区&all=1",
+]
 COMPARE_PAGES = [
     "/compare",
     "/compare?by=province",
     "/compare.xlsx",
     "/compare.csv",
     "/compare.zip",
-    "/compare.png",
+    "/compare.png?all=1",
+    "/compare.xlsx?all=1",
+    "/compare.zip?all=1",
     "/api/compare",
     "/api/compare?by=province",
+    "/api/compare?by=province&all=1",
 ]
 
 
@@ -53,7 +64,7 @@ def placeless_db(tmp_path_factory):
     db = root / "placeless.db"
     summary = api.ingest([root], db=db)
     assert summary.failed == 0, summary.errors
-    api.cluster(db)
+    api.cluster(db, all_documents=True)  # the unplaced documents are no governance cases by default
     return db
 
 
@@ -67,14 +78,16 @@ def test_the_store_has_documents_without_title_city_or_province(placeless_db):
 def test_clusters_and_search_answer(placeless_db):
     store = Store(placeless_db, readonly=True)
     assert store.count("clusters") >= 1
-    hits = search(store, "", limit=100).hits
+    hits = search(store, "", limit=100, all_documents=True).hits
     assert {h.city for h in hits} >= {None, "深圳市"}
-    assert search(store, "议事").total >= 1
+    assert search(store, "议事", all_documents=True).total >= 1
 
 
-@pytest.mark.parametrize("args", [["search", "社区"], ["search", "--format", "csv"], ["cluster"]])
+@pytest.mark.parametrize(
+    "args", [["search", "社区"], ["search", "--format", "csv", "--all"], ["cluster"], ["cluster", "--all"]]
+)
 def test_cli_commands_answer(placeless_db, tmp_path, args):
-    extra = ["--out", str(tmp_path / "clusters.csv")] if args == ["cluster"] else []
+    extra = ["--out", str(tmp_path / "clusters.csv")] if args[0] == "cluster" else []
     result = CliRunner().invoke(main, [*args, "--db", str(placeless_db), *extra])
     assert result.exit_code == 0, result.output
     assert result.exception is None

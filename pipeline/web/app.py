@@ -21,6 +21,7 @@ from ..compare import TABLES, UNKNOWN_PLACE, CompareError, Comparison, compare, 
 from ..pgstore import is_url
 from ..profile import NOT_FOUND
 from ..records import Extraction, Figure
+from ..relevance import explain
 from ..search import KIND_NAMES, SearchError, SearchResult, search, theme_taxonomy
 from ..store import Store, StoreError
 from . import downloads
@@ -200,7 +201,13 @@ def _level_counts(rows: list[dict], level: str) -> list[tuple[str, int]]:
 
 def _comparison(params: CompareParams) -> Comparison:
     mapping = {r["city"]: r["province"] for r in _place_rows() if r["city"]}
-    return compare(store(), by=params.by, themes=params.themes or None, places=params.places(mapping))
+    return compare(
+        store(),
+        by=params.by,
+        themes=params.themes or None,
+        places=params.places(mapping),
+        all_documents=params.all_documents,
+    )
 
 
 def _records(frame: pd.DataFrame) -> list[dict]:
@@ -337,7 +344,7 @@ def _page_routes(app: Flask) -> None:
     def search_page():
         params = search_params(request.args)
         result = _run_search(params)
-        facets = facet_counts(store(), params.q, params.filters)
+        facets = facet_counts(store(), params.q, params.filters, all_documents=params.all_documents)
         return render_template(
             "search.html",
             params=params,
@@ -389,6 +396,7 @@ def _page_routes(app: Flask) -> None:
             sources=_sources(doc.aliases),
             format_quantity=format_quantity,
             format_number=format_number,
+            explain=explain,
         )
 
     @app.get("/compare")
@@ -464,7 +472,9 @@ def _api_routes(app: Flask) -> None:
                 "hits": hits,
                 "facets": {
                     k: [{"value": v, "count": n} for v, n in rows]
-                    for k, rows in facet_counts(store(), params.q, params.filters).items()
+                    for k, rows in facet_counts(
+                        store(), params.q, params.filters, all_documents=params.all_documents
+                    ).items()
                 },
                 "suggestions": result.suggestions,
                 "message": result.message,
@@ -488,6 +498,7 @@ def _api_routes(app: Flask) -> None:
                 "changes": [asdict(c) for c in extraction.changes],
                 "mechanisms": [asdict(m) for m in extraction.mechanisms],
                 "places": [asdict(p) for p in extraction.places],
+                "relevance": asdict(extraction.relevance) if extraction.relevance else None,
             }
         )
 

@@ -17,9 +17,15 @@ from ..store import Store
 
 
 def facet_counts(
-    store: Store, query: str = "", filters: Mapping[str, Sequence[str] | None] | None = None
+    store: Store,
+    query: str = "",
+    filters: Mapping[str, Sequence[str] | None] | None = None,
+    *,
+    all_documents: bool = False,
 ) -> dict[str, list[tuple[str, int]]]:
     """Facet name → [(value, number of matching practices)], most frequent first.
+
+    Like search, practices of documents that are no governance case count only with ``all_documents``.
 
     Raises:
         search.SearchError: an unknown kind among the filters.
@@ -29,9 +35,11 @@ def facet_counts(
     counts: dict[str, list[tuple[str, int]]] = {}
     for facet in FACETS:
         others = {k: v for k, v in filters.items() if k != facet}
-        if not tokens and not any(others.values()):
-            counts[facet] = store.facet_counts(facet)  # every practice counts
-            continue
-        f = measure_filter(store, *(others.get(name) for name in ("theme", "city", "province", "mechanism", "kind")))
-        counts[facet] = store.facet_counts(facet, tokens, f)
+        f = measure_filter(
+            store,
+            *(others.get(name) for name in ("theme", "city", "province", "mechanism", "kind")),
+            all_documents=all_documents,
+        )
+        # Every practice counts when nothing restricts them (the store's fast path).
+        counts[facet] = store.facet_counts(facet, tokens, f if tokens or f.restricts else None)
     return counts

@@ -59,17 +59,19 @@ class SearchParams:
     filters: dict[str, list[str]] = field(default_factory=dict)
     page: int = 1
     per_page: int = DEFAULT_PER_PAGE
+    all_documents: bool = False  # also documents that are no governance case (all=1)
 
     @property
     def offset(self) -> int:
         return (self.page - 1) * self.per_page
 
-    def search_kwargs(self) -> dict[str, list[str] | None]:
-        return {name: self.filters.get(name) or None for name in SEARCH_FILTERS}
+    def search_kwargs(self) -> dict:
+        return {name: self.filters.get(name) or None for name in SEARCH_FILTERS} | {"all_documents": self.all_documents}
 
     def query_string(self, **changes) -> str:
         """This search's URL query with some parameters replaced (``page=2``, ``theme=[...]``)."""
         data: dict = {"q": self.q, **self.filters, "per_page": self.per_page, "page": self.page}
+        data["all"] = "1" if self.all_documents else ""
         data.update(changes)
         if data["per_page"] == DEFAULT_PER_PAGE:
             del data["per_page"]
@@ -87,7 +89,12 @@ def search_params(args: MultiDict) -> SearchParams:
         filters={name: _values(args, name) for name in SEARCH_FILTERS if _values(args, name)},
         page=_int(args, "page", "页码", 1, 1, MAX_PAGE),
         per_page=_int(args, "per_page", "每页条数", DEFAULT_PER_PAGE, 1, MAX_PER_PAGE),
+        all_documents=_flag(args, "all"),
     )
+
+
+def _flag(args: MultiDict, name: str) -> bool:
+    return args.get(name, "").strip().lower() in ("1", "on", "true", "yes")
 
 
 @dataclass
@@ -96,11 +103,11 @@ class CompareParams:
     cities: list[str] = field(default_factory=list)
     provinces: list[str] = field(default_factory=list)
     themes: list[str] = field(default_factory=list)
+    all_documents: bool = False  # also documents that are no governance case (all=1)
 
     def query_string(self) -> str:
-        return urlencode(
-            {"by": self.by, "city": self.cities, "province": self.provinces, "theme": self.themes}, doseq=True
-        )
+        data = {"by": self.by, "city": self.cities, "province": self.provinces, "theme": self.themes}
+        return urlencode(data | ({"all": "1"} if self.all_documents else {}), doseq=True)
 
     def places(self, city_provinces: Mapping[str, str | None]) -> list[str] | None:
         """The places to compare at level ``by``; None for all.
@@ -127,5 +134,9 @@ def compare_params(args: MultiDict) -> CompareParams:
         choices = "、".join(f"{name}({key})" for key, name in COMPARE_BY.items())
         raise ParamError(f"对比方式只能是按{choices}。")
     return CompareParams(
-        by=by, cities=_values(args, "city"), provinces=_values(args, "province"), themes=_values(args, "theme")
+        by=by,
+        cities=_values(args, "city"),
+        provinces=_values(args, "province"),
+        themes=_values(args, "theme"),
+        all_documents=_flag(args, "all"),
     )
