@@ -254,7 +254,14 @@ def _t2s() -> opencc.OpenCC:
 
 
 def to_simplified(text: str) -> str:
-    return _t2s().convert(text)
+    # OpenCC's t2s table has chains (薴 → 苧, 苧 → 苎): convert until nothing changes, so that
+    # normalizing a normalized text changes nothing. Two passes reach the fixed point in practice.
+    for _ in range(4):
+        converted = _t2s().convert(text)
+        if converted == text:
+            break
+        text = converted
+    return text
 
 
 def traditional_ratio(text: str) -> float:

@@ -470,3 +470,9 @@ def test_a_typesetting_space_inside_chinese_quotes_is_closed_up():
 
     text = normalize("2.“ 四社联动”促参与方式制度化。推行“一核三擎 ”模式。\n").text
     assert "“四社联动”" in text and "“一核三擎”" in text
+
+
+def test_a_chain_in_the_conversion_table_is_followed_to_its_end():
+    # OpenCC t2s maps 薴 to 苧, and 苧 to 苎: one pass would leave a text that a second normalize changes.
+    once = normalize("薴麻").text
+    assert normalize(once).text == once
