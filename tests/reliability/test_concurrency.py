@@ -79,7 +79,7 @@ def test_readers_keep_answering_while_a_batch_writes(tmp_path):
     db = tmp_path / "cases.db"
     assert run_govcase("ingest", *copy_seeds(tmp_path / "seeds"), "--db", db).returncode == 0
     corpus = tmp_path / "corpus"
-    make_corpus(corpus, 300, seed=5)
+    make_corpus(corpus, 1200, seed=5)  # several commits of BATCH_SECONDS each, even on a fast machine
     readers = [_Reader(db, "养老"), _Reader(db, "志愿服务"), _Reader(db, "")]
     writer = start_govcase("ingest", corpus, "--db", db)
     for reader in readers:
@@ -101,13 +101,15 @@ def test_web_search_keeps_answering_while_a_batch_writes(tmp_path):
     db = tmp_path / "cases.db"
     assert run_govcase("ingest", *copy_seeds(tmp_path / "seeds"), "--db", db).returncode == 0
     corpus = tmp_path / "corpus"
-    make_corpus(corpus, 200, seed=9)
+    make_corpus(corpus, 1200, seed=9)  # several commits of BATCH_SECONDS each
     client = web.create_app(db).test_client()
     writer = start_govcase("ingest", corpus, "--db", db)
     totals, statuses = [], Counter()
     assert wait_until(lambda: readonly_count(db) > 2, timeout=120)
     while writer.poll() is None:
-        response = client.get("/api/search", query_string={"q": "社区"})
+        # all=1: the generated reports are scored as other news by the relevance model; what this test
+        # watches is every committed document becoming searchable, whatever its label.
+        response = client.get("/api/search", query_string={"q": "社区", "all": "1"})
         statuses[response.status_code] += 1
         if response.status_code == 200:
             totals.append(response.get_json()["total"])
