@@ -99,15 +99,10 @@ def _measure(m: Measure) -> dict:
 
 
 def _passage(m: Measure) -> dict:
-    return {
-        "section": m.section,
-        "snippet": m.label,
-        "themes": list(m.themes),
-        "kind": m.kind,
-        "start": m.start,
-        "end": m.end,
-        "text": m.text,
-    }
+    # A passage has no heading: its opening words stand in, under their own key.
+    record = _measure(m)
+    del record["heading"]
+    return {"section": record.pop("section"), "snippet": m.label, **record}
 
 
 def _locations(extraction: Extraction) -> list[dict]:

@@ -52,8 +52,6 @@ def _is_heading_of(candidate: str, heading: str) -> bool:
 
 
 def label_candidates(doc: Structure, items: list[Candidate], gold: dict) -> list[str]:
-    from .extract.headings import features as _features
-
     measures = gold.get("measures") or []
     headings = [m["heading"] for m in measures if m.get("heading")]
     titled_lines = [h for h in headings if any(_is_heading_of(c.text, h) for c in items)]
@@ -65,7 +63,7 @@ def label_candidates(doc: Structure, items: list[Candidate], gold: dict) -> list
             (sections if m.get("heading") in titled_lines else untitled_groups).add(_norm(m["section"]))
     untitled_groups -= sections
     labels = []
-    for c, f in zip(items, _features(doc, items), strict=True):
+    for c, f in zip(items, features(doc, items), strict=True):
         if any(_is_heading_of(c.text, h) for h in headings) or _norm(c.text) in untitled_groups:
             labels.append("practice")
         elif _norm(c.text) in sections or any(k.startswith("section_word=") for k in f):
