@@ -316,7 +316,7 @@ class PgStore(Reads):
         self.readonly = readonly
         self.conn = _connect(url, readonly)
         self._stats: tuple[float, int, float] | None = None  # (read at, rows, average tokens)
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # held across a snapshot's statements
         if readonly:
             version = self._read_version()
             if version is None:
@@ -330,6 +330,20 @@ class PgStore(Reads):
     def _query(self, sql: str, params: Sequence[Any] = ()) -> list:
         with self._lock:
             return self.conn.execute(_pg_sql(sql), params).fetchall()
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        from psycopg.pq import TransactionStatus
+
+        with self._lock:
+            if self.conn.info.transaction_status != TransactionStatus.IDLE:
+                yield
+                return
+            self.conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            try:
+                yield
+            finally:
+                self.conn.execute("COMMIT")
 
     def _exec(self, sql: str, params: Sequence[Any] = ()) -> Any:
         return self.conn.execute(_pg_sql(sql), params)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, NamedTuple
 
 # -- typed rows and arguments ------------------------------------------------------------------
@@ -155,6 +156,16 @@ class Reads:
     """Reads whose SQL every backend runs as written; ``_query`` is the backend's."""
 
     def _query(self, sql: str, params: Sequence[Any] = ()) -> list:
+        raise NotImplementedError
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """One consistent view of the store for the several statements of one read.
+
+        A search decides whether non-cases need leaving out, counts, lists and fetches in
+        separate statements; outside a transaction each of them sees the latest commit, so a
+        batch committing in between made a reader's total jump up and back down.
+        """
         raise NotImplementedError
 
     # documents and places
@@ -445,6 +456,17 @@ class SqliteReads(Reads):
 
     def _query(self, sql: str, params: Sequence[Any] = ()) -> list:
         return self.conn.execute(sql, params).fetchall()
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        if self.conn.in_transaction:  # inside a write transaction, which is its own view
+            yield
+            return
+        self.conn.execute("BEGIN")  # deferred: the WAL snapshot is taken at the first read
+        try:
+            yield
+        finally:
+            self.conn.execute("COMMIT")
 
     def text_filter(self, f: MeasureFilter) -> TextFilter:
         """``f`` as conditions on measures_fts rows, built once per search.

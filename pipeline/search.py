@@ -208,13 +208,14 @@ def search(
         SearchError: an unknown ``kind``.
     """
     tokens = query_tokens(query, segmenter) if query.strip() else []
-    f = measure_filter(store, theme, city, province, mechanism, kind, all_documents=all_documents)
-    if tokens:
-        ids, total = _ranked_ids(store, tokens, store.text_filter(f), limit, offset)
-    else:
-        ids = [(i, 0.0) for i in store.list_measures(f, limit, offset)]
-        total = store.count_measures(f, COUNT_CAP)
-    found = store.hit_rows([i for i, _ in ids])
+    with store.snapshot():
+        f = measure_filter(store, theme, city, province, mechanism, kind, all_documents=all_documents)
+        if tokens:
+            ids, total = _ranked_ids(store, tokens, store.text_filter(f), limit, offset)
+        else:
+            ids = [(i, 0.0) for i in store.list_measures(f, limit, offset)]
+            total = store.count_measures(f, COUNT_CAP)
+        found = store.hit_rows([i for i, _ in ids])
     hits = [_hit(found[i], score, tokens, marks) for i, score in ids if i in found]
     result = SearchResult(hits=hits, total=min(total, COUNT_CAP), tokens=tokens, total_capped=total > COUNT_CAP)
     if not hits and offset == 0:
