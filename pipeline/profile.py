@@ -330,7 +330,28 @@ _ORIGIN = ("来自", "从")  # 来自毕节、六盘水: places people came from
 ORIGIN_CHARS = 12
 
 
-def _score(c: _Candidate, ctx: _Context) -> float:
+# The chooser's features and their weights: a candidate's score is the sum of the weights of the
+# features that fire (``features`` names them, so `explain` can say why a figure won).
+WEIGHTS = {
+    "change": 2.5,  # a before/after of the indicator is what a case reports about itself
+    "case_named": 1.5,  # the case's place is named in the sentence before the figure
+    "whole": 1.0,  # 共/累计/合计/下辖: a total
+    "part": -2.5,  # 其中/每个/单个/最高: a part, a unit value or a limit
+    "own_level_acts": 0.7,  # 街道每年安排…: the case's own level acts
+    "own": 1.5,  # the case's own money or effort (安排, 财政)
+    "lever": -1.5,  # money drawn from others (撬动, 配套)
+    "plan": -3.0,  # a plan or a target
+    "excluded": -2.0,  # 吸纳搬迁群众参与1600余人: the phrase says what the subject left out
+    "scope_own": 2.0,  # 全街道 for a street
+    "scope_coarser": -3.0,  # 全市 for a street: another, larger place
+    "scope_other": -1.0,
+    "coarser_owner": -3.0,  # 龙华区110个社区 is the district's count
+    "other_place": -2.5,  # another community or street named before the number
+}
+
+
+def features(c: _Candidate, ctx: _Context) -> dict[str, float]:
+    """The named features of one candidate with their weighted values (see WEIGHTS)."""
     from .compare import load_indicators
 
     rec = c.record
@@ -338,42 +359,47 @@ def _score(c: _Candidate, ctx: _Context) -> float:
     clause = rec.text or ""
     s_start, _ = ctx.sentence(rec.start, rec.end)
     lead = ctx.text[s_start : rec.end]  # the sentence up to the figure: who owns it is said before it
-    score = 0.0
+    on: dict[str, float] = {}
     if isinstance(rec, Change):
-        score += 2.5  # a before/after of the indicator is what a case reports about itself
+        on["change"] = 1.0
     if any(n in lead for n in ctx.case_names):
-        score += 1.5
+        on["case_named"] = 1.0
     if any(w in clause for w in cues["whole"]):
-        score += 1.0
+        on["whole"] = 1.0
     if any(w in clause for w in cues["part"]):
-        score -= 2.5
+        on["part"] = 1.0
     if any(clause.startswith(w) for w in LEVEL_WORDS.get(ctx.place.level or "", ())):
-        score += 0.7  # 街道每年安排…: the case's own level acts
+        on["own_level_acts"] = 1.0
     if any(w in c.window for w in cues["own"]):
-        score += 1.5
+        on["own"] = 1.0
     if any(w in clause for w in cues["lever"]):
-        score -= 1.5
+        on["lever"] = 1.0
     if ctx.in_plans(rec.start) or any(w in clause for w in cues["plan"]):
-        score -= 3.0
+        on["plan"] = 1.0
     exclusions = {x for r in load_indicators() if r.name == c.rule_name for x in r.exclusions}
     if any(x in c.window for x in exclusions):
-        score -= 2.0  # 吸纳搬迁群众参与1600余人: the phrase says what the subject left out
+        on["excluded"] = 1.0
     for level in _level_scope(lead):
-        score += 2.0 if level == ctx.place.level else (-3.0 if level in ctx.coarser else -1.0)
-    # A coarser place right before the number owns it: 龙华区110个社区 is the district's count.
+        key = "scope_own" if level == ctx.place.level else ("scope_coarser" if level in ctx.coarser else "scope_other")
+        on[key] = on.get(key, 0.0) + 1.0
     if any(re.search(re.escape(n) + r".{0,4}?(?:下?辖|共有|有)?" + _NUMBER, lead) for n in ctx.coarser_names):
-        score -= 3.0
-    # Another community or street named before the number: a sub-area or a neighbour owns it.
+        on["coarser_owner"] = 1.0
     if any(
         (rec.start <= s and e <= rec.end or s_start <= s and e <= rec.start)
         and not any(w in ctx.text[max(s_start, s - ORIGIN_CHARS) : s] for w in _ORIGIN)
         for s, e in ctx.other_places
     ):
-        score -= 2.5
-    score += _head_fit(c)
+        on["other_place"] = 1.0
+    out = {name: WEIGHTS[name] * n for name, n in on.items()}
+    if fit := _head_fit(c):
+        out["head_fit"] = fit
     # The opening describes the case (辖区面积…常住人口…): a small preference, read as a share of the text.
-    score += 0.3 * (1.0 - min(1.0, rec.start / max(1, len(ctx.text))))
-    return score
+    out["position"] = 0.3 * (1.0 - min(1.0, rec.start / max(1, len(ctx.text))))
+    return out
+
+
+def _score(c: _Candidate, ctx: _Context) -> float:
+    return sum(features(c, ctx).values())
 
 
 def _head_fit(c: _Candidate) -> float:
