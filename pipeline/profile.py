@@ -147,7 +147,9 @@ class CaseProfile:
 # -- cues ------------------------------------------------------------------------------------
 @cache
 def _cues() -> dict[str, tuple[str, ...]]:
-    kinds: dict[str, list[str]] = {k: [] for k in ("whole", "part", "plan", "own", "lever", "facts")}
+    kinds: dict[str, list[str]] = {
+        k: [] for k in ("whole", "part", "plan", "own", "lever", "facts", "example", "generic", "group")
+    }
     for line in read_lines("profile_cues.tsv"):
         kind, _, word = line.partition("\t")
         kinds.setdefault(kind.strip(), []).append(word.strip())
@@ -251,9 +253,9 @@ def _windows(text: str, rec: Figure | Change) -> tuple[str, str]:
         return "", ""
     at = text.find(rec.raw, rec.start, rec.end) if rec.raw else -1
     lo, hi = (at, at + len(rec.raw)) if at >= 0 else (rec.start, rec.end)
-    after = re.match(r"[^、,,;;::。!?\n的]{0,12}", text[hi:])
+    after = re.match(r"[^、,,;;::。!?\n的|｜]{0,12}", text[hi:])
     before_start = max(
-        [text.rfind(d, max(0, lo - BEFORE_CHARS), lo) for d in "、,,;;::。!?\n"] + [lo - BEFORE_CHARS - 1]
+        [text.rfind(d, max(0, lo - BEFORE_CHARS), lo) for d in "、,,;;::。!?\n|｜"] + [lo - BEFORE_CHARS - 1]
     )
     return (after.group(0) if after else ""), text[max(0, before_start + 1) : lo]
 
@@ -269,7 +271,9 @@ def candidates(text: str, extraction: Extraction) -> Iterator[_Candidate]:
             continue
         after, before = _windows(text, rec)
         window = before + (rec.raw or "") + after if not isinstance(rec, Change) else rec.text or ""
-        for words in (rec.subject or rec.text or "", after, before if not after and _ends_in_noun(before) else ""):
+        # The words before the number are read last, and only when they end in what is counted
+        # (投入资金460万元建设…: the subject after the number is what the money built).
+        for words in (rec.subject or rec.text or "", after, before if _ends_in_noun(before) else ""):
             mapped = map_indicator(words, rec.unit) if words else None
             if mapped is not None:
                 rule, factor = mapped
@@ -298,6 +302,7 @@ class _Context:
     def __init__(self, text: str, structure: Structure | None, extraction: Extraction, place: CasePlace) -> None:
         self.text = text
         self.place = place
+        self.title_bigrams = title_topic(extraction.metadata.title or "", place)
         sentences = structure.sentences if structure else []
         self._starts = [s.start for s in sentences]
         self._sentences = sentences
@@ -347,38 +352,64 @@ WEIGHTS = {
     "scope_other": -1.0,
     "coarser_owner": -3.0,  # 龙华区110个社区 is the district's count
     "other_place": -2.5,  # another community or street named before the number
+    "example": -2.5,  # 以加装电梯为例…: one instance told as an example, not the case as a whole
+    "finer_subject": -1.5,  # 社区年活动经费 in a district's report: each sub-area's amount
+    "title_topic": 1.0,  # the sentence names the title's programme (院落治理专项经费): the case's own
+    # 小组活动: group-work sessions rank below activities for the whole community when both are given
+    # (more than LARGEST_BONUS, which the larger group count may carry)
+    "group": -1.0,
 }
 
 
 def features(c: _Candidate, ctx: _Context) -> dict[str, float]:
     """The named features of one candidate with their weighted values (see WEIGHTS)."""
-    from .compare import load_indicators
-
     rec = c.record
-    cues = _cues()
-    clause = rec.text or ""
     s_start, _ = ctx.sentence(rec.start, rec.end)
     lead = ctx.text[s_start : rec.end]  # the sentence up to the figure: who owns it is said before it
-    on: dict[str, float] = {}
-    if isinstance(rec, Change):
-        on["change"] = 1.0
-    if any(n in lead for n in ctx.case_names):
-        on["case_named"] = 1.0
-    if any(w in clause for w in cues["whole"]):
-        on["whole"] = 1.0
-    if any(w in clause for w in cues["part"]):
-        on["part"] = 1.0
-    if any(clause.startswith(w) for w in LEVEL_WORDS.get(ctx.place.level or "", ())):
-        on["own_level_acts"] = 1.0
-    if any(w in c.window for w in cues["own"]):
-        on["own"] = 1.0
-    if any(w in clause for w in cues["lever"]):
-        on["lever"] = 1.0
-    if ctx.in_plans(rec.start) or any(w in clause for w in cues["plan"]):
-        on["plan"] = 1.0
+    on = {**_word_features(c, ctx, lead), **_place_features(c, ctx, lead, s_start)}
+    if "case_named" in on:
+        on.pop("example", None)  # 以社区服务社会化项目为例,苏州…累计投入: an example across the case's own place
+    out = {name: WEIGHTS[name] * n for name, n in on.items()}
+    if fit := _head_fit(c):
+        out["head_fit"] = fit
+    # The opening describes the case (辖区面积…常住人口…): a small preference, read as a share of the text.
+    out["position"] = 0.3 * (1.0 - min(1.0, rec.start / max(1, len(ctx.text))))
+    return out
+
+
+def _word_features(c: _Candidate, ctx: _Context, lead: str) -> dict[str, float]:
+    """Features read from cue words of corpus/profile_cues.tsv and the indicator's exclusions."""
+    from .compare import load_indicators
+
+    rec, cues, clause = c.record, _cues(), _clause(c.record)
     exclusions = {x for r in load_indicators() if r.name == c.rule_name for x in r.exclusions}
-    if any(x in c.window for x in exclusions):
-        on["excluded"] = 1.0
+    # An example is announced in the sentence itself or in the paragraph's opening clause (以加装电梯为例,…).
+    paragraph = ctx.text[ctx.text.rfind("\n", 0, rec.start) + 1 : rec.start]
+    opening = re.split(r"[,,。;;]", paragraph, maxsplit=1)[0]
+    fired = {
+        "change": isinstance(rec, Change),
+        "whole": any(w in clause for w in cues["whole"]),
+        "part": any(w in clause for w in cues["part"]),
+        "own_level_acts": any(clause.startswith(w) for w in LEVEL_WORDS.get(ctx.place.level or "", ())),
+        "own": any(w in c.window or w in clause for w in cues["own"]),
+        "lever": c.unit == "元" and any(w in clause for w in cues["lever"]),
+        "example": any(w in lead or w in opening for w in cues["example"]),
+        "finer_subject": _finer_subject(c, ctx, clause),
+        "group": any(w in c.window for w in cues["group"]),
+        "title_topic": _shared_bigrams(lead, ctx.title_bigrams) >= 2,
+        "plan": ctx.in_plans(rec.start) or any(w in clause for w in cues["plan"]),
+        "excluded": any(x in c.window for x in exclusions),
+    }
+    return {name: 1.0 for name, yes in fired.items() if yes}
+
+
+def _place_features(c: _Candidate, ctx: _Context, lead: str, s_start: int) -> dict[str, float]:
+    """Features of who owns the figure: the case's place, a coarser one, another one."""
+    rec = c.record
+    on: dict[str, float] = {}
+    # A quoted name (“雨山邻里公益基金”, “三江口社区微基金”) is a programme named after the place, not its owner.
+    if any(n in _QUOTED.sub("", lead) for n in ctx.case_names):
+        on["case_named"] = 1.0
     for level in _level_scope(lead):
         key = "scope_own" if level == ctx.place.level else ("scope_coarser" if level in ctx.coarser else "scope_other")
         on[key] = on.get(key, 0.0) + 1.0
@@ -390,12 +421,51 @@ def features(c: _Candidate, ctx: _Context) -> dict[str, float]:
         for s, e in ctx.other_places
     ):
         on["other_place"] = 1.0
-    out = {name: WEIGHTS[name] * n for name, n in on.items()}
-    if fit := _head_fit(c):
-        out["head_fit"] = fit
-    # The opening describes the case (辖区面积…常住人口…): a small preference, read as a share of the text.
-    out["position"] = 0.3 * (1.0 - min(1.0, rec.start / max(1, len(ctx.text))))
-    return out
+    return on
+
+
+_QUOTED = re.compile(r"“[^”]*”|「[^」]*」|‘[^’]*’")
+_BOX_SEPARATORS = "|｜"  # a data box (【数说…】社区社会组织 47家|持证社工 63名|…) lists one figure per cell
+
+
+def _clause(rec: Figure | Change) -> str:
+    """The figure's clause, cut to its own cell when the clause is a row of a data box."""
+    text = rec.text or ""
+    raw = getattr(rec, "raw", None) or ""
+    at = text.find(raw) if raw else -1
+    if at < 0 or not any(sep in text for sep in _BOX_SEPARATORS):
+        return text
+    lo = max(text.rfind(sep, 0, at) for sep in _BOX_SEPARATORS) + 1
+    his = [i for sep in _BOX_SEPARATORS if (i := text.find(sep, at)) >= 0]
+    return text[lo : min(his) if his else len(text)]
+
+
+def _finer_subject(c: _Candidate, ctx: _Context, clause: str) -> bool:
+    """Whether a sum of money is each sub-area's: its subject opens with a level finer than the case's
+    (社区年活动经费 in a district's report) and the clause gives no total (累计, 共).
+
+    Counts are left alone: 7个街道社工站 in a district's report is the district's count.
+    """
+    subject = (c.record.subject or "").strip()
+    if c.unit != "元" or not subject or not ctx.place.level or any(w in clause for w in _cues()["whole"]):
+        return False
+    finer = [w for lv in LEVELS[LEVELS.index(ctx.place.level) + 1 :] for w in LEVEL_WORDS[lv]]
+    return any(subject.startswith(w) for w in finer) and not any(subject.startswith(k) for k in c.keywords if k != "*")
+
+
+def _bigrams(text: str) -> set[str]:
+    return {a + b for run in re.findall(r"[\u4e00-\u9fff]+", text) for a, b in zip(run, run[1:], strict=False)}
+
+
+def _shared_bigrams(clause: str, title_bigrams: set[str]) -> int:
+    return len(_bigrams(_QUOTED.sub("", clause)) & title_bigrams)
+
+
+def title_topic(title: str, place: CasePlace) -> set[str]:
+    """The title's words for the case's programme, as character pairs: the title without the case's
+    place names and without the genre's common words (corpus/profile_cues.tsv, generic)."""
+    common = {*place.chain, *_cues()["generic"]}
+    return {b for b in _bigrams(_QUOTED.sub(lambda m: m.group(0)[1:-1], title)) if not any(b in w for w in common)}
 
 
 def _score(c: _Candidate, ctx: _Context) -> float:

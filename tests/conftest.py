@@ -50,6 +50,21 @@ def page_store(tmp_path_factory):
     return db
 
 
+# Short reports written to test the profile chooser (issue 19), each with its expected profile block only.
+FIXTURE_PROFILE_DIR = ROOT / "tests" / "fixtures" / "profile"
+
+
+@pytest.fixture(scope="session")
+def profile_store(tmp_path_factory):
+    """Path of a store holding the profile chooser's own test reports."""
+    from pipeline import api
+
+    db = tmp_path_factory.mktemp("profile-store") / "profile.db"
+    summary = api.ingest(sorted(FIXTURE_PROFILE_DIR.glob("*.txt")), db=db)
+    assert summary.failed == 0, summary.errors
+    return db
+
+
 def pytest_addoption(parser):
     parser.addoption(
         "--update-scores",

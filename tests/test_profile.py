@@ -96,3 +96,66 @@ def test_profile_is_scored_by_evaluate(seed_store):
     report = api.evaluate(seed_store, "corpus/gold", themes_lodo=False).to_dict()["profile"]
     assert report["n"] > 20 and set(report["per_indicator"]) >= {"社会组织数", "常住人口"}
     assert report["place"]["correct"] == report["place"]["n"] == 4
+
+
+def test_a_fund_named_after_the_place_does_not_own_its_money():
+    # “雨山邻里公益基金” carries the district's name; the district's own budget line is its input.
+    profile = _profile(
+        "雨山区公益创投\n"
+        "雨山区区财政自2020年起每年安排社区社会组织公益创投资金300万元。"
+        "联合区慈善协会设立“雨山邻里公益基金”,目前基金规模达86万元。\n"
+    )
+    assert profile.value("资金投入").shown == "300万元"
+
+
+def test_seed_money_is_part_of_the_total_raised():
+    profile = _profile(
+        "云凤社区基金\n云凤社区位于观山湖区。基金启动资金由街道投入20万元,此后持续筹资,两年来累计筹集资金186.4万元。\n"
+    )
+    assert profile.value("资金投入").shown == "186.4万元"
+
+
+def test_an_example_paragraph_speaks_for_its_instance():
+    profile = _profile(
+        "锦绣社区:三方协商\n锦绣社区设立睦邻基金,首期筹集资金18万元。\n"
+        "以加装电梯为例,12号楼的居民起初意见分歧很大。电梯于今年6月投入使用,总投资65万元。\n"
+    )
+    assert profile.value("资金投入").shown == "18万元"
+
+
+def test_the_money_named_before_the_number_maps_when_the_words_after_it_say_what_it_built():
+    profile = _profile("辽宁路街道网格化治理\n辽宁路街道投入资金460万元建设街道网格化综合指挥中心。\n")
+    assert profile.value("资金投入").shown == "460万元"
+
+
+def test_each_data_box_cell_is_its_own_clause():
+    # 注册志愿者 in the next cell is not what the 63 counts; the cell's own words decide.
+    profile = _profile("扬名街道\n【数说扬名】社区社会组织 47家|持证社工 63名|注册志愿者 3400余人|慈善资金 86.3万元\n")
+    assert profile.value("社工人数").shown == "63人"
+    assert profile.value("志愿者人数").value == 3400
+
+
+def test_community_activities_before_group_sessions():
+    profile = _profile("望月湖街道社工站\n望月湖街道一年来累计开展个案服务68个、小组活动110场、社区活动85场。\n")
+    assert profile.value("活动场次").shown == "85场"
+
+
+def test_each_sub_areas_budget_is_not_the_districts_input():
+    profile = _profile(
+        "青山区三社联动\n青山区列入财政预算每年投入800万元购买社会力量项目服务。"
+        "街道将社区年活动经费由20万元增加到50万元。\n"
+    )
+    assert profile.value("资金投入").shown == "800万元"
+
+
+def test_the_chooser_explains_a_choice_by_named_features():
+    from pipeline.profile import WEIGHTS, _Context, candidates, case_place, features
+
+    text = "雨山区公益创投\n雨山区区财政每年安排公益创投资金300万元,撬动社会配套资金210万元。\n"
+    doc = Document("case", text, aliases=["reports/case.txt"])
+    analysis = analyze_document(doc, label_themes=False)
+    place = case_place(text, analysis.structure, analysis.extraction)
+    ctx = _Context(text, analysis.structure, analysis.extraction, place)
+    by_value = {c.value: features(c, ctx) for c in candidates(text, analysis.extraction)}
+    assert by_value[2100000.0]["lever"] == WEIGHTS["lever"]
+    assert by_value[3000000.0]["own"] == WEIGHTS["own"]

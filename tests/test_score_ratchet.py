@@ -23,6 +23,7 @@ GOLD_DIRS = {
     "seeds": ROOT / "corpus" / "gold",
     "fixtures": ROOT / "tests" / "fixtures" / "reports",
     "pages": ROOT / "tests" / "fixtures" / "pages",
+    "profile": ROOT / "tests" / "fixtures" / "profile",
 }
 TOLERANCE = 0.005
 HOW_TO_ACCEPT = (
@@ -32,8 +33,8 @@ HOW_TO_ACCEPT = (
 
 
 @pytest.fixture(scope="module")
-def current(request, seed_store, fixture_store, page_store):
-    stores = {"seeds": seed_store, "fixtures": fixture_store, "pages": page_store}
+def current(request, seed_store, fixture_store, page_store, profile_store):
+    stores = {"seeds": seed_store, "fixtures": fixture_store, "pages": page_store, "profile": profile_store}
     scores = {
         corpus: flat_scores(api.evaluate(stores[corpus], gold_dir, themes_lodo=False))
         for corpus, gold_dir in GOLD_DIRS.items()
