@@ -148,7 +148,7 @@ class CaseProfile:
 @cache
 def _cues() -> dict[str, tuple[str, ...]]:
     kinds: dict[str, list[str]] = {
-        k: [] for k in ("whole", "part", "plan", "own", "lever", "facts", "example", "generic", "group")
+        k: [] for k in ("whole", "part", "plan", "own", "lever", "facts", "example", "generic", "group", "single")
     }
     for line in read_lines("profile_cues.tsv"):
         kind, _, word = line.partition("\t")
@@ -234,6 +234,8 @@ class _Candidate:
     mapped_by: str  # the words the indicator was found in: the subject, else the words around the number
     window: str  # the phrase around the number, between delimiters
     score: float = 0.0
+    implied: bool = False  # a count the text gives without a number (implied_candidates)
+    features: dict[str, float] = field(default_factory=dict)  # the chooser's named features (WEIGHTS)
 
     @property
     def value(self) -> float:
@@ -275,11 +277,77 @@ def candidates(text: str, extraction: Extraction) -> Iterator[_Candidate]:
         # (投入资金460万元建设…: the subject after the number is what the money built).
         for words in (rec.subject or rec.text or "", after, before if _ends_in_noun(before) else ""):
             mapped = map_indicator(words, rec.unit) if words else None
+            if mapped is not None and _counts_another_level(after, mapped[0].keywords):
+                break  # 16个街道的所有城市社区 counts streets, whatever the subject says
             if mapped is not None:
                 rule, factor = mapped
                 by_subject = words == (rec.subject or "")
                 yield _Candidate(rec, rule.name, rule.unit, factor, rule.keywords, words if by_subject else "", window)
                 break
+
+
+_COVERAGE = re.compile(
+    r"(?P<level>(?:乡镇|街道|社区|村|镇|乡)(?:[((](?:街道|社区|乡镇|村)[))])?)(?P<thing>[^、,,;;。!?\n]{1,8}?)全覆盖"
+)
+
+
+def implied_candidates(text: str, extraction: Extraction, place: CasePlace) -> Iterator[_Candidate]:
+    """Counts of facilities the text gives without a number.
+
+    - Coverage: 实现乡镇(街道)社工站全覆盖 with 辖26个乡镇(街道) says there are 26 stations.
+    - The case's own named facility, for the indicators listed as ``single`` in corpus/profile_cues.tsv:
+      扬名街道社工站挂牌运行 in a street's report is that street's one station.
+    Each is a figure whose raw text is empty and whose subject says how it was read.
+    """
+    from .compare import load_indicators, map_indicator
+
+    rules = {r.name: r for r in load_indicators()}
+    for m in _COVERAGE.finditer(text):
+        mapped = map_indicator(m.group("thing"), "个")
+        if mapped is None:
+            continue
+        level = m.group("level")
+        head = re.split(r"[((]", level)[0]
+        count = next(
+            (f for f in extraction.figures if f.unit == "个" and _after_number(text, f).startswith(head)), None
+        )
+        if count is not None:
+            rule = mapped[0]
+            subject = f"{level}{m.group('thing')}全覆盖:{_number_text(count)}个{level}"
+            rec = Figure(count.doc_id, m.start(), m.end(), count.value, "个", count.approx, subject, m.group(0))
+            yield _Candidate(rec, rule.name, rule.unit, 1.0, rule.keywords, "", m.group(0), implied=True)
+    if place.level not in ("street", "community"):
+        return  # a grassroots place has one station of its own; a county's 新化县社工站建设 is many
+    for name in _cues()["single"]:
+        rule = rules.get(name)
+        if rule is None:
+            continue
+        words = "|".join(re.escape(k) for k in rule.keywords if k != "*")
+        m = re.search(re.escape(place.name) + f"(?:{words})(?![\\d一二三四五六七八九十两]*[个家所])", text)
+        if m:
+            rec = Figure(extraction.doc_id, m.start(), m.end(), 1.0, "个", None, f"{m.group(0)}(一个)", m.group(0))
+            yield _Candidate(rec, rule.name, rule.unit, 1.0, rule.keywords, "", m.group(0), implied=True)
+
+
+def _after_number(text: str, figure: Figure) -> str:
+    """The few characters after a figure's number and unit (26个|乡镇(街道))."""
+    at = text.find(figure.raw, figure.start, figure.end) if figure.raw else -1
+    end = at + len(figure.raw) if at >= 0 else figure.end
+    return text[end : end + 12]
+
+
+def _number_text(figure: Figure) -> str:
+    from .compare import format_number
+
+    return format_number(figure.value)
+
+
+def _counts_another_level(after: str, keywords: tuple[str, ...]) -> bool:
+    """Whether the words right after the number name a level of place the indicator does not count
+    (16个|街道的所有城市社区), rather than its own thing (7个|街道社工站)."""
+    return any(after.startswith(w) for ws in LEVEL_WORDS.values() for w in ws) and not any(
+        k in after for k in keywords if k != "*"
+    )
 
 
 def _ends_in_noun(words: str) -> bool:
@@ -358,6 +426,8 @@ WEIGHTS = {
     # 小组活动: group-work sessions rank below activities for the whole community when both are given
     # (more than LARGEST_BONUS, which the larger group count may carry)
     "group": -1.0,
+    "qualified": -2.5,  # 成立业委会的小区: only those of the case's things that did something
+    "implied": -1.0,  # a count implied without a number (全覆盖, the place's own station): written counts first
 }
 
 
@@ -399,6 +469,8 @@ def _word_features(c: _Candidate, ctx: _Context, lead: str) -> dict[str, float]:
         "title_topic": _shared_bigrams(lead, ctx.title_bigrams) >= 2,
         "plan": ctx.in_plans(rec.start) or any(w in clause for w in cues["plan"]),
         "excluded": any(x in c.window for x in exclusions),
+        "implied": c.implied,
+        "qualified": _qualified(c),
     }
     return {name: 1.0 for name, yes in fired.items() if yes}
 
@@ -438,6 +510,13 @@ def _clause(rec: Figure | Change) -> str:
     lo = max(text.rfind(sep, 0, at) for sep in _BOX_SEPARATORS) + 1
     his = [i for sep in _BOX_SEPARATORS if (i := text.find(sep, at)) >= 0]
     return text[lo : min(his) if his else len(text)]
+
+
+def _qualified(c: _Candidate) -> bool:
+    """Whether the subject is the indicator's thing qualified by a clause (成立业委会的小区, 已建基金的村)."""
+    subject = c.record.subject or ""
+    at = subject.rfind("的")
+    return at > 0 and any(subject[at + 1 :].startswith(k) for k in c.keywords if k != "*")
 
 
 def _finer_subject(c: _Candidate, ctx: _Context, clause: str) -> bool:
@@ -505,19 +584,22 @@ def case_profile(document: Document, structure: Structure | None, extraction: Ex
     place = case_place(document.text, structure, extraction)
     ctx = _Context(document.text, structure, extraction, place)
     by_indicator: dict[str, list[_Candidate]] = {}
-    for cand in candidates(document.text, extraction):
+    for cand in [*candidates(document.text, extraction), *implied_candidates(document.text, extraction, place)]:
         if _head_fit(cand) <= HEAD_MISFIT:
             continue  # 社区停车位: the subject names a community but counts parking spaces
-        cand.score = _score(cand, ctx)
+        cand.features = features(cand, ctx)
+        cand.score = sum(cand.features.values())
         by_indicator.setdefault(cand.rule_name, []).append(cand)
     values: dict[str, ProfileValue] = {}
     for rule in load_indicators():
         if rule.name in values:
             continue
         found = by_indicator.get(rule.name, [])
-        if found and rule.unit != "元":  # sums of money are different pots, not parts of one total
-            max(found, key=lambda c: c.value).score += LARGEST_BONUS
-        best = max(found, key=lambda c: (c.score, -c.record.start), default=None)
+        # A plan or target (力争, 下一步, the plans section) is never the case's figure; it stays in the details.
+        eligible = [c for c in found if "plan" not in c.features]
+        if eligible and rule.unit != "元":  # sums of money are different pots, not parts of one total
+            max(eligible, key=lambda c: c.value).score += LARGEST_BONUS
+        best = max(eligible, key=lambda c: (c.score, -c.record.start), default=None)
         if best is None or best.score < MIN_SCORE:
             values[rule.name] = ProfileValue(rule.name, rule.unit, others=len(found))
             continue

@@ -159,3 +159,37 @@ def test_the_chooser_explains_a_choice_by_named_features():
     by_value = {c.value: features(c, ctx) for c in candidates(text, analysis.extraction)}
     assert by_value[2100000.0]["lever"] == WEIGHTS["lever"]
     assert by_value[3000000.0]["own"] == WEIGHTS["own"]
+
+
+def test_coverage_of_every_town_counts_its_stations():
+    profile = _profile(
+        "新化县乡镇社工站\n新化县辖26个乡镇(街道)、613个村(社区)。"
+        "按照“五有”标准,实现乡镇(街道)社工站全覆盖,站点面积均在80平方米以上。\n"
+    )
+    value = profile.value("社工站数")
+    assert value.value == 26 and "全覆盖" in value.text
+
+
+def test_the_streets_own_station_is_one_and_a_communitys_room_is_not_a_station():
+    profile = _profile(
+        "扬名街道社工站\n无锡市梁溪区扬名街道下辖12个社区。2021年,扬名街道社工站挂牌运行,并在12个社区全部设立社工室。\n"
+    )
+    assert profile.value("社工站数").value == 1
+    county = _profile("新化县社工站\n新化县辖26个乡镇。新化县社工站建设经验被省民政厅推介。\n")
+    assert not county.value("社工站数").found  # a county's 社工站建设 is not one station
+
+
+def test_a_plan_is_never_the_cases_figure():
+    profile = _profile("鼓楼区近邻党建\n下一步,鼓楼区力争到2022年培育社区社会组织500家。\n")
+    value = profile.value("社会组织数")
+    assert not value.found and value.others == 1  # kept as a detail, not chosen
+
+
+def test_those_that_did_something_are_not_all_of_them():
+    profile = _profile("仁厚庄社区红色物业\n仁厚庄社区共有居民小区19个。目前,全社区成立业委会的小区由5个增加到13个。\n")
+    assert profile.value("小区数").shown == "19个"
+
+
+def test_a_villages_households_and_people_by_its_whole_place_word():
+    profile = _profile("竹泉村村民说事\n竹泉村隶属沂南县铜井镇,全村共有386户、1260人,户籍人口1400人。\n")
+    assert profile.value("户数").value == 386 and profile.value("常住人口").value == 1260
