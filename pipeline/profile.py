@@ -513,10 +513,13 @@ def _clause(rec: Figure | Change) -> str:
 
 
 def _qualified(c: _Candidate) -> bool:
-    """Whether the subject is the indicator's thing qualified by a clause (成立业委会的小区, 已建基金的村)."""
+    """Whether the subject is the indicator's thing qualified by a clause (成立业委会的小区, 已建基金的村).
+
+    A bare verb before 的 (招募的志愿者, 培育的组织) says how all of them came, not which of them.
+    """
     subject = c.record.subject or ""
     at = subject.rfind("的")
-    return at > 0 and any(subject[at + 1 :].startswith(k) for k in c.keywords if k != "*")
+    return at >= 3 and any(subject[at + 1 :].startswith(k) for k in c.keywords if k != "*")
 
 
 def _finer_subject(c: _Candidate, ctx: _Context, clause: str) -> bool:
