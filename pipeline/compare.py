@@ -17,7 +17,7 @@ import html
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
-from functools import cache, lru_cache
+from functools import cache
 from pathlib import Path
 
 import pandas as pd
@@ -28,6 +28,7 @@ from .records import MEASURE_KINDS
 from .resources import read_lines
 from .search import display_width, place_names, theme_taxonomy
 from .store import Store
+from .vocabulary import approx_positions
 
 PathLike = str | Path
 PLACE_HEADERS = {
@@ -111,17 +112,6 @@ def map_indicator(
     return (best[1], best[1].factors[unit]) if best else None
 
 
-@lru_cache(maxsize=1)
-def _hedge_positions() -> dict[str, str]:
-    """approx label → where it is written: pre (约400), mid (1.3万多人), post (96.5%以上)."""
-    positions = {}
-    for line in read_lines("hedges.txt"):
-        cols = line.split("\t")
-        if len(cols) >= 3 and cols[0] == cols[2]:
-            positions[cols[2]] = cols[1]
-    return positions
-
-
 def format_number(value: float) -> str:
     """1.3万, 3亿, 21059, 96.5: how the reports write amounts."""
     for size, word in ((1e8, "亿"), (1e4, "万")):
@@ -138,7 +128,7 @@ def format_quantity(value: float, unit: str, approx: str | None = None) -> str:
     number = format_number(value)
     if not approx:
         return f"{number}{unit}"
-    position = _hedge_positions().get(approx, "pre")
+    position = approx_positions().get(approx, "pre")
     if position == "mid":
         return f"{number}{approx}{unit}"
     if position == "post":

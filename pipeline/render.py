@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from .vocabulary import approx_positions
+
 SECTION_NAMES = {
     "background": "背景",
     "measures": "做法",
@@ -12,9 +14,6 @@ SECTION_NAMES = {
     "references": "参考文献",
     "plans": "下一步",
 }
-
-
-_HEDGES_AFTER = {"多", "余", "以上", "以下", "左右"}
 
 
 def _clip(text: str, width: int = 60) -> str:
@@ -73,7 +72,8 @@ def render_document(shown: dict) -> str:
     lines.append(f"数字 ({len(ext.figures)}):")
     for fig in ext.figures:
         value = int(fig.value) if float(fig.value).is_integer() else fig.value
-        before, after = ("", fig.approx or "") if fig.approx in _HEDGES_AFTER else (fig.approx or "", "")
+        written_after = approx_positions().get(fig.approx or "", "pre") != "pre"  # 1000多, 96.5%以上
+        before, after = ("", fig.approx or "") if written_after else (fig.approx or "", "")
         lines.append(f"  - {before}{value}{after}{fig.unit}  {fig.subject or ''}  «{_clip(fig.text, 40)}»")
     if ext.changes:
         lines.append(f"变化 ({len(ext.changes)}):")

@@ -10,7 +10,6 @@ there), so an installed package works from any directory. ``GOVCASE_DATA`` and
 from __future__ import annotations
 
 import os
-from functools import cache
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -34,15 +33,11 @@ def data_path(name: str) -> Path:
     return path
 
 
-@cache
 def read_lines(name: str) -> tuple[str, ...]:
-    """Non-empty, non-comment (#) lines of a UTF-8 data file, stripped."""
-    lines = []
-    for line in data_path(name).read_text(encoding="utf-8-sig").splitlines():
-        line = line.strip()
-        if line and not line.startswith("#"):
-            lines.append(line)
-    return tuple(lines)
+    """Non-empty, non-comment (#) lines of a UTF-8 data file, stripped, checked by pipeline.vocabulary."""
+    from .vocabulary import lines
+
+    return lines(name)
 
 
 def models_dir() -> Path:

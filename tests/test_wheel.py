@@ -49,6 +49,10 @@ def test_wheel_runs_govcase_from_any_directory(tmp_path):
     shutil.copytree(ROOT / "corpus" / "reports", work / "reports")
     where = _run(python, "-c", "import pipeline; print(pipeline.__file__)", cwd=work, env=env).stdout
     assert str(site) in where and str(ROOT) not in where
+    # Every list file the loader knows travels in the wheel and reads clean there.
+    checked = "from pipeline import resources, vocabulary; print(resources.data_dir()); print(vocabulary.check_all())"
+    data_dir, errors = _run(python, "-c", checked, cwd=work, env=env).stdout.splitlines()
+    assert data_dir.startswith(str(site)) and errors == "[]", (data_dir, errors)
     _run(venv / "bin" / "govcase", "run", "reports", "--db", "out/govcase.db", "--out", "out", cwd=work, env=env)
 
     with sqlite3.connect(work / "out" / "govcase.db") as conn:

@@ -11,37 +11,50 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
 
 from ..records import Change, Figure, Structure
+from ..vocabulary import sections
 from .figures import figures as find_figures
 from .figures import quantity_at, strip_qualifiers, unit_of
 from .numbers import CN_DIGITS, CN_MAGNITUDES, NUMERAL
 
-# Verbs of change before 到/至/为 (a closed class, kept here with the pattern
-# it is part of); single characters cover 增至, 降为, 升到 ...
-_VERBS = (
-    "增长|增加|提升|提高|上升|上涨|下降|减少|降低|扩大|扩增|扩充|缩减|缩小|缩短|压缩|精简|延长|跃升|攀升|发展"
-    "|增|降|升|减|涨|跌"
-)
+CHANGE_WORDS = "change_words.txt"  # verbs of change, link words (到至为成), lead-ins
 # What may stand between the numbers and the verb: anything but digits and
 # clause punctuation, or a year (从2019年的856人增加到2022年的2345人).
 _FILLER = "(?:[^0-9,。;!?:、\n]|(?:19|20)[0-9]{2}年)"
 _NUMBER_CHARS = frozenset("0123456789." + CN_DIGITS + CN_MAGNITUDES)
 _FILLER_WIDTH = 5  # characters of the longest filler unit, a year
-_LINKS = "到至为成"
 _AFTER_LINK = 6  # filler units at most between 到/至/为 and the figure
-# Searched in each figure's clause up to the figure: that text must end in
-# [由/从 …] A … verb 到/至/为 [filler], the figure being B.
-_CHANGE = re.compile(
-    rf"(?:(?P<prep>由|从){_FILLER}{{0,8}}?)?"
-    rf"(?<![0-9.,{CN_DIGITS}{CN_MAGNITUDES}])(?P<a>{NUMERAL}){_FILLER}{{0,8}}?"
-    rf"(?P<verb>{_VERBS})了?[{_LINKS}]{_FILLER}{{0,{_AFTER_LINK}}}\Z"
-)
-# Words that open a clause before its subject (将社区年活动经费由…, 使…), and
-# time words (目前, 截至目前, 今年以来).
-_LEAD_IN = re.compile(
-    r"^(?:其中|同时|并|将|把|使|让|推动|促使|目前|当前|现在|如今|截至目前|截至|今年以来|近年来|去年|今年)+"
-)
+
+
+@dataclass(frozen=True)
+class _Rules:
+    links: tuple[str, ...]  # 到 至 为 成
+    change: re.Pattern  # searched in a figure's clause up to the figure
+    lead_in: re.Pattern  # the words that open a clause before its subject
+
+
+@lru_cache(maxsize=1)
+def _rules() -> _Rules:
+    """The change patterns, built from corpus/change_words.txt.
+
+    The clause up to the figure must end in [由/从 …] A … verb 到/至/为 [filler],
+    the figure being B. Verbs and lead-ins are tried in file order (增长 before 增).
+    """
+    words = sections(CHANGE_WORDS)
+    verbs = "|".join(map(re.escape, words["verb"]))
+    links = "".join(words["link"])
+    change = re.compile(
+        rf"(?:(?P<prep>由|从){_FILLER}{{0,8}}?)?"
+        rf"(?<![0-9.,{CN_DIGITS}{CN_MAGNITUDES}])(?P<a>{NUMERAL}){_FILLER}{{0,8}}?"
+        rf"(?P<verb>{verbs})了?[{re.escape(links)}]{_FILLER}{{0,{_AFTER_LINK}}}\Z"
+    )
+    lead_in = re.compile(rf"^(?:{'|'.join(map(re.escape, words['lead_in']))})+")
+    return _Rules(tuple(words["link"]), change, lead_in)
+
+
 # Adverbs allowed between a number and the verb when there is no 由/从 (迅速, 逐步).
 _MAX_ADVERB = 2
 
@@ -55,6 +68,7 @@ def changes(doc: Structure, *, figures: list[Figure] | None = None) -> Iterator[
             the "after" number must be one of them.
     """
     text = doc.text
+    rules = _rules()
     if figures is None:
         figures = list(find_figures(doc))
     for after, raw_start in zip(figures, _raw_starts(text, figures), strict=False):
@@ -62,7 +76,7 @@ def changes(doc: Structure, *, figures: list[Figure] | None = None) -> Iterator[
             continue
         # The search tries every start in the clause; most clauses lack the link word it ends with.
         tail = text[max(after.start, raw_start - _AFTER_LINK * _FILLER_WIDTH - 1) : raw_start]
-        m = _CHANGE.search(text, after.start, raw_start) if any(link in tail for link in _LINKS) else None
+        m = rules.change.search(text, after.start, raw_start) if any(link in tail for link in rules.links) else None
         before = quantity_at(text, m.start("a")) if m else None
         if before is None:
             continue
@@ -73,7 +87,7 @@ def changes(doc: Structure, *, figures: list[Figure] | None = None) -> Iterator[
         head_start = max(after.start, text.rfind("、", after.start, m.start()) + 1)
         # A 由 too far from the number for the pattern (物业费由原来的每月每平方米1.2元) is cut here.
         head = strip_qualifiers(text[head_start : m.start()])
-        lead = _LEAD_IN.match(head)
+        lead = rules.lead_in.match(head)
         trimmed = head[lead.end() :] if lead else head
         start, end = head_start + len(head) - len(trimmed), raw_start + len(after.raw)
         yield Change(

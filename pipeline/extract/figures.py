@@ -30,8 +30,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from ..records import Figure, Structure
-from ..resources import read_lines
 from ..segment import RJiebaSegmenter, get_segmenter
+from ..vocabulary import rows, sections
 from .numbers import (
     CN_DIGITS,
     CN_MAGNITUDES,
@@ -44,6 +44,7 @@ from .numbers import (
 
 UNITS_FILE = "units.txt"
 HEDGES_FILE = "hedges.txt"
+FIGURE_WORDS = "figure_words.txt"  # estate endings, link words, the 成 (tenths) lists
 
 # The lookahead lets the regex engine skip non-numeral text fast (10x here).
 _CANDIDATE = re.compile(rf"(?=[0-9{CN_DIGITS}{CN_MAGNITUDES}])(?P<pct>百分之)?(?P<num>{NUMERAL})")
@@ -65,28 +66,17 @@ _ARABIC_DIGITS = "0123456789"
 _GLUED_BEFORE = set(_ARABIC_DIGITS + ".:/") | set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
 _GLUED_AFTER = re.compile(r"[.:/][0-9]")
 _HAS_ARABIC = re.compile("[0-9]")
-_BUILDING_UNITS = ("栋", "幢", "单元")
-# 半年, 近半个月: a half duration with no numeral (not 上半年, 每半年, 大半年).
-_HALF_DURATION = re.compile("(?<![上下前后每多大])(?P<pct>(?!))?(?P<num>半)(?=年|个月)")
-# The end of a housing estate's name ("全社区", "各小区" are counts of the whole, not names).
-_ESTATE_BEFORE = re.compile("(?<![全各该本每])(?:社区|小区|花园|家园|新村|公寓|大院|苑|园|院|村)\\Z|[0-9][栋幢]\\Z")
 # After a duration's measure word: 半 and a hedge (两年半, 两年多, 10天余). After 个, a
 # duration split by its hedge (3个多月, 3个半小时); a plain 3个月 is read as the unit 个月.
 _DURATION_TAIL = re.compile("(半)?(多|余)?")
 _HEDGED_COUNTED_DURATION = re.compile("(多|余|半)?(月|小时)")
 # A lone 一 is a count only as a hedged or halved duration (一年多, 一个半月), not in 一年来.
 _HEDGED_DURATION_AFTER_ONE = re.compile("(?:年|天|周|个月|小时)[多余半]|个[多余半](?:月|小时)")
-# Function words between a subject and its number (人员达553人, 共12.2万人),
-# and the 来 of 两年来.
-_LINK_TAIL = re.compile(r"(?:达到|占到|共计|合计|总计|累计|以来|达|为|有|是|共|计|占|到|等|了|的|由|从|来)+\Z")
 # Where the noun after a unit can be: up to the next 、 or numeral, 16 chars at most.
 _AFTER_WINDOW = re.compile(r"[^、0-9]{0,16}")
 # Quote marks dropped from a piece before tagging (a regex: str.translate is slower on CJK text).
 _QUOTES = re.compile('[“”‘’"《》「」『』]')
-_TENTHS_DIGITS = "一二两三四五六七八九"
-_TENTHS_BLOCKERS = set("员立果功效为本熟就长交绩品都型色分年人事器批套像不语")
-_TENTHS_BEFORE = ("占", "超过", "超", "近", "约", "逾", "达", "有", "将近", "接近", "不到", "不足", "至少")
-_TENTHS_AFTER = ("以上", "以下", "左右", "多", "的", "。", ",")
+_TENTHS_DIGITS = "一二两三四五六七八九"  # 三成: a single Chinese digit before 成
 # POS tags (jieba's set) that end a noun phrase: prepositions, conjunctions,
 # particles, adverbs, pronouns, numerals, measure words, time words, punctuation.
 _STOP_TAGS = ("p", "c", "u", "d", "ad", "r", "m", "q", "x", "w", "y", "e", "o", "t", "f", "h")
@@ -124,15 +114,15 @@ def lexicon() -> Lexicon:
     """Units and hedges from ``corpus/units.txt`` and ``corpus/hedges.txt``."""
     units: dict[str, Unit] = {}
     implied: dict[str, str] = {}
-    for line in read_lines(UNITS_FILE):
-        cols = line.split("\t")
+    for row in rows(UNITS_FILE):
+        cols = row.fields
         if cols[2] == "implied":
             implied[cols[0]] = cols[1]
         else:
             units[cols[0]] = Unit(cols[0], cols[1], cols[2], cols[3] if len(cols) > 3 else "")
     hedges: dict[str, dict[str, str | None]] = {"pre": {}, "mid": {}, "post": {}}
-    for line in read_lines(HEDGES_FILE):
-        word, position, label = line.split("\t")
+    for row in rows(HEDGES_FILE):
+        word, position, label = row.fields
         hedges[position][word] = None if label == "-" else label
     return Lexicon(
         units=units,
@@ -145,6 +135,44 @@ def lexicon() -> Lexicon:
         unit_re=_alternation(units),
         mid_re=_alternation(hedges["mid"]),
         post_re=_alternation(hedges["post"]),
+    )
+
+
+@dataclass(frozen=True)
+class _Words:
+    """The patterns and lists built from corpus/figure_words.txt (its comments say what each is)."""
+
+    estate_before: re.Pattern  # the end of an estate's name: 岳华社区|7栋
+    building_units: tuple[str, ...]  # 栋 幢 单元
+    half_duration: re.Pattern  # 半年, 近半个月 (not 上半年, 每半年)
+    link_tail: re.Pattern  # 达到, 共, 为 … at the end of a subject
+    tenths_blockers: frozenset[str]
+    tenths_before: tuple[str, ...]
+    tenths_before_reach: int  # characters before the digit that may hold a tenths_before word
+    tenths_after: tuple[str, ...]
+
+
+@lru_cache(maxsize=1)
+def _words() -> _Words:
+    words = sections(FIGURE_WORDS)
+
+    def alternation(kind: str) -> str:
+        return "|".join(map(re.escape, words[kind]))
+
+    def characters(kind: str) -> str:
+        return re.escape("".join(words[kind]))
+
+    # "全社区", "各小区" are counts of the whole, not names; 3栋12单元 continues an address.
+    estate = rf"(?<![{characters('whole_before_estate')}])(?:{alternation('estate_end')})\Z|[0-9][栋幢]\Z"
+    return _Words(
+        estate_before=re.compile(estate),
+        building_units=words["building_unit"],
+        half_duration=re.compile(rf"(?<![{characters('not_before_half')}])(?P<pct>(?!))?(?P<num>半)(?=年|个月)"),
+        link_tail=re.compile(rf"(?:{alternation('link_tail')})+\Z"),
+        tenths_blockers=frozenset(words["tenths_blocker"]),
+        tenths_before=words["tenths_before"],
+        tenths_before_reach=max(map(len, words["tenths_before"]), default=0),
+        tenths_after=words["tenths_after"],
     )
 
 
@@ -245,9 +273,11 @@ def _is_tenths(text: str, start: int, numeral: str, pos: int) -> bool:
     """
     if len(numeral) != 1 or numeral not in _TENTHS_DIGITS or text[pos : pos + 1] != "成":
         return False
-    if text[pos + 1 : pos + 2] in _TENTHS_BLOCKERS:
+    words = _words()
+    if text[pos + 1 : pos + 2] in words.tenths_blockers:
         return False
-    return text[max(0, start - 2) : start].endswith(_TENTHS_BEFORE) or text.startswith(_TENTHS_AFTER, pos + 1)
+    before = text[max(0, start - words.tenths_before_reach) : start]
+    return before.endswith(words.tenths_before) or text.startswith(words.tenths_after, pos + 1)
 
 
 def _duration(text: str, pos: int, unit: Unit, lex: Lexicon) -> tuple[Unit, int, bool, str | None]:
@@ -351,7 +381,7 @@ def quantities(text: str) -> Iterator[tuple[Quantity, Unit]]:
         if _is_quantity_numeral(text, q):
             found.append(q)
     if "半" in text:
-        found.extend(read_quantity(text, match, lex) for match in _HALF_DURATION.finditer(text))
+        found.extend(read_quantity(text, match, lex) for match in _words().half_duration.finditer(text))
         found.sort(key=lambda q: q.num_start)
     for i, q in enumerate(found):
         unit = q.unit or _range_unit(text, q, found[i + 1] if i + 1 < len(found) else None)
@@ -377,10 +407,11 @@ def _reads_with(q: Quantity, unit: Unit) -> bool:
 
 def _is_address(text: str, q: Quantity, unit: Unit) -> bool:
     """岳华社区7栋, 幸福小区12幢: a building number right after the estate's name is an address."""
+    words = _words()
     return (
-        unit.canonical in _BUILDING_UNITS
+        unit.canonical in words.building_units
         and q.start == q.num_start
-        and _ESTATE_BEFORE.search(text, max(0, q.start - 4), q.start) is not None
+        and words.estate_before.search(text, max(0, q.start - 4), q.start) is not None
     )
 
 
@@ -401,7 +432,7 @@ def _range_unit(text: str, q: Quantity, nxt: Quantity | None) -> Unit | None:
 
 def _implied_unit(text: str, q: Quantity, lex: Lexicon) -> Unit | None:
     """常住人口1.3万多: a bare number right after a word that names its unit."""
-    head = _LINK_TAIL.sub("", text[max(0, q.start - 8) : q.start])
+    head = _words().link_tail.sub("", text[max(0, q.start - 8) : q.start])
     for word, canonical in lex.implied.items():
         if head.endswith(word):
             return lex.units[canonical]
@@ -440,7 +471,7 @@ def _subject_after(piece: str) -> str | None:
         if _stop(tag) or (_is_verb(tag) and i + 1 < len(tokens)):
             break
         words.append(word)
-    return _LINK_TAIL.sub("", "".join(words)) or None
+    return _words().link_tail.sub("", "".join(words)) or None
 
 
 def strip_qualifiers(piece: str) -> str:
@@ -463,7 +494,7 @@ def _subject_before(piece: str) -> str | None:
     Trailing link words and verbs go first (投入就近500万元); then the nouns
     after the last verb or function word (组织社会组织36家 -> 社会组织).
     """
-    tokens = _tagger().tag(_LINK_TAIL.sub("", strip_qualifiers(_QUOTES.sub("", piece))))
+    tokens = _tagger().tag(_words().link_tail.sub("", strip_qualifiers(_QUOTES.sub("", piece))))
     while tokens and (_stop(tokens[-1][1]) or _is_verb(tokens[-1][1])):
         tokens.pop()
     run: list[tuple[str, str]] = []

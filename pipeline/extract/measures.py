@@ -25,6 +25,7 @@ from functools import lru_cache
 
 from ..records import Measure, Paragraph, Section, Structure
 from ..resources import read_lines
+from ..vocabulary import sections
 from .headings import Candidate, HeadingModel, candidates, classify, title_paragraphs
 from .metadata import is_byline, title_text
 
@@ -40,10 +41,18 @@ _CLAUSE = re.compile("[^,;。!?:\uff0c\uff1b\uff01\uff1f\uff1a]+")
 # and reporter lines are caught by metadata.is_byline).
 _LABEL_LINE = re.compile(r"^[^,。]{1,6}[::]")
 _ORNAMENT = re.compile(r"^[◆◇■□●○▲△▶►★☆※•·▪]\s*")  # ◆ ▲ ■ ● ★ ▶ before a sub-heading
-# Words that open a closing outlook on what is planned next.
-_OUTLOOK = re.compile("下一步|下阶段|今后|接下来|未来(?=[,,将要])")
 _OUTLOOK_REACH = 120  # a quotation may come before the speaker and the outlook
 _COMPLETE_END = "。!?;…”’)\uff01\uff1f\uff1b\uff09"
+
+
+@lru_cache(maxsize=1)
+def _outlook() -> re.Pattern:
+    """The words that open a closing outlook on what is planned next (corpus/outlook_words.txt)."""
+    words = sections("outlook_words.txt")
+    openers = [re.escape(w) for w in words["opener"]]
+    follow = re.escape("".join(words["next"]))
+    openers += [f"{re.escape(w)}(?=[{follow}])" for w in words["opener_if_next"]]
+    return re.compile("|".join(openers))
 
 
 @lru_cache(maxsize=1)
@@ -239,7 +248,7 @@ def _closing_start(doc: Structure, paragraphs: list[Paragraph], first: int) -> i
 
 def _is_outlook(paragraph: str) -> bool:
     """Opens with a look ahead (下一步,…), or someone says one (“…”书记表示,下一步将…)."""
-    for ahead in _OUTLOOK.finditer(paragraph, 0, _OUTLOOK_REACH):
+    for ahead in _outlook().finditer(paragraph, 0, _OUTLOOK_REACH):
         if ahead.start() <= 2 or _has_verb("opinion", paragraph[max(0, ahead.start() - 4) : ahead.start()]):
             return True
     return False

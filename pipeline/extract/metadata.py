@@ -14,8 +14,9 @@ from collections.abc import Iterator
 from functools import lru_cache
 
 from ..records import CaseMetadata, Structure
-from ..resources import read_lines
+from ..vocabulary import sections, words
 
+BYLINE_WORDS = "byline_words.txt"  # reporter lines, photo credits, WeChat header tags
 _EDGE_LINES = 6  # header/footer lines searched for a date or a source
 _TITLE_LOOKAHEAD = 8  # lines searched for a headline when the text opens with body text
 _TITLE_LEN = (4, 60)
@@ -50,13 +51,8 @@ _MASTHEAD = re.compile(
     r"(?:第\s*\d+\s*卷\s*)?第\s*\d+\s*期|(?:19|20)\d{2}\s*年\s*第\s*\d+\s*期"
     r"|星期[一二三四五六日天]|第\s*\d+\s*版(?:\s*[·・:]\s*[\u4e00-\u9fff]{2,8})?"
 )
-_WECHAT_TAGS = {"原创", "转载", "置顶", "星标"}
 _HAN_NAME = re.compile(r"[\u4e00-\u9fff]{2,20}")  # a journal or account name in a header line
 _ORGANISATION = re.compile(r"[\u4e00-\u9fff()]{4,30}")  # a name alone on its line: Han characters, maybe (…)
-# "记者 王明 通讯员 李华", "(本报记者 张三)": a reporter line, never a heading or a title.
-_REPORTER_LINE = re.compile(r"^[(\[【]?(?:本报|本台|本刊|新华社)?(?:特约|实习)?(?:记者|通讯员)[^,。;!?]*$")
-# A photo caption closing with its credit: "政府工作报告。 贵州日报天眼新闻记者 李森 摄".
-_PHOTO_CREDIT = re.compile(r"(?:记者|摄影|通讯员)\s*[\u4e00-\u9fff·]{2,8}\s*摄\s*$")
 _VALUE_END = re.compile(r"\s{2,}|[|()\[\]【】。;,]|\s(?=\S+[:])")
 # Every date holds a year (see _YMD, _DMY): a cheap test that skips most lines.
 _YEAR_HINT = re.compile(r"(?:19|20)\d\d")
@@ -67,9 +63,21 @@ _LABEL_SEPARATORS = {"source": ":/", "date_label": ":"}
 @lru_cache(maxsize=1)
 def _patterns() -> dict[str, re.Pattern]:
     def alternation(name: str) -> str:
-        return "|".join(re.escape(w) for w in sorted(read_lines(name), key=len, reverse=True))
+        return "|".join(re.escape(w) for w in sorted(words(name), key=len, reverse=True))
+
+    byline = sections(BYLINE_WORDS)
+
+    def byline_words(kind: str) -> str:
+        return "|".join(map(re.escape, byline[kind]))
 
     return {
+        # "记者 王明 通讯员 李华", "(本报记者 张三)": a reporter line, never a heading or a title.
+        "reporter": re.compile(
+            rf"^[(\[【]?(?:{byline_words('outlet')})?(?:{byline_words('rank')})?"
+            rf"(?:{byline_words('reporter')})[^,。;!?]*$"
+        ),
+        # A photo caption closing with its credit: "政府工作报告。 贵州日报天眼新闻记者 李森 摄".
+        "photo_credit": re.compile(rf"(?:{byline_words('photo_credit')})\s*[\u4e00-\u9fff·]{{2,8}}\s*摄\s*$"),
         # A label counts at a line start or after a space/bracket: not in 图片来源.
         "source": re.compile(rf"(?:^|(?<=[\s(\[【|]))({alternation('source_markers.txt')})\s*[:/]\s*"),
         "date_label": re.compile(rf"(?:^|(?<=[\s(\[【|]))(?:{alternation('date_labels.txt')})\s*[:]"),
@@ -97,8 +105,8 @@ _BREADCRUMB_SEP = re.compile(r"\s*[>»›]\s*")
 
 @lru_cache(maxsize=1)
 def _chrome_words() -> re.Pattern:
-    words = sorted(read_lines("page_chrome.txt"), key=len, reverse=True)
-    return re.compile(rf"(?:{'|'.join(map(re.escape, words))})+")
+    chrome = sorted(words("page_chrome.txt"), key=len, reverse=True)
+    return re.compile(rf"(?:{'|'.join(map(re.escape, chrome))})+")
 
 
 def _is_chrome(line: str) -> bool:
@@ -221,7 +229,7 @@ def _source_value(line: str, pos: int) -> tuple[int, int] | None:
 
 def _source(lines: list[tuple[int, int, str]]) -> tuple[int, int] | None:
     """Span of the source; labelled outlets beat authors, 据《…》 beats all."""
-    labels = read_lines("source_markers.txt")
+    labels = words("source_markers.txt")
     found: list[tuple[int, int, int]] = []  # (priority, start, end) in doc coordinates
     edges = _edges(lines)
     for start, _, line in edges:
@@ -280,7 +288,8 @@ def _stamp_accounts(edges: list[tuple[int, int, str]]) -> Iterator[tuple[int, in
         date = parse_date(line)
         if date is None or not _STAMP_TIME.match(line, date[2]) or not _is_dateline(line, date):
             continue
-        names = [m for m in _HAN_NAME.finditer(line, 0, date[1]) if m.group() not in _WECHAT_TAGS]
+        tags = sections(BYLINE_WORDS)["wechat_tag"]
+        names = [m for m in _HAN_NAME.finditer(line, 0, date[1]) if m.group() not in tags]
         if names:
             yield start + names[-1].start(), start + names[-1].end()
 
@@ -292,7 +301,7 @@ def _is_date_line(line: str) -> bool:
 
 @lru_cache(maxsize=1)
 def _organisation_endings() -> tuple[str, ...]:
-    return tuple(sorted(read_lines("source_org_endings.txt"), key=len, reverse=True))
+    return tuple(sorted(words("source_org_endings.txt"), key=len, reverse=True))
 
 
 def _heading_like(line: str) -> bool:
@@ -316,9 +325,9 @@ def is_byline(line: str) -> bool:
     patterns = _patterns()
     date = parse_date(line)
     return bool(
-        _REPORTER_LINE.match(line)
+        patterns["reporter"].match(line)
         or patterns["caption"].search(line)
-        or _PHOTO_CREDIT.search(line)
+        or patterns["photo_credit"].search(line)
         or _label("source", line)
         or _label("date_label", line)
         or (date and _is_dateline(line, date))

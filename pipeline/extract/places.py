@@ -32,18 +32,15 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .. import vocabulary
 from ..gazetteer import Division, Gazetteer, load_gazetteer
 from ..records import Place, Structure
-from ..resources import data_path, read_lines
 from ..segment import get_segmenter
 from .lexicon import lexicon
 
 PLACE_WORDS = "place_words.tsv"
 JURISDICTION_REPORTS = "jurisdiction_reports.txt"
 FIELDS = ("province", "city", "district", "street", "community")
-# Characters that before 村 make a word, not a village name (全村, 本村, 进村, 一村一品).
-_NOT_ONE_CHAR_NAMES = frozenset("全本该各每此这那其进驻入到在从和与及等一两二三四五六七八九十百千万几多个")
-_DIVISION_ENDS = frozenset("省市区县旗州盟镇乡")
 MAX_STEM = 6  # longest street/community name stem read back from a suffix
 SHARED_SHORT = 3  # a short name of this many divisions needs its city written before it
 MAX_WEAK_STEM = 4  # … when no recognised place comes right before it
@@ -70,15 +67,15 @@ class PlaceWords:
     boundary: re.Pattern
     generic: tuple[str, ...]
     common: tuple[str, ...]
+    not_before_village: frozenset[str]  # 全村, 本村, 进村: a word, not a village name
+    division_end: frozenset[str]  # 省 市 区 县 …
 
 
 @lru_cache(maxsize=1)
 def place_words() -> PlaceWords:
-    rows: dict[str, list[list[str]]] = defaultdict(list)
-    for line in data_path(PLACE_WORDS).read_text(encoding="utf-8").splitlines():
-        if line.strip() and not line.startswith("#"):
-            kind, *values = line.split("\t")
-            rows[kind].append(values)
+    rows: dict[str, list[tuple[str, ...]]] = defaultdict(list)
+    for row in vocabulary.rows(PLACE_WORDS):
+        rows[row.fields[0]].append(row.fields[1:])
     boundary_words = sorted((v[0] for v in rows["boundary"]), key=len, reverse=True)
     return PlaceWords(
         street={v[0]: v[1] for v in rows["street"]},
@@ -87,6 +84,8 @@ def place_words() -> PlaceWords:
         boundary=re.compile("|".join(map(re.escape, boundary_words)) + r"|[^\u4e00-\u9fff]"),
         generic=tuple(v[0] for v in rows["generic"]),
         common=tuple(v[0] for v in rows["common"]),
+        not_before_village=frozenset(v[0] for v in rows["not_before_village"]),
+        division_end=frozenset(v[0] for v in rows["division_end"]),
     )
 
 
@@ -480,11 +479,12 @@ def _joins_places(stem: str) -> bool:
 
 def _is_one_char_name(stem: str, suffix: str, following: str) -> bool:
     """余村 is a name; 农村, 全村 are words, and 周村区 is a district."""
+    words = place_words()
     return (
         suffix == "村"
         and _CJK.fullmatch(stem) is not None
-        and stem not in _NOT_ONE_CHAR_NAMES
-        and following not in _DIVISION_ENDS
+        and stem not in words.not_before_village
+        and following not in words.division_end
         and not lexicon().is_word(stem + suffix)
     )
 
@@ -760,7 +760,7 @@ def _code(chain: Chain, gaz: Gazetteer) -> str | None:
 
 @lru_cache(maxsize=1)
 def _jurisdiction_kinds() -> tuple[str, ...]:
-    return read_lines(JURISDICTION_REPORTS)
+    return vocabulary.words(JURISDICTION_REPORTS)
 
 
 def _reported_division(title: str, text: str, named: list[_Mention], gaz: Gazetteer) -> Chain | None:

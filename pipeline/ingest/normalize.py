@@ -11,13 +11,14 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
 import opencc
 
 from ..resources import read_lines
+from ..vocabulary import sections
 
 # t2s changes ~37 % of the Han characters of a Traditional report and 0 % of
 # a Simplified one (FIELD-NOTES); 5 % leaves room for Simplified texts that
@@ -288,17 +289,10 @@ def _markers() -> dict[str, tuple[re.Pattern, ...]]:
     the regex engine can skip ahead to its first characters. One alternation
     of all of them tries every pattern at every position: 4x slower on body lines.
     """
-    sections: dict[str, list[str]] = {}
-    current = None
-    for line in read_lines("boilerplate.txt"):
-        if line.startswith("[") and line.endswith("]") and line[1:-1].isalpha():
-            current = sections.setdefault(line[1:-1], [])
-        elif current is not None:
-            current.append(line)
-    return {name: _search_group(patterns) for name, patterns in sections.items()}
+    return {name: _search_group(patterns) for name, patterns in sections("boilerplate.txt").items()}
 
 
-def _search_group(patterns: list[str]) -> tuple[re.Pattern, ...]:
+def _search_group(patterns: Sequence[str]) -> tuple[re.Pattern, ...]:
     anchored = [p for p in patterns if p.startswith("^")]
     return (_alternation(anchored),) + tuple(re.compile(p) for p in patterns if not p.startswith("^"))
 
