@@ -76,8 +76,18 @@ def pytest_addoption(parser):
 # -- PostgreSQL: a real server for the second store backend ------------------------------------------
 # CI (.ci/run) starts one and sets GOVCASE_TEST_PG. Elsewhere the tests start a throw-away server
 # themselves when PostgreSQL's binaries are installed, and are skipped, saying why, when they are not.
-# In CI a missing server is an error, never a skip.
-PG_PORT = 55439
+# In CI a missing server is an error, never a skip. Each test run starts its own server on a port
+# the OS hands out, in its own data directory, so that runs in two worktrees never meet.
+PG_START_TRIES = 3
+
+
+def _free_port() -> int:
+    """A loopback port nothing listens on now (another process may take it before the server does)."""
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
@@ -94,7 +104,10 @@ def pg_server(tmp_path_factory):
         pytest.fail("CI must provide a PostgreSQL server: GOVCASE_TEST_PG is not set (see .ci/run)")
     data = tmp_path_factory.mktemp("pgdata")
     script = ROOT / "scripts" / "pg_server.sh"
-    started = subprocess.run([script, "start", str(data), str(PG_PORT)], capture_output=True, text=True)
+    for _ in range(PG_START_TRIES):  # a port taken between the probe and the start: try another
+        started = subprocess.run([script, "start", str(data), str(_free_port())], capture_output=True, text=True)
+        if started.returncode in (0, 3):  # 3: no server binaries here
+            break
     if started.returncode != 0:
         pytest.skip(f"no PostgreSQL server could be started here: {started.stderr.strip()[-300:]}")
     try:
