@@ -156,7 +156,6 @@ CREATE TABLE IF NOT EXISTS clusters (
     size INTEGER NOT NULL,
     terms {_T} NOT NULL
 );
-CREATE TABLE IF NOT EXISTS meta (key {_T} PRIMARY KEY, value {_T});
 CREATE TABLE IF NOT EXISTS minhash_bands (
     band_key BIGINT NOT NULL,
     doc_id {_T} NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
@@ -538,16 +537,6 @@ class PgStore(Reads):
 
     def record_error(self, path: str, reason: str) -> None:
         self._exec("INSERT INTO ingest_errors(path, reason, at) VALUES (?,?,?)", (path, reason, now_iso()))
-
-    def set_meta(self, key: str, value: Any) -> None:
-        self._exec(
-            "INSERT INTO meta VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            (key, json.dumps(value, ensure_ascii=False)),
-        )
-
-    def get_meta(self, key: str, default: Any = None) -> Any:
-        row = self._exec("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-        return json.loads(row[0]) if row else default
 
     # -- reading back ---------------------------------------------------------------------------------------
     def doc_ids(self) -> list[str]:

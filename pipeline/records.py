@@ -97,9 +97,6 @@ class Structure:
     title_hint: str | None = None
     published_hint: str | None = None
 
-    def slice(self, start: int, end: int) -> str:
-        return self.text[start:end]
-
 
 @dataclass
 class Figure:

@@ -12,7 +12,6 @@ same for every backend.
 from __future__ import annotations
 
 import csv
-import html
 import io
 import json
 import re
@@ -52,7 +51,6 @@ class SearchHit:
     province: str | None
     title: str | None
     snippet: str  # query words marked with the pair given to search() (default 【】)
-    snippet_html: str  # HTML-escaped, query words in <mark>
     start: int  # the measure's span in the document's normalized text
     end: int
     score: float  # higher is better (negated bm25); 0.0 when listing by filters only
@@ -77,23 +75,9 @@ class SearchResult:
 
 # -- query preparation ----------------------------------------------------------------
 def normalize_query(text: str) -> str:
-    try:
-        from .ingest.normalize import normalize
-    except ImportError:  # the shared normalizer is written concurrently; same conventions
-        return _normalize_fallback(text)
+    from .ingest.normalize import normalize
+
     return normalize(text).text
-
-
-def _normalize_fallback(text: str) -> str:
-    folded = "".join(unicodedata.normalize("NFKC", c) if "\uff01" <= c <= "\uff5e" else c for c in text)
-    return _t2s().convert(folded.replace("\u3000", " "))
-
-
-@lru_cache(maxsize=1)
-def _t2s():
-    import opencc
-
-    return opencc.OpenCC("t2s")
 
 
 # Queries are cut with rjieba whichever segmenter wrote the index: its cuts of Han text are
@@ -290,7 +274,6 @@ def _hit(row: HitRow, score: float, tokens: list[str], marks: tuple[str, str]) -
         province=row.province,
         title=row.title,
         snippet="".join(f"{marks[0]}{s}{marks[1]}" if hit else s for s, hit in parts),
-        snippet_html="".join(f"<mark>{html.escape(s)}</mark>" if hit else html.escape(s) for s, hit in parts),
         start=row.start,
         end=row.end,
         score=score if score else 0.0,

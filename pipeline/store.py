@@ -181,7 +181,6 @@ CREATE TABLE IF NOT EXISTS clusters (
     size INTEGER NOT NULL,
     terms TEXT NOT NULL
 );
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 """
     + _BANDS_TABLE
     + ";\n"
@@ -713,14 +712,6 @@ class Store(SqliteReads):
     def ingest_errors(self) -> list[sqlite3.Row]:
         rows: list[sqlite3.Row] = self.conn.execute("SELECT path, reason, at FROM ingest_errors ORDER BY id").fetchall()
         return rows
-
-    def set_meta(self, key: str, value: Any) -> None:
-        with self.transaction():
-            self.conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, json.dumps(value, ensure_ascii=False)))
-
-    def get_meta(self, key: str, default: Any = None) -> Any:
-        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-        return json.loads(row[0]) if row else default
 
 
 def _relevance(data: dict[str, Any]) -> Relevance:

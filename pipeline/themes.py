@@ -518,12 +518,10 @@ def _squash(s: str) -> str:
 
 
 def _extracted_bodies(doc_id: str, text: str, headings: list[str]) -> list[str] | None:
-    """Bodies from the project's measure extractor, when it exists and finds every gold heading."""
-    try:
-        from .extract.measures import measures as extract_measures
-        from .structure import build_structure
-    except ImportError:
-        return None
+    """Bodies from the project's measure extractor, when it finds every gold heading."""
+    from .extract.measures import measures as extract_measures
+    from .structure import build_structure
+
     found = list(extract_measures(build_structure(doc_id, text)))
     bodies = []
     for heading in headings:

@@ -453,7 +453,7 @@ def _api_routes(app: Flask) -> None:
         result = _run_search(params)
         hits = [
             {
-                **{k: v for k, v in asdict(h).items() if k not in ("snippet", "snippet_html")},
+                **{k: v for k, v in asdict(h).items() if k != "snippet"},
                 "snippet": [{"text": t, "match": m} for t, m in marked_parts(h.snippet)],
                 "label": h.label,
                 "url": url_for("case_page", ref=h.doc_id, _anchor=f"at-{h.start}"),
