@@ -21,11 +21,10 @@ from __future__ import annotations
 
 import difflib
 import hashlib
-import io
 import json
 import re
 import warnings
-import zlib
+import zipfile
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -40,8 +39,7 @@ from .resources import data_path, models_dir
 from .segment import get_segmenter
 
 TAXONOMY_FILE = "themes.json"
-MODEL_FILE = "theme_model.joblib"
-SIDECAR_FILE = "theme_model.json"
+MODEL_FILE = "theme_model.npz"  # the weights; theme_model.json beside it says what they were trained with
 CARD_FILE = "README.md"
 MISSING_MODEL = "主题模型文件缺失,请运行 govcase train (theme model file missing; run `govcase train`): {path}"
 
@@ -188,16 +186,33 @@ class _Weights:
 
     @classmethod
     def of(cls, word, clf) -> _Weights:
-        """From a fitted TfidfVectorizer and OneVsRestClassifier, or from their pickled state (see _read_state)."""
+        """From a fitted TfidfVectorizer and OneVsRestClassifier (their public fitted attributes)."""
         estimators = clf.estimators_
         # Only content tokens are ever counted (see _word_tfidf), so the others are left out here.
         return cls(
             {tok: col for tok, col in word.vocabulary_.items() if _is_content(tok)},
             len(word.vocabulary_),
-            word._tfidf.idf_,
+            word.idf_,
             np.vstack([e.coef_ for e in estimators]),
             np.concatenate([e.intercept_ for e in estimators]),
         )
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """The weights as named arrays (what save writes; from_arrays reads them back)."""
+        tokens = sorted(self.vocabulary, key=self.vocabulary.__getitem__)
+        return {
+            "tokens": np.array(tokens, dtype=str),
+            "columns": np.array([self.vocabulary[t] for t in tokens], dtype=np.int64),
+            "n_words": np.array(self.n_words, dtype=np.int64),
+            "idf": self.idf,
+            "coef": self.coef,
+            "intercept": self.intercept,
+        }
+
+    @classmethod
+    def from_arrays(cls, arrays) -> _Weights:
+        vocabulary = dict(zip(arrays["tokens"].tolist(), arrays["columns"].tolist(), strict=True))
+        return cls(vocabulary, int(arrays["n_words"]), arrays["idf"], arrays["coef"], arrays["intercept"])
 
 
 class ThemeModel:
@@ -214,9 +229,8 @@ class ThemeModel:
         self.segmenter = segmenter
         self.classifier_weight = classifier_weight
         self.seeds = SeedScorer(self.taxonomy)
-        self._word = self._clf = None
+        self._word = self._clf = None  # the scikit-learn estimators of a model fitted in this process
         self._weights: _Weights | None = None
-        self._source: Path | None = None  # the file a loaded model's estimators are read from when needed
 
     @property
     def names(self) -> list[str]:
@@ -249,7 +263,7 @@ class ThemeModel:
         self._clf = OneVsRestClassifier(
             LogisticRegression(C=1.0, class_weight="balanced", solver="liblinear", random_state=RANDOM_STATE)
         ).fit(features, target)
-        self._weights, self._source = _Weights.of(self._word, self._clf), None
+        self._weights = _Weights.of(self._word, self._clf)
         return self
 
     def _features(self, texts: list[str]):
@@ -320,56 +334,48 @@ class ThemeModel:
         return [pick_themes(row, self.names) for row in self.scores(texts)]
 
     def save(self, path: Path) -> Path:
-        """Write the model (joblib) and a JSON sidecar with the taxonomy version next to it."""
-        import joblib
+        """Write the weights (a numpy ``.npz``) and a JSON sidecar next to them.
+
+        The sidecar holds what the weights were trained with: the taxonomy (its seeds feed the
+        seed features), the segmenter and the blend weight. Loading needs neither scikit-learn
+        nor pickle, and the same model gives the same bytes (the zip entries carry a fixed date).
+        """
         import sklearn
 
-        word, clf = self._estimators()
+        if self._weights is None:
+            raise RuntimeError("主题模型尚未训练 (theme model is not fitted)")
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        # sklearn caches id(stop_words) on the vectorizer: a memory address that
-        # makes identical builds differ byte-wise. It is recomputed on use.
-        vars(word).pop("_stop_words_id", None)
-        joblib.dump(
-            {
-                "taxonomy": self.taxonomy,
-                "segmenter": self.segmenter,
-                "classifier_weight": self.classifier_weight,
-                "word": word,
-                "clf": clf,
-            },
-            path,
-            compress=3,
-        )
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+            for name, array in self._weights.arrays().items():
+                with archive.open(zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0)), "w") as entry:
+                    np.lib.format.write_array(entry, np.asarray(array), allow_pickle=False)
         sidecar = {
             "taxonomy_version": self.taxonomy.version,
             "themes": self.names,
             "segmenter": self.segmenter,
             "classifier_weight": self.classifier_weight,
             "sklearn": sklearn.__version__,
+            "taxonomy": [
+                {"name": t.name, "description": t.description, "seeds": list(t.seeds)} for t in self.taxonomy.themes
+            ],
         }
         path.with_suffix(".json").write_text(json.dumps(sidecar, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         return path
-
-    def _estimators(self) -> tuple:
-        """The scikit-learn vectorizer and classifier; a loaded model reads them from its file on first use."""
-        if self._word is None and self._source is not None:
-            import joblib
-
-            state = joblib.load(self._source)
-            self._word, self._clf = state["word"], state["clf"]
-        if self._word is None:
-            raise RuntimeError("主题模型尚未训练 (theme model is not fitted)")
-        return self._word, self._clf
 
     @classmethod
     def load(cls, path: Path) -> ThemeModel:
         path = Path(path)
         if not path.exists():
             raise FileNotFoundError(MISSING_MODEL.format(path=path))
-        state = _read_state(path)
-        model = cls(state["taxonomy"], segmenter=state["segmenter"], classifier_weight=state["classifier_weight"])
-        model._weights, model._source = _Weights.of(state["word"], state["clf"]), path
+        sidecar = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+        taxonomy = Taxonomy(
+            sidecar["taxonomy_version"],
+            tuple(Theme(t["name"], t["description"], tuple(t["seeds"])) for t in sidecar["taxonomy"]),
+        )
+        model = cls(taxonomy, segmenter=sidecar["segmenter"], classifier_weight=sidecar["classifier_weight"])
+        with np.load(path, allow_pickle=False) as arrays:
+            model._weights = _Weights.from_arrays(arrays)
         try:
             current = load_taxonomy().version
         except FileNotFoundError:
@@ -381,37 +387,6 @@ class ThemeModel:
                 stacklevel=2,
             )
         return model
-
-
-class _FittedState:
-    """Stands in for a pickled scikit-learn estimator: its fitted attributes, nothing else."""
-
-    def __setstate__(self, state: dict) -> None:
-        self.__dict__.update(state)
-
-
-def _read_state(path: Path) -> dict:
-    """The saved model state, with its scikit-learn estimators read as _FittedState.
-
-    Importing scikit-learn costs more than a second in every process that
-    labels themes (each ingest worker), and scoring needs only a few of the
-    estimators' arrays. The file is what ``joblib.dump(..., compress=3)``
-    writes: one zlib stream holding a pickle with joblib's array records.
-    """
-    from joblib.numpy_pickle import NumpyUnpickler
-
-    class Unpickler(NumpyUnpickler):
-        def find_class(self, module: str, name: str):
-            return _FittedState if module.split(".")[0] == "sklearn" else super().find_class(module, name)
-
-    try:
-        data = zlib.decompress(path.read_bytes())
-    except zlib.error:  # not written by save(): joblib knows its other formats
-        import joblib
-
-        return joblib.load(path)
-    with io.BytesIO(data) as stream:
-        return Unpickler(str(path), stream, True).load()
 
 
 def pick_themes(scores: Sequence[float], names: Sequence[str]) -> list[tuple[str, float]]:
@@ -426,7 +401,7 @@ def pick_themes(scores: Sequence[float], names: Sequence[str]) -> list[tuple[str
 
 @lru_cache(maxsize=1)
 def load_default_model() -> ThemeModel:
-    """The shipped model ``models/theme_model.joblib`` (loaded once per process).
+    """The shipped model ``models/theme_model.npz`` (loaded once per process).
 
     Raises:
         FileNotFoundError: with "主题模型文件缺失,请运行 govcase train" when the file is missing.
@@ -713,9 +688,9 @@ def _model_card(
     )
     return f"""# Theme model card
 
-`theme_model.joblib` labels each measure with one or two practice themes
-from `corpus/themes.json` (taxonomy version `{taxonomy.version}`);
-`theme_model.json` is its sidecar (taxonomy version, theme order, segmenter).
+`theme_model.npz` (the weights, plain numpy arrays) labels each measure with one or two
+practice themes from `corpus/themes.json` (taxonomy version `{taxonomy.version}`);
+`theme_model.json` is its sidecar (the taxonomy as trained, theme order, segmenter, blend weight).
 
 - Built: {date.today().isoformat()} by `pipeline.themes.train` (`govcase train`).
 - Model: TF-IDF over jieba tokens (jionlp stop words removed) plus 14 seed-evidence
