@@ -60,6 +60,7 @@ class Spec:
 _WORDS = Spec()
 _VERB_KINDS = ("practice", "opinion", "modal")
 _CUE_KINDS = ("whole", "part", "plan", "own", "lever")
+_OTHER_CUE_KINDS = ("facts", "example", "generic", "group", "single")
 _SECTION_KINDS = (*SECTION_KINDS, "filler")
 _UNIT_CATEGORIES = (
     "count",
@@ -152,8 +153,11 @@ FILES: dict[str, Spec] = {
     "practice_verbs.txt": Spec(
         "columns", sep=None, columns=(2, 999), kinds=_VERB_KINDS, spread=True, disjoint=_VERB_KINDS
     ),
-    # facts words may also be whole words (共有, 下辖); the other kinds exclude each other.
-    "profile_cues.tsv": Spec("columns", columns=(2, 2), kinds=(*_CUE_KINDS, "facts"), key=(1,), disjoint=_CUE_KINDS),
+    # whole, part, plan, own and lever exclude each other; facts words may also be whole words
+    # (共有, 下辖), and the other kinds are lists of their own (title words, indicators).
+    "profile_cues.tsv": Spec(
+        "columns", columns=(2, 2), kinds=(*_CUE_KINDS, *_OTHER_CUE_KINDS), key=(1,), disjoint=_CUE_KINDS
+    ),
     "relevance_vocabulary.tsv": Spec(
         "columns",
         columns=(2, 2),
@@ -172,6 +176,9 @@ FILES: dict[str, Spec] = {
     "units.txt": Spec("columns", columns=(3, 4), kinds=_UNIT_CATEGORIES, kind_column=2, disjoint=_UNIT_CATEGORIES[:-1]),
     "userdict.txt": Spec("columns", sep=None, columns=(1, 3)),
 }
+
+
+_REGISTER = ";新的类别或分节请登记在 pipeline/vocabulary.py 的 FILES 中"
 
 
 @dataclass(frozen=True)
@@ -206,7 +213,13 @@ def parse(path: Path, spec: Spec) -> tuple[list[Row], list[VocabularyError]]:
         if spec.shape == "sections" and line.startswith("[") and line.endswith("]"):
             section = line[1:-1]
             if spec.kinds and section not in spec.kinds:
-                errors.append(VocabularyError(path, number, f"未知的分节 [{section}](可用:{'、'.join(spec.kinds)})"))
+                errors.append(
+                    VocabularyError(
+                        path,
+                        number,
+                        f"未知的分节 [{section}](可用:{'、'.join(spec.kinds)}){_REGISTER}",
+                    )
+                )
             continue
         if spec.shape == "sections":
             if section is None:
@@ -222,7 +235,13 @@ def parse(path: Path, spec: Spec) -> tuple[list[Row], list[VocabularyError]]:
                 continue
             kind = fields[spec.kind_column] if spec.kinds or spec.spread else None
             if spec.kinds and kind not in spec.kinds:
-                errors.append(VocabularyError(path, number, f"未知的类别“{kind}”(可用:{'、'.join(spec.kinds)})"))
+                errors.append(
+                    VocabularyError(
+                        path,
+                        number,
+                        f"未知的类别“{kind}”(可用:{'、'.join(spec.kinds)}){_REGISTER}",
+                    )
+                )
                 continue
             rows.append(Row(number, kind, fields[1:] if spec.spread else fields))
         else:
