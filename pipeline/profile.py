@@ -148,7 +148,8 @@ class CaseProfile:
 @cache
 def _cues() -> dict[str, tuple[str, ...]]:
     kinds: dict[str, list[str]] = {
-        k: [] for k in ("whole", "part", "plan", "own", "lever", "facts", "example", "generic", "group", "single")
+        k: []
+        for k in ("whole", "part", "plan", "own", "lever", "facts", "example", "generic", "group", "single", "facility")
     }
     for line in read_lines("profile_cues.tsv"):
         kind, _, word = line.partition("\t")
@@ -468,7 +469,7 @@ def _word_features(c: _Candidate, ctx: _Context, lead: str) -> dict[str, float]:
         "group": any(w in c.window for w in cues["group"]),
         "title_topic": _shared_bigrams(lead, ctx.title_bigrams) >= 2,
         "plan": ctx.in_plans(rec.start) or any(w in clause for w in cues["plan"]),
-        "excluded": any(x in c.window for x in exclusions),
+        "excluded": any(x in c.window or x in _clause_before(rec, clause) for x in exclusions),
         "implied": c.implied,
         "qualified": _qualified(c),
     }
@@ -522,6 +523,13 @@ def _qualified(c: _Candidate) -> bool:
     return at >= 3 and any(subject[at + 1 :].startswith(k) for k in c.keywords if k != "*")
 
 
+def _clause_before(rec: Figure | Change, clause: str) -> str:
+    """The clause up to the number (全村累计拆除违章搭建和废弃旱厕|1.2万平方米): what was done to the thing counted."""
+    raw = getattr(rec, "raw", "")
+    at = clause.find(raw) if raw else -1
+    return clause[:at] if at > 0 else ""
+
+
 def _finer_subject(c: _Candidate, ctx: _Context, clause: str) -> bool:
     """Whether a sum of money is each sub-area's: its subject opens with a level finer than the case's
     (社区年活动经费 in a district's report) and the clause gives no total (累计, 共).
@@ -539,8 +547,8 @@ def _bigrams(text: str) -> set[str]:
     return {a + b for run in re.findall(r"[\u4e00-\u9fff]+", text) for a, b in zip(run, run[1:], strict=False)}
 
 
-def _shared_bigrams(clause: str, title_bigrams: set[str]) -> int:
-    return len(_bigrams(_QUOTED.sub("", clause)) & title_bigrams)
+def _shared_bigrams(text: str, title_bigrams: set[str]) -> int:
+    return len(_bigrams(text) & title_bigrams)  # quoted names count: “石榴籽家园” is the title's “石榴籽”
 
 
 def title_topic(title: str, place: CasePlace) -> set[str]:
@@ -600,6 +608,10 @@ def case_profile(document: Document, structure: Structure | None, extraction: Ex
         found = by_indicator.get(rule.name, [])
         # A plan or target (力争, 下一步, the plans section) is never the case's figure; it stays in the details.
         eligible = [c for c in found if "plan" not in c.features]
+        if rule.name in _cues()["facility"]:
+            # One venue's area (一间约六十平方米的议事厅) describes the case only as its total (共整合…8600余平方米)
+            # or as the venue the title is about (社工站“扎根”社区: the station's 260 square metres).
+            eligible = [c for c in eligible if {"whole", "scope_own", "title_topic"} & c.features.keys()]
         if eligible and rule.unit != "元":  # sums of money are different pots, not parts of one total
             max(eligible, key=lambda c: c.value).score += LARGEST_BONUS
         best = max(eligible, key=lambda c: (c.score, -c.record.start), default=None)

@@ -56,7 +56,7 @@ WUHAN = (
 )
 WEIFANG = (
     "东关街道“一核多元”治理\n"
-    "东关街道辖区面积2.5平方公里,日间照料中心占地3亩。\n"
+    "东关街道辖区面积2.5平方公里,养老服务设施共占地3亩。\n"
     "1.建立社区养老服务站。依托日间照料中心开展助餐服务。\n"
     "2.搭建智慧治理平台。开发线上议事厅,居民随时反映诉求。\n"
 )
@@ -201,7 +201,7 @@ def store(tmp_path_factory):
         measures=[("建立社区养老服务站", ["精准服务供给", "阵地与设施建设"]), ("搭建智慧治理平台", ["智慧治理"])],
         figures=[
             ("2.5平方公里", 2.5, "平方公里", None, "东关街道辖区面积"),
-            ("3亩", 3, "亩", None, "日间照料中心占地"),
+            ("3亩", 3, "亩", None, "养老服务设施占地"),
         ],
         mechanisms=[("一核多元", None)],
     )
@@ -328,7 +328,9 @@ def test_at_most_one_value_per_indicator_cell_numbers_as_numbers(by_case):
     assert cases.loc["深圳市(sz-a)", "资金投入(元)"] == 17_500_000
     assert cases.loc["武汉市", "志愿者人数(人)"] == 2000 and shown.loc["武汉市", "志愿者人数(人)"] == "2000余人"
     assert cases.loc["武汉市", "户数(户)"] == "未找到"  # 困难家庭 are not the households of the area
-    assert cases.loc["潍坊市", "面积(平方米)"] == 2000  # 3亩
+    assert (
+        cases.loc["潍坊市", "面积(平方米)"] == 2000
+    )  # 共占地3亩: a total of venues (one venue alone is not the case's area)
     assert cases.loc["潍坊市", "辖区面积(平方公里)"] == 2.5
     indicators = by_case.indicator_headers
     assert all(isinstance(v, (int, float)) or v == "未找到" for h in indicators for v in cases[h])
