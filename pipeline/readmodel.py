@@ -471,11 +471,11 @@ class SqliteReads(Reads):
     def text_filter(self, f: MeasureFilter) -> TextFilter:
         """``f`` as conditions on measures_fts rows, built once per search.
 
-        "+rowid IN (…)" builds the whole set first (~0.2 µs an id), then tests
+        "+rowid IN (…)" builds the whole set first (a cost per id), then tests
         each row cheaply; the "+" matters: a plain rowid IN (…) is pushed into
         FTS5 as one full-text lookup per listed id. A broad theme holds so many
         practices that building it costs more than the rows a scan visits before
-        its LIMIT is reached; its rows are probed one by one instead (~0.7 µs).
+        its LIMIT is reached; its rows are probed one by one instead.
         """
         clauses, params = [], []
         for s in self._filter_sets(f):

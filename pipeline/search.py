@@ -81,8 +81,8 @@ def normalize_query(text: str) -> str:
 
 
 # Queries are cut with rjieba whichever segmenter wrote the index: its cuts of Han text are
-# jieba.lcut's (tests/extract/test_lexicon.py), and it loads in 0.1 s where jieba takes 0.9 s,
-# which was nine tenths of a `govcase search`. The two differ only on runs like 2022-2025 or
+# jieba.lcut's (tests/extract/test_lexicon.py), and it loads in a fraction of jieba's time,
+# which was most of a `govcase search`. The two differ only on runs like 2022-2025 or
 # 30.06.2017 (jieba splits them at - and .), which FTS5 splits there anyway.
 QUERY_SEGMENTER = "rjieba"
 
@@ -212,7 +212,7 @@ def _ranked_ids(store: Store, tokens: list[str], where, limit: int, offset: int)
     """(measure_id, score) of one page of matches, best first; and the (capped) number of matches.
 
     BM25 first counts every row of each of its terms, so a term found in
-    most practices (社区, 服务) costs ~1 µs per row while telling nothing (its
+    most practices (社区, 服务) costs time per row while telling nothing (its
     IDF is about zero). Such terms must match but do not rank: BM25 runs over
     the rarer terms within the rows matching all terms. When every term is
     that common, rows with all terms in the heading come first, newest first.
@@ -232,8 +232,8 @@ def _rows_with(store: Store, tok: str) -> int:
     """Rows holding a word, counted up to RANK_CAP + 1.
 
     A prefix (社会组织*) longer than the index's prefixes first gathers
-    every row of every word it begins (~3 ms for 社会组织 on a 50k store);
-    the word alone finds a common word as common for a tenth of that.
+    every row of every word it begins (slow for 社会组织 on a large store);
+    the word alone finds a common word as common for a fraction of that.
     """
     exact = store.count_matches(TextQuery((tok,), prefix=False), None, RANK_CAP)
     return exact if exact > RANK_CAP or tok.isdigit() else store.count_matches(TextQuery((tok,)), None, RANK_CAP)
@@ -244,8 +244,8 @@ def _heading_first(
 ) -> tuple[list[tuple[int, float]], int]:
     """Rows with every word in the heading, newest first, then the other rows, newest first.
 
-    Two LIMIT-ed scans, where a scan of a common word's rows costs ~10 ms
-    on a 50k-document store: the heading matches up to the page's end, then
+    Two LIMIT-ed scans, where a scan of all of a common word's rows is slow
+    on a large store: the heading matches up to the page's end, then
     either a count (the heading matches filled the page) or the newest
     COUNT_CAP + 1 matches, which give the total and the rest of the page.
     """

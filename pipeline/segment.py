@@ -2,8 +2,8 @@
 
 ``get_segmenter("rjieba")`` (the default, :data:`DEFAULT_SEGMENTER`) or
 ``get_segmenter("jieba")``: the same algorithm and dictionary (jieba-rs is
-~25x faster here), both with the
-governance user dictionary from ``corpus/userdict.txt`` applied.
+much faster), both with the governance user dictionary from
+``corpus/userdict.txt`` applied.
 """
 
 from __future__ import annotations

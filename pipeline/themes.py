@@ -300,8 +300,8 @@ class ThemeModel:
         per-call validation costs more than the arithmetic on a document's
         handful of measures. Only the columns a measure has are multiplied: a
         dense (measures x vocabulary) product is large enough for OpenBLAS to
-        start its threads, which then spin on the other core (0.4 ms a
-        document, and a second ingest worker slowed down).
+        start its threads, which then spin on the other core and slow a second
+        ingest worker down (docs/CHANGELOG.md has the measurement).
         """
         weights = self._weights
         out = np.zeros((len(tokens), len(self.names)))
@@ -391,7 +391,7 @@ class ThemeModel:
 
 def pick_themes(scores: Sequence[float], names: Sequence[str]) -> list[tuple[str, float]]:
     scores = [float(s) for s in scores]
-    # Ties keep the taxonomy order (a stable sort); plain floats sort ~10x faster than numpy on 14 values.
+    # Ties keep the taxonomy order (a stable sort); on 14 values plain floats sort faster than numpy.
     first, second = sorted(range(len(scores)), key=lambda i: -scores[i])[:2]
     picked = [(names[first], round(scores[first], 4))]
     if scores[second] >= max(SECOND_THEME_FLOOR, SECOND_THEME_RATIO * scores[first]):

@@ -8,13 +8,13 @@ and dictionary) answers the first two: its cuts are jieba.lcut's, with and
 without HMM, and its tags are dict.txt's (tests/extract/test_lexicon.py; cuts
 also checked on 129,000 corpus and random phrases). Its default dictionary is
 built when rjieba is imported, which the pipeline does in any case, whereas
-importing jieba costs ~0.12 s (jieba imports pkg_resources) and building a
-Python jieba dictionary ~0.3 s, in every process.
+importing jieba (it imports pkg_resources) and building a Python jieba
+dictionary would cost every process a noticeable start-up time.
 
 rjieba tags a word only inside a cut, and a phrase whose cut splits it has
 no tag there; the tags of such phrases are read from jieba's dict.txt,
 located without importing jieba, for the few words asked about (those with
-given characters): a table of all 350,000 words costs 0.16 s and 56 MB per process.
+given characters): a table of all 350,000 words would cost every process time and memory.
 """
 
 from __future__ import annotations

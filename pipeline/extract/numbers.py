@@ -61,7 +61,7 @@ def parse_number(numeral: str) -> float:
         raise ValueError(f"not a numeral: {numeral!r}")
     numeral = numeral.replace(",", "")
     if _PLAIN_ARABIC.match(numeral):
-        return float(numeral)  # the common case, ~20x faster than cn2an
+        return float(numeral)  # the common case, and far cheaper than cn2an
     if numeral in SMALL_CHINESE:
         return float(SMALL_CHINESE[numeral])
     scaled = _ARABIC_SCALED.match(numeral)

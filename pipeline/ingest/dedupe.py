@@ -38,8 +38,8 @@ _EMPTY = np.uint64(0xFFFF_FFFF_FFFF_FFFF)  # every slot of a text without shingl
 # The permutations are datasketch's "affine64" scheme (seeded numpy draws of odd a
 # and any b; a*h + b wrapping mod 2^64; MurmurHash3 fmix64 pre-mix). They are
 # applied here to a whole array of shingle hashes at once, written by hand because
-# datasketch hashes each shingle with its own Python call to sha1 (1.5 M calls per
-# 1,000 reports: 2.4 ms of CPU per report, 0.35 ms here).
+# datasketch hashes each shingle with its own Python call to sha1 (millions of calls
+# per thousand reports; several times the cost of this).
 # tests/ingest/test_dedupe.py checks the values against datasketch's MinHash.
 _draws = np.random.RandomState(SEED)
 _A = _draws.randint(0, 1 << 63, NUM_PERM, dtype=np.uint64) * np.uint64(2) + np.uint64(1)

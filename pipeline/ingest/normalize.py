@@ -103,7 +103,7 @@ def _map_chars(text: str) -> str:
     Each of these steps maps single characters (the line-break step first,
     because it reads \\r\\n as one); one scan finds which characters occur, and
     only those are replaced. str.translate would be simpler but visits every
-    character through a dict (~80 ns each, ~10x the scan).
+    character through a dict, which costs several times the scan.
     """
     found = set(_touchable_re().findall(text))
     if not found:
@@ -232,7 +232,7 @@ def clean_unicode(text: str) -> str:
 
 def fold_fullwidth(text: str) -> str:
     """U+FF01–U+FF5E to ASCII; 。、“”‘’《》【】…— are not in that block and stay."""
-    # Replacing the few distinct characters found is ~10x faster than str.translate.
+    # Replacing the few distinct characters found is much faster than str.translate.
     for char in set(_FULLWIDTH_RE.findall(text)):
         text = text.replace(char, _CHAR_MAP[char])
     return text
@@ -287,7 +287,7 @@ def _markers() -> dict[str, tuple[re.Pattern, ...]]:
     The patterns that start with ^ share one alternation, which fails at once
     past the line start; each other pattern is compiled on its own, so that
     the regex engine can skip ahead to its first characters. One alternation
-    of all of them tries every pattern at every position: 4x slower on body lines.
+    of all of them tries every pattern at every position, several times slower on body lines.
     """
     return {name: _search_group(patterns) for name, patterns in sections("boilerplate.txt").items()}
 

@@ -5,7 +5,7 @@ Formats: plain text and Markdown, HTML (main text by trafilatura), docx
 assumed. Every failure is a ``ReadError`` whose reason is one plain Chinese
 line that civil-affairs staff can act on. The format libraries, requests and
 charset-normalizer are imported where they are needed, so reading UTF-8 text
-files does not pay for them (0.1 s of every process's start).
+files does not pay for them at every process's start.
 """
 
 from __future__ import annotations

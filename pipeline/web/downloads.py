@@ -17,7 +17,7 @@ from ..compare import TABLES, Comparison, write_csv, write_xlsx
 
 # matplotlib's pyplot state is global; two threads drawing at once corrupt each other's figure.
 _DRAW_LOCK = threading.Lock()
-# Drawing takes ~0.5 s; the picture depends only on the place × theme table, so that table is the key.
+# Drawing is slow next to a page; the picture depends only on the place × theme table, so that table is the key.
 HEATMAP_CACHE_SIZE = 32
 _heatmaps: OrderedDict[str, bytes] = OrderedDict()
 
