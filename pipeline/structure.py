@@ -30,7 +30,7 @@ import re
 from dataclasses import dataclass, replace
 from functools import cache, lru_cache
 
-from .extract.numbers import SMALL_CHINESE, cn2an_smart
+from .numbers import SMALL_CHINESE, cn2an_smart
 from .records import EnumItem, Paragraph, Section, Sentence, Structure
 from .resources import read_lines
 

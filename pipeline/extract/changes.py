@@ -14,11 +14,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
+from ..numbers import CN_DIGITS, CN_MAGNITUDES, NUMERAL
 from ..records import Change, Figure, Structure
 from ..vocabulary import sections
 from .figures import figures as find_figures
 from .figures import quantity_at, strip_qualifiers, unit_of
-from .numbers import CN_DIGITS, CN_MAGNITUDES, NUMERAL
 
 CHANGE_WORDS = "change_words.txt"  # verbs of change, link words (到至为成), lead-ins
 # What may stand between the numbers and the verb: anything but digits and

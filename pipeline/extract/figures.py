@@ -29,10 +29,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from ..records import Figure, Structure
-from ..segment import RJiebaSegmenter, get_segmenter
-from ..vocabulary import rows, sections
-from .numbers import (
+from ..numbers import (
     CN_DIGITS,
     CN_MAGNITUDES,
     NUMERAL,
@@ -41,6 +38,9 @@ from .numbers import (
     parse_number,
     reads_digit_by_digit,
 )
+from ..records import Figure, Structure
+from ..segment import RJiebaSegmenter, get_segmenter
+from ..vocabulary import rows, sections
 
 UNITS_FILE = "units.txt"
 HEDGES_FILE = "hedges.txt"

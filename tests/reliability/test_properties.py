@@ -20,9 +20,9 @@ from pipeline.extract.figures import figures
 from pipeline.extract.measures import measures
 from pipeline.extract.mechanisms import mechanisms
 from pipeline.extract.metadata import case_metadata
-from pipeline.extract.numbers import NUMERAL, parse_number
 from pipeline.extract.places import places
 from pipeline.ingest.normalize import normalize
+from pipeline.numbers import NUMERAL, parse_number
 from pipeline.structure import build_structure
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

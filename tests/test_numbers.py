@@ -1,6 +1,6 @@
 import pytest
 
-from pipeline.extract.numbers import (
+from pipeline.numbers import (
     is_bare_magnitude,
     is_lone_one,
     parse_number,
@@ -57,7 +57,7 @@ def test_small_chinese_table_reads_like_cn2an():
     # The table spares importing cn2an for 七, 十二, 三十五; it must agree with cn2an entry by entry.
     import cn2an
 
-    from pipeline.extract.numbers import SMALL_CHINESE
+    from pipeline.numbers import SMALL_CHINESE
 
     assert {numeral: cn2an.cn2an(numeral, "smart") for numeral in SMALL_CHINESE} == SMALL_CHINESE
 
