@@ -84,11 +84,12 @@ def parse_number(numeral: str) -> float:
         raise
 
 
-def cn2an_smart(numeral: str):
+def cn2an_smart(numeral: str) -> int | float:
     """cn2an's smart reading (int or float); cn2an is imported on the first call."""
     import cn2an
 
-    return cn2an.cn2an(numeral, "smart")
+    value: int | float = cn2an.cn2an(numeral, "smart")
+    return value
 
 
 def reads_digit_by_digit(numeral: str) -> bool:

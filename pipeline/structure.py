@@ -31,20 +31,16 @@ from dataclasses import dataclass, replace
 from functools import cache, lru_cache
 
 from .numbers import SMALL_CHINESE, cn2an_smart
+from .patterns import BRACKETED_HEADING, PARAGRAPH, QUOTE_CHAR, SENTENCE_END, TITLE_END
 from .records import EnumItem, Paragraph, Section, Sentence, Structure
 from .resources import read_lines
 
-_PARA = re.compile(r"[^\n]+")
-# A sentence ends at 。!?;… (and any closing quotes/brackets right after).
-_SENT_END = re.compile("[。!?;…\uff01\uff1f\uff1b]+[”’」』)\\]\uff09]*")
 _OPEN_QUOTES = "“‘「『"
 _CLOSE_QUOTES = "”’」』"
-_QUOTE = re.compile("[“‘「『”’」』]")
 
 _HEADING_MAX = 36  # longer lines are body text even without punctuation
 _LIST_HEADING_MAX = 50
 _HEADING_BAD_END = ",、:;\uff0c\uff1a\uff1b"
-_TITLE_END = re.compile("[。,;:!?\uff0c\uff1b\uff1a\uff01\uff1f]")
 _LEADING_NOISE = " \t\u3000,、:.\uff0c\uff1a\uff0e"
 
 _PLACEMENT_BEFORE = {
@@ -63,7 +59,6 @@ _NUMBER_FIRST = {
     "{circled}": "".join(map(chr, range(ord("①"), ord("⑳") + 1))),
 }
 _FULLWIDTH_TWIN = {"(": "\uff08", ")": "\uff09"}
-_BRACKETED = re.compile(r"[【\[〔]\s*([^【】\[\]〔〕]+?)\s*[】\]〕]\Z")
 
 
 @dataclass(frozen=True)
@@ -167,7 +162,7 @@ def section_kind(heading: str) -> str | None:
     The rule is spelled out in ``corpus/section_headings.txt``.
     """
     stripped = _strip_marker(heading).rstrip(":\uff1a ")
-    bracketed = _BRACKETED.match(stripped)  # 【主要做法】: web pages box their section headings
+    bracketed = BRACKETED_HEADING.match(stripped)  # 【主要做法】: web pages box their section headings
     if bracketed:
         stripped = bracketed.group(1)
     kind = _vocabulary_kind(stripped)
@@ -210,7 +205,7 @@ def _strip_marker(line: str) -> str:
 
 def split_paragraphs(text: str) -> list[Paragraph]:
     paragraphs = []
-    for match in _PARA.finditer(text):
+    for match in PARAGRAPH.finditer(text):
         start, end = match.span()
         while start < end and text[start].isspace():
             start += 1
@@ -249,8 +244,8 @@ def split_sentences(text: str, paragraphs: list[Paragraph]) -> list[Sentence]:
     """
     # Quotes and sentence ends never hold a line break or a space, so one scan
     # of the text finds each paragraph's, in order.
-    quotes = [(m.start(), m.group() in _OPEN_QUOTES) for m in _QUOTE.finditer(text)]
-    ends = [m.end() for m in _SENT_END.finditer(text)]
+    quotes = [(m.start(), m.group() in _OPEN_QUOTES) for m in QUOTE_CHAR.finditer(text)]
+    ends = [m.end() for m in SENTENCE_END.finditer(text)]
     sentences = []
     q = e = 0
     for para in paragraphs:
@@ -387,7 +382,7 @@ def _build_sections(
                 h_start += 1
         last = (order[i + 1] if i + 1 < len(order) else len(paragraphs)) - 1
         h_end = para.end
-        if _BRACKETED.match(text, h_start, h_end):  # 【主要做法】 is headed 主要做法
+        if BRACKETED_HEADING.match(text, h_start, h_end):  # 【主要做法】 is headed 主要做法
             h_start, h_end = h_start + 1, h_end - 1
         heading = text[h_start:h_end]
         sections.append(Section(kind, heading, para.start, paragraphs[last].end, h_start, h_end))
@@ -407,7 +402,7 @@ def _title_span(text: str, para: Paragraph, marker: _Marker, limit: int) -> tupl
             depth += 1
         elif ch in _CLOSE_QUOTES and depth:
             depth -= 1
-        elif depth == 0 and _TITLE_END.match(ch):
+        elif depth == 0 and TITLE_END.match(ch):
             break
         pos += 1
     return start, pos

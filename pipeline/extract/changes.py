@@ -15,15 +15,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..numbers import CN_DIGITS, CN_MAGNITUDES, NUMERAL
+from ..patterns import CHANGE_FILLER
 from ..records import Change, Figure, Structure
 from ..vocabulary import sections
 from .figures import figures as find_figures
 from .figures import quantity_at, strip_qualifiers, unit_of
 
 CHANGE_WORDS = "change_words.txt"  # verbs of change, link words (到至为成), lead-ins
-# What may stand between the numbers and the verb: anything but digits and
-# clause punctuation, or a year (从2019年的856人增加到2022年的2345人).
-_FILLER = "(?:[^0-9,。;!?:、\n]|(?:19|20)[0-9]{2}年)"
 _NUMBER_CHARS = frozenset("0123456789." + CN_DIGITS + CN_MAGNITUDES)
 _FILLER_WIDTH = 5  # characters of the longest filler unit, a year
 _AFTER_LINK = 6  # filler units at most between 到/至/为 and the figure
@@ -47,9 +45,9 @@ def _rules() -> _Rules:
     verbs = "|".join(map(re.escape, words["verb"]))
     links = "".join(words["link"])
     change = re.compile(
-        rf"(?:(?P<prep>由|从){_FILLER}{{0,8}}?)?"
-        rf"(?<![0-9.,{CN_DIGITS}{CN_MAGNITUDES}])(?P<a>{NUMERAL}){_FILLER}{{0,8}}?"
-        rf"(?P<verb>{verbs})了?[{re.escape(links)}]{_FILLER}{{0,{_AFTER_LINK}}}\Z"
+        rf"(?:(?P<prep>由|从){CHANGE_FILLER}{{0,8}}?)?"
+        rf"(?<![0-9.,{CN_DIGITS}{CN_MAGNITUDES}])(?P<a>{NUMERAL}){CHANGE_FILLER}{{0,8}}?"
+        rf"(?P<verb>{verbs})了?[{re.escape(links)}]{CHANGE_FILLER}{{0,{_AFTER_LINK}}}\Z"
     )
     lead_in = re.compile(rf"^(?:{'|'.join(map(re.escape, words['lead_in']))})+")
     return _Rules(tuple(words["link"]), change, lead_in)

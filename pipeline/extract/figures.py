@@ -30,13 +30,28 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from ..numbers import (
-    CN_DIGITS,
-    CN_MAGNITUDES,
-    NUMERAL,
     is_bare_magnitude,
     is_lone_one,
     parse_number,
     reads_digit_by_digit,
+)
+from ..patterns import (
+    AFTER_UNIT_WINDOW,
+    ARABIC_DIGITS,
+    CLAUSE_BREAK,
+    CLAUSE_PUNCT,
+    DURATION_TAIL,
+    GLUED_AFTER,
+    GLUED_BEFORE,
+    HAS_ARABIC,
+    HEDGED_COUNTED_DURATION,
+    HEDGED_DURATION_AFTER_ONE,
+    NAME_SPANS,
+    NUMBER_GAP,
+    NUMERAL_CANDIDATE,
+    QUOTE_MARKS,
+    RANGE_LINK,
+    YEAR_NUMBER,
 )
 from ..records import Figure, Structure
 from ..segment import RJiebaSegmenter, get_segmenter
@@ -46,36 +61,6 @@ UNITS_FILE = "units.txt"
 HEDGES_FILE = "hedges.txt"
 FIGURE_WORDS = "figure_words.txt"  # estate endings, link words, the 成 (tenths) lists
 
-# The lookahead lets the regex engine skip non-numeral text fast.
-_CANDIDATE = re.compile(rf"(?=[0-9{CN_DIGITS}{CN_MAGNITUDES}])(?P<pct>百分之)?(?P<num>{NUMERAL})")
-_GAP = re.compile(r"[ \u3000]?")
-# A clause ends at sentence punctuation, a colon, a line break, or a comma that
-# is not a thousands separator (1,200 keeps its comma). Every alternative opens
-# with the character it breaks at, so that the regex engine can skip to those.
-_CLAUSE_BREAK = re.compile(r"[。;!?:\n]|,(?<![0-9],)|,(?![0-9]{3}(?![0-9]))")
-_NAME_SPANS = re.compile(
-    r"《[^《》\n]*》"
-    r"|“[^“”\n]{1,30}”|‘[^‘’\n]{1,30}’|「[^「」\n]{1,30}」|『[^『』\n]{1,30}』|\"[^\"\n]{1,30}\""
-)
-_CLAUSE_PUNCT = re.compile(r"[,。;!?:]")
-_RANGE_LINK = re.compile(r"[ \u3000]?(?:-|~|～|—|至|到)[ \u3000]?")
-_YEAR = re.compile(r"(?:19|20)[0-9]{2}\Z")
-# Digits glued to a date, time, version or code (30.06.2017, 18:03, 10/2, ICP12345678),
-# or right after a colon, where they are a field value (访问量:1024563次), not prose.
-_ARABIC_DIGITS = "0123456789"
-_GLUED_BEFORE = set(_ARABIC_DIGITS + ".:/") | set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
-_GLUED_AFTER = re.compile(r"[.:/][0-9]")
-_HAS_ARABIC = re.compile("[0-9]")
-# After a duration's measure word: 半 and a hedge (两年半, 两年多, 10天余). After 个, a
-# duration split by its hedge (3个多月, 3个半小时); a plain 3个月 is read as the unit 个月.
-_DURATION_TAIL = re.compile("(半)?(多|余)?")
-_HEDGED_COUNTED_DURATION = re.compile("(多|余|半)?(月|小时)")
-# A lone 一 is a count only as a hedged or halved duration (一年多, 一个半月), not in 一年来.
-_HEDGED_DURATION_AFTER_ONE = re.compile("(?:年|天|周|个月|小时)[多余半]|个[多余半](?:月|小时)")
-# Where the noun after a unit can be: up to the next 、 or numeral, 16 chars at most.
-_AFTER_WINDOW = re.compile(r"[^、0-9]{0,16}")
-# Quote marks dropped from a piece before tagging (a regex: str.translate is slower on CJK text).
-_QUOTES = re.compile('[“”‘’"《》「」『』]')
 _TENTHS_DIGITS = "一二两三四五六七八九"  # 三成: a single Chinese digit before 成
 # POS tags (jieba's set) that end a noun phrase: prepositions, conjunctions,
 # particles, adverbs, pronouns, numerals, measure words, time words, punctuation.
@@ -219,13 +204,13 @@ def read_quantity(text: str, match: re.Match, lex: Lexicon) -> Quantity:
     """The numeral in ``match`` with its hedges and unit as written around it."""
     numeral = match.group("num")
     pct = match.group("pct") is not None
-    pos = _GAP.match(text, match.end()).end()
+    pos = NUMBER_GAP.match(text, match.end()).end()
     approx = None
     mid = lex.mid_re.match(text, pos)
     magnitude = ""
     if mid:
         approx = lex.mid[mid.group()]
-        pos = _GAP.match(text, mid.end()).end()
+        pos = NUMBER_GAP.match(text, mid.end()).end()
         if text[pos : pos + 1] in ("万", "亿"):
             magnitude = text[pos]
             pos += 1
@@ -287,20 +272,20 @@ def _duration(text: str, pos: int, unit: Unit, lex: Lexicon) -> tuple[Unit, int,
     position after what was read, whether 半 was added, and the hedge.
     """
     if unit.form == "个":
-        inside = _HEDGED_COUNTED_DURATION.match(text, pos)
+        inside = HEDGED_COUNTED_DURATION.match(text, pos)
         if inside is None:
             return unit, pos, False, None
         unit = lex.units["个月" if inside.group(2) == "月" else inside.group(2)]
         hedge = inside.group(1)
         return unit, inside.end(), hedge == "半", lex.mid.get(hedge) if hedge else None
-    tail = _DURATION_TAIL.match(text, pos)
+    tail = DURATION_TAIL.match(text, pos)
     half, hedge = tail.group(1) is not None, tail.group(2)
     return unit, tail.end(), half, lex.mid.get(hedge) if hedge else None
 
 
 def quantity_at(text: str, pos: int) -> Quantity | None:
     """The numeral starting at ``pos`` with its hedges and unit, read without the not-a-figure rules."""
-    match = _CANDIDATE.match(text, pos)
+    match = NUMERAL_CANDIDATE.match(text, pos)
     quantity = read_quantity(text, match, lexicon()) if match else None
     return quantity if quantity and _readable(quantity) else None
 
@@ -310,11 +295,11 @@ def _is_quantity_numeral(text: str, q: Quantity) -> bool:
     before = text[q.num_start - 1] if q.num_start else ""
     if before == "第":
         return False
-    if numeral[0] in _ARABIC_DIGITS:
-        if before in _GLUED_BEFORE or _GLUED_AFTER.match(text, q.num_start + len(numeral)):
+    if numeral[0] in ARABIC_DIGITS:
+        if before in GLUED_BEFORE or GLUED_AFTER.match(text, q.num_start + len(numeral)):
             return False
         return not (numeral[0] == "0" and numeral[1:2].isdigit())
-    if not _HAS_ARABIC.search(numeral):
+    if not HAS_ARABIC.search(numeral):
         if reads_digit_by_digit(numeral) or (before and before in "数几"):
             return False
         if is_bare_magnitude(numeral) and not (q.mid_hedged or q.percent or q.start < q.num_start):
@@ -323,7 +308,7 @@ def _is_quantity_numeral(text: str, q: Quantity) -> bool:
 
 
 def _is_calendar(q: Quantity, unit: Unit) -> bool:
-    return unit.canonical == "年" and bool(_YEAR.match(q.numeral))
+    return unit.canonical == "年" and bool(YEAR_NUMBER.match(q.numeral))
 
 
 class _Spans:
@@ -341,9 +326,9 @@ class _Spans:
 def name_spans(text: str) -> list[tuple[int, int]]:
     """Spans of 《titles》 and short quoted names/slogans, where numerals are not figures."""
     spans = []
-    for m in _NAME_SPANS.finditer(text):
+    for m in NAME_SPANS.finditer(text):
         inner = m.group()[1:-1]
-        if m.group()[0] == "《" or not _CLAUSE_PUNCT.search(inner):
+        if m.group()[0] == "《" or not CLAUSE_PUNCT.search(inner):
             spans.append(m.span())
     return spans
 
@@ -353,7 +338,7 @@ class Clauses:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.breaks = [m.start() for m in _CLAUSE_BREAK.finditer(text)]
+        self.breaks = [m.start() for m in CLAUSE_BREAK.finditer(text)]
 
     def around(self, start: int, end: int) -> tuple[int, int]:
         i = bisect.bisect_left(self.breaks, start)
@@ -372,9 +357,9 @@ def quantities(text: str) -> Iterator[tuple[Quantity, Unit]]:
     lex = lexicon()
     names = _Spans(name_spans(text))
     found = []
-    for match in _CANDIDATE.finditer(text):
+    for match in NUMERAL_CANDIDATE.finditer(text):
         # A lone 一 is the commonest candidate and never a figure: drop it first.
-        lone_one = is_lone_one(match.group("num")) and not _HEDGED_DURATION_AFTER_ONE.match(text, match.end())
+        lone_one = is_lone_one(match.group("num")) and not HEDGED_DURATION_AFTER_ONE.match(text, match.end())
         if lone_one or names.covers(match.start()):
             continue
         q = read_quantity(text, match, lex)
@@ -402,7 +387,7 @@ _ARABIC_ONLY = ("points", "pieces")
 
 
 def _reads_with(q: Quantity, unit: Unit) -> bool:
-    return unit.category not in _ARABIC_ONLY or q.numeral[0] in _ARABIC_DIGITS
+    return unit.category not in _ARABIC_ONLY or q.numeral[0] in ARABIC_DIGITS
 
 
 def _is_address(text: str, q: Quantity, unit: Unit) -> bool:
@@ -426,7 +411,7 @@ def _range_unit(text: str, q: Quantity, nxt: Quantity | None) -> Unit | None:
     """5000至1万元, 3-5年: the first number takes the unit of the second."""
     if nxt is None or nxt.unit is None:
         return None
-    link = _RANGE_LINK.match(text, q.num_end)
+    link = RANGE_LINK.match(text, q.num_end)
     return nxt.unit if link and link.end() == nxt.start else None
 
 
@@ -462,7 +447,7 @@ def _subject_after(piece: str) -> str | None:
     (党支部入驻区 -> 党支部); a phrase closed by 的 only modifies the noun after
     it (30名不同专长的专业社工 -> 专业社工).
     """
-    piece = _QUOTES.sub("", piece).lstrip("的")
+    piece = QUOTE_MARKS.sub("", piece).lstrip("的")
     tokens = _tagger().tag(piece)
     words: list[str] = []
     for i, (word, tag) in enumerate(tokens):
@@ -494,7 +479,7 @@ def _subject_before(piece: str) -> str | None:
     Trailing link words and verbs go first (投入就近500万元); then the nouns
     after the last verb or function word (组织社会组织36家 -> 社会组织).
     """
-    tokens = _tagger().tag(_words().link_tail.sub("", strip_qualifiers(_QUOTES.sub("", piece))))
+    tokens = _tagger().tag(_words().link_tail.sub("", strip_qualifiers(QUOTE_MARKS.sub("", piece))))
     while tokens and (_stop(tokens[-1][1]) or _is_verb(tokens[-1][1])):
         tokens.pop()
     run: list[tuple[str, str]] = []
@@ -548,7 +533,7 @@ def _subject(text: str, q: Quantity, lo: int, hi: int, previous: tuple[Quantity,
     clause and after the last 、, so 居民4241户21059人 and 小区123个,其中社区管理小区58个
     each get their own noun; with nothing there, the previous figure's subject holds.
     """
-    after = _AFTER_WINDOW.match(text, q.end, hi).group()
+    after = AFTER_UNIT_WINDOW.match(text, q.end, hi).group()
     subject = _subject_after(after) if after else None
     if subject:
         return subject

@@ -13,6 +13,25 @@ import re
 from collections.abc import Iterator
 from functools import lru_cache
 
+from ..patterns import (
+    BREADCRUMB_SEP,
+    CHROME_PUNCT,
+    CLOCK_TIME,
+    DATE,
+    HAN_NAME,
+    LINE_SENTENCE_END,
+    LIST_MARKER_START,
+    MASTHEAD,
+    ORGANISATION_LINE,
+    PAREN_LINE,
+    REPORTED_BY,
+    STAMP_TIME,
+    TAG_LINE,
+    TITLE_TAG,
+    TRAILING_CLAUSE,
+    VALUE_END,
+    YEAR_HINT,
+)
 from ..records import CaseMetadata, Structure
 from ..vocabulary import sections, words
 
@@ -24,38 +43,7 @@ _DATELINE_REST = 4  # chars besides date/time/labels a date line may hold
 # ... and with a clock time right after the date, a time stamp, as many as a
 # portal or WeChat header holds ("原创 青秀民政 2023-05-22 18:06 发表于广西").
 _STAMP_REST = 16
-_STAMP_TIME = re.compile(r"\s*\d{1,2}(?::\d{2}|时\d{1,2}分)")
 
-_YMD = (
-    r"(?P<y>(?:19|20)\d{2})\s*"
-    r"(?:[-/.]\s*(?P<m>\d{1,2})(?:\s*[-/.]\s*(?P<d>\d{1,2}))?"  # 2017-06-30, 2017.6
-    r"|年\s*(?P<m2>\d{1,2})\s*月(?:\s*(?P<d2>\d{1,2})\s*[日号])?)"  # 2017年6月30日
-)
-_DMY = r"(?P<d3>\d{1,2})\.(?P<m3>\d{1,2})\.(?P<y3>(?:19|20)\d{2})"  # 30.06.2017
-_DATE = re.compile(rf"(?<!\d)(?:{_YMD}|{_DMY})(?!\d)")
-_TIME = re.compile(r"\d{1,2}:\d{2}(?::\d{2})?|\d{1,2}时\d{1,2}分(?:\d{1,2}秒)?")  # 09:02:33, 07时41分
-_SENTENCE_END = re.compile(r"[。;]|[!?](?!$)")
-_LIST_MARKER = re.compile(
-    r"^(?:[一二三四五六七八九十]+[、.是]|\(?[一二三四五六七八九十\d]+\)|\d+[.、]|第[一二三四五六七八九十\d]+)"
-)
-_TRAILING_CLAUSE = re.compile(r"[,:、]$")
-_PAREN_LINE = re.compile(r"^[(\[【]([^()\[\]【】,。;:\d]{2,30})[)\]】]$")
-_REPORTED_BY = re.compile(r"据《([^《》]{2,20})》")
-# 【转载】, [原创], 【图文】: a short tag in brackets before a headline.
-_TITLE_TAG = re.compile(r"^\s*(?:[【\[]\s*[^【】\[\]]{1,4}\s*[】\]]\s*)+")
-# A series or column tag alone on the line above the headline: 【城乡社区治理典型案例】.
-_TAG_LINE = re.compile(r"\s*[【\[][^【】\[\]]{1,20}[】\]]\s*")
-# A journal's running header: "第5卷第2期  基层治理评论  2023年4月", "2022年第3期".
-# A newspaper's page header: "福建日报  2023年9月12日  星期二  第5版·乡村振兴".
-_MASTHEAD = re.compile(
-    r"(?:第\s*\d+\s*卷\s*)?第\s*\d+\s*期|(?:19|20)\d{2}\s*年\s*第\s*\d+\s*期"
-    r"|星期[一二三四五六日天]|第\s*\d+\s*版(?:\s*[·・:]\s*[\u4e00-\u9fff]{2,8})?"
-)
-_HAN_NAME = re.compile(r"[\u4e00-\u9fff]{2,20}")  # a journal or account name in a header line
-_ORGANISATION = re.compile(r"[\u4e00-\u9fff()]{4,30}")  # a name alone on its line: Han characters, maybe (…)
-_VALUE_END = re.compile(r"\s{2,}|[|()\[\]【】。;,]|\s(?=\S+[:])")
-# Every date holds a year (see _YMD, _DMY): a cheap test that skips most lines.
-_YEAR_HINT = re.compile(r"(?:19|20)\d\d")
 # What follows a label in _patterns() "source" / "date_label": a line without it has no label.
 _LABEL_SEPARATORS = {"source": ":/", "date_label": ":"}
 
@@ -98,11 +86,6 @@ def _label(kind: str, line: str) -> re.Match | None:
     return _patterns()[kind].search(line) if _may_hold_label(kind, line) else None
 
 
-# Separators and brackets of a tool bar or breadcrumb line ("【字号:", "】", ">", "|").
-_CHROME_PUNCT = re.compile(r"[\s【】\[\]()|:>»›/·]+")
-_BREADCRUMB_SEP = re.compile(r"\s*[>»›]\s*")
-
-
 @lru_cache(maxsize=1)
 def _chrome_words() -> re.Pattern:
     chrome = sorted(words("page_chrome.txt"), key=len, reverse=True)
@@ -111,7 +94,7 @@ def _chrome_words() -> re.Pattern:
 
 def _is_chrome(line: str) -> bool:
     """A line of a page's tool bar: only tool-bar words, brackets and separators (下载, 【字号:, 】)."""
-    bare = _CHROME_PUNCT.sub("", line)
+    bare = CHROME_PUNCT.sub("", line)
     return not bare or bool(_chrome_words().fullmatch(bare))
 
 
@@ -124,7 +107,7 @@ def _without_chrome(lines: list[tuple[int, int, str]]) -> list[tuple[int, int, s
     chrome = {i for i, (_, _, line) in enumerate(head) if _is_chrome(line)}
     crumbs = set()
     for i, (_, _, line) in enumerate(head):
-        if _BREADCRUMB_SEP.fullmatch(line):  # a lone ">": its neighbours are breadcrumb parts
+        if BREADCRUMB_SEP.fullmatch(line):  # a lone ">": its neighbours are breadcrumb parts
             crumbs.update(head[j][2].strip() for j in (i - 1, i + 1) if 0 <= j < len(head))
     chrome |= {i for i, (_, _, line) in enumerate(head) if line.strip() in crumbs}
     if not chrome:
@@ -174,9 +157,9 @@ def parse_date(text: str) -> tuple[str, int, int] | None:
     Accepts 2017-06-30, 2017/6/30, 2017.6.30, 2017年6月30日, 2017年6月 and
     the day-first 30.06.2017 that some CMSs print.
     """
-    if _YEAR_HINT.search(text) is None:
+    if YEAR_HINT.search(text) is None:
         return None
-    for match in _DATE.finditer(text):
+    for match in DATE.finditer(text):
         g = match.groupdict()
         year = g["y"] or g["y3"]
         month = g["m"] or g["m2"] or g["m3"]
@@ -191,11 +174,11 @@ def parse_date(text: str) -> tuple[str, int, int] | None:
 def _is_dateline(line: str, date: tuple[str, int, int]) -> bool:
     """A header/footer line that is mostly a date, maybe with a time and labelled fields."""
     rest = line[: date[1]] + " " + line[date[2] :]
-    rest = _patterns()["date_label"].sub("", _TIME.sub("", rest))
+    rest = _patterns()["date_label"].sub("", CLOCK_TIME.sub("", rest))
     source = _patterns()["source"].search(rest)  # "2021年3月5日 10:20 来源:人民网"
     rest = rest[: source.start()] if source else rest
-    stamped = _STAMP_TIME.match(line, date[2]) or _MASTHEAD.search(rest)
-    rest = _MASTHEAD.sub("", rest)
+    stamped = STAMP_TIME.match(line, date[2]) or MASTHEAD.search(rest)
+    rest = MASTHEAD.sub("", rest)
     limit = _STAMP_REST if stamped and not re.search("[,。;!?]", rest) else _DATELINE_REST
     return len(re.sub(r"\s", "", rest)) <= limit
 
@@ -217,7 +200,7 @@ def _published(doc: Structure, lines: list[tuple[int, int, str]]) -> tuple[str |
 
 def _source_value(line: str, pos: int) -> tuple[int, int] | None:
     """Span in ``line`` of the value after a label: up to a wide gap, bracket, date or next field."""
-    end_match = _VALUE_END.search(line, pos)
+    end_match = VALUE_END.search(line, pos)
     end = end_match.start() if end_match else len(line)
     date = parse_date(line[pos:end])
     if date:
@@ -238,7 +221,7 @@ def _source(lines: list[tuple[int, int, str]]) -> tuple[int, int] | None:
             span = _source_value(line, match.end())
             if span:
                 found.append((labels.index(match.group(1)), start + span[0], start + span[1]))
-        reported = _REPORTED_BY.search(line)
+        reported = REPORTED_BY.search(line)
         if reported:
             found.append((-1, start + reported.start(1), start + reported.end(1)))
     if not found:
@@ -247,7 +230,7 @@ def _source(lines: list[tuple[int, int, str]]) -> tuple[int, int] | None:
         found.extend((len(labels), *span) for span in _stamp_accounts(edges))
     if not found and edges:
         start, _, line = edges[-1]
-        standalone = _PAREN_LINE.match(line)  # a closing "(新华日报)" line
+        standalone = PAREN_LINE.match(line)  # a closing "(新华日报)" line
         if standalone:
             found.append((len(labels), start + standalone.start(1), start + standalone.end(1)))
     return min(found)[1:] if found else None
@@ -262,7 +245,7 @@ def _unlabelled_organisations(edges: list[tuple[int, int, str]]) -> Iterator[tup
     """
     for n, (start, _, line) in enumerate(edges):
         name = line.strip()
-        if not _ORGANISATION.fullmatch(name) or not name.endswith(_organisation_endings()):
+        if not ORGANISATION_LINE.fullmatch(name) or not name.endswith(_organisation_endings()):
             continue
         neighbours = [edges[i][2] for i in (n - 1, n + 1) if 0 <= i < len(edges)]
         if any(_is_date_line(other) for other in neighbours):
@@ -273,10 +256,10 @@ def _unlabelled_organisations(edges: list[tuple[int, int, str]]) -> Iterator[tup
 def _journals(edges: list[tuple[int, int, str]]) -> Iterator[tuple[int, int]]:
     """Span of the journal named in a running header ("第5卷第2期  基层治理评论  2023年4月")."""
     for start, _, line in edges:
-        masthead = _MASTHEAD.search(line)
+        masthead = MASTHEAD.search(line)
         if masthead is None or not _is_date_line(line):
             continue
-        for name in _HAN_NAME.finditer(line):
+        for name in HAN_NAME.finditer(line):
             if not (masthead.start() <= name.start() < masthead.end()) and parse_date(name.group()) is None:
                 yield start + name.start(), start + name.end()
                 break
@@ -286,10 +269,10 @@ def _stamp_accounts(edges: list[tuple[int, int, str]]) -> Iterator[tuple[int, in
     """The account named before the time stamp of a WeChat header ("原创 青秀民政 2023-05-22 18:06 发表于广西")."""
     for start, _, line in edges:
         date = parse_date(line)
-        if date is None or not _STAMP_TIME.match(line, date[2]) or not _is_dateline(line, date):
+        if date is None or not STAMP_TIME.match(line, date[2]) or not _is_dateline(line, date):
             continue
         tags = sections(BYLINE_WORDS)["wechat_tag"]
-        names = [m for m in _HAN_NAME.finditer(line, 0, date[1]) if m.group() not in tags]
+        names = [m for m in HAN_NAME.finditer(line, 0, date[1]) if m.group() not in tags]
         if names:
             yield start + names[-1].start(), start + names[-1].end()
 
@@ -309,9 +292,9 @@ def _heading_like(line: str) -> bool:
     stripped = line.strip()
     return (
         _TITLE_LEN[0] <= len(stripped) <= _TITLE_LEN[1]
-        and not _SENTENCE_END.search(stripped)
-        and not _TRAILING_CLAUSE.search(stripped)
-        and not _LIST_MARKER.match(stripped)
+        and not LINE_SENTENCE_END.search(stripped)
+        and not TRAILING_CLAUSE.search(stripped)
+        and not LIST_MARKER_START.match(stripped)
         and not patterns["skip"].match(stripped)
         and not patterns["caption_end"].search(stripped)
         and not _label("source", stripped)
@@ -336,9 +319,9 @@ def is_byline(line: str) -> bool:
 
 def _title(doc: Structure, lines: list[tuple[int, int, str]]) -> tuple[str | None, tuple[int, int] | None]:
     if doc.title_hint and doc.title_hint.strip():
-        return _TITLE_TAG.sub("", doc.title_hint.strip()) or doc.title_hint.strip(), None
+        return TITLE_TAG.sub("", doc.title_hint.strip()) or doc.title_hint.strip(), None
     top = [
-        ln for ln in lines[:_TITLE_LOOKAHEAD] if not _patterns()["skip"].match(ln[2]) and not _TAG_LINE.fullmatch(ln[2])
+        ln for ln in lines[:_TITLE_LOOKAHEAD] if not _patterns()["skip"].match(ln[2]) and not TAG_LINE.fullmatch(ln[2])
     ]
     first = next((ln for ln in top if not is_byline(ln[2])), None)
     if first and _heading_like(first[2]):
@@ -353,7 +336,7 @@ def _title(doc: Structure, lines: list[tuple[int, int, str]]) -> tuple[str | Non
 
 def _headline(start: int, end: int, line: str) -> tuple[str, tuple[int, int]]:
     """The headline of a title line, without a leading tag such as 【转载】."""
-    tag = _TITLE_TAG.match(line)
+    tag = TITLE_TAG.match(line)
     if tag and tag.end() < len(line.rstrip()):
         start += tag.end()
         line = line[tag.end() :]

@@ -34,6 +34,7 @@ import numpy as np
 
 from .. import vocabulary
 from ..gazetteer import Division, Gazetteer, load_gazetteer
+from ..patterns import CJK_RUN
 from ..records import Place, Structure
 from ..segment import get_segmenter
 from .lexicon import lexicon
@@ -54,7 +55,6 @@ DOMINANCE = 2.0
 # conjunctions (幸福, 以及) only count against a stem no recognised place precedes.
 _NON_NAME_TAGS = ("v", "p", "r", "m", "q", "u", "d", "f", "t", "y", "e", "o")
 _WEAK_NON_NAME_TAGS = ("a", "c")
-_CJK = re.compile(r"[\u4e00-\u9fff]+")
 
 Chain = tuple[str | None, ...]  # one value per FIELDS entry
 
@@ -395,7 +395,7 @@ def _find_suffixes(text: str, gaz: Gazetteer) -> list[_Suffix]:
             streets = tuple(
                 (s, name_end) for s in range(max(0, name_end - MAX_STEM - 2), start) if text[s:name_end] in street_names
             )
-        # Without a Han character (_CJK) right before it the stem is empty, whatever the floor.
+        # Without a Han character (CJK_RUN) right before it the stem is empty, whatever the floor.
         stem_possible = (
             start > 0
             and "\u4e00" <= text[start - 1] <= "\u9fff"
@@ -466,7 +466,7 @@ def _looks_like_name(stem: str, suffix: str) -> bool:
     words = place_words()
     return (
         len(stem) >= 2
-        and _CJK.fullmatch(stem) is not None
+        and CJK_RUN.fullmatch(stem) is not None
         and not stem.endswith(words.generic)
         and not (stem + suffix).endswith(words.common)
     )
@@ -482,7 +482,7 @@ def _is_one_char_name(stem: str, suffix: str, following: str) -> bool:
     words = place_words()
     return (
         suffix == "村"
-        and _CJK.fullmatch(stem) is not None
+        and CJK_RUN.fullmatch(stem) is not None
         and stem not in words.not_before_village
         and following not in words.division_end
         and not lexicon().is_word(stem + suffix)
