@@ -237,6 +237,7 @@ class _Candidate:
     score: float = 0.0
     implied: bool = False  # a count the text gives without a number (implied_candidates)
     features: dict[str, float] = field(default_factory=dict)  # the chooser's named features (WEIGHTS)
+    eligible: bool = True  # False for plans and for single venues' areas (scored_candidates)
 
     @property
     def value(self) -> float:
@@ -582,39 +583,57 @@ def _head_fit(c: _Candidate) -> float:
     return 0.5 if tail == 0 else (-0.5 if tail <= 2 else -3.0)
 
 
-def case_profile(document: Document, structure: Structure | None, extraction: Extraction) -> CaseProfile:
-    """The profile of one stored case.
+def scored_candidates(
+    document: Document, structure: Structure | None, extraction: Extraction
+) -> tuple[_Context, dict[str, list[_Candidate]]]:
+    """Per indicator, the candidates that may be the case's value, each with its features and score.
 
-    Every indicator of corpus/indicators.tsv gets a value: the best candidate
-    when one scores at least MIN_SCORE, else ``NOT_FOUND`` (``value`` None).
-    The largest value of an indicator gets a small bonus (a case's total is at
-    least any of its parts); ties go to the earlier figure.
+    A plan or target (力争, 下一步, the plans section) is never eligible (it stays in the details), nor
+    a venue's area that is neither a total nor the venue the title is about. The largest of the rest
+    gets the feature ``largest`` (a case's total is at least any of its parts), except for money.
     """
     from .compare import load_indicators
 
     place = case_place(document.text, structure, extraction)
     ctx = _Context(document.text, structure, extraction, place)
-    by_indicator: dict[str, list[_Candidate]] = {}
+    found: dict[str, list[_Candidate]] = {}
     for cand in [*candidates(document.text, extraction), *implied_candidates(document.text, extraction, place)]:
         if _head_fit(cand) <= HEAD_MISFIT:
             continue  # 社区停车位: the subject names a community but counts parking spaces
         cand.features = features(cand, ctx)
-        cand.score = sum(cand.features.values())
-        by_indicator.setdefault(cand.rule_name, []).append(cand)
+        found.setdefault(cand.rule_name, []).append(cand)
+    units = {r.name: r.unit for r in load_indicators()}
+    for name, cands in found.items():
+        eligible = [c for c in cands if "plan" not in c.features]
+        if name in _cues()["facility"]:
+            # One venue's area (一间约六十平方米的议事厅) describes the case only as its total (共整合…8600余平方米)
+            # or as the venue the title is about (社工站“扎根”社区: the station's 260 square metres).
+            eligible = [c for c in eligible if {"whole", "scope_own", "title_topic"} & c.features.keys()]
+        if eligible and units.get(name) != "元":  # sums of money are different pots, not parts of one total
+            max(eligible, key=lambda c: c.value).features["largest"] = LARGEST_BONUS
+        for c in cands:
+            c.eligible = c in eligible
+            c.score = sum(c.features.values())
+    return ctx, found
+
+
+def case_profile(document: Document, structure: Structure | None, extraction: Extraction) -> CaseProfile:
+    """The profile of one stored case.
+
+    Every indicator of corpus/indicators.tsv gets a value: the eligible candidate with the best
+    score (see ``scored_candidates``) when it scores at least MIN_SCORE, else ``NOT_FOUND``
+    (``value`` None); ties go to the earlier figure.
+    """
+    from .compare import load_indicators
+
+    ctx, by_indicator = scored_candidates(document, structure, extraction)
+    place = ctx.place
     values: dict[str, ProfileValue] = {}
     for rule in load_indicators():
         if rule.name in values:
             continue
         found = by_indicator.get(rule.name, [])
-        # A plan or target (力争, 下一步, the plans section) is never the case's figure; it stays in the details.
-        eligible = [c for c in found if "plan" not in c.features]
-        if rule.name in _cues()["facility"]:
-            # One venue's area (一间约六十平方米的议事厅) describes the case only as its total (共整合…8600余平方米)
-            # or as the venue the title is about (社工站“扎根”社区: the station's 260 square metres).
-            eligible = [c for c in eligible if {"whole", "scope_own", "title_topic"} & c.features.keys()]
-        if eligible and rule.unit != "元":  # sums of money are different pots, not parts of one total
-            max(eligible, key=lambda c: c.value).score += LARGEST_BONUS
-        best = max(eligible, key=lambda c: (c.score, -c.record.start), default=None)
+        best = max((c for c in found if c.eligible), key=lambda c: (c.score, -c.record.start), default=None)
         if best is None or best.score < MIN_SCORE:
             values[rule.name] = ProfileValue(rule.name, rule.unit, others=len(found))
             continue
