@@ -65,28 +65,21 @@ def extract(
             when the caller has it; places and themes read it.
         relevance: label the document's relevance (off while training that model).
     """
-    from .extract.changes import changes
-    from .extract.figures import figures
-    from .extract.measures import measures
-    from .extract.mechanisms import mechanisms
     from .extract.metadata import case_metadata
-    from .extract.places import places
+    from .kinds import RECORD_KINDS, DocumentContext
     from .structure import body_view
 
     tokens = tokens or Tokens(structure.text, segmenter)
     body = body_view(structure)
     body_tokens = tokens if body is structure else Tokens(body.text, segmenter)
-    found_figures = list(figures(body))
     metadata = case_metadata(structure, script=script)
-    extraction = Extraction(
-        doc_id=structure.doc_id,
-        metadata=metadata,
-        figures=found_figures,
-        changes=list(changes(body, figures=found_figures)),
-        mechanisms=list(mechanisms(body)),
-        measures=list(measures(structure, title=metadata.title)),
-        places=list(places(body, segmenter=segmenter, tokens=body_tokens.tokens, title=metadata.title)),
+    found: dict[str, list] = {}
+    context = DocumentContext(
+        structure, body, tokens.tokens, body_tokens.tokens, segmenter, script, title=metadata.title, found=found
     )
+    for kind in RECORD_KINDS:  # in registry order: a later extractor may read an earlier one's records
+        found[kind.field] = kind.extract(context)
+    extraction = Extraction(doc_id=structure.doc_id, metadata=metadata, **found)
     for ordinal, measure in enumerate(extraction.measures):
         measure.ordinal = ordinal
     if relevance:

@@ -51,6 +51,7 @@ from .store import (
     document_rows,
     extraction_rows,
     now_iso,
+    record_lists,
 )
 
 BM25_K1 = 1.2
@@ -595,7 +596,7 @@ class PgStore(Reads):
         return _structure_from_json(doc_id, text, json.loads(structure), title_hint, published_hint)
 
     def get_extraction(self, doc_id: str) -> Extraction:
-        from .records import CaseMetadata, Change, Figure, Measure, Mechanism, Place
+        from .records import CaseMetadata, Measure
 
         by_kind: dict[str, list[dict]] = {}
         for kind, data in self._query(
@@ -630,12 +631,9 @@ class PgStore(Reads):
         return Extraction(
             doc_id=doc_id,
             metadata=_build(CaseMetadata, meta),
-            figures=[_build(Figure, d) for d in by_kind.get("figure", [])],
-            changes=[_build(Change, d) for d in by_kind.get("change", [])],
-            mechanisms=[_build(Mechanism, d) for d in by_kind.get("mechanism", [])],
-            places=[_build(Place, d) for d in by_kind.get("place", [])],
             measures=measures,
             relevance=_relevance(by_kind["relevance"][0]) if by_kind.get("relevance") else None,
+            **record_lists(by_kind),
         )
 
     def ingest_errors(self) -> list[dict]:

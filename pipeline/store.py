@@ -27,6 +27,7 @@ from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
+from .kinds import RECORD_ROWS
 from .readmodel import SqliteReads
 from .records import (
     CaseMetadata,
@@ -702,11 +703,8 @@ class Store(SqliteReads):
             doc_id=doc_id,
             metadata=_build(CaseMetadata, meta),
             relevance=_relevance(relevance[0]) if relevance else None,
-            figures=[_build(Figure, d) for d in by_kind.get("figure", [])],
-            changes=[_build(Change, d) for d in by_kind.get("change", [])],
-            mechanisms=[_build(Mechanism, d) for d in by_kind.get("mechanism", [])],
-            places=[_build(Place, d) for d in by_kind.get("place", [])],
             measures=measures,
+            **record_lists(by_kind),
         )
 
     def ingest_errors(self) -> list[sqlite3.Row]:
@@ -820,14 +818,9 @@ def extraction_rows(
     relevance = extraction.relevance
     if relevance is not None:
         records.append((doc_id, "relevance", 0, 0, 0, _record_json(relevance)))
-    spans: tuple[tuple[str, Sequence[Figure | Change | Mechanism | Place]], ...] = (
-        ("figure", extraction.figures),
-        ("change", extraction.changes),
-        ("mechanism", extraction.mechanisms),
-        ("place", extraction.places),
-    )
-    for kind, items in spans:
-        records += [(doc_id, kind, i, r.start, r.end, _record_json(r)) for i, r in enumerate(items)]
+    for kind in RECORD_ROWS:
+        items: Sequence[Figure | Change | Mechanism | Place] = getattr(extraction, kind.field)
+        records += [(doc_id, kind.name, i, r.start, r.end, _record_json(r)) for i, r in enumerate(items)]
     measures = extraction.measures
     return ExtractionRows(
         (
@@ -897,6 +890,11 @@ def _run_script(conn: sqlite3.Connection, script: str) -> None:
     for statement in script.split(";\n"):
         if statement.strip():
             conn.execute(statement)
+
+
+def record_lists(by_kind: dict[str, list[dict[str, Any]]]) -> dict[str, list[Any]]:
+    """The Extraction fields of the kinds stored as records rows, from those rows' JSON by kind."""
+    return {kind.field: [_build(kind.record, d) for d in by_kind.get(kind.name, [])] for kind in RECORD_ROWS}
 
 
 def _build(cls: type[_R], data: dict[str, Any]) -> _R:

@@ -1,0 +1,89 @@
+"""The record kinds extraction produces, in one registry, and the per-document context they read.
+
+Each :class:`RecordKind` names a kind once: its records-table name, its :class:`Extraction`
+attribute, its record type, what staff read for it, how it is stored, and its extractor,
+wired to what it reads of the shared :class:`DocumentContext`. ``analyze.extract`` runs the
+extractors in registry order (metadata first: later extractors read its title; figures
+before changes: a change's new value is one of them); the stores write and read back every
+kind stored as ``records`` rows from this list. Adding a kind is a record type in records.py,
+an extractor under extract/, and one entry here (plus its export and scoring, which still
+name their fields: export.py, evaluate.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from .records import Change, Figure, Measure, Mechanism, Place, Structure
+
+
+@dataclass
+class DocumentContext:
+    """What the extractors of one document read, built once (analyze.extract).
+
+    ``body`` is ``structure`` with its references blanked out (structure.body_view): the facts
+    extractors read it. ``found`` holds what earlier extractors returned, by field.
+    """
+
+    structure: Structure
+    body: Structure
+    tokens: list[str]  # segmentation of structure.text
+    body_tokens: list[str]  # ... of body.text (the same list when nothing was blanked)
+    segmenter: str
+    script: str
+    title: str | None = None  # the headline metadata found
+    found: dict[str, list[Any]] | None = None
+
+
+@dataclass(frozen=True)
+class RecordKind:
+    name: str  # the records table's kind and the web's highlight kind: "figure"
+    field: str  # the Extraction attribute: "figures"
+    record: type  # the record's dataclass
+    label: str  # what staff read: 数字
+    extract: Callable[[DocumentContext], list[Any]]
+    stored: str = "records"  # "records": JSON rows of the records table; "measures": its own table
+
+
+def _figures(ctx: DocumentContext) -> list[Figure]:
+    from .extract.figures import figures
+
+    return list(figures(ctx.body))
+
+
+def _changes(ctx: DocumentContext) -> list[Change]:
+    from .extract.changes import changes
+
+    return list(changes(ctx.body, figures=(ctx.found or {}).get("figures")))
+
+
+def _mechanisms(ctx: DocumentContext) -> list[Mechanism]:
+    from .extract.mechanisms import mechanisms
+
+    return list(mechanisms(ctx.body))
+
+
+def _measures(ctx: DocumentContext) -> list[Measure]:
+    from .extract.measures import measures
+
+    return list(measures(ctx.structure, title=ctx.title))
+
+
+def _places(ctx: DocumentContext) -> list[Place]:
+    from .extract.places import places
+
+    return list(places(ctx.body, segmenter=ctx.segmenter, tokens=ctx.body_tokens, title=ctx.title))
+
+
+# In the order analyze.extract runs them.
+RECORD_KINDS: tuple[RecordKind, ...] = (
+    RecordKind("figure", "figures", Figure, "数字", _figures),
+    RecordKind("change", "changes", Change, "变化", _changes),
+    RecordKind("mechanism", "mechanisms", Mechanism, "机制", _mechanisms),
+    RecordKind("measure", "measures", Measure, "做法", _measures, stored="measures"),
+    RecordKind("place", "places", Place, "地点", _places),
+)
+# The kinds stored as JSON rows of the records table (metadata and relevance are stored beside them).
+RECORD_ROWS: tuple[RecordKind, ...] = tuple(k for k in RECORD_KINDS if k.stored == "records")

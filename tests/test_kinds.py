@@ -1,0 +1,33 @@
+"""The registry of record kinds (pipeline/kinds.py): every kind extraction produces is in it once,
+and the analysis runs its extractors over one shared context."""
+
+import dataclasses
+
+from pipeline.analyze import analyze_document
+from pipeline.kinds import RECORD_KINDS, RECORD_ROWS
+from pipeline.records import Document, Extraction
+
+TEXT = (
+    "青山区五社联动的探索\n"
+    "一、主要做法\n"
+    "（一）培育社区社会组织。建设孵化基地,社会组织由183家增长到769家。\n"
+    "（二）推行“三社联动”机制。武汉市青山区红卫路街道组织居民议事。\n"
+)
+
+
+def test_every_record_list_of_an_extraction_is_one_registered_kind():
+    lists = {f.name for f in dataclasses.fields(Extraction)} - {"doc_id", "metadata", "relevance"}
+    assert sorted(k.field for k in RECORD_KINDS) == sorted(lists)
+    assert len({k.name for k in RECORD_KINDS}) == len(RECORD_KINDS)
+    assert {k.stored for k in RECORD_KINDS} == {"records", "measures"}
+    assert [k.name for k in RECORD_ROWS] == ["figure", "change", "mechanism", "place"]
+
+
+def test_each_extractor_fills_its_field_and_reads_earlier_ones():
+    extraction = analyze_document(Document("k1", TEXT)).extraction
+    for kind in RECORD_KINDS:
+        records = getattr(extraction, kind.field)
+        assert records and all(isinstance(r, kind.record) for r in records), kind.name
+    # changes read the figures found before them: the new value is one of those figures
+    (change,) = extraction.changes
+    assert any(f.value == change.to_value and f.unit == change.unit for f in extraction.figures)
