@@ -149,7 +149,20 @@ class CaseProfile:
 def _cues() -> dict[str, tuple[str, ...]]:
     kinds: dict[str, list[str]] = {
         k: []
-        for k in ("whole", "part", "plan", "own", "lever", "facts", "example", "generic", "group", "single", "facility")
+        for k in (
+            "whole",
+            "part",
+            "plan",
+            "own",
+            "lever",
+            "facts",
+            "example",
+            "generic",
+            "group",
+            "single",
+            "facility",
+            "everyone",
+        )
     }
     for line in read_lines("profile_cues.tsv"):
         kind, _, word = line.partition("\t")
@@ -257,7 +270,8 @@ def _windows(text: str, rec: Figure | Change) -> tuple[str, str]:
         return "", ""
     at = text.find(rec.raw, rec.start, rec.end) if rec.raw else -1
     lo, hi = (at, at + len(rec.raw)) if at >= 0 else (rec.start, rec.end)
-    after = re.match(r"[^、,,;;::。!?\n的|｜]{0,12}", text[hi:])
+    # …and at a conjunction before the next number (6名专职社工|和120余名志愿者: the volunteers are not social workers).
+    after = re.match(r"(?:(?![和及与][\d一二三四五六七八九十两])[^、,,;;::。!?\n的|｜]){0,12}", text[hi:])
     before_start = max(
         [text.rfind(d, max(0, lo - BEFORE_CHARS), lo) for d in "、,,;;::。!?\n|｜"] + [lo - BEFORE_CHARS - 1]
     )
@@ -428,6 +442,7 @@ WEIGHTS = {
     # 小组活动: group-work sessions rank below activities for the whole community when both are given
     # (more than LARGEST_BONUS, which the larger group count may carry)
     "group": -1.0,
+    "everyone": 1.0,  # 服务居民9万余人次: the people served are everyone (居民, 群众), not one group (学生)
     "qualified": -2.5,  # 成立业委会的小区: only those of the case's things that did something
     "implied": -1.0,  # a count implied without a number (全覆盖, the place's own station): written counts first
 }
@@ -473,6 +488,7 @@ def _word_features(c: _Candidate, ctx: _Context, lead: str) -> dict[str, float]:
         "excluded": any(x in c.window or x in _clause_before(rec, clause) for x in exclusions),
         "implied": c.implied,
         "qualified": _qualified(c),
+        "everyone": c.unit == "人次" and (c.record.subject or "").strip() in cues["everyone"],
     }
     return {name: 1.0 for name, yes in fired.items() if yes}
 
@@ -525,10 +541,11 @@ def _qualified(c: _Candidate) -> bool:
 
 
 def _clause_before(rec: Figure | Change, clause: str) -> str:
-    """The clause up to the number (全村累计拆除违章搭建和废弃旱厕|1.2万平方米): what was done to the thing counted."""
+    """The clause up to the number, from the last list comma (全村累计拆除违章搭建和废弃旱厕|1.2万平方米):
+    what was done to the thing counted, not to the list's other items."""
     raw = getattr(rec, "raw", "")
     at = clause.find(raw) if raw else -1
-    return clause[:at] if at > 0 else ""
+    return clause[clause.rfind("、", 0, at) + 1 : at] if at > 0 else ""
 
 
 def _finer_subject(c: _Candidate, ctx: _Context, clause: str) -> bool:
@@ -609,7 +626,8 @@ def scored_candidates(
             # One venue's area (一间约六十平方米的议事厅) describes the case only as its total (共整合…8600余平方米)
             # or as the venue the title is about (社工站“扎根”社区: the station's 260 square metres).
             eligible = [c for c in eligible if {"whole", "scope_own", "title_topic"} & c.features.keys()]
-        if eligible and units.get(name) != "元":  # sums of money are different pots, not parts of one total
+        # The largest of several is their total; a lone candidate has nothing to be larger than.
+        if len(eligible) > 1 and units.get(name) != "元":  # sums of money are different pots, not parts of one total
             max(eligible, key=lambda c: c.value).features["largest"] = LARGEST_BONUS
         for c in cands:
             c.eligible = c in eligible

@@ -193,3 +193,16 @@ def test_those_that_did_something_are_not_all_of_them():
 def test_a_villages_households_and_people_by_its_whole_place_word():
     profile = _profile("竹泉村村民说事\n竹泉村隶属沂南县铜井镇,全村共有386户、1260人,户籍人口1400人。\n")
     assert profile.value("户数").value == 386 and profile.value("常住人口").value == 1260
+
+
+def test_service_to_everyone_before_service_to_one_group():
+    profile = _profile(
+        "兴庆区和悦社区:“石榴籽”嵌入式服务\n四点半课堂累计服务学生3600余人次。社区年均开展各类活动60余场,参与群众达1.5万人次。\n"
+    )
+    assert profile.value("服务人次").value == 15000
+
+
+def test_the_words_after_a_number_stop_at_the_next_counted_thing():
+    # 6名专职社工和120余名志愿者: 志愿 (an exclusion of 社工人数) belongs to the next count.
+    profile = _profile("云凤社区\n云凤社区组建由6名专职社工和120余名志愿者组成的服务团队。\n")
+    assert profile.value("社工人数").value == 6 and profile.value("志愿者人数").value == 120
