@@ -420,7 +420,8 @@ def _cluster_agreement(store: Store, stems: dict[str, str], gold: dict[str, dict
 def _relabel_themes_held_out(
     stored: dict[str, tuple[Document, Extraction]], gold_dir: PathLike, predicted: dict[str, dict[str, Any]]
 ) -> None:
-    from .themes import held_out_models, label_measures
+    from .themes import label_measures
+    from .themes_train import held_out_models
 
     texts = {stem: doc.text for stem, (doc, _) in stored.items()}
     for stem, model in held_out_models(Path(gold_dir), texts):

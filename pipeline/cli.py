@@ -326,7 +326,7 @@ def train(gold_dir, corpus_dir, relevance_dir, out_dir, which):
                     --relevance corpus/relevance
     """
     if which in ("all", "themes"):
-        from .themes import train as train_model
+        from .themes_train import train as train_model
 
         click.echo(str(train_model(gold_dir, corpus_dir, out_dir)))
     if which in ("all", "headings"):

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from .extract.headings import CLASSES, MODEL_FILE, Candidate, HeadingModel, candidates, features, title_paragraphs
 from .records import Structure
-from .themes import Dirs, _dirs, read_corpus
+from .themes_train import Dirs, _dirs, read_corpus
 
 CARD_FILE = "heading_model.md"
 REGULARIZATION = 1.0  # inverse strength C of the L2 penalty; 0.3–3 score within 0.01 LODO

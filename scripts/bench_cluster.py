@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from pipeline.cluster import ClusterInput, cluster_measures
-from pipeline.themes import read_corpus
+from pipeline.themes_train import read_corpus
 
 
 def corpus_paragraphs(corpus_dir: Path) -> list[list[str]]:

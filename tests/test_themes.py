@@ -6,7 +6,7 @@ import sys
 import numpy as np
 import pytest
 
-from pipeline import themes
+from pipeline import themes, themes_train
 from pipeline.records import Measure
 from pipeline.resources import data_path
 from pipeline.themes import SeedScorer, ThemeModel, label_measures, load_default_model, load_taxonomy
@@ -107,14 +107,14 @@ def test_weak_examples_respect_exclusion_and_rule():
         "a": "社区组建志愿服务队,发动志愿者和爱心企业捐赠物资。今天天气很好,大家一起散步聊天。",
         "b": "设立人民调解室,排查化解矛盾纠纷和安全隐患。",
     }
-    weak = themes.weak_examples(texts, scorer)
+    weak = themes_train.weak_examples(texts, scorer)
     assert ("a", "社区组建志愿服务队,发动志愿者和爱心企业捐赠物资。", "志愿服务与慈善资源") in weak
     assert all("天气" not in sentence for _, sentence, _ in weak)
-    assert {doc for doc, _, _ in themes.weak_examples(texts, scorer, exclude={"a"})} == {"b"}
+    assert {doc for doc, _, _ in themes_train.weak_examples(texts, scorer, exclude={"a"})} == {"b"}
 
 
 def test_gold_measure_text_is_recovered_around_heading():
-    measures = themes.gold_measures(GOLD, CORPUS)
+    measures = themes_train.gold_measures(GOLD, CORPUS)
     assert len(measures) >= 50
     for m in measures:
         assert len(m.text) >= len(m.heading)
@@ -124,7 +124,7 @@ def test_gold_measure_text_is_recovered_around_heading():
 
 def test_gold_from_several_directories_and_formats():
     fixtures = data_path("reports").parents[1] / "tests" / "fixtures" / "reports"
-    measures = themes.gold_measures([GOLD, fixtures], [CORPUS, fixtures])
+    measures = themes_train.gold_measures([GOLD, fixtures], [CORPUS, fixtures])
     docs = {m.doc_id for m in measures}
     assert {"000_80f65cdcd7856e7d", "cq_web_2019"} <= docs  # cq_web_2019 is an html page
     web = [m for m in measures if m.doc_id == "cq_web_2019"]
@@ -134,7 +134,7 @@ def test_gold_from_several_directories_and_formats():
 
 
 def test_leave_one_document_out_floor():
-    report = themes.leave_one_document_out(GOLD, CORPUS)
+    report = themes_train.leave_one_document_out(GOLD, CORPUS)
     assert report["micro"]["f1"] >= 0.60
     assert report["measures"] >= 50
 
