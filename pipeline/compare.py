@@ -50,7 +50,7 @@ TABLES = {
     "clusters": ("实践聚类", "clusters"),
     "sources": ("来源文档", "sources"),
 }
-VALUE_COLUMNS = ["指标", "数值", "单位", "修饰", "原值", "显示", "档案值", "文档", "起", "止", "原文"]
+VALUE_COLUMNS = ["指标", "数值", "单位", "修饰", "原值", "显示", "档案值", "依据", "文档", "起", "止", "原文"]
 
 
 class CompareError(ValueError):
@@ -404,6 +404,7 @@ def _indicator_values(profiles, place_of, header) -> pd.DataFrame:
                     "原值": v.before,
                     "显示": v.shown,
                     "档案值": "是" if (chosen.start, chosen.end) == (v.start, v.end) else "",
+                    "依据": v.why,
                     "文档": p.doc_id,
                     "起": v.start,
                     "止": v.end,

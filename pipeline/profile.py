@@ -87,6 +87,7 @@ class ProfileValue:
     end: int | None = None
     subject: str | None = None
     others: int = 0  # further figures of this indicator in the report (shown in 指标明细)
+    why: str = ""  # the chooser's reasons: score and the features that fired (指标明细, 依据)
 
     @property
     def found(self) -> bool:
@@ -552,13 +553,18 @@ def _finer_subject(c: _Candidate, ctx: _Context, clause: str) -> bool:
     """Whether a sum of money is each sub-area's: its subject opens with a level finer than the case's
     (社区年活动经费 in a district's report) and the clause gives no total (累计, 共).
 
-    Counts are left alone: 7个街道社工站 in a district's report is the district's count.
+    Counts are left alone: 7个街道社工站 in a district's report is the district's count; so is a
+    compound that an indicator names (社区社会组织公益创投资金 is money for community organisations).
     """
+    from .compare import load_indicators
+
     subject = (c.record.subject or "").strip()
     if c.unit != "元" or not subject or not ctx.place.level or any(w in clause for w in _cues()["whole"]):
         return False
     finer = [w for lv in LEVELS[LEVELS.index(ctx.place.level) + 1 :] for w in LEVEL_WORDS[lv]]
-    return any(subject.startswith(w) for w in finer) and not any(subject.startswith(k) for k in c.keywords if k != "*")
+    level = next((w for w in finer if subject.startswith(w)), None)
+    compounds = {k for r in load_indicators() for k in r.keywords if len(k) > len(level or "")}
+    return level is not None and not any(subject.startswith(k) for k in compounds)
 
 
 def _bigrams(text: str) -> set[str]:
@@ -687,7 +693,43 @@ def _value(c: _Candidate, ctx: _Context, others: int) -> ProfileValue:
         end=rec.end,
         subject=rec.subject,
         others=others,
+        why=explain(c),
     )
+
+
+# The features as a researcher reads them in 指标明细 (依据).
+FEATURE_LABELS = {
+    "change": "前后变化",
+    "case_named": "句中有本案地名",
+    "whole": "总数词(共/累计)",
+    "part": "部分词(其中/每个/单个)",
+    "own_level_acts": "本级主体",
+    "own": "本案投入词(安排/财政)",
+    "lever": "撬动/配套资金",
+    "plan": "计划/目标",
+    "excluded": "排除词",
+    "scope_own": "本级范围词(全区/全街道)",
+    "scope_coarser": "上级范围词",
+    "scope_other": "其他范围词",
+    "coarser_owner": "上级地名在前",
+    "other_place": "他处地名在前",
+    "example": "举例段落",
+    "finer_subject": "下级单位的金额",
+    "title_topic": "与标题主题相同",
+    "group": "小组活动",
+    "everyone": "服务全体居民",
+    "qualified": "限定主语(…的小区)",
+    "implied": "文中无数字(推得)",
+    "head_fit": "计数对象相符",
+    "largest": "同类中最大",
+}
+
+
+def explain(c: _Candidate) -> str:
+    """得分 2.41:本案投入词(安排/财政)+1.5、本级主体+0.7 … (position, a small tie-breaker, left out)."""
+    parts = [f"{FEATURE_LABELS.get(k, k)}{v:+.1f}" for k, v in c.features.items() if k != "position" and v]
+    eligible = "" if c.eligible else "(不参选)"
+    return f"得分 {c.score:.2f}{eligible}:" + ("、".join(parts) if parts else "无")
 
 
 def stored_profiles(store, doc_ids: Iterable[str] | None = None) -> Iterator[CaseProfile]:

@@ -378,6 +378,9 @@ def test_every_indicator_value_is_traceable(store, by_city):
     long = by_city.indicator_values
     assert len(long) >= 12
     assert "是" in set(long["档案值"])
+    # Each figure says why it was or was not chosen: its score and the chooser's features that fired.
+    assert all(why.startswith("得分 ") for why in long["依据"])
+    assert not any("不参选" in why for why in long[long["档案值"] == "是"]["依据"])
     for row in long.itertuples():
         text = store.get_document(row.文档).text
         assert text[row.起 : row.止] == row.原文
