@@ -305,13 +305,14 @@ def evaluate(gold_dir, db, as_json, themes_lodo):
 @click.option(
     "--model",
     "which",
-    type=click.Choice(["all", "themes", "headings", "relevance"]),
+    type=click.Choice(["all", "themes", "headings", "mechanisms", "relevance"]),
     default="all",
     show_default=True,
-    help="Which model to rebuild: the theme model, the heading classifier, the relevance model, or all.",
+    help="Which model to rebuild: the theme model, the heading classifier, the mechanism model, the relevance "
+    "model, or all.",
 )
 def train(gold_dir, corpus_dir, relevance_dir, out_dir, which):
-    """Rebuild the theme model, the heading classifier and the relevance model from the gold.
+    """Rebuild the theme model, the heading classifier, the mechanism model and the relevance model from the gold.
 
     The relevance model (治理案例 / 相关报道 / 无关) takes every report of --corpus as a
     case and the labelled texts of --relevance as the rest. Each model writes a card into --out.
@@ -322,6 +323,9 @@ def train(gold_dir, corpus_dir, relevance_dir, out_dir, which):
                     --corpus corpus/reports --corpus tests/fixtures/reports
       govcase train --model headings --gold corpus/gold --gold tests/fixtures/reports --gold tests/fixtures/pages \\
                     --corpus corpus/reports --corpus tests/fixtures/reports --corpus tests/fixtures/pages
+      govcase train --model mechanisms --gold corpus/gold --gold tests/fixtures/reports --gold tests/fixtures/pages \\
+                    --corpus corpus/reports --corpus tests/fixtures/reports --corpus tests/fixtures/pages \\
+                    --relevance corpus/relevance
       govcase train --model relevance --corpus corpus/reports --corpus tests/fixtures/reports \\
                     --relevance corpus/relevance
     """
@@ -333,6 +337,10 @@ def train(gold_dir, corpus_dir, relevance_dir, out_dir, which):
         from .headings_train import train as train_headings
 
         click.echo(str(train_headings(gold_dir, corpus_dir, out_dir)))
+    if which in ("all", "mechanisms"):
+        from .mechanisms_train import train as train_mechanisms
+
+        click.echo(str(train_mechanisms(gold_dir, corpus_dir, out_dir, off_topic_dir=relevance_dir)))
     if which in ("all", "relevance"):
         from .relevance import train as train_relevance
 

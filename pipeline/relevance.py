@@ -95,10 +95,15 @@ def _count(kind: str, text: str) -> int:
     return len(pattern.findall(text)) if pattern else 0
 
 
+def vocabulary_density(kind: str, text: str) -> float:
+    """Words of one vocabulary of corpus/relevance_vocabulary.tsv (governance, policy, other_news,
+    theme_seed) per thousand characters; a two-line brief is not a dense one."""
+    return _count(kind, text) / (max(len(text), 200) / 1000)
+
+
 def features(structure: Structure, extraction: Extraction) -> dict[str, float]:
     """The named features of one analysed document (see FEATURES)."""
     text = structure.text
-    thousands = max(len(text), 200) / 1000  # a two-line brief is not a dense one
     practices = [m for m in extraction.measures if m.kind == "measure"]
     titled = sum(1 for m in practices if getattr(m, "titled", True))
     place = extraction.primary_place()
@@ -112,10 +117,10 @@ def features(structure: Structure, extraction: Extraction) -> dict[str, float]:
         "titled_practices": math.log1p(titled),
         "practice_passages": math.log1p(len(practices) - titled),
         "mechanisms": math.log1p(len(extraction.mechanisms)),
-        "governance_density": _count("governance", text) / thousands,
-        "theme_seed_density": _count("theme_seed", text) / thousands,
-        "policy_density": _count("policy", text) / thousands,
-        "other_news_density": _count("other_news", text) / thousands,
+        "governance_density": vocabulary_density("governance", text),
+        "theme_seed_density": vocabulary_density("theme_seed", text),
+        "policy_density": vocabulary_density("policy", text),
+        "other_news_density": vocabulary_density("other_news", text),
         "place_depth": float(depth),
         "grassroots_places": math.log1p(sum(1 for p in extraction.places if p.street or p.community)),
         "figures": math.log1p(len(extraction.figures)),

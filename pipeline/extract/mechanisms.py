@@ -1,21 +1,29 @@
-"""Named governance mechanisms: numeral slogans, quoted programme names, known models.
+"""Named governance mechanisms: numeral slogans, quoted programme names, councils, known models.
 
-Three kinds of evidence, all regex scans compiled once:
+Scans (regular expressions compiled once) propose candidate names generously:
 
 * numeral slogans found by shape, quoted or not (三社联动, 一核三擎,
   三报告双评议一监督, 双轨制), with “三社”联动 / “三社” folded together;
-* quoted phrases that carry a cue: a head noun at their end (“社工支网计划”),
-  a model noun right after the quote (“一领双融三孵化”工作模式), or, for
-  enumerated slogans, a verb that adopts them (实行“分类管理、三级管辖”);
+* every quoted phrase, with the cue it carries if any: a head noun at its end
+  (“社工支网计划”), a model noun right after the quote (“一领双融三孵化”工作模式),
+  a verb that adopts it (实行“分类管理、三级管辖”, 组建“红枫义警”);
+* unquoted names ending in a council, facility, team, fund or record head
+  (院落议事会, 阿妈妮帮扶队, 楼栋议事角; ``corpus/mechanism_heads.txt``) and
+  A+B arrangements (党建+物业联动);
 * the dictionary ``corpus/mechanisms.txt`` and unquoted names that the text
   repeats with the same wording before a head noun (社区服务社会化项目).
 
+Meetings, treaties, national slogans and counted things (``corpus/mechanism_reject.txt``)
+are never proposed. The mechanism model (pipeline/extract/mechanism_model.py, trained from
+the gold by pipeline.mechanisms_train) scores each candidate on named features and keeps
+those at or above its threshold; a dictionary name is kept wherever it is named.
 Every cue list is a data file under ``corpus/`` (see ``_cues``).
 """
 
 from __future__ import annotations
 
 import bisect
+import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
@@ -27,6 +35,7 @@ from typing import NamedTuple
 from ..records import Mechanism, Structure
 from ..resources import read_lines
 from .lexicon import dictionary_tags, lexicon
+from .mechanism_model import MechanismModel, default_model
 
 NUMERALS = "一二三四五六七八九十两双壹贰叁肆伍百千万"
 _HAN_NOT_NUM = rf"(?:(?![{NUMERALS}])[\u4e00-\u9fff])"
@@ -101,6 +110,9 @@ class _Cues:
     dictionary: dict[str, str]  # alias -> canonical
     dictionary_re: re.Pattern | None
     repeat_heads: re.Pattern
+    heads: re.Pattern  # corpus/mechanism_heads.txt, at the end of an unquoted name
+    reject_any: re.Pattern  # meetings, treaties, generic policy words (corpus/mechanism_reject.txt)
+    reject_unquoted: re.Pattern  # numeral phrases that are prose when unquoted
 
 
 def _alternation(words: tuple[str, ...]) -> str:
@@ -119,14 +131,28 @@ def _cues() -> _Cues:
     return _Cues(
         suffixes=suffixes,
         context=re.compile(_alternation(read_lines("mechanism_context.txt"))),
-        triggers=re.compile(rf"(?:{_alternation(read_lines('mechanism_triggers.txt'))})$"),
+        triggers=re.compile(rf"(?:{_alternation(read_lines('mechanism_triggers.txt'))})了?$"),
         joins=re.compile(_alternation(joins)),
         unquoted_numeral=re.compile(rf"{_NUMERAL}{_HAN_NOT_NUM}{{1,3}}?(?:{_alternation(joins)})"),
         stop=read_lines("mechanism_stop.txt"),
         dictionary=dictionary,
         dictionary_re=re.compile(_alternation(tuple(dictionary))) if dictionary else None,
         repeat_heads=re.compile(_alternation(suffixes)),
+        heads=re.compile(_alternation(read_lines("mechanism_heads.txt"))),
+        reject_any=_rejections("any"),
+        reject_unquoted=_rejections("unquoted"),
     )
+
+
+def _rejections(section: str) -> re.Pattern:
+    """One pattern of the regular expressions of a section of corpus/mechanism_reject.txt."""
+    patterns, current = [], None
+    for line in read_lines("mechanism_reject.txt"):
+        if re.fullmatch(r"\[[a-z]+\]", line):
+            current = line[1:-1]
+        elif current == section:
+            patterns.append(f"(?:{line})")
+    return re.compile("|".join(patterns) or r"(?!)")
 
 
 def _ordinary_tag(word: str) -> str | None:
@@ -147,6 +173,10 @@ def _splits_word(text: str, pos: int) -> bool:
 def _is_coined_unquoted(term: str, text: str, start: int) -> bool:
     # Unquoted, the match must not cut a word at either end: 统一体制, 强化制度.
     if not _coined_form(term) or _splits_word(text, start) or _splits_word(text, start + len(term)):
+        return False
+    # Counted things (一栋楼里十几口人, 一辆接着一辆) and prose (两国和两国人民): corpus/mechanism_reject.txt.
+    # A count that opens a chain of counts is a slogan again: 一户一档, 一村一策.
+    if (_COUNTED.match(term) and not _NUMERAL_CHAIN.fullmatch(term)) or _cues().reject_unquoted.search(term):
         return False
     # Prose, not a slogan: 一边刷卡一边说 (an adverb opens it), 经八路街道一处 (a place inside).
     return _ordinary_tag(term[:2]) != "d" and _PLACE_INSIDE.search(term) is None
@@ -280,6 +310,69 @@ def _quoted(text: str) -> Iterator[_Candidate]:
         found = _classify_quoted(text, inner, *match.span())
         if found:
             yield found
+        elif (shape := _quoted_shape(inner)) is not None:
+            # No cue: “锦绣芳邻”, “时间存折”, “横向到边、纵向到底” are often programmes all the same;
+            # the model decides.
+            start = match.start()
+            how = "quoted_list" if shape.kind == "list" else "quoted"
+            yield _Candidate(shape.name, start + shape.span[0], start + shape.span[1], how)
+
+
+# Tags of the words that may stand in the modifier of a headed name (楼栋|议事角, 阿妈妮|帮扶队):
+# nouns, names, abbreviations, distinguishing words, words jieba does not know.
+_MODIFIER_TAGS = ("n", "nr", "ns", "nt", "nz", "nrt", "ng", "zg", "vn", "an", "j", "b", "x", "l", "eng", "m")
+_MAX_MODIFIER = 8
+_OPEN_BEFORE = re.compile(rf"[\u4e00-\u9fffA-Za-z0-9]{{1,{_MAX_MODIFIER}}}$")
+
+
+def _modifier(text: str, end: int) -> str:
+    """The noun phrase that ends at ``end``: the words back to the nearest verb, particle or punctuation."""
+    window = _OPEN_BEFORE.search(text, max(0, end - _MAX_MODIFIER), end)
+    if window is None:
+        return ""
+    words = lexicon().cut_tagged(window.group())
+    kept = 0
+    for word, tag in reversed(words):
+        if not tag.startswith(_MODIFIER_TAGS) or (tag == "m" and not word.isdigit()):
+            break
+        kept += len(word)
+    return window.group()[len(window.group()) - kept :]
+
+
+_QUOTED_MODIFIER = re.compile(r"“([^“”\n]{1,12})”([\u4e00-\u9fff]{0,4})$")
+
+
+def _headed(text: str) -> Iterator[_Candidate]:
+    """Unquoted names ending in a head of corpus/mechanism_heads.txt: 院落议事会, 阿妈妮帮扶队, 红黑榜.
+
+    A quoted modifier is part of the name (“阿妈妮”帮扶队, “五社联动”专项基金).
+    """
+    for match in _cues().heads.finditer(text):
+        if _splits_word(text, match.end()):  # 中心|城区, 学校|园
+            continue
+        head, start = match.group(), match.start()
+        quoted = _QUOTED_MODIFIER.search(text, max(0, start - 20), start)
+        if quoted and _modifier(text, start).endswith(quoted.group(2)):  # “时间币”在超市: no name
+            name = _clean(quoted.group(1)) + quoted.group(2) + head
+            yield _Candidate(name, quoted.start(1), match.end(), "headed")
+            continue
+        modifier = _modifier(text, start)
+        if len(modifier) + len(head) < 3:
+            continue
+        yield _Candidate(modifier + head, start - len(modifier), match.end(), "headed")
+
+
+_JOINED_UNQUOTED = re.compile(r"(?<![+\u4e00-\u9fff])[\u4e00-\u9fffA-Za-z]{2,12}(?:\+[\u4e00-\u9fff]{2,10})+")
+
+
+def _joined_unquoted(text: str) -> Iterator[_Candidate]:
+    """A+B arrangements without quotes (探索党建+老旧小区改造): the first part cut back to its noun phrase."""
+    for match in _JOINED_UNQUOTED.finditer(text):
+        first = match.group().split("+", 1)[0]
+        modifier = _modifier(text, match.start() + len(first))
+        if len(modifier) >= 2:
+            start = match.start() + len(first) - len(modifier)
+            yield _Candidate(text[start : match.end()], start, match.end(), "joined_unquoted")
 
 
 def _successors(text: str, names: set[str]) -> list[_Candidate]:
@@ -488,44 +581,227 @@ def _count_mentions(text: str, name: str, spans: list[tuple[int, int]]) -> int:
     return len(ordered) + extra
 
 
-def mechanisms(doc: Structure, *, min_confidence: float = 0.0) -> Iterator[Mechanism]:
+@dataclass
+class CandidateGroup:
+    """Every candidate mention of one name in one document, before the model decides."""
+
+    name: str
+    candidates: list[_Candidate]
+    mentions: int
+
+
+_RULE_KINDS = frozenset(_CONFIDENCE)
+
+
+def candidate_groups(doc: Structure) -> list[CandidateGroup]:
+    """The names the scans propose, grouped, in order of first mention."""
+    text = doc.text
+    quoted = list(_quoted(text))
+    others = [*_titled(text), *_unquoted_numerals(text), *_dictionary(text), *_repeated(text)]
+    others += _successors(text, {_clean(c.name) for c in quoted + others if c.how in _RULE_KINDS})
+    others += [*_headed(text), *_joined_unquoted(text)]
+    groups = []
+    reject = _cues().reject_any
+    for name, cands in _group(quoted + others).items():
+        if len(name) < 2:  # “和”, “沉”: a quoted character is a word, never a name
+            continue
+        if reject.search(name):  # a meeting, a treaty, a generic policy word (corpus/mechanism_reject.txt)
+            continue
+        cands.sort(key=lambda c: c.start)
+        groups.append(CandidateGroup(name, cands, _count_mentions(text, name, [(c.start, c.end) for c in cands])))
+    return sorted(groups, key=lambda g: g.candidates[0].start)
+
+
+_OPEN_QUOTES = "“「『《"
+_HEDGED = re.compile(r"\d.*(?:左右|多|余)|[约近超]\d")
+_NEGATED = re.compile(r"[不没无难太]")
+_REPEATED_RUN = re.compile(r"(.{2,4})\1")
+# Words before a quoted phrase that make it the problem the case met (群众反映“…”, 存在“…”的问题).
+_ORGANISATIONS_AFTER = re.compile(
+    r"[”」』]?[^。;\n]{0,30}?等(?:\d+|[一二三四五六七八九十百几多]+)?[个家支]?(?:社会组织|社区社会组织|组织|团队|队伍|机构)"
+)
+_PROBLEM_CUE = re.compile(r"问题|难题|困境|面临|存在|反映|抱怨|吐槽|曾经|过去|一度|以往|往往")
+_COUNTED = re.compile(rf"[{NUMERALS}几]+[个名位户栋家件项场次条届年月天人座处批类种支辆岁]")
+
+
+def _quoted_mention(text: str, cand: _Candidate) -> bool:
+    """The mention is inside quotes or starts with them (“1+3+N”服务网络)."""
+    return text[cand.start : cand.start + 1] in _OPEN_QUOTES or (
+        cand.start > 0 and text[cand.start - 1] in _OPEN_QUOTES
+    )
+
+
+def _paragraph_length(doc: Structure, pos: int) -> int:
+    starts = [p.start for p in doc.paragraphs]
+    k = bisect.bisect_right(starts, pos) - 1
+    return doc.paragraphs[k].end - doc.paragraphs[k].start if k >= 0 else len(doc.text)
+
+
+_DENSITY_MIN_TEXT = 300
+
+
+@lru_cache(maxsize=64)
+def _densities(text: str) -> tuple[float, float]:
+    """Governance and other-news words per thousand characters: a story of markets or diplomacy
+    quotes and numbers its own phrases (“2+7合作框架”), which name no governance mechanism."""
+    from ..relevance import vocabulary_density  # the relevance vocabularies, one list for both
+
+    return vocabulary_density("governance", text), vocabulary_density("other_news", text)
+
+
+@lru_cache(maxsize=64)
+def _quote_count(text: str) -> int:
+    """Distinct quoted phrases of a text: a text that quotes everything marks no name by quoting it."""
+    return len({m.group() for m in _QUOTED.finditer(text)})
+
+
+def _bucket(value: float, bounds: tuple[tuple[float, str], ...], last: str) -> str:
+    return next((label for bound, label in bounds if value < bound), last)
+
+
+# Shape features of a name alone: (feature, pattern searched in the name).
+_NAME_PATTERNS = (
+    ("latin_or_digit", re.compile(r"[A-Za-z0-9]")),
+    ("dash_chain", re.compile("—")),
+    ("listed", re.compile("、")),
+    ("plus", re.compile(r"\+")),
+    ("de_inside", re.compile("的")),
+    ("counted", _COUNTED),
+    ("hedged_number", _HEDGED),
+    ("negation_inside", _NEGATED),  # “存得进、取不出”, “入不敷出”: a complaint quoted, not a name
+    ("reduplicated", _REPEATED_RUN),  # 一条街一条街地
+    ("adverbial_end", re.compile("[地得着了过]$")),
+    ("place_inside", _PLACE_INSIDE),
+)
+
+
+@lru_cache(maxsize=16384)
+def _name_features(name: str) -> tuple[tuple[str, float], ...]:
+    """What the name itself says: its length, numerals, marks, head noun, words and their tags."""
+    cues, size = _cues(), len(name)
+    feats = {f"len={size if size <= 3 else _bucket(size, ((7, '4-6'), (11, '7-10')), '11+')}": 1.0}
+    feats.update({key: 1.0 for key, pattern in _NAME_PATTERNS if pattern.search(name)})
+    if any(ch in NUMERALS for ch in name):
+        feats["numeral"] = 1.0
+        if name[0] in NUMERALS:
+            feats["numeral_first"] = 1.0
+    if name.endswith(cues.suffixes):
+        feats["suffix_head"] = 1.0
+    head = cues.heads.search(name)
+    if head and head.end() == size:
+        feats[f"head={head.group()}"] = 1.0
+        feats[f"modifier_len={min(head.start(), 5)}"] = 1.0
+    if name in cues.dictionary:
+        feats["known_model"] = 1.0
+    elif lexicon().is_word(name):
+        feats["common_word"] = 1.0
+    words = lexicon().cut_tagged(name)
+    if any(tag in ("i", "l") for _, tag in words) or any(
+        (_ordinary_tag(name[i : i + 4]) or "n") not in ("n", "j") for i in range(size - 3)
+    ):
+        feats["idiom"] = 1.0
+    feats[f"last_tag={words[-1][1][:2]}"] = 1.0
+    feats[f"first_tag={words[0][1][:2]}"] = 1.0
+    return tuple(feats.items())
+
+
+def _context_features(text: str, group: CandidateGroup, quoted: bool) -> dict[str, float]:
+    """What the words around the mentions say: a verb that sets it up, a model noun, a gloss, a complaint."""
+    cands = group.candidates
+    # Past the closing quote of a quoted mention, before its opening one.
+    ends = [c.end + (1 if _quoted_mention(text, c) else 0) for c in cands]
+    starts = [c.start - (1 if _quoted_mention(text, c) else 0) for c in cands]
+    tests = {
+        "model_noun_after": any(_context_after(text, end) for end in ends),
+        "adopting_verb_before": any(_trigger_before(text, start) for start in starts),
+        "defined": any(_DEFINED.match(text, end) for end in ends),
+        "prose_pattern": not quoted and bool(_cues().reject_unquoted.search(group.name)),
+        "problem_cue_before": any(_PROBLEM_CUE.search(text, max(0, c.start - 12), c.start) for c in cands),
+        # “人人参与、人人尽力、人人共享”的新型社区: it describes, it names nothing.
+        "de_after": all(text[c.end : c.end + 2].lstrip("”」』").startswith("的") for c in cands),
+        # “草根文化社”、“工福晴雨”服务队等社会组织: bodies, not arrangements.
+        "organisation_listed": any(_ORGANISATIONS_AFTER.match(text, c.end) for c in cands),
+    }
+    return {key: 1.0 for key, found in tests.items() if found}
+
+
+def _document_features(doc: Structure, group: CandidateGroup) -> dict[str, float]:
+    """Where in the document, and what kind of document: layout, governance vocabulary, quoting habit."""
+    text = doc.text
+    if len(text) < _DENSITY_MIN_TEXT:
+        return {"short_text": 1.0}  # a sentence or two: no layout, no vocabulary to go by
+    feats: dict[str, float] = {}
+    if min(_paragraph_length(doc, c.start) for c in group.candidates) <= 30:
+        feats["in_short_line"] = 1.0
+    if group.candidates[0].start < 0.2 * len(text):
+        feats["early"] = 1.0
+    governance, other_news = _densities(text)
+    feats[f"governance_words={_bucket(governance, ((5, '<5'), (15, '5-15')), '15+')}"] = 1.0
+    if other_news >= governance:
+        feats["other_news_text"] = 1.0
+    feats[f"quotes_in_text={_bucket(_quote_count(text), ((6, '0-5'), (16, '6-15')), '16+')}"] = 1.0
+    return feats
+
+
+def group_features(doc: Structure, group: CandidateGroup) -> dict[str, float]:
+    """Named features of one candidate name (the mechanism model's input; see models/mechanism_model.md)."""
+    hows = {c.how for c in group.candidates}
+    feats: dict[str, float] = {f"how={how}": 1.0 for how in hows}
+    if hows & _RULE_KINDS:
+        feats["rule"] = 1.0
+    quoted = any(_quoted_mention(doc.text, c) for c in group.candidates)
+    feats["quoted" if quoted else "unquoted"] = 1.0
+    feats["mentions"] = math.log(group.mentions)
+    if group.mentions >= 2:
+        feats["repeated_mention"] = 1.0
+    feats.update(_name_features(group.name))
+    feats.update(_context_features(doc.text, group, quoted))
+    feats.update(_document_features(doc, group))
+    return feats
+
+
+def mechanisms(
+    doc: Structure, *, min_confidence: float = 0.0, model: MechanismModel | None = None
+) -> Iterator[Mechanism]:
     """Yield one record per distinct mechanism named in ``doc``, in order of first mention.
+
+    Every name the scans propose is scored by the mechanism model; its
+    probability is the record's confidence.
 
     Args:
         doc: the structured document; spans refer to ``doc.text``.
         min_confidence: drop mechanisms whose confidence is below this value
-            (0.6 keeps repeated/titled names out, 0.8 keeps only quoted
-            slogans, suffixed names and dictionary hits).
+            (on top of the model's own threshold).
+        model: a mechanism model (default: the shipped models/mechanism_model.json).
     """
+    model = model or default_model()
+    scored = [(g, model.probability(group_features(doc, g))) for g in candidate_groups(doc)]
+    yield from select(doc, scored, max(model.threshold, min_confidence))
+
+
+def select(doc: Structure, scored: list[tuple[CandidateGroup, float]], threshold: float) -> list[Mechanism]:
+    """The records of the names scored at or above ``threshold``, less those only ever part of a longer one."""
     text = doc.text
-    quoted = list(_quoted(text))
-    others = [*_titled(text), *_unquoted_numerals(text), *_dictionary(text), *_repeated(text)]
-    others += _successors(text, {_clean(c.name) for c in quoted + others})
-    groups = _group(quoted + others)
-    all_spans = {name: [(c.start, c.end) for c in cands] for name, cands in groups.items()}
-    parts = _only_parts(all_spans) | _chain_parts(groups)
+    # A name of the dictionary (corpus/mechanisms.txt) is a known model wherever it is named.
+    accepted = [(g, p) for g, p in scored if p >= threshold or any(c.how == "dictionary" for c in g.candidates)]
+    spans = {g.name: [(c.start, c.end) for c in g.candidates] for g, _ in accepted}
+    kept = {g.name: g.candidates for g, _ in accepted}
+    parts = _only_parts(spans) | _chain_parts(kept)
     records = []
-    for name, cands in groups.items():
-        if name in parts:
+    for group, probability in accepted:
+        if group.name in parts:
             continue  # only ever part of a longer name: 双轨制 inside 分类管理、三级管辖、双轨制管理
-        spans = all_spans[name]
-        cands.sort(key=lambda c: c.start)
-        mentions = _count_mentions(text, name, spans)
-        confidence = max(_CONFIDENCE[c.how] for c in cands)
-        confidence = min(1.0, confidence + 0.05 * (mentions - 1))
-        if confidence < min_confidence:
-            continue
-        definition = next(filter(None, (_definition(text, c.end) for c in cands)), None)
-        first = cands[0]
+        definition = next(filter(None, (_definition(text, c.end) for c in group.candidates)), None)
+        first = group.candidates[0]
         records.append(
             Mechanism(
                 doc_id=doc.doc_id,
                 start=first.start,
                 end=first.end,
-                name=name,
+                name=group.name,
                 definition=definition,
-                mentions=mentions,
-                confidence=round(confidence, 3),
+                mentions=group.mentions,
+                confidence=round(probability, 3),
             )
         )
-    yield from sorted(records, key=lambda m: m.start)
+    return sorted(records, key=lambda m: m.start)

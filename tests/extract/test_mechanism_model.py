@@ -1,0 +1,66 @@
+"""The mechanism model: plain numbers with a card, reproducible from the gold, scored leave-one-document-out."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+from pipeline.extract.mechanism_model import MechanismModel, default_model
+from pipeline.extract.mechanisms import candidate_groups, group_features
+from pipeline.ingest.normalize import normalize
+from pipeline.resources import models_dir
+from pipeline.structure import build_structure
+
+ROOT = Path(__file__).resolve().parents[2]
+TEXTS = [ROOT / "corpus" / "reports", ROOT / "tests" / "fixtures" / "reports", ROOT / "tests" / "fixtures" / "pages"]
+GOLD = [ROOT / "corpus" / "gold", *TEXTS[1:]]
+OFF_TOPIC = ROOT / "corpus" / "relevance"
+# Leave-one-document-out P/R of the shipped model's training run (models/mechanism_model.md), guarded at
+# its value: a change of the candidates or the features that loses either shows here.
+LODO_PRECISION, LODO_RECALL = 0.835, 0.885
+
+
+def test_the_shipped_model_is_plain_numbers_with_a_card():
+    data = json.loads((models_dir() / "mechanism_model.json").read_text(encoding="utf-8"))
+    assert 0.0 < data["threshold"] < 1.0 and isinstance(data["intercept"], float)
+    assert all(isinstance(w, float) for w in data["weights"].values())
+    card = (models_dir() / "mechanism_model.md").read_text(encoding="utf-8")
+    assert "Leave-one-document-out" in card and "Strongest features" in card
+
+
+def test_probability_is_the_logistic_of_the_weighted_features():
+    model = MechanismModel({"quoted": 2.0, "counted": -3.0}, -1.0, 0.5)
+    assert model.probability({"quoted": 1.0}) == pytest.approx(1 / (1 + math.exp(-1.0)))
+    assert model.probability({"quoted": 1.0, "counted": 1.0}) < 0.5 < model.probability({"quoted": 1.0})
+    assert MechanismModel.from_json(model.to_json()) == model
+
+
+def test_features_are_named_and_the_shipped_model_knows_them():
+    text = normalize("社区成立了阿妈妮帮扶队,为独居老人上门送餐。村里组建了“红枫义警”队伍,每晚开展巡逻。").text
+    doc = build_structure("t", text)
+    groups = candidate_groups(doc)
+    assert {"阿妈妮帮扶队", "红枫义警"} <= {g.name for g in groups}
+    known = set(default_model().weights)
+    for group in groups:
+        feats = group_features(doc, group)
+        assert any(name.startswith("how=") for name in feats)
+        assert set(feats) & known  # no candidate is judged on features the model never saw
+
+
+@pytest.mark.slow
+def test_the_shipped_model_is_what_training_on_the_gold_gives(tmp_path):
+    """Reproducible (`make models`), and its leave-one-document-out scores hold."""
+    from pipeline.mechanisms_train import train
+
+    report = train(GOLD, TEXTS, tmp_path, off_topic_dir=OFF_TOPIC)
+    shipped = json.loads((models_dir() / "mechanism_model.json").read_text(encoding="utf-8"))
+    rebuilt = json.loads(report.model_path.read_text(encoding="utf-8"))
+    assert rebuilt["threshold"] == shipped["threshold"]
+    assert rebuilt["weights"].keys() == shipped["weights"].keys()
+    assert all(abs(rebuilt["weights"][k] - shipped["weights"][k]) < 1e-3 for k in rebuilt["weights"])
+    lodo = report.lodo[report.threshold]
+    assert lodo["precision"] >= LODO_PRECISION and lodo["recall"] >= LODO_RECALL, lodo
+    assert report.off_topic >= 30  # the off-topic stories took part, with no mechanism
