@@ -34,6 +34,7 @@ from typing import NamedTuple
 
 from ..records import Mechanism, Structure
 from ..resources import read_lines
+from ..vocabulary import sections
 from .lexicon import dictionary_tags, lexicon
 from .mechanism_model import MechanismModel, default_model
 
@@ -146,13 +147,8 @@ def _cues() -> _Cues:
 
 def _rejections(section: str) -> re.Pattern:
     """One pattern of the regular expressions of a section of corpus/mechanism_reject.txt."""
-    patterns, current = [], None
-    for line in read_lines("mechanism_reject.txt"):
-        if re.fullmatch(r"\[[a-z]+\]", line):
-            current = line[1:-1]
-        elif current == section:
-            patterns.append(f"(?:{line})")
-    return re.compile("|".join(patterns) or r"(?!)")
+    patterns = sections("mechanism_reject.txt").get(section, ())
+    return re.compile("|".join(f"(?:{p})" for p in patterns) or r"(?!)")
 
 
 def _ordinary_tag(word: str) -> str | None:
