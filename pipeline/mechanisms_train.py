@@ -17,7 +17,7 @@ from .evaluate import MatchCounts, _score_mechanisms, name_key
 from .extract.mechanism_model import MODEL_FILE, MechanismModel
 from .extract.mechanisms import CandidateGroup, candidate_groups, group_features, select
 from .records import Structure
-from .themes import Dirs, _dirs, read_corpus
+from .themes_train import Dirs, _dirs, read_corpus
 
 CARD_FILE = "mechanism_model.md"
 REGULARIZATION = 0.5  # inverse strength C of the L2 penalty; 0.25–2 score within 0.01 LODO F1
