@@ -163,12 +163,20 @@ def _cues() -> dict[str, tuple[str, ...]]:
             "single",
             "facility",
             "everyone",
+            "minimum",
         )
     }
     for line in read_lines("profile_cues.tsv"):
         kind, _, word = line.partition("\t")
         kinds.setdefault(kind.strip(), []).append(word.strip())
     return {k: tuple(v) for k, v in kinds.items()}
+
+
+@cache
+def _minimums() -> dict[str, float]:
+    """Indicator → the least value a case's figure can have (minimum 资金投入=1000 in profile_cues.tsv)."""
+    pairs = (w.partition("=") for w in _cues()["minimum"])
+    return {name: float(value) for name, _, value in pairs}
 
 
 def _short(name: str) -> str:
@@ -415,7 +423,8 @@ class _Context:
         return any(s <= start < e for s, e in self._plans)
 
 
-_NUMBER = r"\s*[\d一二三四五六七八九十两百千万]"
+# A number: digits, or Chinese numerals with their measure word (马鞍山市主城区之一 is no count).
+_NUMBER = r"\s*(?:\d|[一二三四五六七八九十两百千万]+[个家名户人所座支处项条])"
 _ORIGIN = ("来自", "从")  # 来自毕节、六盘水: places people came from, not the owner of the count
 ORIGIN_CHARS = 12
 
@@ -504,7 +513,7 @@ def _place_features(c: _Candidate, ctx: _Context, lead: str, s_start: int) -> di
     for level in _level_scope(lead):
         key = "scope_own" if level == ctx.place.level else ("scope_coarser" if level in ctx.coarser else "scope_other")
         on[key] = on.get(key, 0.0) + 1.0
-    if any(re.search(re.escape(n) + r".{0,4}?(?:下?辖|共有|有)?" + _NUMBER, lead) for n in ctx.coarser_names):
+    if _coarser_owner(lead, ctx):
         on["coarser_owner"] = 1.0
     if any(
         (rec.start <= s and e <= rec.end or s_start <= s and e <= rec.start)
@@ -547,6 +556,16 @@ def _clause_before(rec: Figure | Change, clause: str) -> str:
     raw = getattr(rec, "raw", "")
     at = clause.find(raw) if raw else -1
     return clause[clause.rfind("、", 0, at) + 1 : at] if at > 0 else ""
+
+
+def _coarser_owner(lead: str, ctx: _Context) -> bool:
+    """Whether a coarser place stands right before the number (龙华区110个社区), and not only before
+    the case's own name (宜昌市西陵区辖7个街道: 西陵区 is the case)."""
+    for name in ctx.coarser_names:
+        for m in re.finditer(re.escape(name) + r"([^,,;;。、]{0,4}?)(?:下?辖|共有|有)?" + _NUMBER, lead):
+            if not any(n in m.group(1) for n in ctx.case_names):
+                return True
+    return False
 
 
 def _finer_subject(c: _Candidate, ctx: _Context, clause: str) -> bool:
@@ -628,6 +647,10 @@ def scored_candidates(
     units = {r.name: r.unit for r in load_indicators()}
     for name, cands in found.items():
         eligible = [c for c in cands if "plan" not in c.features]
+        floor = _minimums().get(name)
+        if floor is not None:
+            # Unit fit: 补贴3元 or 每平方米0.35元 is a price or a rate, not what a case spends.
+            eligible = [c for c in eligible if c.value >= floor]
         if name in _cues()["facility"]:
             # One venue's area (一间约六十平方米的议事厅) describes the case only as its total (共整合…8600余平方米)
             # or as the venue the title is about (社工站“扎根”社区: the station's 260 square metres).

@@ -60,7 +60,7 @@ class Spec:
 _WORDS = Spec()
 _VERB_KINDS = ("practice", "opinion", "modal")
 _CUE_KINDS = ("whole", "part", "plan", "own", "lever")
-_OTHER_CUE_KINDS = ("facts", "example", "generic", "group", "single", "facility", "everyone")
+_OTHER_CUE_KINDS = ("facts", "example", "generic", "group", "single", "facility", "everyone", "minimum")
 _SECTION_KINDS = (*SECTION_KINDS, "filler")
 _UNIT_CATEGORIES = (
     "count",

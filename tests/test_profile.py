@@ -206,3 +206,16 @@ def test_the_words_after_a_number_stop_at_the_next_counted_thing():
     # 6名专职社工和120余名志愿者: 志愿 (an exclusion of 社工人数) belongs to the next count.
     profile = _profile("云凤社区\n云凤社区组建由6名专职社工和120余名志愿者组成的服务团队。\n")
     assert profile.value("社工人数").value == 6 and profile.value("志愿者人数").value == 120
+
+
+def test_prices_and_per_unit_amounts_are_not_the_cases_money():
+    profile = _profile(
+        "锦绣社区邻里食堂\n锦绣社区位于大武口区。区里统筹资金42万元进行改造。"
+        "60岁以上老人享受8元优惠价,特困老人再由财政补贴3元;对加装电梯的项目每台给予20万元补助。\n"
+    )
+    assert profile.value("资金投入").shown == "42万元"
+
+
+def test_a_coarser_place_before_the_cases_own_name_does_not_own_the_count():
+    profile = _profile("西陵区公益创投\n湖北省宜昌市西陵区辖7个街道、52个社区,常住人口51万人。\n")
+    assert profile.value("社区数").value == 52 and profile.value("常住人口").value == 510000
