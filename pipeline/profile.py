@@ -367,12 +367,19 @@ def _number_text(figure: Figure) -> str:
     return format_number(figure.value)
 
 
+_LEVEL_LEAD = re.compile(
+    "[((]?(?:" + "|".join(sorted({w for ws in LEVEL_WORDS.values() for w in ws}, key=len, reverse=True)) + ")[))]?"
+)
+
+
 def _counts_another_level(after: str, keywords: tuple[str, ...]) -> bool:
     """Whether the words right after the number name a level of place the indicator does not count
-    (16个|街道的所有城市社区), rather than its own thing (7个|街道社工站)."""
-    return any(after.startswith(w) for ws in LEVEL_WORDS.values() for w in ws) and not any(
-        k in after for k in keywords if k != "*"
-    )
+    (16个|街道的所有城市社区, 97个|乡镇(街道)建立了“社区慈善基金”), rather than its own thing
+    (7个|街道社工站): after the level words, the indicator's keyword must follow at once."""
+    rest, own = after, [k for k in keywords if k != "*"]
+    while not any(rest.startswith(k) for k in own) and (m := _LEVEL_LEAD.match(rest)):
+        rest = rest[m.end() :]
+    return rest != after and not any(rest.startswith(k) for k in own)
 
 
 def _ends_in_noun(words: str) -> bool:
@@ -485,7 +492,8 @@ def _word_features(c: _Candidate, ctx: _Context, lead: str) -> dict[str, float]:
     opening = re.split(r"[,,。;;]", paragraph, maxsplit=1)[0]
     fired = {
         "change": isinstance(rec, Change),
-        "whole": any(w in clause for w in cues["whole"]),
+        # 常住 is a total word, but not inside the indicator's own name (常住人口1.3万多 is any place's).
+        "whole": any(w in _without_keywords(clause, c.keywords) for w in cues["whole"]),
         "part": any(w in clause for w in cues["part"]),
         "own_level_acts": any(clause.startswith(w) for w in LEVEL_WORDS.get(ctx.place.level or "", ())),
         "own": any(w in c.window or w in clause for w in cues["own"]),
@@ -548,6 +556,12 @@ def _qualified(c: _Candidate) -> bool:
     subject = c.record.subject or ""
     at = subject.rfind("的")
     return at >= 3 and any(subject[at + 1 :].startswith(k) for k in c.keywords if k != "*")
+
+
+def _without_keywords(text: str, keywords: tuple[str, ...]) -> str:
+    for k in sorted((k for k in keywords if k != "*"), key=len, reverse=True):
+        text = text.replace(k, " ")
+    return text
 
 
 def _clause_before(rec: Figure | Change, clause: str) -> str:

@@ -219,3 +219,8 @@ def test_prices_and_per_unit_amounts_are_not_the_cases_money():
 def test_a_coarser_place_before_the_cases_own_name_does_not_own_the_count():
     profile = _profile("西陵区公益创投\n湖北省宜昌市西陵区辖7个街道、52个社区,常住人口51万人。\n")
     assert profile.value("社区数").value == 52 and profile.value("常住人口").value == 510000
+
+
+def test_towns_that_did_something_are_not_the_citys_communities():
+    profile = _profile("苏州五社联动\n江苏省苏州市推进五社联动。目前,苏州97个乡镇(街道)建立了“社区慈善基金”。\n")
+    assert not profile.value("社区数").found  # 97 counts towns and streets, not communities
