@@ -23,7 +23,7 @@ from pathlib import Path
 import pandas as pd
 
 from .fileio import atomic_path
-from .readmodel import MeasureTheme
+from .readmodel import MeasureTheme, PlaceScope
 from .records import MEASURE_KINDS
 from .resources import read_lines
 from .search import display_width, place_names, theme_taxonomy
@@ -206,12 +206,19 @@ def compare(
     if unknown:
         raise CompareError(f"未知的类型: {'、'.join(unknown)};可选: {'、'.join(MEASURE_KINDS)}")
     header = PLACE_HEADERS[by]
-    # Governance cases only unless all_documents (pipeline.relevance).
-    cases = None if all_documents else [d.doc_id for d in store.documents_overview(cases_only=True)]
-    profiles = [p for p in stored_profiles(store, cases) if _wanted(p.place, places)]
+    # Only the documents whose stored place could match are profiled and read (a profile costs
+    # several queries; the exact test on each case's own place follows). Governance cases only
+    # unless all_documents (pipeline.relevance).
+    wanted = _PlaceMatch.of(places)
+    scope = wanted.scope if wanted else None
+    if all_documents and scope is None:
+        candidates = None
+    else:
+        candidates = [d.doc_id for d in store.documents_overview(cases_only=not all_documents, within=scope)]
+    profiles = [p for p in stored_profiles(store, candidates) if wanted is None or wanted(p.place)]
     labels = _row_labels(profiles, by)
     place_of = {p.doc_id: labels[p.doc_id] for p in profiles}
-    counts, headings = _theme_tables(store, place_of, header, themes, kinds)
+    counts, headings = _theme_tables(store, place_of, header, themes, kinds, scope)
     order = [str(x) for x in counts[header]] if len(counts) else []
     order += [label for label in dict.fromkeys(place_of.values()) if label not in order]
     order = sorted(order, key=lambda label: (label == UNKNOWN_PLACE, order.index(label)))
@@ -226,24 +233,37 @@ def compare(
         theme_counts=counts,
         theme_headings=headings,
         indicator_values=_indicator_values(profiles, place_of, header),
-        mechanisms=_mechanism_table(store, place_of, header),
-        clusters=_cluster_table(store, place_of, header),
-        sources=_source_table(store, profiles, place_of, header),
+        mechanisms=_mechanism_table(store, place_of, header, scope),
+        clusters=_cluster_table(store, place_of, header, scope),
+        sources=_source_table(store, profiles, place_of, header, scope),
         cases_shown=shown,
         cases_sources=sources,
         documents=documents,
     )
 
 
-def _wanted(place, places: Sequence[str] | None) -> bool:
-    if not places:
-        return True
-    names = set(place.chain)
-    for wanted in places:
-        spellings = {*place_names(wanted, "city"), *place_names(wanted, "province"), wanted}
-        if names & spellings or any(n.startswith(wanted) for n in names):
-            return True
-    return False
+@dataclass(frozen=True)
+class _PlaceMatch:
+    """The places a comparison keeps: a case whose place chain names a spelling of one of them
+    (深圳 for 深圳市) or a place whose name begins with one."""
+
+    spellings: frozenset[str]
+    prefixes: tuple[str, ...]
+
+    @classmethod
+    def of(cls, places: Sequence[str] | None) -> _PlaceMatch | None:
+        if not places:
+            return None
+        spellings = {s for w in places for s in (*place_names(w, "city"), *place_names(w, "province"), w)}
+        return cls(frozenset(spellings), tuple(places))
+
+    @property
+    def scope(self) -> PlaceScope:
+        return PlaceScope(tuple(sorted(self.spellings)), self.prefixes)
+
+    def __call__(self, place) -> bool:
+        names = set(place.chain)
+        return bool(names & self.spellings) or any(n.startswith(w) for n in names for w in self.prefixes)
 
 
 def _row_labels(profiles, by: str) -> dict[str, str]:
@@ -270,8 +290,8 @@ def _row_labels(profiles, by: str) -> dict[str, str]:
     return labels
 
 
-def _theme_tables(store, place_of, header, themes, kinds):
-    rows = store.measure_themes(kinds)
+def _theme_tables(store, place_of, header, themes, kinds, scope):
+    rows = store.measure_themes(kinds, scope)
     data = pd.DataFrame([r for r in rows if r.doc_id in place_of], columns=list(MeasureTheme._fields))
     data["heading"] = data["heading"].str.strip()
     data["place"] = data["doc_id"].map(place_of)
@@ -315,7 +335,8 @@ def _case_tables(profiles, place_of, header, by, counts, order):
     headers = indicator_headers()
     rules = {r.header: r for r in load_indicators()}
     theme_cols = [c for c in counts.columns if c != header]
-    counts_by_place = counts.set_index(header) if len(counts) else pd.DataFrame()
+    # A dict of rows: .loc per cell costs tens of µs, and a comparison has places × themes cells.
+    counts_by_place = counts.set_index(header).to_dict(orient="index") if len(counts) else {}
     by_label: dict[str, list] = {}
     for p in profiles:
         by_label.setdefault(place_of[p.doc_id], []).append(p)
@@ -341,7 +362,7 @@ def _case_tables(profiles, place_of, header, by, counts, order):
         for h in headers:
             row[h], shown[h], source[h] = _cell(group, h, rules[h], by)
         for theme in theme_cols:
-            n = int(counts_by_place.loc[label, theme]) if label in counts_by_place.index else 0
+            n = int(counts_by_place[label][theme]) if label in counts_by_place else 0
             row[theme_header(theme)] = shown[theme_header(theme)] = n
             source[theme_header(theme)] = ""
         rows.append(row)
@@ -415,9 +436,9 @@ def _indicator_values(profiles, place_of, header) -> pd.DataFrame:
     return frame.sort_values([header, "文档", "起"], kind="stable").reset_index(drop=True)
 
 
-def _mechanism_table(store, place_of, header) -> pd.DataFrame:
+def _mechanism_table(store, place_of, header, scope) -> pd.DataFrame:
     grouped: dict[tuple[str, str], dict] = {}
-    for r in store.records_of_kinds(("mechanism",)):
+    for r in store.records_of_kinds(("mechanism",), scope):
         if r.doc_id not in place_of:
             continue
         rec = r.data
@@ -434,9 +455,9 @@ def _mechanism_table(store, place_of, header) -> pd.DataFrame:
     return frame.sort_values([header, "提及次数"], ascending=[True, False], kind="stable").reset_index(drop=True)
 
 
-def _cluster_table(store, place_of, header) -> pd.DataFrame:
+def _cluster_table(store, place_of, header, scope) -> pd.DataFrame:
     grouped: dict[tuple[str, int], dict] = {}
-    for r in store.cluster_members():
+    for r in store.cluster_members(scope):
         if r.doc_id not in place_of:
             continue
         place = place_of[r.doc_id]
@@ -452,9 +473,9 @@ def _cluster_table(store, place_of, header) -> pd.DataFrame:
     return frame.sort_values([header, "做法数"], ascending=[True, False], kind="stable").reset_index(drop=True)
 
 
-def _source_table(store, profiles, place_of, header) -> pd.DataFrame:
+def _source_table(store, profiles, place_of, header, scope) -> pd.DataFrame:
     aliases: dict[str, list[str]] = {}
-    for r in store.aliases_in_order():
+    for r in store.aliases_in_order(scope):
         aliases.setdefault(r.doc_id, []).append(r.alias)
     return pd.DataFrame(
         {

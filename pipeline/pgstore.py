@@ -14,7 +14,11 @@ Differences from the SQLite store, and why:
 - Ranking: BM25 computed as FTS5's ``bm25(measures_fts, 2.0, 1.0)`` computes it
   (k1 = 1.2, b = 0.75, IDF floored at 1e-6, heading hits weighted 2, length =
   tokens of both columns), so the two backends rank alike. A word spelled as
-  several tokens (Wi-Fi) counts its rarest token's hits: FTS5 counts phrase hits.
+  several tokens (Wi-Fi) counts its last token's hits: FTS5 counts phrase hits.
+  The term frequencies are stored beside the vector (``measures_fts.tf``, a
+  jsonb of weighted hits per token and per token prefix, as FTS5's prefix
+  queries count them): looking one up costs a microsecond, where unnesting
+  every candidate's vector cost ~30 µs a row, most of a search's time.
 - Concurrency: every document is written in its own transaction, and
   ``INSERT … ON CONFLICT DO NOTHING`` on its unique content hash decides which
   of two writers stores it; the other adds its file as an alias. A batch
@@ -57,9 +61,9 @@ from .store import (
 BM25_K1 = 1.2
 BM25_B = 0.75
 HEADING_WEIGHT = 2.0
-# Corpus statistics for BM25 (rows, their average length) are read at most this often:
-# summing the token counts of a 50,000-document store costs more than a search.
-STATS_TTL_S = 30.0
+# How often a reader asks whether the store changed (store_generation): per-store aggregates
+# (BM25's corpus statistics and document frequencies, facet counts) are cached until it does.
+GENERATION_TTL_S = 1.0
 
 _T = 'TEXT COLLATE "C"'
 _SCHEMA = f"""
@@ -141,9 +145,14 @@ CREATE INDEX IF NOT EXISTS mechanism_names_name ON mechanism_names(name);
 CREATE TABLE IF NOT EXISTS measures_fts (
     measure_id BIGINT PRIMARY KEY REFERENCES measures(measure_id) ON DELETE CASCADE,
     fts TSVECTOR NOT NULL,
-    ntok INTEGER NOT NULL
+    ntok INTEGER NOT NULL,
+    tf JSONB,
+    doc_id {_T},
+    kind {_T}
 );
 CREATE INDEX IF NOT EXISTS measures_fts_gin ON measures_fts USING GIN (fts);
+-- A place filter's few documents, found by their id rather than by walking every match newest first.
+CREATE INDEX IF NOT EXISTS measures_fts_doc ON measures_fts(doc_id);
 CREATE TABLE IF NOT EXISTS ingest_errors (
     id BIGSERIAL PRIMARY KEY,
     path {_T} NOT NULL,
@@ -157,17 +166,13 @@ CREATE TABLE IF NOT EXISTS clusters (
     size INTEGER NOT NULL,
     terms {_T} NOT NULL
 );
+-- Advanced after every committed write: readers cache aggregates while it stays the same.
+CREATE SEQUENCE IF NOT EXISTS store_generation;
 CREATE TABLE IF NOT EXISTS minhash_bands (
     band_key BIGINT NOT NULL,
     doc_id {_T} NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
     PRIMARY KEY (band_key, doc_id)
 );
--- Term frequency of one query word in a practice's vector, in the heading (weight A) or body (D).
-CREATE OR REPLACE FUNCTION govcase_tf(v tsvector, lex text, is_prefix boolean, w text) RETURNS integer
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT coalesce(sum((SELECT count(*) FROM unnest(u.weights) AS x WHERE x = w)), 0)::integer
-    FROM unnest(v) AS u WHERE u.lexeme = lex OR (is_prefix AND starts_with(u.lexeme, lex))
-$$
 """
 
 # Migrations from version N to N+1, as for SQLite (pipeline.store._MIGRATIONS). A server
@@ -221,7 +226,55 @@ def _relevance_columns(store: PgStore) -> None:
         last = page[-1][0]
 
 
-_MIGRATIONS: dict[int, str | Callable[[PgStore], None]] = {5: _passages_apart, 6: _relevance_columns}
+def _term_frequencies(store: PgStore) -> None:
+    """Version 7 -> 8: each practice's term frequencies (``term_frequencies``), read back from its vector,
+    and its document and kind beside it, which search filters test on the row they already read."""
+    conn = store.conn
+    conn.execute("CREATE SEQUENCE IF NOT EXISTS store_generation")
+    conn.execute("ALTER TABLE measures_fts ADD COLUMN IF NOT EXISTS tf JSONB")
+    conn.execute('ALTER TABLE measures_fts ADD COLUMN IF NOT EXISTS doc_id TEXT COLLATE "C"')
+    conn.execute('ALTER TABLE measures_fts ADD COLUMN IF NOT EXISTS kind TEXT COLLATE "C"')
+    conn.execute(
+        "UPDATE measures_fts f SET doc_id = m.doc_id, kind = m.kind FROM measures m "
+        "WHERE m.measure_id = f.measure_id AND f.doc_id IS NULL"
+    )
+    conn.execute("CREATE INDEX IF NOT EXISTS measures_fts_doc ON measures_fts(doc_id)")
+    conn.execute("DROP FUNCTION IF EXISTS govcase_tf(tsvector, text, boolean, text)")
+    # Most vectors with their frequencies pass the 2 kB at which PostgreSQL compresses a row:
+    # pglz cost a search ~3 µs a row to undo, lz4 a third of that (a server without lz4 keeps pglz).
+    import psycopg
+
+    try:
+        with conn.transaction():
+            conn.execute("ALTER TABLE measures_fts ALTER COLUMN tf SET COMPRESSION lz4")
+    except psycopg.Error:
+        pass
+    last = 0
+    while True:
+        rows = conn.execute(
+            "SELECT f.measure_id, u.lexeme, u.positions, u.weights FROM "
+            "(SELECT measure_id, fts FROM measures_fts WHERE measure_id > %s ORDER BY measure_id LIMIT 1000) f "
+            "CROSS JOIN LATERAL unnest(f.fts) AS u ORDER BY f.measure_id",
+            (last,),
+        ).fetchall()
+        if not rows:
+            return
+        hits: dict[int, list[tuple[str, bool]]] = {}
+        for measure_id, lexeme, positions, weights in rows:
+            hits.setdefault(measure_id, []).extend((lexeme, w == "A") for w in weights or ["D"] * len(positions))
+        with conn.cursor() as cur:
+            cur.executemany(
+                "UPDATE measures_fts SET tf = %s::jsonb WHERE measure_id = %s",
+                [(_tf_json(_frequencies(h)), mid) for mid, h in hits.items()],
+            )
+        last = max(hits)
+
+
+_MIGRATIONS: dict[int, str | Callable[[PgStore], None]] = {
+    5: _passages_apart,
+    6: _relevance_columns,
+    7: _term_frequencies,
+}
 
 
 def is_url(db: Any) -> bool:
@@ -257,6 +310,31 @@ def tsvector_literal(heading: str, body: str) -> tuple[str, int]:
     return literal, len(head) + len(text)
 
 
+def term_frequencies(heading: str, body: str) -> dict[str, float]:
+    """Weighted hits (heading ×2) of every token of a practice and of every prefix of a token.
+
+    A prefix query (议事*) counts the hits of every token it begins, as FTS5 does, so
+    each prefix gets the sum of its tokens. Numbers are matched exactly, so a prefix
+    made of digits only (36 of 360) gets no entry of its own.
+    """
+    return _frequencies([(tok, True) for tok in index_tokens(heading)] + [(tok, False) for tok in index_tokens(body)])
+
+
+def _frequencies(hits: list[tuple[str, bool]]) -> dict[str, float]:
+    tf: dict[str, float] = {}
+    for tok, in_heading in hits:
+        weight = HEADING_WEIGHT if in_heading else 1.0
+        tf[tok] = tf.get(tok, 0.0) + weight
+        for end in range(1, len(tok)):
+            if not (head := tok[:end]).isdigit():
+                tf[head] = tf.get(head, 0.0) + weight
+    return tf
+
+
+def _tf_json(tf: dict[str, float]) -> str:
+    return json.dumps({k: int(v) if v.is_integer() else v for k, v in tf.items()}, ensure_ascii=False)
+
+
 def _term(tok: str, prefix: bool, weight: str = "") -> str | None:
     """One query word as tsquery: its tokens as a phrase, the last a prefix unless a number."""
     parts = index_tokens(tok)
@@ -280,6 +358,12 @@ def tsquery(q: TextQuery) -> str:
 
 
 # -- the store ----------------------------------------------------------------------------------------
+def _idle():
+    from psycopg.pq import TransactionStatus
+
+    return TransactionStatus.IDLE
+
+
 @lru_cache(maxsize=512)
 def _pg_sql(sql: str) -> str:
     return sql.replace("%", "%%").replace("?", "%s")
@@ -315,7 +399,7 @@ class PgStore(Reads):
         self.url = url
         self.readonly = readonly
         self.conn = _connect(url, readonly)
-        self._stats: tuple[float, int, float] | None = None  # (read at, rows, average tokens)
+        self._seen: tuple[float, int] | None = None  # (read at, store generation)
         self._lock = threading.RLock()  # held across a snapshot's statements
         if readonly:
             version = self._read_version()
@@ -339,6 +423,7 @@ class PgStore(Reads):
             if self.conn.info.transaction_status != TransactionStatus.IDLE:
                 yield
                 return
+            self._generation()  # read before the snapshot, so that it names no write the snapshot misses
             self.conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
             try:
                 yield
@@ -355,6 +440,26 @@ class PgStore(Reads):
 
     def close(self) -> None:
         self.conn.close()
+
+    def _generation(self) -> tuple[str, int] | None:
+        """(this database, the generation last read): re-read at most every GENERATION_TTL_S.
+
+        A write advances the sequence after it commits, so a generation read before a
+        statement (or a snapshot) began names only writes that statement sees; inside a
+        transaction it is not re-read, since the sequence is not part of the snapshot.
+        """
+        now = time.monotonic()
+        if self._seen is None or now - self._seen[0] > GENERATION_TTL_S:
+            if self.conn.info.transaction_status != _idle():
+                return None if self._seen is None else (self.url, self._seen[1])
+            value, called = self._query("SELECT last_value, is_called FROM store_generation")[0]
+            self._seen = (now, value if called else 0)
+        return self.url, self._seen[1]
+
+    def _changed(self) -> None:
+        """After a committed write: readers of this database stop using their cached aggregates."""
+        self._exec("SELECT nextval('store_generation')")
+        self._seen = None
 
     def __enter__(self) -> PgStore:
         return self
@@ -469,6 +574,7 @@ class PgStore(Reads):
                 [(key, rows.doc_id) for key in rows.band_keys],
             )
             self._put_extraction(rows.extraction)
+        self._changed()
         return True
 
     def _put_extraction(self, rows: ExtractionRows) -> None:
@@ -496,10 +602,14 @@ class PgStore(Reads):
                 for theme, score in pairs
             ],
         )
-        vectors = [tsvector_literal(h, b) for h, b in rows.measure_index]
+        vectors = [(*tsvector_literal(h, b), _tf_json(term_frequencies(h, b))) for h, b in rows.measure_index]
         self._many(
-            "INSERT INTO measures_fts VALUES (?, ?::tsvector, ?)",
-            [(mid, lit, n) for mid, (lit, n) in zip(ids, vectors, strict=False)],
+            "INSERT INTO measures_fts(measure_id, fts, ntok, tf, doc_id, kind) "
+            "VALUES (?, ?::tsvector, ?, ?::jsonb, ?, ?)",
+            [
+                (mid, lit, n, tf, row[0], row[6])
+                for mid, (lit, n, tf), row in zip(ids, vectors, rows.measures, strict=False)
+            ],
         )
 
     def replace_extraction(
@@ -521,6 +631,7 @@ class PgStore(Reads):
                 (*rows.document, now_iso(), doc_id),
             )
             self._put_extraction(rows)
+        self._changed()
 
     def put_clusters(self, result) -> None:
         with self.conn.transaction():
@@ -535,6 +646,7 @@ class PgStore(Reads):
                     "UPDATE measures SET cluster_id = ? WHERE measure_id = ?",
                     [(c.cluster_id, m.measure_id) for m in c.members],
                 )
+        self._changed()
 
     def record_error(self, path: str, reason: str) -> None:
         self._exec("INSERT INTO ingest_errors(path, reason, at) VALUES (?,?,?)", (path, reason, now_iso()))
@@ -663,17 +775,31 @@ class PgStore(Reads):
 
     # -- full text -----------------------------------------------------------------------------------------------
     def text_filter(self, f: MeasureFilter) -> TextFilter:
-        sets = self._filter_sets(f)
-        return TextFilter(
-            "".join(f" AND measure_id {s.op} ({s.sql})" for s in sets), [p for s in sets for p in s.params]
-        )
+        """``f`` as conditions on measures_fts rows, which carry their document and kind: a search tests
+        the rows it reads instead of building the set of every admitted practice first."""
+        clauses, params = [], []
+        if f.cases_only and (side := self._cases_side()) is not None:
+            op, test = side
+            clauses.append(f" AND doc_id {op} (SELECT doc_id FROM documents WHERE {test})")
+        if f.doc_ids is not None:
+            clauses.append(" AND doc_id = ANY(?)")
+            params.append(list(f.doc_ids))
+        if f.themes:
+            clauses.append(" AND measure_id IN (SELECT measure_id FROM measure_themes WHERE theme = ANY(?))")
+            params.append(list(f.themes))
+        if f.kinds:
+            clauses.append(" AND kind = ANY(?)")
+            params.append(list(f.kinds))
+        return TextFilter("".join(clauses), params)
 
     def count_matches(self, q: TextQuery, where: TextFilter | None = None, cap: int = 1_000) -> int:
+        """As SQLite's; a word's rows in the whole store (its document frequency) are cached."""
         where = where or TextFilter("", [])
-        return self._query(
-            f"SELECT count(*) FROM (SELECT 1 FROM measures_fts WHERE fts @@ ?::tsquery{where.sql} LIMIT ?) AS hits",
-            [tsquery(q), *where.params, cap + 1],
-        )[0][0]
+        sql = f"SELECT count(*) FROM (SELECT 1 FROM measures_fts WHERE fts @@ ?::tsquery{where.sql} LIMIT ?) AS hits"
+        params = [tsquery(q), *where.params, cap + 1]
+        if where.sql:
+            return self._query(sql, params)[0][0]
+        return self._cached(("count", q, cap), lambda: self._query(sql, params)[0][0])
 
     def newest_matches(self, q: TextQuery, where: TextFilter, limit: int, offset: int = 0) -> list[int]:
         return [
@@ -688,48 +814,46 @@ class PgStore(Reads):
     def ranked_matches(
         self, q: TextQuery, rank_by: TextQuery, where: TextFilter, limit: int, offset: int = 0
     ) -> tuple[list[tuple[int, float]], int | None]:
-        """BM25 as FTS5 computes it (see the module notes), over ``rank_by``'s words."""
+        """BM25 as FTS5 computes it (see the module notes), over ``rank_by``'s words.
+
+        One pass over the matching rows: each word's weighted hits are looked up in the
+        row's stored term frequencies, and the window count gives the number of matches.
+        """
         rows_total, avgdl = self._corpus_stats()
-        tests, counts, terms, params = [], [], [], []
+        freqs, terms, params = [], [], []
         for i, tok in enumerate(t for t in rank_by.tokens if index_tokens(t)):
             hits = self.count_matches(TextQuery((tok,), rank_by.prefix), None, rows_total)
             idf = math.log((0.5 + rows_total - hits) / (0.5 + hits))
             idf = idf if idf > 0 else 1e-6
-            # A word of several tokens: the hits of its last (prefixed) token stand for the phrase's.
-            lex = index_tokens(tok)[-1]
-            test = "starts_with(u.lexeme, ?)" if rank_by.prefix and not tok.isdigit() else "u.lexeme = ?"
-            tests.append(test)
-            params.append(lex)
-            counts.append(f"coalesce(sum(CASE WHEN w = 'A' THEN {HEADING_WEIGHT} ELSE 1 END) FILTER (WHERE {test}), 0)")
-            norm = f"{BM25_K1} * (1 - {BM25_B} + {BM25_B} * c.ntok / {avgdl!r})"
-            terms.append(f"{idf!r} * coalesce(f{i}, 0) * {BM25_K1 + 1} / (coalesce(f{i}, 0) + {norm})")
-        # Term frequencies from one pass over the candidates' lexemes, heading hits (weight A) counting double.
-        freqs = ", ".join(f"{c} AS f{i}" for i, c in enumerate(counts)) or "0 AS f0"
+            # A word of several tokens: the hits of its last (prefixed) token stand for the phrase's;
+            # a number is matched exactly, so its key holds its own hits only (term_frequencies).
+            params.append(index_tokens(tok)[-1])
+            freqs.append(f"coalesce((tf ->> ?)::float8, 0) AS f{i}")
+            norm = f"{BM25_K1} * (1 - {BM25_B} + {BM25_B} * n / {avgdl!r})"
+            terms.append(f"{idf!r} * f{i} * {BM25_K1 + 1} / (f{i} + {norm})")
+        # Each frequency is read once per row; the arithmetic is in float8 (ntok is cast), not numeric.
         rows = self._query(
-            "WITH cand AS MATERIALIZED (SELECT measure_id, fts, ntok FROM measures_fts WHERE fts @@ ?::tsquery"
-            f"{where.sql}), tf AS (SELECT c.measure_id, {freqs} FROM cand c "
-            "CROSS JOIN LATERAL unnest(c.fts) AS u CROSS JOIN LATERAL unnest(u.weights) AS w "
-            f"WHERE {' OR '.join(tests) or 'false'} GROUP BY c.measure_id) "
-            f"SELECT c.measure_id, {' + '.join(terms) or '0'} AS score, (SELECT count(*) FROM cand) "
-            "FROM cand c LEFT JOIN tf ON tf.measure_id = c.measure_id "
-            "ORDER BY score DESC, c.measure_id LIMIT ? OFFSET ?",
-            [tsquery(q), *where.params, *params, *params, limit, offset],
+            f"WITH cand AS MATERIALIZED (SELECT measure_id, ntok::float8 AS n{''.join(', ' + f for f in freqs)} "
+            f"FROM measures_fts WHERE fts @@ ?::tsquery{where.sql}) "
+            f"SELECT measure_id, {' + '.join(terms) or '0'} AS score, (SELECT count(*) FROM cand) FROM cand "
+            "ORDER BY score DESC, measure_id LIMIT ? OFFSET ?",
+            [*params, tsquery(q), *where.params, limit, offset],
         )
         return [(r[0], float(r[1])) for r in rows], (rows[0][2] if rows else None)
 
     def _corpus_stats(self) -> tuple[int, float]:
-        now = time.monotonic()
-        if self._stats is None or now - self._stats[0] > STATS_TTL_S:
-            rows, tokens = self._query("SELECT count(*), coalesce(sum(ntok), 0) FROM measures_fts")[0]
-            self._stats = (now, int(rows), float(tokens) / rows if rows else 1.0)
-        return self._stats[1], self._stats[2] or 1.0
+        """Rows and their average length: summing a 50,000-document store's token counts costs more than a search."""
+        rows, tokens = self._cached(
+            ("corpus",), lambda: self._query("SELECT count(*), coalesce(sum(ntok), 0) FROM measures_fts")[0]
+        )
+        return int(rows), (float(tokens) / rows if rows else 1.0) or 1.0
 
     def _matching_ids(self, tokens: Sequence[str], f: MeasureFilter) -> tuple[str, list]:
-        where, params = self._measure_where(f)
         if tokens:
-            return f"SELECT measure_id FROM measures_fts WHERE fts @@ ?::tsquery{where}", [
+            where = self.text_filter(f)
+            return f"SELECT measure_id FROM measures_fts WHERE fts @@ ?::tsquery{where.sql}", [
                 tsquery(TextQuery(tuple(tokens))),
-                *params,
+                *where.params,
             ]
         where, params = self._measure_where(f, column="m.measure_id")
         return f"SELECT m.measure_id FROM measures m WHERE 1=1{where}", params

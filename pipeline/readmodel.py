@@ -16,9 +16,13 @@ first) stays in ``pipeline.search`` and is the same on every backend.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Sequence
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
+
+_V = TypeVar("_V")
 
 # -- typed rows and arguments ------------------------------------------------------------------
 
@@ -34,6 +38,28 @@ class MeasureFilter(NamedTuple):
     @property
     def restricts(self) -> bool:
         return self.doc_ids is not None or bool(self.themes) or bool(self.kinds) or self.cases_only
+
+
+class PlaceScope(NamedTuple):
+    """Documents whose stored place chain names one of ``names``, or a place starting with one of ``prefixes``.
+
+    A superset that narrows what a comparison reads: the caller still tests each case's own place.
+    """
+
+    names: tuple[str, ...] = ()
+    prefixes: tuple[str, ...] = ()
+
+    def sql(self) -> tuple[str, list]:
+        """A query selecting the ids of the documents in scope, with its parameters."""
+        tests, params = [], []
+        for level in PLACE_COLUMNS:
+            if self.names:
+                tests.append(f"{level} IN ({_marks(len(self.names))})")
+                params += self.names
+            for prefix in self.prefixes:
+                tests.append(f"{level} LIKE ? ESCAPE '\\'")
+                params.append(_like_escape(prefix) + "%")
+        return f"SELECT doc_id FROM documents WHERE {' OR '.join(tests) or '1=0'}", params
 
 
 class TextQuery(NamedTuple):
@@ -143,12 +169,41 @@ TABLE_ORDER = {"measures": "measure_id", "clusters": "cluster_id", "ingest_error
 # governance cases (pipeline.relevance), and documents stored before relevance was scored.
 CASES_ONLY = "(relevance IS NULL OR relevance = '治理案例')"
 
+PLACE_COLUMNS = ("province", "city", "district", "street", "community")
 FACETS = ("theme", "city", "province", "kind", "mechanism")
 MECHANISM_FACET_SIZE = 30
 
 
 def _marks(n: int) -> str:
     return ",".join("?" * n)
+
+
+class AggregateCache:
+    """Results of per-store aggregate queries (document frequencies, facet counts, the share of
+    cases), kept while the store's generation (``Reads._generation``) stays the same.
+
+    One per process, shared by its threads; least recently used entries go first.
+    """
+
+    def __init__(self, size: int = 4096) -> None:
+        self.size = size
+        self._items: OrderedDict[Hashable, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, compute: Callable[[], _V]) -> _V:
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        value = compute()  # outside the lock: two threads may both compute a new key, neither waits
+        with self._lock:
+            self._items[key] = value
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return value
+
+
+AGGREGATES = AggregateCache()
 
 
 # -- portable reads ----------------------------------------------------------------------------------
@@ -167,6 +222,18 @@ class Reads:
         batch committing in between made a reader's total jump up and back down.
         """
         raise NotImplementedError
+
+    def _generation(self) -> Hashable | None:
+        """The store's identity and a number that changes with every write; None: aggregates are not cached."""
+        return None
+
+    def _cached(self, key: Hashable, compute: Callable[[], _V]) -> _V:
+        """``compute()``, or its result for this key while the store has not changed since."""
+        generation = self._generation()
+        if generation is None:
+            return compute()
+        value = AGGREGATES.get((generation, key), compute)
+        return list(value) if isinstance(value, list) else value  # type: ignore[return-value]  # a copy to change
 
     # documents and places
     def docs_in_places(self, level: str, names: Sequence[str]) -> set[str]:
@@ -187,66 +254,85 @@ class Reads:
             )
         }
 
-    def documents_overview(self, *, cases_only: bool = False) -> list[DocumentRow]:
-        """Every document's (every governance case's) title, source, date and place, in ingest order."""
-        where = f" WHERE {CASES_ONLY}" if cases_only else ""
+    def documents_overview(self, *, cases_only: bool = False, within: PlaceScope | None = None) -> list[DocumentRow]:
+        """Every document's (every governance case's) title, source, date and place, in ingest order;
+        with ``within``, only the documents in that scope."""
+        tests, params = [CASES_ONLY] if cases_only else [], []
+        if within is not None:
+            scope, params = within.sql()
+            tests.append(f"doc_id IN ({scope})")
+        where = f" WHERE {' AND '.join(tests)}" if tests else ""
         return [
             DocumentRow(*r)
             for r in self._query(
-                f"SELECT doc_id, title, source, published, province, city FROM documents{where} ORDER BY rowid"
+                f"SELECT doc_id, title, source, published, province, city FROM documents{where} ORDER BY rowid", params
             )
         ]
 
     def place_counts(self) -> list[PlaceCount]:
         """(city, province, number of documents) for every place the store knows, most documents first."""
-        return [
-            PlaceCount(*r)
-            for r in self._query(
-                "SELECT city, province, count(*) AS docs FROM documents GROUP BY city, province "
-                "ORDER BY docs DESC, city"
-            )
-        ]
+        return self._cached(
+            ("place_counts",),
+            lambda: [
+                PlaceCount(*r)
+                for r in self._query(
+                    "SELECT city, province, count(*) AS docs FROM documents GROUP BY city, province "
+                    "ORDER BY docs DESC, city"
+                )
+            ],
+        )
 
-    def aliases_in_order(self) -> list[AliasRow]:
-        """Every (doc_id, alias), oldest alias first."""
+    def aliases_in_order(self, within: PlaceScope | None = None) -> list[AliasRow]:
+        """Every (doc_id, alias) (of the documents in scope), oldest alias first."""
+        where, params = _scoped("doc_id", within)
         return [
             AliasRow(*r)
-            for r in self._query(f"SELECT doc_id, alias FROM aliases ORDER BY added_at, {self._alias_order}")
+            for r in self._query(
+                f"SELECT doc_id, alias FROM aliases WHERE 1=1{where} ORDER BY added_at, {self._alias_order}", params
+            )
         ]
 
     _alias_order = "rowid"  # the order aliases were inserted in (a column on a server database)
 
     # practices and records
-    def measure_themes(self, kinds: Sequence[str]) -> list[MeasureTheme]:
-        """(doc_id, measure_id, heading, theme) of the titled practices of these kinds, by document and position."""
+    def measure_themes(self, kinds: Sequence[str], within: PlaceScope | None = None) -> list[MeasureTheme]:
+        """(doc_id, measure_id, heading, theme) of the titled practices of these kinds (of the documents
+        in scope), by document and position."""
+        where, params = _scoped("m.doc_id", within)
         return [
             MeasureTheme(*r)
             for r in self._query(
                 "SELECT m.doc_id, m.measure_id, m.heading, t.theme FROM measures m "
                 "JOIN measure_themes t ON t.measure_id = m.measure_id "
-                f"WHERE m.titled = 1 AND m.kind IN ({_marks(len(kinds))}) ORDER BY m.doc_id, m.ordinal",
-                list(kinds),
+                f"WHERE m.titled = 1 AND m.kind IN ({_marks(len(kinds))}){where} ORDER BY m.doc_id, m.ordinal",
+                [*kinds, *params],
             )
         ]
 
-    def records_of_kinds(self, kinds: Sequence[str]) -> list[RecordRow]:
-        """Extracted records (figure, change, mechanism, …) with their decoded data, by document, kind, ordinal."""
+    def records_of_kinds(self, kinds: Sequence[str], within: PlaceScope | None = None) -> list[RecordRow]:
+        """Extracted records (figure, change, mechanism, …) with their decoded data (of the documents in
+        scope), by document, kind, ordinal."""
+        where, params = _scoped("doc_id", within)
         return [
             RecordRow(r[0], r[1], json.loads(r[2]))
             for r in self._query(
-                f"SELECT doc_id, kind, data FROM records WHERE kind IN ({_marks(len(kinds))}) "
+                f"SELECT doc_id, kind, data FROM records WHERE kind IN ({_marks(len(kinds))}){where} "
                 "ORDER BY doc_id, kind, ordinal",
-                list(kinds),
+                [*kinds, *params],
             )
         ]
 
-    def cluster_members(self) -> list[ClusterMember]:
-        """Every clustered practice with its cluster, by cluster, document and position."""
+    def cluster_members(self, within: PlaceScope | None = None) -> list[ClusterMember]:
+        """Every clustered practice (of the documents in scope) with its cluster, by cluster, document and
+        position."""
+        where, params = _scoped("m.doc_id", within)
         return [
             ClusterMember(*r)
             for r in self._query(
                 "SELECT m.doc_id, m.heading, c.cluster_id, c.label, c.theme FROM measures m "
-                "JOIN clusters c ON c.cluster_id = m.cluster_id ORDER BY c.cluster_id, m.doc_id, m.ordinal"
+                f"JOIN clusters c ON c.cluster_id = m.cluster_id WHERE 1=1{where} "
+                "ORDER BY c.cluster_id, m.doc_id, m.ordinal",
+                params,
             )
         ]
 
@@ -277,9 +363,8 @@ class Reads:
 
     def themes_by_frequency(self) -> list[str]:
         """Every stored theme, most practices first."""
-        return [
-            r[0] for r in self._query("SELECT theme FROM measure_themes GROUP BY theme ORDER BY count(*) DESC, theme")
-        ]
+        sql = "SELECT theme FROM measure_themes GROUP BY theme ORDER BY count(*) DESC, theme"
+        return self._cached(("themes",), lambda: [r[0] for r in self._query(sql)])
 
     # whole tables, for export
     def table_columns(self, table: str) -> list[tuple[str, str]]:
@@ -339,16 +424,23 @@ class Reads:
         None when every document is a case (nothing to leave out), which keeps the fast
         unrestricted paths for stores of case reports only.
         """
-        cases, others = self._query(
-            f"SELECT count(CASE WHEN {CASES_ONLY} THEN 1 END), count(CASE WHEN NOT {CASES_ONLY} THEN 1 END) "
-            "FROM documents"
-        )[0]
-        if not others:
+        if (side := self._cases_side()) is None:
             return None
-        op, test = ("IN", CASES_ONLY) if cases < others else ("NOT IN", f"NOT {CASES_ONLY}")
+        op, test = side
         return FilterSet(
             op, f"SELECT measure_id FROM measures WHERE doc_id IN (SELECT doc_id FROM documents WHERE {test})", []
         )
+
+    def _cases_side(self) -> tuple[str, str] | None:
+        """("IN", the test of a case) or ("NOT IN", the test of the others), whichever selects fewer documents."""
+        sql = (
+            f"SELECT count(CASE WHEN {CASES_ONLY} THEN 1 END), count(CASE WHEN NOT {CASES_ONLY} THEN 1 END) "
+            "FROM documents"
+        )
+        cases, others = self._cached(("cases",), lambda: self._query(sql)[0])
+        if not others:
+            return None
+        return ("IN", CASES_ONLY) if cases < others else ("NOT IN", f"NOT {CASES_ONLY}")
 
     def _measure_where(self, f: MeasureFilter, *, hint: bool = False, column: str = "measure_id") -> tuple[str, list]:
         # "+measure_id" (hint) keeps SQLite's planner on the (doc_id, ordinal) index, which is
@@ -369,6 +461,9 @@ class Reads:
         """
         if facet not in FACETS:
             raise ValueError(facet)
+        return self._cached(("facet", facet, tuple(tokens), f), lambda: self._facet_counts(facet, tokens, f))
+
+    def _facet_counts(self, facet: str, tokens: Sequence[str], f: MeasureFilter | None) -> list[tuple[str, int]]:
         # A cases-only filter on a store of cases alone restricts nothing: _filter_sets is empty.
         if not tokens and (f is None or not self._filter_sets(f)):
             if facet == "mechanism":
@@ -395,7 +490,9 @@ _FACET_SQL = {
     "GROUP BY m.kind ORDER BY n DESC, value",
     # mechanism_names holds each document's names once: reading the records' JSON
     # instead took minutes on a 50,000-document store.
-    "mechanism": "SELECT mn.name AS value, count(DISTINCT m.measure_id) AS n "
+    # (doc_id, name) is mechanism_names' key, so each practice meets each name once: count(*)
+    # rather than count(DISTINCT …), which sorts every pair.
+    "mechanism": "SELECT mn.name AS value, count(*) AS n "
     "FROM measures m JOIN mechanism_names mn ON mn.doc_id = m.doc_id "
     "WHERE {where} "
     f"GROUP BY mn.name ORDER BY n DESC, value LIMIT {MECHANISM_FACET_SIZE}",
@@ -407,6 +504,14 @@ _ALL_MECHANISMS_SQL = (
     "ON per_doc.doc_id = mn.doc_id "
     f"GROUP BY mn.name ORDER BY n DESC, value LIMIT {MECHANISM_FACET_SIZE}"
 )
+
+
+def _scoped(column: str, within: PlaceScope | None) -> tuple[str, list]:
+    """`` AND column IN (the documents in scope)``, or nothing without a scope."""
+    if within is None:
+        return "", []
+    sql, params = within.sql()
+    return f" AND {column} IN ({sql})", params
 
 
 def _on_documents(alias: str) -> str:

@@ -18,7 +18,7 @@ import pytest
 
 from pipeline import api
 from pipeline.compare import compare
-from pipeline.pgstore import PgStore, index_tokens, tsquery, tsvector_literal
+from pipeline.pgstore import PgStore, index_tokens, term_frequencies, tsquery, tsvector_literal
 from pipeline.readmodel import TextQuery
 from pipeline.search import search
 from pipeline.store import SCHEMA_VERSION, StoreError
@@ -52,6 +52,18 @@ def test_unicode61_tokens_and_vectors():
     assert index_tokens("社区 养老 Wi-Fi 2022-2025 ５G") == ["社区", "养老", "wi", "fi", "2022", "2025", "５g"]
     literal, n = tsvector_literal("社区 议事会", "居民 议事会 议事会")
     assert n == 5 and literal == "'社区':1A '议事会':2A,5,6 '居民':4"
+    # Weighted hits (heading ×2) per token and per prefix, as FTS5's prefix queries count them;
+    # numbers stay exact, so 36 is no entry of 360.
+    assert term_frequencies("社区 议事会", "居民 议事会 议事会 360") == {
+        "社": 2.0,
+        "社区": 2.0,
+        "议": 4.0,
+        "议事": 4.0,
+        "议事会": 4.0,
+        "居": 1.0,
+        "居民": 1.0,
+        "360": 1.0,
+    }
     assert tsquery(TextQuery(("议事", "36"))) == "('议事':*) & ('36')"
     assert tsquery(TextQuery(("Wi-Fi",), scope="heading")) == "('wi':A <-> 'fi':*A)"
     assert tsquery(TextQuery(("养老",), scope="not_heading")) == "(('养老':*)) & !(('养老':*A))"
