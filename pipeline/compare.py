@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -29,6 +30,9 @@ from .resources import read_lines
 from .search import display_width, place_names, theme_taxonomy
 from .store import Store
 from .vocabulary import approx_positions
+
+if TYPE_CHECKING:
+    from .profile import ProfileValue  # profile imports this module
 
 PathLike = str | Path
 PLACE_HEADERS = {
@@ -326,8 +330,10 @@ def _with_place(frame: pd.DataFrame, header: str) -> pd.DataFrame:
     return frame.reset_index()
 
 
-def _sentence_note(doc_id: str, value) -> str:
-    return f"{value.text}(文档 {doc_id},{value.start}-{value.end})"
+def _sentence_note(doc_id: str, value: ProfileValue) -> str:
+    """The value's sentence and where it stands, then why the chooser took it (Excel comment, web hover)."""
+    why = f"\n依据:{value.why}" if value.why else ""
+    return f"{value.text}(文档 {doc_id},{value.start}-{value.end}){why}"
 
 
 def _case_tables(profiles, place_of, header, by, counts, order):
