@@ -53,6 +53,9 @@ models: $(STAMP)
 	$(BIN)/govcase train --model mechanisms --gold corpus/gold --gold tests/fixtures/reports \
 		--gold tests/fixtures/pages --corpus corpus/reports --corpus tests/fixtures/reports \
 		--corpus tests/fixtures/pages --relevance corpus/relevance
+	$(BIN)/govcase train --model titles --gold corpus/gold --gold tests/fixtures/reports \
+		--gold tests/fixtures/pages --corpus corpus/reports --corpus tests/fixtures/reports \
+		--corpus tests/fixtures/pages --relevance corpus/relevance
 	$(BIN)/govcase train --model relevance --corpus corpus/reports --corpus tests/fixtures/reports \
 		--relevance corpus/relevance
 

@@ -305,14 +305,14 @@ def evaluate(gold_dir, db, as_json, themes_lodo):
 @click.option(
     "--model",
     "which",
-    type=click.Choice(["all", "themes", "headings", "mechanisms", "relevance"]),
+    type=click.Choice(["all", "themes", "headings", "mechanisms", "titles", "relevance"]),
     default="all",
     show_default=True,
-    help="Which model to rebuild: the theme model, the heading classifier, the mechanism model, the relevance "
-    "model, or all.",
+    help="Which model to rebuild: the theme model, the heading classifier, the mechanism model, the title "
+    "model, the relevance model, or all.",
 )
 def train(gold_dir, corpus_dir, relevance_dir, out_dir, which):
-    """Rebuild the theme model, the heading classifier, the mechanism model and the relevance model from the gold.
+    """Rebuild the theme, heading, mechanism, title and relevance models from the gold.
 
     The relevance model (治理案例 / 相关报道 / 无关) takes every report of --corpus as a
     case and the labelled texts of --relevance as the rest. Each model writes a card into --out.
@@ -324,6 +324,9 @@ def train(gold_dir, corpus_dir, relevance_dir, out_dir, which):
       govcase train --model headings --gold corpus/gold --gold tests/fixtures/reports --gold tests/fixtures/pages \\
                     --corpus corpus/reports --corpus tests/fixtures/reports --corpus tests/fixtures/pages
       govcase train --model mechanisms --gold corpus/gold --gold tests/fixtures/reports --gold tests/fixtures/pages \\
+                    --corpus corpus/reports --corpus tests/fixtures/reports --corpus tests/fixtures/pages \\
+                    --relevance corpus/relevance
+      govcase train --model titles --gold corpus/gold --gold tests/fixtures/reports --gold tests/fixtures/pages \\
                     --corpus corpus/reports --corpus tests/fixtures/reports --corpus tests/fixtures/pages \\
                     --relevance corpus/relevance
       govcase train --model relevance --corpus corpus/reports --corpus tests/fixtures/reports \\
@@ -341,6 +344,10 @@ def train(gold_dir, corpus_dir, relevance_dir, out_dir, which):
         from .mechanisms_train import train as train_mechanisms
 
         click.echo(str(train_mechanisms(gold_dir, corpus_dir, out_dir, off_topic_dir=relevance_dir)))
+    if which in ("all", "titles"):
+        from .titles_train import train as train_titles
+
+        click.echo(str(train_titles([*gold_dir, *relevance_dir], [*corpus_dir, *relevance_dir], out_dir)))
     if which in ("all", "relevance"):
         from .relevance import train as train_relevance
 

@@ -26,7 +26,6 @@ from ..patterns import (
     PAREN_LINE,
     REPORTED_BY,
     STAMP_TIME,
-    TAG_LINE,
     TITLE_TAG,
     TRAILING_CLAUSE,
     VALUE_END,
@@ -320,18 +319,11 @@ def is_byline(line: str) -> bool:
 def _title(doc: Structure, lines: list[tuple[int, int, str]]) -> tuple[str | None, tuple[int, int] | None]:
     if doc.title_hint and doc.title_hint.strip():
         return TITLE_TAG.sub("", doc.title_hint.strip()) or doc.title_hint.strip(), None
-    top = [
-        ln for ln in lines[:_TITLE_LOOKAHEAD] if not _patterns()["skip"].match(ln[2]) and not TAG_LINE.fullmatch(ln[2])
-    ]
-    first = next((ln for ln in top if not is_byline(ln[2])), None)
-    if first and _heading_like(first[2]):
-        return _headline(*first)
-    # Body text first (a lead or summary): a headline is still recognisable
-    # by the photo caption or byline printed right under it.
-    for (start, end, line), (_, _, following) in zip(top, top[1:], strict=False):
-        if _heading_like(line) and is_byline(following):
-            return _headline(start, end, line)
-    return None, None
+    from .titles import MAX_LINES, choose  # the title model reads this module's line predicates
+
+    opening = lines[: MAX_LINES + 1]
+    found = choose([text for _, _, text in opening], heading_like=_heading_like, is_byline=is_byline)
+    return _headline(*opening[found[0]]) if found else (None, None)
 
 
 def _headline(start: int, end: int, line: str) -> tuple[str, tuple[int, int]]:

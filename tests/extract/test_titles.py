@@ -1,0 +1,80 @@
+"""The title model: the headline among a saved page's opening lines (portal chrome, WeChat banners)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from pipeline.extract.metadata import case_metadata
+from pipeline.extract.titles import TitleModel
+from pipeline.ingest.normalize import normalize
+from pipeline.resources import models_dir
+from pipeline.structure import build_structure
+
+ROOT = Path(__file__).resolve().parents[2]
+
+PORTAL = """宜宾市翠屏区人民政府门户网站
+首页 > 政务公开 > 基层动态
+【字号:大 中 小】 打印 关闭
+白沙湾街道:“院落管家”让老旧小区有人管
+发布时间:2025-04-18 10:32  来源:翠屏区民政局  浏览次数:326
+白沙湾街道辖区老旧院落多、物业缺位。去年以来,街道在42个无物业院落推行“院落管家”,由居民推选管家,社区党委牵头议事。
+目前,院落环境投诉同比下降四成。
+"""
+
+WECHAT = """邻里议事桌搬进写字楼,这个社区这样做
+原创 青秀民政 2024-09-02 18:06 发表于广西
+点击蓝字 关注我们
+东盟商务区社区的居民以年轻白领为主。社区把议事桌搬进写字楼大堂,每月第二个周四午间开议。
+半年来议定事项27件,办结25件。
+"""
+
+BRIEF = """近日,福州市鼓楼区温泉街道组织辖区12个社区开展消防安全检查,排查隐患43处,已整改41处。
+街道还为独居老人免费安装烟感报警器200余个。
+"""
+
+
+def _title(text: str) -> str | None:
+    return case_metadata(build_structure("t", normalize(text).text)).title
+
+
+@pytest.mark.parametrize(
+    "text, title",
+    [
+        (PORTAL, "白沙湾街道:“院落管家”让老旧小区有人管"),
+        (WECHAT, "邻里议事桌搬进写字楼,这个社区这样做"),
+    ],
+)
+def test_the_headline_and_not_the_site_breadcrumb_or_banner(text, title):
+    assert _title(text) == title
+
+
+def test_an_untitled_brief_has_no_title():
+    assert _title(BRIEF) is None
+
+
+def test_the_shipped_model_is_plain_numbers_with_a_card():
+    data = json.loads((models_dir() / "title_model.json").read_text(encoding="utf-8"))
+    model = TitleModel.from_json(data)
+    assert 0.0 < model.threshold < 1.0 and model.weights
+    assert "Leave-one-document-out" in (models_dir() / "title_model.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_the_shipped_title_model_is_what_training_on_the_gold_gives(tmp_path):
+    from pipeline.titles_train import train
+
+    texts = [
+        ROOT / "corpus" / "reports",
+        ROOT / "tests" / "fixtures" / "reports",
+        ROOT / "tests" / "fixtures" / "pages",
+    ]
+    relevance = ROOT / "corpus" / "relevance"
+    report = train([ROOT / "corpus" / "gold", *texts[1:], relevance], [*texts, relevance], tmp_path)
+    shipped = json.loads((models_dir() / "title_model.json").read_text(encoding="utf-8"))
+    rebuilt = json.loads(report.model_path.read_text(encoding="utf-8"))
+    assert rebuilt["threshold"] == shipped["threshold"]
+    assert all(abs(rebuilt["weights"][k] - shipped["weights"][k]) < 1e-3 for k in rebuilt["weights"])
+    assert report.lodo[report.threshold]["accuracy"] >= 0.94  # leave-one-document-out, as measured
