@@ -1,0 +1,219 @@
+"""The case profile: the case's own place and one value per indicator.
+
+A report names many figures that map to one indicator (corpus/indicators.tsv):
+the district's 110 communities, the 77 of them in urban villages, the 1000
+wishes collected. The profile keeps the one that describes the case as a
+whole: its subject is the case's place or programme, not a sub-area, a single
+project, a per-unit amount or a plan. The choice reads general features of
+the figure's clause and sentence (scope words 全区/共/累计, part words
+其中/每个/单个, places named next to the number, the section it stands in,
+its position), never strings of one report; the cue words live in
+corpus/profile_cues.tsv. Where the text gives the indicator as a change
+(由183家增长到769家), the profile shows both values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from ..records import Change, Document, Extraction, Structure
+from .candidates import _Candidate, candidates, implied_candidates
+from .cues import LEVEL_NAMES, LEVEL_WORDS, LEVELS, NOT_FOUND, _cues, _minimums
+from .features import HEAD_MISFIT, WEIGHTS, _Context, _head_fit, explain, features
+from .place import CasePlace, case_place
+
+__all__ = [
+    "LEVELS",
+    "LEVEL_NAMES",
+    "LEVEL_WORDS",
+    "NOT_FOUND",
+    "WEIGHTS",
+    "CasePlace",
+    "CaseProfile",
+    "ProfileValue",
+    "candidates",
+    "case_place",
+    "case_profile",
+    "explain",
+    "features",
+    "implied_candidates",
+    "scored_candidates",
+    "stored_profiles",
+]
+
+MIN_SCORE = -1.0
+LARGEST_BONUS = 0.6
+
+
+@dataclass(frozen=True)
+class ProfileValue:
+    """One indicator of one case: the chosen figure, or not found (``value`` None)."""
+
+    indicator: str  # 社工人数
+    unit: str  # the indicator's unit (人); the value is converted into it
+    value: float | None = None  # for a change, the later value
+    approx: str | None = None  # 约, 多, 余 … as written
+    before: float | None = None  # for a change, the earlier value
+    text: str = ""  # the sentence the value was read from
+    start: int | None = None  # span of the figure's clause (or the change) in the normalized text
+    end: int | None = None
+    subject: str | None = None
+    others: int = 0  # further figures of this indicator in the report (shown in 指标明细)
+    why: str = ""  # the chooser's reasons: score and the features that fired (指标明细, 依据)
+
+    @property
+    def found(self) -> bool:
+        return self.value is not None
+
+    @property
+    def header(self) -> str:
+        return f"{self.indicator}({self.unit})"
+
+    @property
+    def shown(self) -> str:
+        """As a report writes it: 约1.3万人, 183→769家; 未找到 when there is none."""
+        from ..compare import format_number, format_quantity
+
+        if self.value is None:
+            return NOT_FOUND
+        if self.before is not None:
+            return f"{format_number(self.before)}→{format_number(self.value)}{self.unit}"
+        return format_quantity(self.value, self.unit, self.approx)
+
+
+@dataclass
+class CaseProfile:
+    doc_id: str
+    stem: str
+    place: CasePlace
+    title: str | None = None
+    published: str | None = None
+    source: str | None = None
+    link: str | None = None  # the source's web address, else its file path
+    values: dict[str, ProfileValue] = field(default_factory=dict)  # indicator name → value, every indicator
+    details: list[ProfileValue] = field(default_factory=list)  # every figure that maps to an indicator
+
+    def value(self, indicator: str) -> ProfileValue:
+        return self.values[indicator]
+
+    def to_gold(self) -> dict:
+        """The profile block of the gold schema (corpus/gold/SCHEMA.md, "profile")."""
+        from ..export import _number
+
+        def one(v: ProfileValue) -> dict | None:
+            if not v.found:
+                return None
+            return {
+                "value": _number(v.value),
+                "unit": v.unit,
+                "approx": v.approx,
+                "text": v.text,
+                "from": _number(v.before) if v.before is not None else None,
+                "to": _number(v.value) if v.before is not None else None,
+                "start": v.start,
+                "end": v.end,
+            }
+
+        return {"place": "/".join(self.place.chain), "indicators": {name: one(v) for name, v in self.values.items()}}
+
+
+def scored_candidates(
+    document: Document, structure: Structure | None, extraction: Extraction
+) -> tuple[_Context, dict[str, list[_Candidate]]]:
+    """Per indicator, the candidates that may be the case's value, each with its features and score.
+
+    A plan or target (力争, 下一步, the plans section) is never eligible (it stays in the details), nor
+    a venue's area that is neither a total nor the venue the title is about. The largest of the rest
+    gets the feature ``largest`` (a case's total is at least any of its parts), except for money.
+    """
+    from ..compare import load_indicators
+
+    place = case_place(document.text, structure, extraction)
+    ctx = _Context(document.text, structure, extraction, place)
+    found: dict[str, list[_Candidate]] = {}
+    for cand in [*candidates(document.text, extraction), *implied_candidates(document.text, extraction, place)]:
+        if _head_fit(cand) <= HEAD_MISFIT:
+            continue  # 社区停车位: the subject names a community but counts parking spaces
+        cand.features = features(cand, ctx)
+        found.setdefault(cand.rule_name, []).append(cand)
+    units = {r.name: r.unit for r in load_indicators()}
+    for name, cands in found.items():
+        eligible = [c for c in cands if "plan" not in c.features]
+        floor = _minimums().get(name)
+        if floor is not None:
+            # Unit fit: 补贴3元 or 每平方米0.35元 is a price or a rate, not what a case spends.
+            eligible = [c for c in eligible if c.value >= floor]
+        if name in _cues()["facility"]:
+            # One venue's area (一间约六十平方米的议事厅) describes the case only as its total (共整合…8600余平方米)
+            # or as the venue the title is about (社工站“扎根”社区: the station's 260 square metres).
+            eligible = [c for c in eligible if {"whole", "scope_own", "title_topic"} & c.features.keys()]
+        # The largest of several is their total; a lone candidate has nothing to be larger than.
+        if len(eligible) > 1 and units.get(name) != "元":  # sums of money are different pots, not parts of one total
+            max(eligible, key=lambda c: c.value).features["largest"] = LARGEST_BONUS
+        for c in cands:
+            c.eligible = c in eligible
+            c.score = sum(c.features.values())
+    return ctx, found
+
+
+def case_profile(document: Document, structure: Structure | None, extraction: Extraction) -> CaseProfile:
+    """The profile of one stored case.
+
+    Every indicator of corpus/indicators.tsv gets a value: the eligible candidate with the best
+    score (see ``scored_candidates``) when it scores at least MIN_SCORE, else ``NOT_FOUND``
+    (``value`` None); ties go to the earlier figure.
+    """
+    from ..compare import load_indicators
+
+    ctx, by_indicator = scored_candidates(document, structure, extraction)
+    place = ctx.place
+    values: dict[str, ProfileValue] = {}
+    for rule in load_indicators():
+        if rule.name in values:
+            continue
+        found = by_indicator.get(rule.name, [])
+        best = max((c for c in found if c.eligible), key=lambda c: (c.score, -c.record.start), default=None)
+        if best is None or best.score < MIN_SCORE:
+            values[rule.name] = ProfileValue(rule.name, rule.unit, others=len(found))
+            continue
+        values[rule.name] = _value(best, ctx, len(found) - 1)
+    meta = extraction.metadata
+    link = next((a for a in document.aliases if a.startswith(("http://", "https://"))), None)
+    return CaseProfile(
+        doc_id=document.doc_id,
+        stem=document.stem,
+        place=place,
+        title=meta.title,
+        published=meta.published,
+        source=meta.source,
+        link=link or (document.aliases[0] if document.aliases else None),
+        values=values,
+        details=[_value(c, ctx, 0) for cands in by_indicator.values() for c in cands],
+    )
+
+
+def _value(c: _Candidate, ctx: _Context, others: int) -> ProfileValue:
+    rec = c.record
+    s_start, s_end = ctx.sentence(rec.start, rec.end)
+    before = rec.from_value * c.factor if isinstance(rec, Change) else None
+    approx = None if isinstance(rec, Change) else rec.approx
+    return ProfileValue(
+        indicator=c.rule_name,
+        unit=c.unit,
+        value=c.value,
+        approx=approx,
+        before=before,
+        text=ctx.text[s_start:s_end].strip() if ctx.has_sentences else rec.text,
+        start=rec.start,
+        end=rec.end,
+        subject=rec.subject,
+        others=others,
+        why=explain(c),
+    )
+
+
+def stored_profiles(store, doc_ids: Iterable[str] | None = None) -> Iterator[CaseProfile]:
+    """Profiles of stored documents (all, in store order, or ``doc_ids``)."""
+    for doc_id in doc_ids if doc_ids is not None else store.doc_ids():
+        yield case_profile(store.get_document(doc_id), store.get_structure(doc_id), store.get_extraction(doc_id))
