@@ -77,7 +77,10 @@ def pytest_addoption(parser):
 # CI (.ci/run) starts one and sets GOVCASE_TEST_PG. Elsewhere the tests start a throw-away server
 # themselves when PostgreSQL's binaries are installed, and are skipped, saying why, when they are not.
 # In CI a missing server is an error, never a skip. Each test run starts its own server on a port
-# the OS hands out, in its own data directory, so that runs in two worktrees never meet.
+# the OS hands out, in its own data directory, so that runs in two worktrees never meet. The
+# directory is not under pytest's tmp root: every pytest session makes that root 0700 again, which
+# locks the postgres user out of a server another session is still running (it then fails with
+# "server closed the connection" or "template database template0 does not exist").
 PG_START_TRIES = 3
 
 
@@ -91,10 +94,12 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def pg_server(tmp_path_factory):
+def pg_server():
     """URL of a PostgreSQL server's maintenance database (a user allowed to create databases)."""
     import os
+    import shutil
     import subprocess
+    import tempfile
 
     url = os.environ.get("GOVCASE_TEST_PG")
     if url:
@@ -102,7 +107,7 @@ def pg_server(tmp_path_factory):
         return
     if os.environ.get("CI"):
         pytest.fail("CI must provide a PostgreSQL server: GOVCASE_TEST_PG is not set (see .ci/run)")
-    data = tmp_path_factory.mktemp("pgdata")
+    data = Path(tempfile.mkdtemp(prefix="govcase-test-pg-"))
     script = ROOT / "scripts" / "pg_server.sh"
     for _ in range(PG_START_TRIES):  # a port taken between the probe and the start: try another
         started = subprocess.run([script, "start", str(data), str(_free_port())], capture_output=True, text=True)
@@ -114,6 +119,7 @@ def pg_server(tmp_path_factory):
         yield started.stdout.strip()
     finally:
         subprocess.run([script, "stop", str(data)], capture_output=True)
+        shutil.rmtree(data, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
