@@ -11,9 +11,9 @@ Three shapes of file:
 
 - ``lines``: one entry a line (``words``), or a pattern a line (``regex=True``);
 - ``sections``: ``[name]`` lines open a section, one entry a line below (``sections``);
-- ``columns``: fields split by ``sep`` (a tab, or any whitespace when ``sep`` is None), the
-  first field a kind when ``kinds`` is set; with ``spread=True`` every field after the kind is
-  one entry of that kind (``practice 建立 建成 …``).
+- ``columns``: fields split by ``sep`` (a tab, or any whitespace when ``sep`` is None), field
+  ``kind_column`` a kind when ``kinds`` is set; with ``spread=True`` every field after the kind
+  is one entry of that kind (``practice 建立 建成 …``).
 
 Lines are stripped; empty lines and lines starting with ``#`` are comments.
 """
@@ -43,7 +43,7 @@ class Spec:
     """How a file's lines read, and which mistakes to report."""
 
     shape: str = "lines"  # lines | sections | columns
-    regex: bool = False  # entries (lines, sections) or the columns in ``regex_columns`` are patterns
+    regex: bool = False  # entries (lines, sections) are patterns
     sep: str | None = "\t"  # columns: the field separator; None splits on any whitespace
     columns: tuple[int, int] = (1, 1)  # columns: fewest and most fields a row may have
     kinds: tuple[str, ...] = ()  # the section names, or the values the kind column may take
@@ -51,8 +51,6 @@ class Spec:
     spread: bool = False  # columns: every field after the kind is one entry of that kind
     key: tuple[int, ...] = (0,)  # columns: the fields (of the row, kind included) unique within a kind
     disjoint: tuple[str, ...] = ()  # kinds (sections) that may not share an entry
-    regex_columns: tuple[int, ...] = ()
-    unique: bool = True  # an entry listed twice (under one kind) is an error
     characters: tuple[str, ...] = ()  # kinds (sections) whose entries are single characters
     includes: tuple[str, ...] = ()  # word lists a pattern may name as {file.txt}: their alternation
 
@@ -181,6 +179,7 @@ FILES: dict[str, Spec] = {
 
 
 _REGISTER = ";新的类别或分节请登记在 pipeline/vocabulary.py 的 FILES 中"
+_UNREGISTERED = "未登记的数据文件:请在 pipeline/vocabulary.py 的 FILES 中说明其格式"
 
 
 @dataclass(frozen=True)
@@ -249,7 +248,7 @@ def parse(path: Path, spec: Spec) -> tuple[list[Row], list[VocabularyError]]:
         else:
             rows.append(Row(number, None, (line,)))
     errors.extend(_check_entries(path, spec, rows))
-    return rows, sorted(errors, key=lambda e: e.line)
+    return rows, sorted(errors, key=lambda e: (e.path != path, str(e.path), e.line))
 
 
 def _entries(spec: Spec, row: Row) -> list[str]:
@@ -266,9 +265,8 @@ def _check_entries(path: Path, spec: Spec, rows: list[Row]) -> list[VocabularyEr
     seen: dict[tuple[str | None, str], int] = {}
     kind_of: dict[str, tuple[str, int]] = {}
     for row in rows:
-        if spec.regex or spec.regex_columns:
-            fields = row.fields if spec.regex else [row.fields[i] for i in spec.regex_columns]
-            for pattern in fields:
+        if spec.regex:
+            for pattern in row.fields:
                 try:
                     re.compile(pattern)
                 except re.error as exc:
@@ -277,7 +275,7 @@ def _check_entries(path: Path, spec: Spec, rows: list[Row]) -> list[VocabularyEr
             errors.append(VocabularyError(path, row.line, f"[{row.kind}] 中每行只能写一个字:“{row.fields[-1]}”"))
         for entry in _entries(spec, row):
             first = seen.setdefault((row.kind, entry), row.line)
-            if spec.unique and first != row.line:
+            if first != row.line:
                 where = f"[{row.kind}] 中" if row.kind else ""
                 errors.append(VocabularyError(path, row.line, f"“{entry}”{where}重复(第 {first} 行已有)"))
             if row.kind in spec.disjoint:
@@ -293,7 +291,7 @@ def check(name: str, directory: Path | None = None) -> list[VocabularyError]:
     path = (directory or data_dir()) / name
     spec = FILES.get(name)
     if spec is None:
-        return [VocabularyError(path, 0, "未登记的数据文件:请在 pipeline/vocabulary.py 的 FILES 中说明其格式")]
+        return [VocabularyError(path, 0, _UNREGISTERED)]
     if not path.exists():
         return [VocabularyError(path, 0, "数据文件缺失")]
     return parse(path, spec)[1]
@@ -314,6 +312,8 @@ def rows(name: str) -> tuple[Row, ...]:
         VocabularyError: the file breaks its spec; the message lists every mistake, one a line.
     """
     path = data_path(name)
+    if name not in FILES:
+        raise VocabularyError(path, 0, _UNREGISTERED)
     parsed, errors = parse(path, FILES[name])
     if errors:
         raise VocabularyError(path, errors[0].line, "\n".join(str(e) for e in errors))

@@ -114,6 +114,14 @@ def test_an_unregistered_or_missing_file(data):
     assert "缺失" in found[("mechanisms.txt", 0)]
 
 
+def test_reading_an_unregistered_file_says_so(data, monkeypatch):
+    (data / "new_words.txt").write_text("词\n", encoding="utf-8")
+    monkeypatch.setenv("GOVCASE_DATA", str(data))
+    with pytest.raises(VocabularyError, match="未登记的数据文件") as caught:
+        resources.read_lines("new_words.txt")
+    assert caught.value.path == data / "new_words.txt"
+
+
 def test_loading_a_broken_file_raises_with_every_mistake(data, monkeypatch):
     first = _append(data / "mechanism_stop.txt", "\n两委\n")
     second = _append(data / "mechanism_stop.txt", "\n两室\n")
