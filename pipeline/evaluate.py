@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
+from .kinds import RECORD_KINDS
 from .resources import read_lines
 
 FIELDS = ("figures", "changes", "mechanisms", "measures", "themes", "locations", "metadata", "profile")
@@ -657,12 +658,10 @@ def score_document(predicted: dict | None, gold: dict) -> tuple[DocumentScore, d
     def items(name: str) -> tuple[list[dict], list[dict]]:
         return list(gold.get(name) or ()), list(pred.get(name) or ())
 
-    if "figures" in gold:
-        score.figures, details["figures"] = _score_figures(*items("figures"))
-    if "changes" in gold:
-        score.changes, details["changes"] = _score_changes(*items("changes"))
-    if "mechanisms" in gold:
-        score.mechanisms, details["mechanisms"] = _score_mechanisms(*items("mechanisms"))
+    for kind in RECORD_KINDS:  # figures, changes, mechanisms: each kind's own scorer
+        if kind.score is not None and kind.field in gold:
+            counts, details[kind.field] = kind.score(*items(kind.field))
+            setattr(score, kind.field, counts)
     if "measures" in gold:
         score.measures, score.themes, details["measures"], details["themes"] = _score_measures(*items("measures"))
     if "locations" in gold:

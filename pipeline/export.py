@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .fileio import write_text_atomic
+from .kinds import RECORD_KINDS
 from .records import Change, Document, Extraction, Figure, Measure, Mechanism, Place
 
 if TYPE_CHECKING:
@@ -57,11 +58,11 @@ def _location(place: Place, primary: bool) -> dict:
     }
 
 
-def _mechanism(m: Mechanism) -> dict:
+def mechanism_record(m: Mechanism) -> dict:
     return {"name": m.name, "required": True, "definition": m.definition, "start": m.start, "end": m.end}
 
 
-def _figure(f: Figure) -> dict:
+def figure_record(f: Figure) -> dict:
     return {
         "value": _number(f.value),
         "unit": f.unit,
@@ -74,7 +75,7 @@ def _figure(f: Figure) -> dict:
     }
 
 
-def _change(c: Change) -> dict:
+def change_record(c: Change) -> dict:
     return {
         "subject": c.subject,
         "unit": c.unit,
@@ -123,20 +124,19 @@ def to_gold_schema(doc: Document, extraction: Extraction, profile: CaseProfile |
     from .profile import case_profile
 
     meta = extraction.metadata
-    record = {
+    parts = {
         "doc_id": doc.stem,
         "title": meta.title,
         "published": meta.published,
         "source": meta.source,
         "script": doc.script,
         "locations": _locations(extraction),
-        "mechanisms": [_mechanism(m) for m in extraction.mechanisms],
-        "figures": [_figure(f) for f in extraction.figures],
-        "changes": [_change(c) for c in extraction.changes],
         "measures": [_measure(m) for m in extraction.titled_measures],
         # Practices described in untitled paragraphs: no heading of their own, so no 做法 record.
         "passages": [_passage(m) for m in extraction.passages],
+        **{k.field: [k.export(r) for r in getattr(extraction, k.field)] for k in RECORD_KINDS if k.export},
     }
+    record = {key: parts[key] for key in SCHEMA_KEYS if key in parts}  # in the schema's order
     record["profile"] = (profile or case_profile(doc, None, extraction)).to_gold()
     return record
 

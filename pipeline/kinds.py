@@ -6,12 +6,14 @@ wired to what it reads of the shared :class:`DocumentContext`. ``analyze.extract
 extractors in registry order (metadata first: later extractors read its title; figures
 before changes: a change's new value is one of them); the stores write and read back every
 kind stored as ``records`` rows from this list. Adding a kind is a record type in records.py,
-an extractor under extract/, and one entry here (plus its export and scoring, which still
-name their fields: export.py, evaluate.py).
+an extractor under extract/, and one entry here, with its export and scorer (export.py,
+evaluate.py; measures and places, exported as a whole, are built there by name, and evaluate's
+DocumentScore names each scored field).
 """
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -37,14 +39,29 @@ class DocumentContext:
     found: dict[str, list[Any]] | None = None
 
 
+def _later(module: str, name: str) -> Callable[..., Any]:
+    """A function of a later stage (export, evaluate), imported on its first call: kinds.py sits below them."""
+
+    def call(*args: Any) -> Any:
+        return getattr(importlib.import_module(module, __package__), name)(*args)
+
+    call.__qualname__ = f"{module.lstrip('.')}.{name}"
+    return call
+
+
 @dataclass(frozen=True)
 class RecordKind:
     name: str  # the records table's kind and the web's highlight kind: "figure"
-    field: str  # the Extraction attribute: "figures"
+    field: str  # the Extraction attribute, also its gold-schema key: "figures"
     record: type  # the record's dataclass
     label: str  # what staff read: 数字
     extract: Callable[[DocumentContext], list[Any]]
     stored: str = "records"  # "records": JSON rows of the records table; "measures": its own table
+    # One record as a gold-schema dict (corpus/gold/SCHEMA.md); None where export.py builds the
+    # kind as a whole (measures and passages, places as locations).
+    export: Callable[[Any], dict[str, Any]] | None = None
+    # (gold dicts, predicted dicts) -> (counts, details): the kind's scorer in pipeline.evaluate.
+    score: Callable[[list[dict[str, Any]], list[dict[str, Any]]], tuple[Any, dict[str, Any]]] | None = None
 
 
 def _figures(ctx: DocumentContext) -> list[Figure]:
@@ -79,9 +96,33 @@ def _places(ctx: DocumentContext) -> list[Place]:
 
 # In the order analyze.extract runs them.
 RECORD_KINDS: tuple[RecordKind, ...] = (
-    RecordKind("figure", "figures", Figure, "数字", _figures),
-    RecordKind("change", "changes", Change, "变化", _changes),
-    RecordKind("mechanism", "mechanisms", Mechanism, "机制", _mechanisms),
+    RecordKind(
+        "figure",
+        "figures",
+        Figure,
+        "数字",
+        _figures,
+        export=_later(".export", "figure_record"),
+        score=_later(".evaluate", "_score_figures"),
+    ),
+    RecordKind(
+        "change",
+        "changes",
+        Change,
+        "变化",
+        _changes,
+        export=_later(".export", "change_record"),
+        score=_later(".evaluate", "_score_changes"),
+    ),
+    RecordKind(
+        "mechanism",
+        "mechanisms",
+        Mechanism,
+        "机制",
+        _mechanisms,
+        export=_later(".export", "mechanism_record"),
+        score=_later(".evaluate", "_score_mechanisms"),
+    ),
     RecordKind("measure", "measures", Measure, "做法", _measures, stored="measures"),
     RecordKind("place", "places", Place, "地点", _places),
 )

@@ -31,3 +31,16 @@ def test_each_extractor_fills_its_field_and_reads_earlier_ones():
     # changes read the figures found before them: the new value is one of those figures
     (change,) = extraction.changes
     assert any(f.value == change.to_value and f.unit == change.unit for f in extraction.figures)
+
+
+def test_export_and_score_hooks_reach_their_stage():
+    """A kind's own export and scorer: exporting the records and scoring them against themselves."""
+    extraction = analyze_document(Document("k2", TEXT)).extraction
+    hooked = [k for k in RECORD_KINDS if k.export]
+    assert [k.name for k in hooked] == ["figure", "change", "mechanism"]
+    for kind in hooked:
+        exported = [kind.export(r) for r in getattr(extraction, kind.field)]
+        assert exported and all(isinstance(d, dict) and "start" in d for d in exported)
+        counts, details = kind.score(exported, exported)
+        scored = counts.to_dict()
+        assert details and scored["precision"] == scored["recall"] == 1.0, kind.name
