@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from .cluster import ClusterResult
     from .evaluate import EvaluationReport
     from .profile import CaseProfile
+    from .vocabulary import VocabularyError
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 DEFAULT_URL_TIMEOUT_S = 15.0
@@ -350,6 +351,14 @@ def stored_with_profiles(db: PathLike | Store = DEFAULT_DB) -> Iterator[tuple[Do
     store = open_store(db)
     for doc, extraction in stored_documents(store):
         yield doc, extraction, case_profile(doc, store.get_structure(doc.doc_id), extraction)
+
+
+def check_data(directory: PathLike | None = None) -> list[VocabularyError]:
+    """Every mistake in the word lists and tables of ``directory`` (default: the data directory
+    the pipeline reads), each naming its file and line; empty when all are fine."""
+    from .vocabulary import check_all
+
+    return check_all(Path(directory) if directory else None)
 
 
 def export(db: PathLike | Store, out_dir: PathLike, *, fmt: str = "json") -> list[Path]:

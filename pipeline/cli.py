@@ -513,3 +513,28 @@ def serve(db, host, port, workers):
 
     click.echo(f"在浏览器中打开 http://{host}:{port}/ (Ctrl+C 结束)")
     run_server(db, host, port, workers=workers)
+
+
+@main.command("check-data")
+@click.argument("directory", required=False, type=click.Path(exists=True, file_okay=False))
+def check_data(directory):
+    """Check the word lists and tables a researcher edits (corpus/ or DIRECTORY).
+
+    Prints each mistake as file:line (a word listed twice, a word under two kinds that
+    exclude each other, a wrong column count, an unknown kind, a broken pattern, a file no
+    loader knows) and exits with status 1 when there is one.
+
+    \b
+    Example:
+      govcase check-data
+      govcase check-data my_corpus/
+    """
+    from . import api
+    from .vocabulary import FILES
+
+    errors = api.check_data(directory)
+    for error in errors:
+        click.echo(str(error), err=True)
+    if errors:
+        raise SystemExit(1)
+    click.echo(f"数据文件均无误({len(FILES)} 个)")

@@ -77,3 +77,13 @@ def test_missing_path_fails_the_batch_but_keeps_good_files(tmp_path):
     from pipeline.store import Store
 
     assert Store(db).count("documents") == 1
+
+
+def test_check_data_names_file_and_line(tmp_path):
+    runner = CliRunner()
+    fine = runner.invoke(main, ["check-data"])
+    assert fine.exit_code == 0 and "数据文件均无误" in fine.output
+    (tmp_path / "date_labels.txt").write_text("发布时间\n日期\n发布时间\n", encoding="utf-8")
+    broken = runner.invoke(main, ["check-data", str(tmp_path)])
+    assert broken.exit_code == 1
+    assert f"{tmp_path / 'date_labels.txt'}:3: " in broken.output
