@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from .fileio import atomic_path
-from .readmodel import MeasureTheme, PlaceScope
+from .readmodel import AggregateCache, MeasureTheme, PlaceScope
 from .records import MEASURE_KINDS
 from .resources import read_lines
 from .search import display_width, place_names, theme_taxonomy
@@ -201,8 +201,6 @@ def compare(
     Raises:
         CompareError: ``by`` or a kind is not one the tables know.
     """
-    from .profile import stored_profiles
-
     if by not in PLACE_HEADERS:
         choices = "、".join(f"{name}({key})" for key, name in PLACE_HEADERS.items())
         raise CompareError(f"只能按{choices}比较,而不是 {by!r}")
@@ -219,7 +217,7 @@ def compare(
         candidates = None
     else:
         candidates = [d.doc_id for d in store.documents_overview(cases_only=not all_documents, within=scope)]
-    profiles = [p for p in stored_profiles(store, candidates) if wanted is None or wanted(p.place)]
+    profiles = [p for p in _stored_profiles(store, candidates) if wanted is None or wanted(p.place)]
     labels = _row_labels(profiles, by)
     place_of = {p.doc_id: labels[p.doc_id] for p in profiles}
     counts, headings = _theme_tables(store, place_of, header, themes, kinds, scope)
@@ -244,6 +242,19 @@ def compare(
         cases_sources=sources,
         documents=documents,
     )
+
+
+# Profiles kept per process for the web's comparisons: a profile changes only when its document is
+# stored again, and building one costs several queries and the figure scoring (~1 ms each).
+PROFILE_CACHE = AggregateCache(size=20_000)
+
+
+def _stored_profiles(store, doc_ids: Sequence[str] | None):
+    """The documents' profiles (all, in store order, or ``doc_ids``), cached until the store changes."""
+    from .profile import stored_profiles
+
+    for doc_id in doc_ids if doc_ids is not None else store.doc_ids():
+        yield store.cached(("profile", doc_id), lambda d=doc_id: next(stored_profiles(store, [d])), PROFILE_CACHE)
 
 
 @dataclass(frozen=True)
@@ -305,14 +316,14 @@ def _theme_tables(store, place_of, header, themes, kinds, scope):
     data = data[data["theme"].isin(columns)]
     order = _place_order(place_of, data.groupby("place")["measure_id"].nunique())
     counts = pd.crosstab(data["place"], data["theme"]).reindex(index=order, columns=columns, fill_value=0)
-    joined = (
-        data.drop_duplicates(["place", "theme", "heading"])
-        .groupby(["place", "theme"])["heading"]
-        .agg(";".join)
-        .unstack()
-        if len(data)
-        else pd.DataFrame()
-    )
+    # Joined in plain Python: groupby(...).agg(";".join) calls back into Python once a group anyway,
+    # through pandas' slow path.
+    named: dict[tuple[str, str], list[str]] = {}
+    for place, theme, heading in data.drop_duplicates(["place", "theme", "heading"])[
+        ["place", "theme", "heading"]
+    ].itertuples(index=False):
+        named.setdefault((place, theme), []).append(heading)
+    joined = pd.Series({k: ";".join(v) for k, v in named.items()}).unstack() if named else pd.DataFrame()
     headings = joined.reindex(index=order, columns=columns).fillna("")
     return _with_place(counts.astype(int), header), _with_place(headings, header)
 

@@ -799,7 +799,7 @@ class PgStore(Reads):
         params = [tsquery(q), *where.params, cap + 1]
         if where.sql:
             return self._query(sql, params)[0][0]
-        return self._cached(("count", q, cap), lambda: self._query(sql, params)[0][0])
+        return self.cached(("count", q, cap), lambda: self._query(sql, params)[0][0])
 
     def newest_matches(self, q: TextQuery, where: TextFilter, limit: int, offset: int = 0) -> list[int]:
         return [
@@ -843,7 +843,7 @@ class PgStore(Reads):
 
     def _corpus_stats(self) -> tuple[int, float]:
         """Rows and their average length: summing a 50,000-document store's token counts costs more than a search."""
-        rows, tokens = self._cached(
+        rows, tokens = self.cached(
             ("corpus",), lambda: self._query("SELECT count(*), coalesce(sum(ntok), 0) FROM measures_fts")[0]
         )
         return int(rows), (float(tokens) / rows if rows else 1.0) or 1.0

@@ -227,12 +227,13 @@ class Reads:
         """The store's identity and a number that changes with every write; None: aggregates are not cached."""
         return None
 
-    def _cached(self, key: Hashable, compute: Callable[[], _V]) -> _V:
-        """``compute()``, or its result for this key while the store has not changed since."""
+    def cached(self, key: Hashable, compute: Callable[[], _V], cache: AggregateCache | None = None) -> _V:
+        """``compute()``, or its result for this key while the store has not changed since
+        (kept in ``cache``, by default the aggregates' own)."""
         generation = self._generation()
         if generation is None:
             return compute()
-        value = AGGREGATES.get((generation, key), compute)
+        value = (cache or AGGREGATES).get((generation, key), compute)
         return list(value) if isinstance(value, list) else value  # type: ignore[return-value]  # a copy to change
 
     # documents and places
@@ -271,7 +272,7 @@ class Reads:
 
     def place_counts(self) -> list[PlaceCount]:
         """(city, province, number of documents) for every place the store knows, most documents first."""
-        return self._cached(
+        return self.cached(
             ("place_counts",),
             lambda: [
                 PlaceCount(*r)
@@ -364,7 +365,7 @@ class Reads:
     def themes_by_frequency(self) -> list[str]:
         """Every stored theme, most practices first."""
         sql = "SELECT theme FROM measure_themes GROUP BY theme ORDER BY count(*) DESC, theme"
-        return self._cached(("themes",), lambda: [r[0] for r in self._query(sql)])
+        return self.cached(("themes",), lambda: [r[0] for r in self._query(sql)])
 
     # whole tables, for export
     def table_columns(self, table: str) -> list[tuple[str, str]]:
@@ -437,7 +438,7 @@ class Reads:
             f"SELECT count(CASE WHEN {CASES_ONLY} THEN 1 END), count(CASE WHEN NOT {CASES_ONLY} THEN 1 END) "
             "FROM documents"
         )
-        cases, others = self._cached(("cases",), lambda: self._query(sql)[0])
+        cases, others = self.cached(("cases",), lambda: self._query(sql)[0])
         if not others:
             return None
         return ("IN", CASES_ONLY) if cases < others else ("NOT IN", f"NOT {CASES_ONLY}")
@@ -461,7 +462,7 @@ class Reads:
         """
         if facet not in FACETS:
             raise ValueError(facet)
-        return self._cached(("facet", facet, tuple(tokens), f), lambda: self._facet_counts(facet, tokens, f))
+        return self.cached(("facet", facet, tuple(tokens), f), lambda: self._facet_counts(facet, tokens, f))
 
     def _facet_counts(self, facet: str, tokens: Sequence[str], f: MeasureFilter | None) -> list[tuple[str, int]]:
         # A cases-only filter on a store of cases alone restricts nothing: _filter_sets is empty.

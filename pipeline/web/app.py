@@ -41,6 +41,9 @@ from .params import (
 )
 
 THEME_PAGE_LIMIT = 500
+# Rows of the compare page's tables per page: a comparison of a few cities holds hundreds of
+# cases, and rendering each row's dozens of cells cost most of the page (~1 ms a row).
+COMPARE_PAGE_ROWS = 50
 HIGHLIGHT_KINDS = {"measure": "做法", "change": "变化", "figure": "数字", "mechanism": "机制"}
 HEAT_LEVELS = 5
 CSP = (
@@ -222,9 +225,10 @@ def _row_link(comparison: Comparison, label: str) -> str | None:
     return None
 
 
-def _case_table(comparison: Comparison) -> dict:
-    """案例对比 as written (约1.3万人, 183→769家, 未找到), each value with its sentence as a tooltip."""
-    shown, sources = comparison.cases_shown, comparison.cases_sources
+def _case_table(comparison: Comparison, rows_shown: slice = slice(None)) -> dict:
+    """案例对比 as written (约1.3万人, 183→769家, 未找到), each value with its sentence as a tooltip
+    (the rows of ``rows_shown``)."""
+    shown, sources = comparison.cases_shown.iloc[rows_shown], comparison.cases_sources.iloc[rows_shown]
     indicators = set(comparison.indicator_headers)
     columns = [str(c) for c in shown.columns if c not in ("文档", "链接")]
     rows = []
@@ -254,14 +258,16 @@ def _case_table(comparison: Comparison) -> dict:
     return {"columns": columns, "rows": rows}
 
 
-def _matrix(comparison: Comparison) -> dict:
-    """The place × theme counts with a heat level per cell and a link to the practices behind it."""
+def _matrix(comparison: Comparison, rows_shown: slice = slice(None)) -> dict:
+    """The place × theme counts with a heat level per cell and a link to the practices behind it
+    (the rows of ``rows_shown``; heat levels are relative to every row)."""
     frame = comparison.theme_counts
     themes = comparison.themes
     peak = max([int(v) for t in themes for v in frame[t]] or [0])
     rows = []
-    for _, row in frame.iterrows():
+    for row in frame.iloc[rows_shown].to_dict(orient="records"):
         place = row[comparison.place_header]
+        row_link = _row_link(comparison, place)  # once a row: url_for costs ~50 µs
         cells = []
         for theme in themes:
             n = int(row[theme])
@@ -269,7 +275,7 @@ def _matrix(comparison: Comparison) -> dict:
             if n and place != UNKNOWN_PLACE and comparison.by in ("city", "province"):
                 link = "/?" + SearchParams(filters={"theme": [theme], comparison.by: [place]}).query_string()
             elif n:
-                link = _row_link(comparison, place)
+                link = row_link
             cells.append({"n": n, "level": math.ceil(HEAT_LEVELS * n / peak) if peak else 0, "link": link})
         rows.append({"place": place, "cells": cells})
     return {"header": comparison.place_header, "themes": themes, "rows": rows}
@@ -405,11 +411,16 @@ def _page_routes(app: Flask) -> None:
         params = compare_params(request.args)
         comparison = _comparison(params)
         rows = _place_rows()
+        shown = slice((params.page - 1) * COMPARE_PAGE_ROWS, params.page * COMPARE_PAGE_ROWS)
+        total = max(len(comparison.cases_shown), len(comparison.theme_counts))
         return render_template(
             "compare.html",
             params=params,
-            matrix=_matrix(comparison),
-            cases=_case_table(comparison),
+            matrix=_matrix(comparison, shown),
+            cases=_case_table(comparison, shown),
+            rows_total=total,
+            per_page=COMPARE_PAGE_ROWS,
+            pages=max(1, math.ceil(total / COMPARE_PAGE_ROWS)),
             cities=_level_counts(rows, "city"),
             provinces=_level_counts(rows, "province"),
             themes=_theme_names(),

@@ -104,10 +104,15 @@ class CompareParams:
     provinces: list[str] = field(default_factory=list)
     themes: list[str] = field(default_factory=list)
     all_documents: bool = False  # also documents that are no governance case (all=1)
+    page: int = 1  # of the page's tables; downloads and the chart hold every row
 
     def query_string(self) -> str:
+        """The comparison's URL query, without the page (downloads and the chart hold every row)."""
         data = {"by": self.by, "city": self.cities, "province": self.provinces, "theme": self.themes}
         return urlencode(data | ({"all": "1"} if self.all_documents else {}), doseq=True)
+
+    def page_query(self, page: int) -> str:
+        return self.query_string() + (f"&page={page}" if page > 1 else "")
 
     def places(self, city_provinces: Mapping[str, str | None]) -> list[str] | None:
         """The places to compare at level ``by``; None for all.
@@ -139,4 +144,5 @@ def compare_params(args: MultiDict) -> CompareParams:
         provinces=_values(args, "province"),
         themes=_values(args, "theme"),
         all_documents=_flag(args, "all"),
+        page=_int(args, "page", "页码", 1, 1, MAX_PAGE),
     )

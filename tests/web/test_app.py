@@ -406,3 +406,20 @@ def test_internal_error_shows_no_traceback(client, monkeypatch):
 def test_missing_database_fails_at_startup(tmp_path):
     with pytest.raises(StoreError, match="数据库不存在"):
         create_app(tmp_path / "none.db")
+
+
+def test_compare_page_shows_its_rows_a_page_at_a_time(client, monkeypatch):
+    from pipeline.web import app as web_app
+
+    def matrix_rows(html: str) -> int:
+        return html.count("<tr><th>") - html.count("<thead><tr><th>")
+
+    rows = matrix_rows(client.get("/compare").get_data(as_text=True))
+    assert rows >= 2
+    monkeypatch.setattr(web_app, "COMPARE_PAGE_ROWS", 1)
+    first = client.get("/compare").get_data(as_text=True)
+    last = client.get(f"/compare?page={rows}").get_data(as_text=True)
+    assert matrix_rows(first) == matrix_rows(last) == 1
+    assert f"第 1 / {rows} 页" in first and "下一页" in first and "上一页" in last
+    assert 'href="/compare.xlsx?by=case"' in first  # downloads keep every row
+    assert client.get("/compare?page=0").status_code == 400
