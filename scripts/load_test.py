@@ -38,6 +38,14 @@ def _get(conn: http.client.HTTPConnection, path: str) -> tuple[int, bytes]:
     return response.status, response.read()
 
 
+def _retry(conn: http.client.HTTPConnection, path: str) -> int:
+    try:
+        return _get(conn, path)[0]
+    except (OSError, http.client.HTTPException):
+        conn.close()
+        return 0
+
+
 def discover(host: str, port: int) -> tuple[list[str], list[str], list[str]]:
     """Case ids, themes and cities of the served store, read through its own JSON API."""
     conn = http.client.HTTPConnection(host, port, timeout=60)
@@ -89,6 +97,12 @@ def run(host: str, port: int, clients: int, paths: list[tuple[str, str]], second
             started = time.perf_counter()
             try:
                 status, _ = _get(conn, path)
+            except (ConnectionError, http.client.RemoteDisconnected):
+                # The server closed the idle keep-alive connection (gunicorn after 2 s): a browser
+                # sends the request again on a new one, and so does this client, once.
+                conn.close()
+                conn = http.client.HTTPConnection(host, port, timeout=60)
+                status = _retry(conn, path)
             except (OSError, http.client.HTTPException):
                 status = 0
                 conn.close()
