@@ -148,9 +148,13 @@ CREATE TABLE IF NOT EXISTS measures_fts (
     ntok INTEGER NOT NULL,
     tf JSONB,
     doc_id {_T},
-    kind {_T}
+    kind {_T},
+    head TSVECTOR
 );
 CREATE INDEX IF NOT EXISTS measures_fts_gin ON measures_fts USING GIN (fts);
+-- The heading's own lexemes: a heading query's selectivity is known, where the planner took
+-- fts @@ '平台':*A for as common as 平台 anywhere and walked every row newest first.
+CREATE INDEX IF NOT EXISTS measures_fts_head ON measures_fts USING GIN (head);
 -- A place filter's few documents, found by their id rather than by walking every match newest first.
 CREATE INDEX IF NOT EXISTS measures_fts_doc ON measures_fts(doc_id);
 CREATE TABLE IF NOT EXISTS ingest_errors (
@@ -239,6 +243,9 @@ def _term_frequencies(store: PgStore) -> None:
         "WHERE m.measure_id = f.measure_id AND f.doc_id IS NULL"
     )
     conn.execute("CREATE INDEX IF NOT EXISTS measures_fts_doc ON measures_fts(doc_id)")
+    conn.execute("ALTER TABLE measures_fts ADD COLUMN IF NOT EXISTS head TSVECTOR")
+    conn.execute("UPDATE measures_fts SET head = ts_filter(fts, '{a}') WHERE head IS NULL")
+    conn.execute("CREATE INDEX IF NOT EXISTS measures_fts_head ON measures_fts USING GIN (head)")
     conn.execute("DROP FUNCTION IF EXISTS govcase_tf(tsvector, text, boolean, text)")
     # Most vectors with their frequencies pass the 2 kB at which PostgreSQL compresses a row:
     # pglz cost a search ~3 µs a row to undo, lz4 a third of that (a server without lz4 keeps pglz).
@@ -604,10 +611,10 @@ class PgStore(Reads):
         )
         vectors = [(*tsvector_literal(h, b), _tf_json(term_frequencies(h, b))) for h, b in rows.measure_index]
         self._many(
-            "INSERT INTO measures_fts(measure_id, fts, ntok, tf, doc_id, kind) "
-            "VALUES (?, ?::tsvector, ?, ?::jsonb, ?, ?)",
+            "INSERT INTO measures_fts(measure_id, fts, ntok, tf, doc_id, kind, head) "
+            "VALUES (?, ?::tsvector, ?, ?::jsonb, ?, ?, ts_filter(?::tsvector, '{a}'))",
             [
-                (mid, lit, n, tf, row[0], row[6])
+                (mid, lit, n, tf, row[0], row[6], lit)
                 for mid, (lit, n, tf), row in zip(ids, vectors, rows.measures, strict=False)
             ],
         )
@@ -795,19 +802,21 @@ class PgStore(Reads):
     def count_matches(self, q: TextQuery, where: TextFilter | None = None, cap: int = 1_000) -> int:
         """As SQLite's; a word's rows in the whole store (its document frequency) are cached."""
         where = where or TextFilter("", [])
-        sql = f"SELECT count(*) FROM (SELECT 1 FROM measures_fts WHERE fts @@ ?::tsquery{where.sql} LIMIT ?) AS hits"
-        params = [tsquery(q), *where.params, cap + 1]
+        match, params = _match(q)
+        sql = f"SELECT count(*) FROM (SELECT 1 FROM measures_fts WHERE {match}{where.sql} LIMIT ?) AS hits"
+        params += [*where.params, cap + 1]
         if where.sql:
             return self._query(sql, params)[0][0]
         return self.cached(("count", q, cap), lambda: self._query(sql, params)[0][0])
 
     def newest_matches(self, q: TextQuery, where: TextFilter, limit: int, offset: int = 0) -> list[int]:
+        match, params = _match(q)
         return [
             r[0]
             for r in self._query(
-                f"SELECT measure_id FROM measures_fts WHERE fts @@ ?::tsquery{where.sql} "
+                f"SELECT measure_id FROM measures_fts WHERE {match}{where.sql} "
                 "ORDER BY measure_id DESC LIMIT ? OFFSET ?",
-                [tsquery(q), *where.params, limit, offset],
+                [*params, *where.params, limit, offset],
             )
         ]
 
@@ -857,6 +866,17 @@ class PgStore(Reads):
             ]
         where, params = self._measure_where(f, column="m.measure_id")
         return f"SELECT m.measure_id FROM measures m WHERE 1=1{where}", params
+
+
+def _match(q: TextQuery) -> tuple[str, list[str]]:
+    """The condition on a measures_fts row that ``q`` matches, and its parameters: heading words
+    are looked up in the heading's own vector (``head``), the same words as weight-A positions."""
+    every = tsquery(q._replace(scope="all"))
+    if q.scope == "heading":
+        return "head @@ ?::tsquery", [every]
+    if q.scope == "not_heading":
+        return "fts @@ ?::tsquery AND NOT head @@ ?::tsquery", [every, every]
+    return "fts @@ ?::tsquery", [every]
 
 
 def _like(text: str) -> str:
