@@ -145,10 +145,11 @@ FILES: dict[str, Spec] = {
             "common",
             "not_before_village",
             "division_end",
+            "conjunction",
         ),
         key=(1,),
         disjoint=("street", "community"),
-        characters=("not_before_village", "division_end"),
+        characters=("not_before_village", "division_end", "conjunction"),
     ),
     "practice_verbs.txt": Spec(
         "columns", sep=None, columns=(2, 999), kinds=_VERB_KINDS, spread=True, disjoint=_VERB_KINDS

@@ -69,6 +69,7 @@ class PlaceWords:
     common: tuple[str, ...]
     not_before_village: frozenset[str]  # 全村, 本村, 进村: a word, not a village name
     division_end: frozenset[str]  # 省 市 区 县 …
+    conjunction: frozenset[str]  # 和 与 及: a stem opening with one right after a place joins two places
 
 
 @lru_cache(maxsize=1)
@@ -86,6 +87,7 @@ def place_words() -> PlaceWords:
         common=tuple(v[0] for v in rows["common"]),
         not_before_village=frozenset(v[0] for v in rows["not_before_village"]),
         division_end=frozenset(v[0] for v in rows["division_end"]),
+        conjunction=frozenset(v[0] for v in rows["conjunction"]),
     )
 
 
@@ -474,7 +476,7 @@ def _looks_like_name(stem: str, suffix: str) -> bool:
 
 def _joins_places(stem: str) -> bool:
     """A stem opening with 和/与/及 right after a place, unless that starts a word (和平村, 和谐社区)."""
-    return len(stem) >= 3 and stem[0] in "和与及" and not lexicon().is_word(stem[:2])
+    return len(stem) >= 3 and stem[0] in place_words().conjunction and not lexicon().is_word(stem[:2])
 
 
 def _is_one_char_name(stem: str, suffix: str, following: str) -> bool:
