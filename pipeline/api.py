@@ -319,9 +319,12 @@ def _map(sources: list[str], jobs: int, options: WorkerOptions) -> Iterator[tupl
         # worker's collections no longer write to (and so copy) the pages it shares with this one.
         gc.freeze()
     context = multiprocessing.get_context(method)
-    with context.Pool(jobs, initializer=_init_worker, initargs=(options,)) as pool:
-        # imap keeps memory flat: results stream back in order, a chunk at a time.
-        yield from zip(sources, pool.imap(_process_source, sources, chunksize=CHUNK_DOCS), strict=False)
+    try:
+        with context.Pool(jobs, initializer=_init_worker, initargs=(options,)) as pool:
+            # imap keeps memory flat: results stream back in order, a chunk at a time.
+            yield from zip(sources, pool.imap(_process_source, sources, chunksize=CHUNK_DOCS), strict=False)
+    finally:
+        gc.unfreeze()  # a library caller's process collects its own objects again after the run
 
 
 # Sources per task sent to a worker: enough to make the hand-over cheap,
