@@ -15,6 +15,7 @@ first) stays in ``pipeline.search`` and is the same on every backend.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 from collections import OrderedDict
@@ -462,7 +463,8 @@ class Reads:
         """
         if facet not in FACETS:
             raise ValueError(facet)
-        return self.cached(("facet", facet, tuple(tokens), f), lambda: self._facet_counts(facet, tokens, f))
+        key = ("facet", facet, tuple(tokens), _filter_key(f))
+        return self.cached(key, lambda: self._facet_counts(facet, tokens, f))
 
     def _facet_counts(self, facet: str, tokens: Sequence[str], f: MeasureFilter | None) -> list[tuple[str, int]]:
         # A cases-only filter on a store of cases alone restricts nothing: _filter_sets is empty.
@@ -505,6 +507,14 @@ _ALL_MECHANISMS_SQL = (
     "ON per_doc.doc_id = mn.doc_id "
     f"GROUP BY mn.name ORDER BY n DESC, value LIMIT {MECHANISM_FACET_SIZE}"
 )
+
+
+def _filter_key(f: MeasureFilter | None) -> Hashable:
+    """A filter as a cache key: a province's thousands of document ids kept as one digest, not a copy."""
+    if f is None or f.doc_ids is None:
+        return f
+    digest = hashlib.blake2b("\n".join(f.doc_ids).encode(), digest_size=16).digest()
+    return (digest, f.themes, f.kinds, f.cases_only)
 
 
 def _scoped(column: str, within: PlaceScope | None) -> tuple[str, list]:

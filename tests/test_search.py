@@ -385,3 +385,25 @@ def test_queries_cut_by_either_segmenter_find_the_same_practices(store):
         rjieba_hits = search(store, query, segmenter="rjieba")
         assert headings(rjieba_hits) == headings(jieba_hits), query
     assert headings(search(store, "社区养老服务站")) == ["建立社区养老服务站"]
+
+
+def test_a_reader_sees_what_another_connection_writes_once_the_store_changes(make_store, monkeypatch):
+    """PostgreSQL readers cache per-store aggregates (document frequencies, facets) until a write
+    advances store_generation; a write through another connection must show."""
+    from pipeline import pgstore
+    from pipeline.api import open_store
+
+    monkeypatch.setattr(pgstore, "GENERATION_TTL_S", 0.0)  # ask the server every time
+    writer = make_store("postgresql")
+    first = [("议事会议事", "居民议事会每月议事。", ["居民议事"], "measure")]
+    put_case(writer, "a1", "四川省", "成都市", "成都案例", [], first)
+    reader = open_store(writer.url, readonly=True)
+    word = TextQuery(("议事",))
+    assert reader.count_matches(word, None, 100) == 1
+    assert dict(reader.facet_counts("city")) == {"成都市": 1}
+    put_case(writer, "a2", "广东省", "深圳市", "深圳案例", [], [("议事厅", "社区议事厅。", ["居民议事"], "measure")])
+    assert reader.count_matches(word, None, 100) == 2
+    assert dict(reader.facet_counts("city")) == {"成都市": 1, "深圳市": 1}
+    assert search(reader, "议事").total == 2
+    reader.close()
+    writer.close()
