@@ -26,7 +26,7 @@ import bisect
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate
@@ -584,6 +584,7 @@ class CandidateGroup:
     name: str
     candidates: list[_Candidate]
     mentions: int
+    shortest_paragraph: int = 0  # length of the shortest paragraph holding a mention (a heading line: short)
 
 
 _RULE_KINDS = frozenset(_CONFIDENCE)
@@ -598,13 +599,15 @@ def candidate_groups(doc: Structure) -> list[CandidateGroup]:
     others += [*_headed(text), *_joined_unquoted(text)]
     groups = []
     reject = _cues().reject_any
+    lengths = _paragraph_lengths(doc)
     for name, cands in _group(quoted + others).items():
         if len(name) < 2:  # “和”, “沉”: a quoted character is a word, never a name
             continue
         if reject.search(name):  # a meeting, a treaty, a generic policy word (corpus/mechanism_reject.txt)
             continue
         cands.sort(key=lambda c: c.start)
-        groups.append(CandidateGroup(name, cands, _count_mentions(text, name, [(c.start, c.end) for c in cands])))
+        mentions = _count_mentions(text, name, [(c.start, c.end) for c in cands])
+        groups.append(CandidateGroup(name, cands, mentions, min(lengths(c.start) for c in cands)))
     return sorted(groups, key=lambda g: g.candidates[0].start)
 
 
@@ -627,10 +630,16 @@ def _quoted_mention(text: str, cand: _Candidate) -> bool:
     )
 
 
-def _paragraph_length(doc: Structure, pos: int) -> int:
+def _paragraph_lengths(doc: Structure) -> Callable[[int], int]:
+    """pos -> the length of the paragraph holding it; the paragraph starts are read once per document."""
     starts = [p.start for p in doc.paragraphs]
-    k = bisect.bisect_right(starts, pos) - 1
-    return doc.paragraphs[k].end - doc.paragraphs[k].start if k >= 0 else len(doc.text)
+    lengths = [p.end - p.start for p in doc.paragraphs]
+
+    def length(pos: int) -> int:
+        k = bisect.bisect_right(starts, pos) - 1
+        return lengths[k] if k >= 0 else len(doc.text)
+
+    return length
 
 
 _DENSITY_MIN_TEXT = 300
@@ -727,7 +736,7 @@ def _document_features(doc: Structure, group: CandidateGroup) -> dict[str, float
     if len(text) < _DENSITY_MIN_TEXT:
         return {"short_text": 1.0}  # a sentence or two: no layout, no vocabulary to go by
     feats: dict[str, float] = {}
-    if min(_paragraph_length(doc, c.start) for c in group.candidates) <= 30:
+    if group.shortest_paragraph <= 30:
         feats["in_short_line"] = 1.0
     if group.candidates[0].start < 0.2 * len(text):
         feats["early"] = 1.0
