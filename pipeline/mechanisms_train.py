@@ -13,6 +13,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from .binary_training import fit_binary
 from .evaluate import MatchCounts, _score_mechanisms, name_key
 from .extract.mechanism_model import MODEL_FILE, MechanismModel
 from .extract.mechanisms import CandidateGroup, candidate_groups, group_features, select
@@ -82,19 +83,7 @@ def labelled_documents(gold_dir: Dirs, corpus_dir: Dirs, off_topic_dir: Dirs = (
 
 
 def fit(docs: list[LabelledDocument]) -> MechanismModel:
-    from sklearn.feature_extraction import DictVectorizer
-    from sklearn.linear_model import LogisticRegression
-
-    x = [f for d in docs for f in d.features]
-    y = [label for d in docs for label in d.labels]
-    vectorizer = DictVectorizer(sparse=True)
-    matrix = vectorizer.fit_transform(x)
-    # lbfgs on a convex loss: the same data give the same weights on every machine.
-    model = LogisticRegression(C=REGULARIZATION, max_iter=5000)
-    model.fit(matrix, y)
-    names = vectorizer.get_feature_names_out()
-    weights = {str(n): round(float(w), 5) for n, w in zip(names, model.coef_[0], strict=True) if abs(w) > 1e-6}
-    return MechanismModel(weights, round(float(model.intercept_[0]), 5))
+    return fit_binary([f for d in docs for f in d.features], [y for d in docs for y in d.labels], REGULARIZATION)
 
 
 def _score(doc: LabelledDocument, model: MechanismModel, threshold: float) -> MatchCounts:
@@ -167,9 +156,9 @@ def train(gold_dir: Dirs, corpus_dir: Dirs, out_dir: Path | str, off_topic_dir: 
     lodo = leave_one_document_out(docs)
     threshold = max(THRESHOLDS, key=lambda t: (_f1(lodo[t]), -abs(t - 0.5)))
     model = fit(docs)
-    model = MechanismModel(model.weights, model.intercept, threshold)
+    model = model.with_threshold(threshold)
     model_path = out / MODEL_FILE
-    model_path.write_text(json.dumps(model.to_json(), ensure_ascii=False, indent=1, sort_keys=True) + "\n", "utf-8")
+    model.save(model_path)
     report = MechanismTrainReport(
         model_path,
         out / CARD_FILE,

@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .binary_training import fit_binary
 from .evaluate import _fold
 from .extract.metadata import _heading_like, _headline, _lines, is_byline
 from .extract.titles import _LEN, MAX_LINES, MODEL_FILE, TitleModel, choose, line_features
@@ -64,19 +65,7 @@ def labelled_pages(gold_dir: Dirs, corpus_dir: Dirs) -> list[LabelledPage]:
 
 
 def fit(pages: list[LabelledPage]) -> TitleModel:
-    from sklearn.feature_extraction import DictVectorizer
-    from sklearn.linear_model import LogisticRegression
-
-    x = [f for p in pages for f in p.features]
-    y = [label for p in pages for label in p.labels]
-    vectorizer = DictVectorizer(sparse=True)
-    matrix = vectorizer.fit_transform(x)
-    # lbfgs on a convex loss: the same data give the same weights on every machine.
-    model = LogisticRegression(C=REGULARIZATION, max_iter=5000)
-    model.fit(matrix, y)
-    names = vectorizer.get_feature_names_out()
-    weights = {str(n): round(float(w), 5) for n, w in zip(names, model.coef_[0], strict=True) if abs(w) > 1e-6}
-    return TitleModel(weights, round(float(model.intercept_[0]), 5))
+    return fit_binary([f for p in pages for f in p.features], [y for p in pages for y in p.labels], REGULARIZATION)
 
 
 def predicted_title(page: LabelledPage, model: TitleModel) -> str | None:
@@ -91,7 +80,7 @@ def _accuracy(pages: list[LabelledPage], models: dict[str, TitleModel], threshol
     right, by_corpus = 0, {}
     for page in pages:
         model = models[page.stem]
-        model = TitleModel(model.weights, model.intercept, threshold)
+        model = model.with_threshold(threshold)
         ok = _fold(predicted_title(page, model)) == _fold(page.gold_title)
         right += ok
         hits, total = by_corpus.get(page.corpus, (0, 0))
@@ -137,9 +126,9 @@ def train(gold_dir: Dirs, corpus_dir: Dirs, out_dir: Path | str) -> TitleTrainRe
     lodo = leave_one_document_out(pages)
     threshold = max(THRESHOLDS, key=lambda t: (lodo[t]["accuracy"], -abs(t - 0.3)))
     fitted = fit(pages)
-    model = TitleModel(fitted.weights, fitted.intercept, threshold)
+    model = fitted.with_threshold(threshold)
     model_path = out / MODEL_FILE
-    model_path.write_text(json.dumps(model.to_json(), ensure_ascii=False, indent=1, sort_keys=True) + "\n", "utf-8")
+    model.save(model_path)
     report = TitleTrainReport(
         model_path, out / CARD_FILE, len(pages), sum(len(p.labels) for p in pages), lodo, threshold
     )

@@ -10,38 +10,15 @@ as plain numbers, so extraction needs neither scikit-learn nor a pickle.
 
 from __future__ import annotations
 
-import json
-import math
-from dataclasses import dataclass
 from functools import lru_cache
 
 from ..resources import models_dir
+from .binary_model import BinaryModel, load
 
 MODEL_FILE = "mechanism_model.json"
-
-
-@dataclass(frozen=True)
-class MechanismModel:
-    weights: dict[str, float]
-    intercept: float
-    threshold: float = 0.5
-
-    def probability(self, feats: dict[str, float]) -> float:
-        score = self.intercept + sum(self.weights.get(name, 0.0) * value for name, value in feats.items())
-        return 1.0 / (1.0 + math.exp(-score))
-
-    def to_json(self) -> dict:
-        return {"intercept": self.intercept, "threshold": self.threshold, "weights": self.weights}
-
-    @classmethod
-    def from_json(cls, data: dict) -> MechanismModel:
-        return cls(dict(data["weights"]), float(data["intercept"]), float(data.get("threshold", 0.5)))
+MechanismModel = BinaryModel
 
 
 @lru_cache(maxsize=1)
-def default_model() -> MechanismModel:
-    path = models_dir() / MODEL_FILE
-    try:
-        return MechanismModel.from_json(json.loads(path.read_text(encoding="utf-8")))
-    except FileNotFoundError as exc:
-        raise FileNotFoundError(f"找不到机制识别模型 {path}:请运行 govcase train --model mechanisms 生成。") from exc
+def default_model() -> BinaryModel:
+    return load(models_dir() / MODEL_FILE, "找不到机制识别模型(请运行 govcase train --model mechanisms 生成)")

@@ -13,13 +13,11 @@ above it). Trained from the gold titles by pipeline.titles_train
 
 from __future__ import annotations
 
-import json
-import math
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 
 from ..resources import models_dir
+from .binary_model import BinaryModel, load
 
 MODEL_FILE = "title_model.json"
 MAX_LINES = 30  # opening lines considered: portal chrome runs to a dozen lines and more
@@ -41,31 +39,12 @@ _WECHAT = re.compile(r"点击.{0,4}(?:蓝字|关注)|关注我们|长按|识别�
 _TAG = re.compile(r"^\s*[【\[][^【】\[\]]{1,20}[】\]]")
 
 
-@dataclass(frozen=True)
-class TitleModel:
-    weights: dict[str, float]
-    intercept: float
-    threshold: float = 0.5
-
-    def probability(self, feats: dict[str, float]) -> float:
-        score = self.intercept + sum(self.weights.get(name, 0.0) * value for name, value in feats.items())
-        return 1.0 / (1.0 + math.exp(-score))
-
-    def to_json(self) -> dict:
-        return {"intercept": self.intercept, "threshold": self.threshold, "weights": self.weights}
-
-    @classmethod
-    def from_json(cls, data: dict) -> TitleModel:
-        return cls(dict(data["weights"]), float(data["intercept"]), float(data.get("threshold", 0.5)))
+TitleModel = BinaryModel
 
 
 @lru_cache(maxsize=1)
-def default_model() -> TitleModel:
-    path = models_dir() / MODEL_FILE
-    try:
-        return TitleModel.from_json(json.loads(path.read_text(encoding="utf-8")))
-    except FileNotFoundError as exc:
-        raise FileNotFoundError(f"找不到标题识别模型 {path}:请运行 govcase train --model titles 生成。") from exc
+def default_model() -> BinaryModel:
+    return load(models_dir() / MODEL_FILE, "找不到标题识别模型(请运行 govcase train --model titles 生成)")
 
 
 def _bucket(value: int, bounds: tuple[int, ...]) -> str:

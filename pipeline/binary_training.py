@@ -1,0 +1,22 @@
+"""Fitting a BinaryModel (pipeline/extract/binary_model.py) with scikit-learn."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from .extract.binary_model import BinaryModel
+
+
+def fit_binary(features: Sequence[dict[str, float]], labels: Sequence[int], regularization: float) -> BinaryModel:
+    """L2 logistic regression on named features; lbfgs on a convex loss, so the same data give the
+    same weights on every machine. Weights below 1e-6 are dropped, the rest rounded to 5 places."""
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    vectorizer = DictVectorizer(sparse=True)
+    matrix = vectorizer.fit_transform(features)
+    model = LogisticRegression(C=regularization, max_iter=5000)
+    model.fit(matrix, list(labels))
+    names = vectorizer.get_feature_names_out()
+    weights = {str(n): round(float(w), 5) for n, w in zip(names, model.coef_[0], strict=True) if abs(w) > 1e-6}
+    return BinaryModel(weights, round(float(model.intercept_[0]), 5))

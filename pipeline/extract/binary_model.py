@@ -1,0 +1,47 @@
+"""A binary logistic regression over named features, shipped as plain numbers.
+
+The mechanism and title models are both this: a weight per named feature, an
+intercept and the probability threshold chosen by leave-one-document-out.
+Training (pipeline.binary_training) needs scikit-learn; using a model needs
+nothing but this module and its JSON file.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class BinaryModel:
+    weights: dict[str, float]
+    intercept: float
+    threshold: float = 0.5
+
+    def probability(self, feats: dict[str, float]) -> float:
+        score = self.intercept + sum(self.weights.get(name, 0.0) * value for name, value in feats.items())
+        return 1.0 / (1.0 + math.exp(-score))
+
+    def with_threshold(self, threshold: float) -> BinaryModel:
+        return BinaryModel(self.weights, self.intercept, threshold)
+
+    def to_json(self) -> dict:
+        return {"intercept": self.intercept, "threshold": self.threshold, "weights": self.weights}
+
+    @classmethod
+    def from_json(cls, data: dict) -> BinaryModel:
+        return cls(dict(data["weights"]), float(data["intercept"]), float(data.get("threshold", 0.5)))
+
+    def save(self, path: Path) -> Path:
+        path.write_text(json.dumps(self.to_json(), ensure_ascii=False, indent=1, sort_keys=True) + "\n", "utf-8")
+        return path
+
+
+def load(path: Path, missing: str) -> BinaryModel:
+    """The model in ``path``; ``missing`` is the message (for staff, in Chinese) when there is none."""
+    try:
+        return BinaryModel.from_json(json.loads(path.read_text(encoding="utf-8")))
+    except FileNotFoundError as exc:
+        raise FileNotFoundError(f"{missing}:{path}") from exc
