@@ -20,3 +20,19 @@ def fit_binary(features: Sequence[dict[str, float]], labels: Sequence[int], regu
     names = vectorizer.get_feature_names_out()
     weights = {str(n): round(float(w), 5) for n, w in zip(names, model.coef_[0], strict=True) if abs(w) > 1e-6}
     return BinaryModel(weights, round(float(model.intercept_[0]), 5))
+
+
+def card_tail(model: BinaryModel, positive: str, name: str, top: int) -> list[str]:
+    """The end of a model card: the strongest features each way and how to rebuild the model."""
+    ranked = sorted(model.weights.items(), key=lambda kv: -kv[1])
+    return [
+        "",
+        "## Strongest features",
+        "",
+        f"For {positive}: " + ", ".join(f"`{n}` {w:+.2f}" for n, w in ranked[:top]) + ".",
+        "",
+        "Against: " + ", ".join(f"`{n}` {w:+.2f}" for n, w in ranked[-top:][::-1]) + ".",
+        "",
+        f"Rebuild: `make models` (or `govcase train --model {name}`, see `govcase train --help`).",
+        "",
+    ]

@@ -13,11 +13,12 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from .binary_training import fit_binary
+from .binary_training import card_tail, fit_binary
 from .evaluate import MatchCounts, _score_mechanisms, name_key
 from .extract.mechanism_model import MODEL_FILE, MechanismModel
 from .extract.mechanisms import CandidateGroup, candidate_groups, group_features, select
 from .records import Structure
+from .relevance import LABELS
 from .themes_train import Dirs, _dirs, read_corpus
 
 CARD_FILE = "mechanism_model.md"
@@ -49,7 +50,7 @@ def _matches(name: str, gold_names: list[str]) -> bool:
     )
 
 
-OFF_TOPIC = "无关"  # a relevance label (pipeline.relevance): such a story names no governance mechanism
+OFF_TOPIC = LABELS[2]  # 无关 (pipeline.relevance): such a story names no governance mechanism
 
 
 def _labelled(stem: str, corpus: str, text: str, gold: list[dict]) -> LabelledDocument:
@@ -176,7 +177,6 @@ def train(gold_dir: Dirs, corpus_dir: Dirs, out_dir: Path | str, off_topic_dir: 
 def _card(
     model: MechanismModel, report: MechanismTrainReport, gold_dir: Dirs, corpus_dir: Dirs, off_topic_dir: Dirs
 ) -> str:
-    ranked = sorted(model.weights.items(), key=lambda kv: -kv[1])
     lines = [
         "# Mechanism model: model card",
         "",
@@ -209,15 +209,5 @@ def _card(
         for corpus, s in sorted(scores["by_corpus"].items()):
             row = f"| {threshold} | {corpus} | {s['precision']:.3f} | {s['recall']:.3f} "
             lines.append(row + f"| {s['gold']} | {s['predicted']} |")
-    lines += [
-        "",
-        "## Strongest features",
-        "",
-        "For a mechanism: " + ", ".join(f"`{n}` {w:+.2f}" for n, w in ranked[:15]) + ".",
-        "",
-        "Against: " + ", ".join(f"`{n}` {w:+.2f}" for n, w in ranked[-15:][::-1]) + ".",
-        "",
-        "Rebuild: `make models` (or `govcase train --model mechanisms`, see `govcase train --help`).",
-        "",
-    ]
+    lines += card_tail(model, "a mechanism", "mechanisms", 15)
     return "\n".join(lines)

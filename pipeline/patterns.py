@@ -100,6 +100,22 @@ YEAR_HINT = re.compile(r"(?:19|20)\d\d")
 CHROME_PUNCT = re.compile(r"[\s【】\[\]()|:>»›/·]+")
 BREADCRUMB_SEP = re.compile(r"\s*[>»›]\s*")
 
+# -- Titles (extract/titles.py): what an opening line of a saved page reads like ------------------
+BREADCRUMB_LINE = re.compile(r"[>»›]|首页\s*[/|]|当前位置|您的位置|所在位置")
+# Site, outlet and account names (宜昌市西陵区人民政府门户网站, 青秀民政, 蜀山发布).
+SITE_NAME_END = re.compile(
+    r"(?:人民政府|门户网站?|政府网|民政局|民政厅|民政|政务|融媒|网|频道|发布|公众号|日报|晚报|新闻|客户端|官网|在线|之窗)$"
+)
+NAV_SEPARATORS = re.compile(r"\s+|[|丨]")  # between the items of a navigation bar
+PAGE_META_WORDS = re.compile(
+    r"来源|发布时间|发布日期|时间[::]|日期[::]|作者|记者|编辑|责任编辑|浏览|阅读|点击[数量率]|字号|打印"
+)
+SENTENCE_MARK = re.compile(r"[。;!?]$|[。;]")  # a sentence, or a line closed as one
+QUOTE_MARKS = re.compile(r"[“”「」『』\"]")
+COLON = re.compile(r"[::]")
+GARBLED = re.compile(r"[\u00c0-\u00ff\ufffd]")  # mojibake (ç½‘ç«™) and replacement characters
+WECHAT_BANNER = re.compile(r"点击.{0,4}(?:蓝字|关注)|关注我们|长按|识别二维码|星标")
+
 # -- Places (extract/places.py) --------------------------------------------------------------------
 # A run of Han characters: a place-name stem holds nothing else.
 CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")

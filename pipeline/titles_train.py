@@ -12,10 +12,10 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .binary_training import fit_binary
+from .binary_training import card_tail, fit_binary
 from .evaluate import _fold
-from .extract.metadata import _heading_like, _headline, _lines, is_byline
-from .extract.titles import _LEN, MAX_LINES, MODEL_FILE, TitleModel, choose, line_features
+from .extract.metadata import _headline, _lines
+from .extract.titles import MAX_LINES, MODEL_FILE, TitleModel, candidates, choose
 from .themes_train import Dirs, _dirs, read_corpus
 
 CARD_FILE = "title_model.md"
@@ -56,10 +56,9 @@ def labelled_pages(gold_dir: Dirs, corpus_dir: Dirs) -> list[LabelledPage]:
         doc = build_structure(path.stem, texts[path.stem])
         lines = [text for _, _, text in _lines(doc)[: MAX_LINES + 1]]
         page = LabelledPage(path.stem, corpus, lines, gold["title"])
-        for i, line in enumerate(lines[:MAX_LINES]):
-            if _LEN[0] <= len(line.strip()) <= _LEN[1]:
-                page.features.append(line_features(lines, i, heading_like=_heading_like, is_byline=is_byline))
-                page.labels.append(int(_is_title(line, gold["title"])))
+        for i, feats in candidates(lines):
+            page.features.append(feats)
+            page.labels.append(int(_is_title(lines[i], gold["title"])))
         out.append(page)
     return out
 
@@ -69,7 +68,7 @@ def fit(pages: list[LabelledPage]) -> TitleModel:
 
 
 def predicted_title(page: LabelledPage, model: TitleModel) -> str | None:
-    found = choose(page.lines, heading_like=_heading_like, is_byline=is_byline, model=model)
+    found = choose(page.lines, model=model)
     if found is None:
         return None
     line = page.lines[found[0]]
@@ -137,7 +136,6 @@ def train(gold_dir: Dirs, corpus_dir: Dirs, out_dir: Path | str) -> TitleTrainRe
 
 
 def _card(model: TitleModel, report: TitleTrainReport, gold_dir: Dirs, corpus_dir: Dirs) -> str:
-    ranked = sorted(model.weights.items(), key=lambda kv: -kv[1])
     lines = [
         "# Title model: model card",
         "",
@@ -163,15 +161,5 @@ def _card(model: TitleModel, report: TitleTrainReport, gold_dir: Dirs, corpus_di
         lines.append(f"| {threshold} | all | {scores['accuracy']:.3f} | {scores['documents']} |")
         for corpus, s in sorted(scores["by_corpus"].items()):
             lines.append(f"| {threshold} | {corpus} | {s['accuracy']:.3f} | {s['documents']} |")
-    lines += [
-        "",
-        "## Strongest features",
-        "",
-        "For the headline: " + ", ".join(f"`{n}` {w:+.2f}" for n, w in ranked[:12]) + ".",
-        "",
-        "Against: " + ", ".join(f"`{n}` {w:+.2f}" for n, w in ranked[-12:][::-1]) + ".",
-        "",
-        "Rebuild: `make models` (or `govcase train --model titles`, see `govcase train --help`).",
-        "",
-    ]
+    lines += card_tail(model, "the headline", "titles", 12)
     return "\n".join(lines)

@@ -710,12 +710,16 @@ def _name_features(name: str) -> tuple[tuple[str, float], ...]:
     return tuple(feats.items())
 
 
-def _context_features(text: str, group: CandidateGroup, quoted: bool) -> dict[str, float]:
-    """What the words around the mentions say: a verb that sets it up, a model noun, a gloss, a complaint."""
+def _context_features(text: str, group: CandidateGroup, in_quotes: list[bool]) -> dict[str, float]:
+    """What the words around the mentions say: a verb that sets it up, a model noun, a gloss, a complaint.
+
+    ``in_quotes``: per mention, whether it is quoted.
+    """
     cands = group.candidates
+    quoted = any(in_quotes)
     # Past the closing quote of a quoted mention, before its opening one.
-    ends = [c.end + (1 if _quoted_mention(text, c) else 0) for c in cands]
-    starts = [c.start - (1 if _quoted_mention(text, c) else 0) for c in cands]
+    ends = [c.end + q for c, q in zip(cands, in_quotes, strict=True)]
+    starts = [c.start - q for c, q in zip(cands, in_quotes, strict=True)]
     tests = {
         "model_noun_after": any(_context_after(text, end) for end in ends),
         "adopting_verb_before": any(_trigger_before(text, start) for start in starts),
@@ -754,13 +758,14 @@ def group_features(doc: Structure, group: CandidateGroup) -> dict[str, float]:
     feats: dict[str, float] = {f"how={how}": 1.0 for how in hows}
     if hows & _RULE_KINDS:
         feats["rule"] = 1.0
-    quoted = any(_quoted_mention(doc.text, c) for c in group.candidates)
+    in_quotes = [_quoted_mention(doc.text, c) for c in group.candidates]
+    quoted = any(in_quotes)
     feats["quoted" if quoted else "unquoted"] = 1.0
     feats["mentions"] = math.log(group.mentions)
     if group.mentions >= 2:
         feats["repeated_mention"] = 1.0
     feats.update(_name_features(group.name))
-    feats.update(_context_features(doc.text, group, quoted))
+    feats.update(_context_features(doc.text, group, in_quotes))
     feats.update(_document_features(doc, group))
     return feats
 

@@ -286,7 +286,8 @@ def _organisation_endings() -> tuple[str, ...]:
     return tuple(sorted(words("source_org_endings.txt"), key=len, reverse=True))
 
 
-def _heading_like(line: str) -> bool:
+def heading_like(line: str) -> bool:
+    """A line shaped like a headline: 4–60 characters, no sentence inside, no list marker, no chrome."""
     patterns = _patterns()
     stripped = line.strip()
     return (
@@ -319,10 +320,10 @@ def is_byline(line: str) -> bool:
 def _title(doc: Structure, lines: list[tuple[int, int, str]]) -> tuple[str | None, tuple[int, int] | None]:
     if doc.title_hint and doc.title_hint.strip():
         return TITLE_TAG.sub("", doc.title_hint.strip()) or doc.title_hint.strip(), None
-    from .titles import MAX_LINES, choose  # the title model reads this module's line predicates
+    from .titles import MAX_LINES, choose  # imported here: the title model reads this module's line predicates
 
     opening = lines[: MAX_LINES + 1]
-    found = choose([text for _, _, text in opening], heading_like=_heading_like, is_byline=is_byline)
+    found = choose([text for _, _, text in opening])
     return _headline(*opening[found[0]]) if found else (None, None)
 
 

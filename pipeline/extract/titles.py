@@ -13,31 +13,28 @@ above it). Trained from the gold titles by pipeline.titles_train
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 
+from ..patterns import (
+    BREADCRUMB_LINE,
+    COLON,
+    DATE,
+    GARBLED,
+    NAV_SEPARATORS,
+    PAGE_META_WORDS,
+    QUOTE_MARKS,
+    SENTENCE_MARK,
+    SITE_NAME_END,
+    TAG_LINE,
+    WECHAT_BANNER,
+)
 from ..resources import models_dir
 from .binary_model import BinaryModel, load
+from .metadata import heading_like, is_byline
 
 MODEL_FILE = "title_model.json"
 MAX_LINES = 30  # opening lines considered: portal chrome runs to a dozen lines and more
 _LEN = (4, 80)
-
-_BREADCRUMB = re.compile(r"[>»›]|首页\s*[/|]|当前位置|您的位置|所在位置")
-# Site, outlet and account names (宜昌市西陵区人民政府门户网站, 青秀民政, 蜀山发布).
-_SITE_END = re.compile(
-    r"(?:人民政府|门户网站?|政府网|民政局|民政厅|民政|政务|融媒|网|频道|发布|公众号|日报|晚报|新闻|客户端|官网|在线|之窗)$"
-)
-_NAV_SEPARATORS = re.compile(r"\s+|[|丨]")
-_META = re.compile(r"来源|发布时间|发布日期|时间[::]|日期[::]|作者|记者|编辑|责任编辑|浏览|阅读|点击[数量率]|字号|打印")
-_DATE = re.compile(r"(?:19|20)\d{2}\s*[-./年]\s*\d{1,2}")
-_SENTENCE_END = re.compile(r"[。;!?]$|[。;]")
-_QUOTES = re.compile(r"[“”「」『』\"]")
-_COLON = re.compile(r"[::]")
-_GARBLED = re.compile(r"[\u00c0-\u00ff\ufffd]")  # mojibake (ç½‘ç«™) and replacement characters
-_WECHAT = re.compile(r"点击.{0,4}(?:蓝字|关注)|关注我们|长按|识别二维码|星标")
-_TAG = re.compile(r"^\s*[【\[][^【】\[\]]{1,20}[】\]]")
-
 
 TitleModel = BinaryModel
 
@@ -59,71 +56,72 @@ def _kind(line: str) -> str:
     stripped = line.strip()
     if not stripped:
         return "empty"
-    if _BREADCRUMB.search(stripped) or _WECHAT.search(stripped):
+    if BREADCRUMB_LINE.search(stripped) or WECHAT_BANNER.search(stripped):
         return "chrome"
-    if _META.search(stripped) or (_DATE.search(stripped) and len(stripped) < 40):
+    if PAGE_META_WORDS.search(stripped) or (DATE.search(stripped) and len(stripped) < 40):
         return "meta"
-    if len(stripped) > _LEN[1] or _SENTENCE_END.search(stripped):
+    if len(stripped) > _LEN[1] or SENTENCE_MARK.search(stripped):
         return "body"
     return "short"
 
 
-def line_features(lines: list[str], i: int, *, heading_like, is_byline) -> dict[str, float]:
-    """Named features of opening line ``i`` as the page's headline.
-
-    ``heading_like`` and ``is_byline`` are metadata's own readings of a line (passed in, since that
-    module chooses the headline with this one).
-    """
+def _line_features(lines: list[str], i: int, shaped: list[bool], first_shaped: int) -> dict[str, float]:
+    """Named features of opening line ``i`` as the page's headline."""
     line = lines[i].strip()
-    size = len(line)
-    tokens = [t for t in _NAV_SEPARATORS.split(line) if t]
+    tokens = [t for t in NAV_SEPARATORS.split(line) if t]
+    tag = TAG_LINE.match(line)
     feats: dict[str, float] = {
         "bias": 1.0,
         f"position={_bucket(i, (0, 1, 2, 4, 8, 15))}": 1.0,
-        f"length={_bucket(size, (6, 10, 16, 24, 32, 45, 60))}": 1.0,
+        f"length={_bucket(len(line), (6, 10, 16, 24, 32, 45, 60))}": 1.0,
         f"pieces={_bucket(len(tokens), (1, 2, 3, 5))}": 1.0,
     }
     tests = {
-        "breadcrumb": bool(_BREADCRUMB.search(line)),
-        "site_name_end": bool(_SITE_END.search(line)),
-        "meta_words": bool(_META.search(line)),
-        "date_inside": bool(_DATE.search(line)),
-        "sentence_punct": bool(_SENTENCE_END.search(line)),
-        "quotes": bool(_QUOTES.search(line)),
-        "colon": bool(_COLON.search(line)),
-        "garbled": bool(_GARBLED.search(line)),
-        "wechat_banner": bool(_WECHAT.search(line)),
+        "breadcrumb": bool(BREADCRUMB_LINE.search(line)),
+        "site_name_end": bool(SITE_NAME_END.search(line)),
+        "meta_words": bool(PAGE_META_WORDS.search(line)),
+        "date_inside": bool(DATE.search(line)),
+        "sentence_punct": bool(SENTENCE_MARK.search(line)),
+        "quotes": bool(QUOTE_MARKS.search(line)),
+        "colon": bool(COLON.search(line)),
+        "garbled": bool(GARBLED.search(line)),
+        "wechat_banner": bool(WECHAT_BANNER.search(line)),
         # 【数说社区】活动阵地…: a column tag before a headline; 【字号:大 中 小】 is a tool bar.
-        "tag_prefix": bool((tag := _TAG.match(line)) and ":" not in tag.group() and len(line) - tag.end() >= 6),
-        "tool_bar_tag": bool((tag := _TAG.match(line)) and ":" in tag.group()),
-        "heading_like": heading_like(line),
+        "tag_prefix": bool(tag and ":" not in tag.group() and len(line) - tag.end() >= 6),
+        "tool_bar_tag": bool(tag and ":" in tag.group()),
+        "heading_like": shaped[i],
         "byline": is_byline(line),
         "ends_with_dash": line.endswith(("——", "—", "-")),
         "opens_with_dash": line.startswith(("——", "—")),
         "question": line.endswith(("?", "?")),
+        # The first line that reads like a headline, among the opening ones.
+        "first_heading_like": i == first_shaped,
     }
     feats.update({key: 1.0 for key, found in tests.items() if found})
-    before = lines[i - 1] if i else ""
     after = lines[i + 1] if i + 1 < len(lines) else ""
-    feats[f"before={_kind(before) if i else 'start'}"] = 1.0
+    feats[f"before={_kind(lines[i - 1]) if i else 'start'}"] = 1.0
     feats[f"after={_kind(after)}"] = 1.0
     if after.strip().startswith(("——", "—")):
         feats["subtitle_after"] = 1.0
-    # The first line that reads like a headline, among the opening ones.
-    if heading_like(line) and not any(heading_like(x) for x in lines[:i]):
-        feats["first_heading_like"] = 1.0
     return feats
 
 
-def choose(lines: list[str], *, heading_like, is_byline, model: TitleModel | None = None) -> tuple[int, float] | None:
+def candidates(lines: list[str]) -> list[tuple[int, dict[str, float]]]:
+    """(index, features) of every opening line long enough and short enough to be the headline."""
+    opening = lines[: MAX_LINES + 1]
+    shaped = [heading_like(line) for line in opening]
+    first = next((i for i, found in enumerate(shaped) if found), -1)
+    return [
+        (i, _line_features(opening, i, shaped, first))
+        for i, line in enumerate(opening[:MAX_LINES])
+        if _LEN[0] <= len(line.strip()) <= _LEN[1]
+    ]
+
+
+def choose(lines: list[str], model: BinaryModel | None = None) -> tuple[int, float] | None:
     """(index, probability) of the opening line most likely the headline, or None when none reaches the
     model's threshold (an untitled brief)."""
     model = model or default_model()
-    best: tuple[int, float] | None = None
-    for i, line in enumerate(lines[:MAX_LINES]):
-        if not (_LEN[0] <= len(line.strip()) <= _LEN[1]):
-            continue
-        p = model.probability(line_features(lines, i, heading_like=heading_like, is_byline=is_byline))
-        if best is None or p > best[1]:
-            best = (i, p)
+    scored = [(i, model.probability(feats)) for i, feats in candidates(lines)]
+    best = max(scored, key=lambda x: x[1], default=None)
     return best if best and best[1] >= model.threshold else None
