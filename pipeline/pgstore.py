@@ -40,7 +40,7 @@ from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
 
-from .readmodel import RECORD_TABLES, TABLE_ORDER, MeasureFilter, Reads, TextFilter, TextQuery
+from .readmodel import FACET_MATCHES, RECORD_TABLES, TABLE_ORDER, MeasureFilter, Reads, TextFilter, TextQuery
 from .records import Document, Extraction, Structure
 from .store import (
     SCHEMA_VERSION,
@@ -799,6 +799,12 @@ class PgStore(Reads):
             params.append(list(f.kinds))
         return TextFilter("".join(clauses), params)
 
+    def _measure_where(self, f: MeasureFilter, *, hint: bool = False, column: str = "measure_id") -> tuple[str, list]:
+        # measures has doc_id and kind as measures_fts has: the filters test the row itself, where the
+        # portable form (a semi-join of measures with itself per filter) cost ~50 ms a page on 50,000 documents.
+        where = self.text_filter(f)
+        return where.sql, where.params
+
     def count_matches(self, q: TextQuery, where: TextFilter | None = None, cap: int = 1_000) -> int:
         """As SQLite's; a word's rows in the whole store (its document frequency) are cached."""
         where = where or TextFilter("", [])
@@ -860,9 +866,11 @@ class PgStore(Reads):
     def _matching_ids(self, tokens: Sequence[str], f: MeasureFilter) -> tuple[str, list]:
         if tokens:
             where = self.text_filter(f)
-            return f"SELECT measure_id FROM measures_fts WHERE fts @@ ?::tsquery{where.sql}", [
+            newest = f"WHERE fts @@ ?::tsquery{where.sql} ORDER BY measure_id DESC LIMIT ?"
+            return f"SELECT measure_id FROM measures_fts {newest}", [
                 tsquery(TextQuery(tuple(tokens))),
                 *where.params,
+                FACET_MATCHES,
             ]
         where, params = self._measure_where(f, column="m.measure_id")
         return f"SELECT m.measure_id FROM measures m WHERE 1=1{where}", params

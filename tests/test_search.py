@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from pipeline import readmodel
 from pipeline import search as search_module
 from pipeline.pgstore import PgStore, tsquery
 from pipeline.readmodel import SqliteReads, TextQuery
@@ -23,6 +24,7 @@ from pipeline.search import (
     suggest_themes,
 )
 from pipeline.segment import segment_for_index
+from pipeline.web.facets import facet_counts, facets_sampled
 
 CASES = {
     "sz": (
@@ -394,6 +396,7 @@ def test_a_reader_sees_what_another_connection_writes_once_the_store_changes(mak
     from pipeline.api import open_store
 
     monkeypatch.setattr(pgstore, "GENERATION_TTL_S", 0.0)  # ask the server every time
+    monkeypatch.setattr(readmodel, "FACET_MATCHES", 1)
     writer = make_store("postgresql")
     first = [("议事会议事", "居民议事会每月议事。", ["居民议事"], "measure")]
     put_case(writer, "a1", "四川省", "成都市", "成都案例", [], first)
@@ -401,9 +404,32 @@ def test_a_reader_sees_what_another_connection_writes_once_the_store_changes(mak
     word = TextQuery(("议事",))
     assert reader.count_matches(word, None, 100) == 1
     assert dict(reader.facet_counts("city")) == {"成都市": 1}
+    assert not facets_sampled(reader, "议事")
     put_case(writer, "a2", "广东省", "深圳市", "深圳案例", [], [("议事厅", "社区议事厅。", ["居民议事"], "measure")])
     assert reader.count_matches(word, None, 100) == 2
     assert dict(reader.facet_counts("city")) == {"成都市": 1, "深圳市": 1}
+    assert facets_sampled(reader, "议事")  # two matches now, more than the one its facets count
     assert search(reader, "议事").total == 2
     reader.close()
     writer.close()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_the_facets_of_a_broad_query_count_its_newest_matches(make_store, monkeypatch, backend):
+    from pipeline import pgstore
+
+    for module in (readmodel, pgstore):
+        monkeypatch.setattr(module, "FACET_MATCHES", 3)
+    store = make_store(backend)
+    put_case(store, "s1", "广东省", "深圳市", "深圳案例", [], [("议事会", "居民议事。", ["居民议事"], "measure")] * 2)
+    put_case(store, "s2", "四川省", "成都市", "成都案例", [], [("议事厅", "社区议事。", ["居民议事"], "lesson")] * 2)
+    # Four practices hold 议事: the newest three are the second of s1 and both of s2.
+    facets = facet_counts(store, "议事")
+    assert dict(facets["city"]) == {"成都市": 2, "深圳市": 1} and dict(facets["kind"]) == {"lesson": 2, "measure": 1}
+    assert facets_sampled(store, "议事")
+    # A chosen kind leaves two matches, but the kind facet itself counts without it: still sampled.
+    assert facets_sampled(store, "议事", {"kind": "lesson"})
+    assert not facets_sampled(store, "议事厅") and dict(facet_counts(store, "议事厅")["city"]) == {"成都市": 2}
+    # Filters alone count every practice.
+    assert dict(facet_counts(store, "")["city"]) == {"成都市": 2, "深圳市": 2} and not facets_sampled(store, "")
+    store.close()

@@ -20,12 +20,13 @@ from .. import api
 from ..compare import TABLES, UNKNOWN_PLACE, CompareError, Comparison, compare, format_number, format_quantity
 from ..pgstore import is_url
 from ..profile import NOT_FOUND
+from ..readmodel import FACET_MATCHES
 from ..records import Extraction, Figure
 from ..relevance import explain
 from ..search import KIND_NAMES, SearchError, SearchResult, search, theme_taxonomy
 from ..store import Store, StoreError
 from . import downloads
-from .facets import facet_counts
+from .facets import facet_counts, facets_sampled
 from .highlight import MARKS, Span, marked_parts, pieces
 from .params import (
     COMPARE_BY,
@@ -90,6 +91,7 @@ def create_app(db_path: str | Path) -> Flask:
         MAX_QUERY_CHARS=MAX_QUERY_CHARS,
         HIGHLIGHT_KINDS=HIGHLIGHT_KINDS,
         COMPARE_BY=COMPARE_BY,
+        FACET_MATCHES=FACET_MATCHES,
     )
     app.teardown_appcontext(_close_store)
     app.after_request(_security_headers)
@@ -358,6 +360,7 @@ def _page_routes(app: Flask) -> None:
             result=result,
             hits=[_hit_view(h) for h in result.hits],
             facets=facets,
+            facets_sampled=facets_sampled(store(), params.q, params.filters, all_documents=params.all_documents),
             pages=_page_count(result.total, params.per_page),
             per_page_choices=sorted({10, 20, 50, MAX_PER_PAGE, params.per_page}),
         )
@@ -488,6 +491,7 @@ def _api_routes(app: Flask) -> None:
                         store(), params.q, params.filters, all_documents=params.all_documents
                     ).items()
                 },
+                "facets_sampled": facets_sampled(store(), params.q, params.filters, all_documents=params.all_documents),
                 "suggestions": result.suggestions,
                 "message": result.message,
             }

@@ -340,6 +340,7 @@ def test_api_search_shape(client):
         "tokens",
         "hits",
         "facets",
+        "facets_sampled",
         "suggestions",
         "message",
     }
