@@ -154,6 +154,28 @@ def test_the_web_pages_are_served_from_postgresql(both):
     assert client.get(f"/api/cases/{doc}").get_json()
 
 
+def test_a_kept_comparison_gives_way_to_another_connections_write(pg_database, monkeypatch):
+    """The web keeps comparisons until the store changes; an ingest by another process must show."""
+    from pipeline import pgstore
+    from pipeline.web import app as web_app
+
+    monkeypatch.setattr(pgstore, "GENERATION_TTL_S", 0.0)  # ask the server every time
+    built = []
+    monkeypatch.setattr(web_app, "compare", lambda *a, **k: built.append(1) or compare(*a, **k))
+    url = pg_database()
+    seeds = sorted(SEEDS.glob("*.txt"))
+    assert api.ingest(seeds[:3], db=url).ingested == 3
+    client = create_app(url).test_client()
+
+    def cases() -> list[str]:
+        return [row["文档"] for row in client.get("/api/compare").get_json()["tables"]["cases"]]
+
+    first = cases()
+    assert len(first) == 3 and cases() == first and len(built) == 1  # the second page read the kept one
+    assert api.ingest(seeds[3:], db=url).ingested == 1  # its own connection, as another process's would be
+    assert len(cases()) == 4 and set(first) < set(cases()) and len(built) == 2
+
+
 def test_two_processes_ingest_into_one_database_every_document_once(pg_database, tmp_path):
     """Both ingest the same files, one in the opposite order: each document stored once, every file an alias."""
     sys.path.insert(0, str(ROOT / "tests" / "reliability"))

@@ -20,7 +20,7 @@ from .. import api
 from ..compare import TABLES, UNKNOWN_PLACE, CompareError, Comparison, compare, format_number, format_quantity
 from ..pgstore import is_url
 from ..profile import NOT_FOUND
-from ..readmodel import FACET_MATCHES
+from ..readmodel import FACET_MATCHES, AggregateCache
 from ..records import Extraction, Figure
 from ..relevance import explain
 from ..search import KIND_NAMES, SearchError, SearchResult, search, theme_taxonomy
@@ -42,6 +42,8 @@ from .params import (
 )
 
 THEME_PAGE_LIMIT = 500
+# Comparisons per process (pages and downloads only read them); see _comparison.
+COMPARISONS = AggregateCache(size=16)
 # Rows of the compare page's tables per page: a comparison of a few cities holds hundreds of
 # cases, and rendering each row's dozens of cells cost most of the page (~1 ms a row).
 COMPARE_PAGE_ROWS = 50
@@ -205,13 +207,19 @@ def _level_counts(rows: list[dict], level: str) -> list[tuple[str, int]]:
 
 
 def _comparison(params: CompareParams) -> Comparison:
+    """The comparison the parameters ask for, kept (on a server database) until the store changes:
+    a page, its other pages, its heatmap (which the browser asks for right after the page) and its
+    downloads are the same comparison, which costs seconds for a few cities of a large store."""
     mapping = {r["city"]: r["province"] for r in _place_rows() if r["city"]}
-    return compare(
-        store(),
-        by=params.by,
-        themes=params.themes or None,
-        places=params.places(mapping),
-        all_documents=params.all_documents,
+    places = params.places(mapping)
+    themes = tuple(params.themes)
+    key = ("comparison", params.by, themes, None if places is None else tuple(places), params.all_documents)
+    return store().cached(
+        key,
+        lambda: compare(
+            store(), by=params.by, themes=list(themes) or None, places=places, all_documents=params.all_documents
+        ),
+        COMPARISONS,
     )
 
 
