@@ -253,8 +253,11 @@ def _stored_profiles(store, doc_ids: Sequence[str] | None):
     """The documents' profiles (all, in store order, or ``doc_ids``), cached until the store changes."""
     from .profile import stored_profiles
 
-    for doc_id in doc_ids if doc_ids is not None else store.doc_ids():
-        yield store.cached(("profile", doc_id), lambda d=doc_id: next(stored_profiles(store, [d])), PROFILE_CACHE)
+    ids = list(doc_ids) if doc_ids is not None else store.doc_ids()
+    # The ones not kept are read together (in batches on a server database).
+    yield from store.cached_each(
+        [("profile", d) for d in ids], lambda keys: stored_profiles(store, [k[1] for k in keys]), PROFILE_CACHE
+    )
 
 
 @dataclass(frozen=True)

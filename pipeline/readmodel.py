@@ -201,14 +201,25 @@ class AggregateCache:
                 self._items.move_to_end(key)
                 return self._items[key]
         value = compute()  # outside the lock: two threads may both compute a new key, neither waits
+        self.put(key, value)
+        return value
+
+    def peek(self, key: Hashable, default: Any = None) -> Any:
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+            return default
+
+    def put(self, key: Hashable, value: Any) -> None:
         with self._lock:
             self._items[key] = value
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
-        return value
 
 
 AGGREGATES = AggregateCache()
+_ABSENT = object()
 
 
 # -- portable reads ----------------------------------------------------------------------------------
@@ -240,6 +251,26 @@ class Reads:
             return compute()
         value = (cache or AGGREGATES).get((generation, key), compute)
         return list(value) if isinstance(value, list) else value  # type: ignore[return-value]  # a copy to change
+
+    def cached_each(
+        self, keys: Sequence[Hashable], compute_missing: Callable[[list[Hashable]], Iterable[_V]], cache: AggregateCache
+    ) -> list[_V]:
+        """The value of each key, as ``cached`` keeps them; those not kept are computed together,
+        ``compute_missing(keys)`` giving their values in the same order."""
+        generation = self._generation()
+        if generation is None:
+            return list(compute_missing(list(keys)))
+        found = {k: v for k in keys if (v := cache.peek((generation, k), _ABSENT)) is not _ABSENT}
+        missing = [k for k in dict.fromkeys(keys) if k not in found]
+        for key, value in zip(missing, compute_missing(missing), strict=True):
+            cache.put((generation, key), value)
+            found[key] = value
+        return [found[k] for k in keys]
+
+    def profile_sources(self, doc_ids: Sequence[str]) -> Iterator[tuple[Any, Any, Any]]:
+        """(Document, Structure or None, Extraction) of each document, in order."""
+        for doc_id in doc_ids:
+            yield self.get_document(doc_id), self.get_structure(doc_id), self.get_extraction(doc_id)  # type: ignore[attr-defined]
 
     # documents and places
     def docs_in_places(self, level: str, names: Sequence[str]) -> set[str]:

@@ -79,6 +79,9 @@ def test_records_read_back_the_same_from_both_backends(both):
         assert pg.get_extraction(doc_id) == lite.get_extraction(doc_id)
     for table in ("documents", "aliases", "records", "measures", "clusters"):
         assert pg.count(table) == lite.count(table), table
+    # Read in batches (compare's profiles) as one at a time.
+    batched = [(replace(d, ingested_at=""), s, e) for d, s, e in pg.profile_sources(lite.doc_ids())]
+    assert batched == [(replace(d, ingested_at=""), s, e) for d, s, e in lite.profile_sources(lite.doc_ids())]
     assert pg.resolve(lite.doc_ids()[0][:6]) == lite.doc_ids()[0]
 
 

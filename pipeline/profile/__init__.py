@@ -215,5 +215,6 @@ def _value(c: _Candidate, ctx: _Context, others: int) -> ProfileValue:
 
 def stored_profiles(store, doc_ids: Iterable[str] | None = None) -> Iterator[CaseProfile]:
     """Profiles of stored documents (all, in store order, or ``doc_ids``)."""
-    for doc_id in doc_ids if doc_ids is not None else store.doc_ids():
-        yield case_profile(store.get_document(doc_id), store.get_structure(doc_id), store.get_extraction(doc_id))
+    ids = list(doc_ids) if doc_ids is not None else store.doc_ids()
+    for document, structure, extraction in store.profile_sources(ids):
+        yield case_profile(document, structure, extraction)
