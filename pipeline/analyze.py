@@ -10,9 +10,13 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass, field
 from itertools import accumulate
+from typing import TYPE_CHECKING
 
 from .records import Document, Extraction, Measure, Structure
 from .segment import DEFAULT_SEGMENTER, get_segmenter
+
+if TYPE_CHECKING:
+    from .kinds import DocumentContext
 
 
 @dataclass
@@ -48,6 +52,27 @@ def _words(tokens: list[str]) -> str:
     return " ".join(filter(str.strip, tokens))
 
 
+def document_context(
+    structure: Structure,
+    *,
+    segmenter: str = DEFAULT_SEGMENTER,
+    script: str = "simplified",
+    title: str | None = None,
+    tokens: Tokens | None = None,
+) -> DocumentContext:
+    """What every extractor of ``structure`` reads, segmented by ``segmenter`` (``tokens`` if the caller has them)."""
+    from .extract.lexicon import lexicon
+    from .kinds import DocumentContext
+    from .structure import body_view
+
+    tokens = tokens or Tokens(structure.text, segmenter)
+    body = body_view(structure)
+    body_tokens = tokens if body is structure else Tokens(body.text, segmenter)
+    return DocumentContext(
+        structure, body, tokens.tokens, body_tokens.tokens, segmenter, lexicon(segmenter), script, title
+    )
+
+
 def extract(
     structure: Structure,
     *,
@@ -66,20 +91,14 @@ def extract(
         relevance: label the document's relevance (off while training that model).
     """
     from .extract.metadata import case_metadata
-    from .kinds import RECORD_KINDS, DocumentContext
-    from .structure import body_view
+    from .kinds import RECORD_KINDS
 
     tokens = tokens or Tokens(structure.text, segmenter)
-    body = body_view(structure)
-    body_tokens = tokens if body is structure else Tokens(body.text, segmenter)
     metadata = case_metadata(structure, script=script)
-    found: dict[str, list] = {}
-    context = DocumentContext(
-        structure, body, tokens.tokens, body_tokens.tokens, segmenter, script, title=metadata.title, found=found
-    )
+    context = document_context(structure, segmenter=segmenter, script=script, title=metadata.title, tokens=tokens)
     for kind in RECORD_KINDS:  # in registry order: a later extractor may read an earlier one's records
-        found[kind.field] = kind.extract(context)
-    extraction = Extraction(doc_id=structure.doc_id, metadata=metadata, **found)
+        context.found[kind.field] = kind.extract(context)
+    extraction = Extraction(doc_id=structure.doc_id, metadata=metadata, **context.found)
     for ordinal, measure in enumerate(extraction.measures):
         measure.ordinal = ordinal
     if relevance:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .extract.headings import CLASSES, MODEL_FILE, Candidate, HeadingModel, candidates, features, title_paragraphs
+from .extract.lexicon import lexicon
 from .records import Structure
 from .themes_train import Dirs, _dirs, read_corpus
 
@@ -63,7 +64,7 @@ def label_candidates(doc: Structure, items: list[Candidate], gold: dict) -> list
             (sections if m.get("heading") in titled_lines else untitled_groups).add(_norm(m["section"]))
     untitled_groups -= sections
     labels = []
-    for c, f in zip(items, features(doc, items), strict=True):
+    for c, f in zip(items, features(doc, items, lexicon()), strict=True):
         if any(_is_heading_of(c.text, h) for h in headings) or _norm(c.text) in untitled_groups:
             labels.append("practice")
         elif _norm(c.text) in sections or any(k.startswith("section_word=") for k in f):
@@ -98,7 +99,8 @@ def fit(docs: list[LabelledDocument]) -> HeadingModel:
     from sklearn.feature_extraction import DictVectorizer
     from sklearn.linear_model import LogisticRegression
 
-    x = [f for d in docs for f in features(d.structure, d.candidates)]
+    lex = lexicon()
+    x = [f for d in docs for f in features(d.structure, d.candidates, lex)]
     y = [label for d in docs for label in d.labels]
     vectorizer = DictVectorizer(sparse=True)
     matrix = vectorizer.fit_transform(x)
@@ -139,7 +141,7 @@ def leave_one_document_out(docs: list[LabelledDocument]) -> dict:
     per_document = {}
     for held in docs:
         model = fit([d for d in docs if d is not held])
-        predicted = [model.label(f) for f in features(held.structure, held.candidates)]
+        predicted = [model.label(f) for f in features(held.structure, held.candidates, lexicon())]
         doc_pairs = list(zip(held.labels, predicted, strict=True))
         per_document[held.stem] = _practice_scores(doc_pairs)
         pairs += doc_pairs
@@ -151,6 +153,7 @@ THRESHOLDS = (0.3, 0.4, 0.5)  # P(practice) cut-offs tried; the best leave-one-d
 
 def measures_leave_one_document_out(docs: list[LabelledDocument], threshold: float = 0.5) -> dict:
     """Measure-level P/R (as ``govcase evaluate`` scores measures), each document read by a model trained without it."""
+    from .analyze import document_context
     from .evaluate import MatchCounts, _score_measures
     from .export import _measure
     from .extract.measures import measures
@@ -161,7 +164,8 @@ def measures_leave_one_document_out(docs: list[LabelledDocument], threshold: flo
     for held in docs:
         model = fit([d for d in docs if d is not held])
         model.threshold = threshold
-        found = [_measure(m) for m in measures(held.structure, title=held.title, heading_model=model) if m.titled]
+        ctx = document_context(held.structure, title=held.title)
+        found = [_measure(m) for m in measures(ctx, heading_model=model) if m.titled]
         score = _score_measures(held.gold_measures, found)[0].counts
         per_document[held.stem] = {"gold": score.gold, "predicted": score.predicted, "matched": score.gold_matched}
         by_corpus[held.corpus] = by_corpus.get(held.corpus, MatchCounts()) + score

@@ -15,10 +15,13 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from .records import Change, Figure, Measure, Mechanism, Place, Structure
+
+if TYPE_CHECKING:
+    from .extract.lexicon import Lexicon
 
 
 @dataclass
@@ -26,7 +29,9 @@ class DocumentContext:
     """What the extractors of one document read, built once (analyze.extract).
 
     ``body`` is ``structure`` with its references blanked out (structure.body_view): the facts
-    extractors read it. ``found`` holds what earlier extractors returned, by field.
+    extractors read it. ``found`` holds what earlier extractors returned, by field. Every
+    extractor takes this one argument (and keyword-only filters); build one for a bare
+    structure with pipeline.analyze.document_context.
     """
 
     structure: Structure
@@ -34,9 +39,10 @@ class DocumentContext:
     tokens: list[str]  # segmentation of structure.text
     body_tokens: list[str]  # ... of body.text (the same list when nothing was blanked)
     segmenter: str
-    script: str
+    lexicon: Lexicon  # the dictionary ``segmenter`` cuts with: every word question asks it
+    script: str = "simplified"
     title: str | None = None  # the headline metadata found
-    found: dict[str, list[Any]] | None = None
+    found: dict[str, list[Any]] = field(default_factory=dict)
 
 
 def _later(module: str, name: str) -> Callable[..., Any]:
@@ -67,31 +73,31 @@ class RecordKind:
 def _figures(ctx: DocumentContext) -> list[Figure]:
     from .extract.figures import figures
 
-    return list(figures(ctx.body))
+    return list(figures(ctx))
 
 
 def _changes(ctx: DocumentContext) -> list[Change]:
     from .extract.changes import changes
 
-    return list(changes(ctx.body, figures=(ctx.found or {}).get("figures")))
+    return list(changes(ctx))
 
 
 def _mechanisms(ctx: DocumentContext) -> list[Mechanism]:
     from .extract.mechanisms import mechanisms
 
-    return list(mechanisms(ctx.body))
+    return list(mechanisms(ctx))
 
 
 def _measures(ctx: DocumentContext) -> list[Measure]:
     from .extract.measures import measures
 
-    return list(measures(ctx.structure, title=ctx.title))
+    return list(measures(ctx))
 
 
 def _places(ctx: DocumentContext) -> list[Place]:
     from .extract.places import places
 
-    return list(places(ctx.body, segmenter=ctx.segmenter, tokens=ctx.body_tokens, title=ctx.title))
+    return list(places(ctx))
 
 
 # In the order analyze.extract runs them.

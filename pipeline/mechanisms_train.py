@@ -15,6 +15,7 @@ from pathlib import Path
 
 from .binary_training import card_tail, fit_binary
 from .evaluate import MatchCounts, _score_mechanisms, name_key
+from .extract.lexicon import lexicon
 from .extract.mechanism_model import MODEL_FILE, MechanismModel
 from .extract.mechanisms import CandidateGroup, candidate_groups, group_features, select
 from .records import Structure
@@ -56,11 +57,11 @@ OFF_TOPIC = LABELS[2]  # 无关 (pipeline.relevance): such a story names no gove
 def _labelled(stem: str, corpus: str, text: str, gold: list[dict]) -> LabelledDocument:
     from .structure import body_view, build_structure
 
-    doc = body_view(build_structure(stem, text))
-    groups = candidate_groups(doc)
+    doc, lex = body_view(build_structure(stem, text)), lexicon()  # the default segmenter's words
+    groups = candidate_groups(doc, lex)
     names = [name_key(m.get("name")) for m in gold]
     labels = [int(_matches(g.name, names)) for g in groups]
-    return LabelledDocument(stem, corpus, doc, groups, [group_features(doc, g) for g in groups], labels, gold)
+    return LabelledDocument(stem, corpus, doc, groups, [group_features(doc, g, lex) for g in groups], labels, gold)
 
 
 def labelled_documents(gold_dir: Dirs, corpus_dir: Dirs, off_topic_dir: Dirs = ()) -> list[LabelledDocument]:

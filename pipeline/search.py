@@ -24,7 +24,7 @@ from .readmodel import HitRow, MeasureFilter, TextQuery
 from .readmodel import fts_expression as fts_expression  # for callers that built FTS5 queries from here
 from .records import MEASURE_KINDS, snippet
 from .resources import data_path, read_lines
-from .segment import get_segmenter
+from .segment import DEFAULT_SEGMENTER, get_segmenter
 from .store import Store
 
 KIND_NAMES = {"measure": "做法", "outcome": "成效", "lesson": "经验"}
@@ -80,11 +80,12 @@ def normalize_query(text: str) -> str:
     return normalize(text).text
 
 
-# Queries are cut with rjieba whichever segmenter wrote the index: its cuts of Han text are
-# jieba.lcut's (tests/extract/test_lexicon.py), and it loads in a fraction of jieba's time,
-# which was most of a `govcase search`. The two differ only on runs like 2022-2025 or
-# 30.06.2017 (jieba splits them at - and .), which FTS5 splits there anyway.
-QUERY_SEGMENTER = "rjieba"
+# The store does not record which segmenter wrote its index, and need not: both load the same
+# dictionary and cut Han text alike (tests/extract/test_lexicon.py); they differ only on runs
+# like 2022-2025 or 30.06.2017 (jieba splits them at - and .), which FTS5 splits there anyway.
+# So queries are cut with the default segmenter (rjieba loads in a fraction of jieba's time,
+# which was most of a `govcase search`), and a caller that runs jieba only passes segmenter="jieba".
+QUERY_SEGMENTER = DEFAULT_SEGMENTER
 
 
 def query_tokens(query: str, segmenter: str = QUERY_SEGMENTER) -> list[str]:

@@ -12,7 +12,7 @@ import logging
 import threading
 from collections.abc import Callable
 from functools import cache, lru_cache
-from typing import Protocol
+from typing import Any, Protocol
 
 from .resources import data_path
 
@@ -20,8 +20,19 @@ USER_DICT = "userdict.txt"
 _lock = threading.Lock()
 
 
+class Words(Protocol):
+    """A segmenter's dictionary, for the extractors' word questions (pipeline.extract.lexicon)."""
+
+    def cut(self, text: str, hmm: bool = True) -> list[str]: ...
+
+    def has_word(self, word: str) -> bool: ...
+
+    def tag(self, text: str, hmm: bool = True) -> list[tuple[str, str]]: ...
+
+
 class Segmenter(Protocol):
     name: str
+    words: Words  # the dictionary it cuts with: the extractors ask theirs, not another segmenter's
 
     def cut(self, text: str) -> list[str]: ...
 
@@ -56,18 +67,37 @@ class JiebaSegmenter:
             # add_word also registers the tag for jieba.posseg (jieba#1017).
             jieba.add_word(word, freq, tag)
         self._cut = jieba.lcut
+        self.words = _JiebaWords(jieba)
 
     def cut(self, text: str) -> list[str]:
         return self._cut(text)
+
+
+class _JiebaWords:
+    """jieba's global dictionary (the user dictionary added) asked as rjieba's is."""
+
+    def __init__(self, jieba: Any) -> None:
+        import jieba.posseg
+
+        self._jieba = jieba
+        self._posseg = jieba.posseg
+
+    def cut(self, text: str, hmm: bool = True) -> list[str]:
+        return self._jieba.lcut(text, HMM=hmm)
+
+    def has_word(self, word: str) -> bool:
+        return self._jieba.dt.FREQ.get(word, 0) > 0  # FREQ also holds every word's prefixes, at 0
+
+    def tag(self, text: str, hmm: bool = True) -> list[tuple[str, str]]:
+        return [(pair.word, pair.flag) for pair in self._posseg.lcut(text, HMM=hmm)]
 
 
 @lru_cache(maxsize=1)
 def rjieba_dictionary():
     """rjieba's default dictionary (built when rjieba is imported) with the user dictionary added.
 
-    One per process, shared by the segmenter and the extractors' lexicon
-    (pipeline.extract.lexicon): a second ``rjieba.Jieba()`` would build the
-    same dictionary again, a tenth of a second in every process.
+    One per process: a second ``rjieba.Jieba()`` would build the same dictionary
+    again, a tenth of a second in every process.
     """
     import rjieba
 
@@ -82,14 +112,10 @@ class RJiebaSegmenter:
     name = "rjieba"
 
     def __init__(self) -> None:
-        self._jieba = rjieba_dictionary()
+        self.words = self._jieba = rjieba_dictionary()
 
     def cut(self, text: str) -> list[str]:
         return self._jieba.cut(text, True)
-
-    def tag(self, text: str) -> list[tuple[str, str]]:
-        """(word, part-of-speech) pairs, jieba's tag set; a fraction of jieba.posseg's cost."""
-        return self._jieba.tag(text, True)
 
 
 _REGISTRY: dict[str, Callable[[], Segmenter]] = {

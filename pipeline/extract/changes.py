@@ -14,9 +14,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
+from ..kinds import DocumentContext
 from ..numbers import CN_DIGITS, CN_MAGNITUDES, NUMERAL
 from ..patterns import CHANGE_FILLER
-from ..records import Change, Figure, Structure
+from ..records import Change, Figure
 from ..vocabulary import sections
 from .figures import figures as find_figures
 from .figures import quantity_at, strip_qualifiers, unit_of
@@ -57,18 +58,17 @@ def _rules() -> _Rules:
 _MAX_ADVERB = 2
 
 
-def changes(doc: Structure, *, figures: list[Figure] | None = None) -> Iterator[Change]:
-    """Before/after pairs in ``doc``, in text order.
+def changes(ctx: DocumentContext) -> Iterator[Change]:
+    """Before/after pairs in the document's body, in text order.
 
     Args:
-        doc: the structured document; spans refer to ``doc.text``.
-        figures: the document's figures if already found (else found here);
-            the "after" number must be one of them.
+        ctx: the document; spans refer to ``ctx.body.text``. The "after" number must be one
+            of its figures (``ctx.found["figures"]`` when the figures extractor ran, else found here).
     """
+    doc = ctx.body
     text = doc.text
     rules = _rules()
-    if figures is None:
-        figures = list(find_figures(doc))
+    figures: list[Figure] = ctx.found["figures"] if "figures" in ctx.found else list(find_figures(ctx))
     for after, raw_start in zip(figures, _raw_starts(text, figures), strict=False):
         if raw_start < 0:  # a figure whose raw is not in its clause (not from this doc)
             continue
@@ -84,7 +84,7 @@ def changes(doc: Structure, *, figures: list[Figure] | None = None) -> Iterator[
             continue
         head_start = max(after.start, text.rfind("、", after.start, m.start()) + 1)
         # A 由 too far from the number for the pattern (物业费由原来的每月每平方米1.2元) is cut here.
-        head = strip_qualifiers(text[head_start : m.start()])
+        head = strip_qualifiers(text[head_start : m.start()], ctx.lexicon)
         lead = rules.lead_in.match(head)
         trimmed = head[lead.end() :] if lead else head
         start, end = head_start + len(head) - len(trimmed), raw_start + len(after.raw)

@@ -18,7 +18,7 @@ multiplied out, hedges from ``corpus/hedges.txt`` give ``approx``.  What is
   and 数十/几百 are vague.
 
 The scan is regex-only over the text; only the short clause around a figure
-is POS-tagged (rjieba) to name its subject.
+is POS-tagged (the segmenter's dictionary) to name its subject.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from ..kinds import DocumentContext
 from ..numbers import (
     is_bare_magnitude,
     is_lone_one,
@@ -53,9 +54,9 @@ from ..patterns import (
     RANGE_LINK,
     YEAR_NUMBER,
 )
-from ..records import Figure, Structure
-from ..segment import RJiebaSegmenter, get_segmenter
+from ..records import Figure
 from ..vocabulary import rows, sections
+from .lexicon import Lexicon as Dictionary
 
 UNITS_FILE = "units.txt"
 HEDGES_FILE = "hedges.txt"
@@ -424,11 +425,6 @@ def _implied_unit(text: str, q: Quantity, lex: Lexicon) -> Unit | None:
     return None
 
 
-def _tagger() -> RJiebaSegmenter:
-    """rjieba POS tagging of short clause pieces, with the governance dictionary (loaded once per process)."""
-    return get_segmenter("rjieba")
-
-
 def _stop(tag: str) -> bool:
     return tag.startswith(_STOP_TAGS)
 
@@ -440,7 +436,7 @@ def _is_verb(tag: str) -> bool:
 # The subject rules read nothing but the piece: cached, because the same short
 # pieces (户, 个社区, 名志愿者) come back in figure after figure.
 @lru_cache(maxsize=8192)
-def _subject_after(piece: str) -> str | None:
+def _subject_after(piece: str, dictionary: Dictionary) -> str | None:
     """The noun phrase that follows the unit (43家为老服务组织, 8种服务模式).
 
     It runs up to a function word, or up to a verb that starts a predicate
@@ -448,38 +444,39 @@ def _subject_after(piece: str) -> str | None:
     it (30名不同专长的专业社工 -> 专业社工).
     """
     piece = QUOTE_MARKS.sub("", piece).lstrip("的")
-    tokens = _tagger().tag(piece)
+    tokens = dictionary.cut_tagged(piece, hmm=True)
     words: list[str] = []
     for i, (word, tag) in enumerate(tokens):
         if word == "的" and i < len(tokens) - 1:
-            return _subject_after(piece[len("".join(words)) :])
+            return _subject_after(piece[len("".join(words)) :], dictionary)
         if _stop(tag) or (_is_verb(tag) and i + 1 < len(tokens)):
             break
         words.append(word)
     return _words().link_tail.sub("", "".join(words)) or None
 
 
-def strip_qualifiers(piece: str) -> str:
+def strip_qualifiers(piece: str, dictionary: Dictionary) -> str:
     """``piece`` without what qualifies a number written after it.
 
     A previous state (由原来的600人) or a rate (每月每平方米) stands between a
     noun and its number; it goes by its tags, before link words are cut by
     characters (which would split 原来).
     """
-    tokens = _tagger().tag(piece)
+    tokens = dictionary.cut_tagged(piece, hmm=True)
     while tokens and (tokens[-1][1].startswith(_QUALIFIER_TAGS) or tokens[-1][0].startswith("每")):
         piece = piece[: -len(tokens.pop()[0])]
     return piece
 
 
 @lru_cache(maxsize=8192)
-def _subject_before(piece: str) -> str | None:
+def _subject_before(piece: str, dictionary: Dictionary) -> str | None:
     """The noun phrase that ends right before the number (停车位157个, 人员达553人).
 
     Trailing link words and verbs go first (投入就近500万元); then the nouns
     after the last verb or function word (组织社会组织36家 -> 社会组织).
     """
-    tokens = _tagger().tag(_words().link_tail.sub("", strip_qualifiers(QUOTE_MARKS.sub("", piece))))
+    bare = _words().link_tail.sub("", strip_qualifiers(QUOTE_MARKS.sub("", piece), dictionary))
+    tokens = dictionary.cut_tagged(bare, hmm=True)
     while tokens and (_stop(tokens[-1][1]) or _is_verb(tokens[-1][1])):
         tokens.pop()
     run: list[tuple[str, str]] = []
@@ -492,17 +489,18 @@ def _subject_before(piece: str) -> str | None:
     return "".join(word for word, _ in run) or None
 
 
-def figures(doc: Structure, *, with_subjects: bool = True) -> Iterator[Figure]:
-    """Every quantity stated in ``doc``, in text order.
+def figures(ctx: DocumentContext, *, with_subjects: bool = True) -> Iterator[Figure]:
+    """Every quantity stated in the document's body (``ctx.body``), in text order.
 
     Args:
-        doc: the structured document; spans refer to ``doc.text``.
-        with_subjects: name what each figure counts (tags the clause around it).
+        ctx: the document; spans refer to ``ctx.body.text``.
+        with_subjects: name what each figure counts (tags the clause around it with ``ctx.lexicon``).
 
     Returns:
         Figures whose ``start``/``end`` span their clause (``text``), with the
         number and unit as written in ``raw``.
     """
+    doc = ctx.body
     text = doc.text
     clauses = Clauses(text)
     previous: tuple[Quantity, Figure] | None = None
@@ -510,7 +508,7 @@ def figures(doc: Structure, *, with_subjects: bool = True) -> Iterator[Figure]:
         lo, hi = clauses.around(q.start, q.end)
         subject = None
         if with_subjects:
-            subject = _subject(text, q, lo, hi, previous)
+            subject = _subject(text, q, lo, hi, previous, ctx.lexicon)
         figure = Figure(
             doc_id=doc.doc_id,
             start=lo,
@@ -526,7 +524,9 @@ def figures(doc: Structure, *, with_subjects: bool = True) -> Iterator[Figure]:
         yield figure
 
 
-def _subject(text: str, q: Quantity, lo: int, hi: int, previous: tuple[Quantity, Figure] | None) -> str | None:
+def _subject(
+    text: str, q: Quantity, lo: int, hi: int, previous: tuple[Quantity, Figure] | None, dictionary: Dictionary
+) -> str | None:
     """What is counted: the noun phrase after the unit, else the one before the number.
 
     Before the number, the search starts after the previous figure of the same
@@ -534,13 +534,13 @@ def _subject(text: str, q: Quantity, lo: int, hi: int, previous: tuple[Quantity,
     each get their own noun; with nothing there, the previous figure's subject holds.
     """
     after = AFTER_UNIT_WINDOW.match(text, q.end, hi).group()
-    subject = _subject_after(after) if after else None
+    subject = _subject_after(after, dictionary) if after else None
     if subject:
         return subject
     same_clause = previous is not None and previous[1].start == lo
     window_start = max(lo, previous[0].end) if same_clause else lo
     window_start = max(window_start, text.rfind("、", lo, q.start) + 1)
-    subject = _subject_before(text[window_start : q.start])
+    subject = _subject_before(text[window_start : q.start], dictionary)
     if subject is None and same_clause:
         return previous[1].subject
     return subject

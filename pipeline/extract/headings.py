@@ -37,7 +37,7 @@ from functools import lru_cache
 from ..records import Structure
 from ..resources import models_dir, read_lines
 from ..structure import section_kind
-from .lexicon import lexicon
+from .lexicon import Lexicon
 from .metadata import is_byline
 
 CLASSES = ("practice", "section", "chrome", "body")
@@ -187,8 +187,8 @@ def _shape(text: str) -> str:
     return f"{len(parts)}:{_length_bin(len(text))}:{_ending(text)}"
 
 
-def features(doc: Structure, items: list[Candidate]) -> list[dict[str, float]]:
-    """Named features of every candidate of one document (context needs them all)."""
+def features(doc: Structure, items: list[Candidate], lex: Lexicon) -> list[dict[str, float]]:
+    """Named features of every candidate of one document (context needs them all); words are ``lex``'s."""
     shapes = Counter(_shape(c.text) for c in items if not c.inline)
     inline_count = sum(1 for c in items if c.inline)
     lengths = [len(c.text) for c in items]
@@ -196,7 +196,7 @@ def features(doc: Structure, items: list[Candidate]) -> list[dict[str, float]]:
     out = []
     for n, c in enumerate(items):
         text = c.text.strip()
-        f = _line_features(text)
+        f = _line_features(text, lex)
         if c.inline:
             f["inline"] = 1.0
             f["inline_siblings"] = min(inline_count - 1, 3) / 3
@@ -219,7 +219,7 @@ def features(doc: Structure, items: list[Candidate]) -> list[dict[str, float]]:
     return out
 
 
-def _line_features(text: str) -> dict[str, float]:
+def _line_features(text: str, lex: Lexicon) -> dict[str, float]:
     """What the line itself shows: length, ending, parts, quotes, numbers, markers and the cue lists."""
     cues = _cue_patterns()
     bare = _bare(text)
@@ -246,7 +246,7 @@ def _line_features(text: str) -> dict[str, float]:
         f[f"ornament={text[0]}"] = 1.0  # ▲ before a photo caption, ◆ ■ before sub-headings
     if section_kind(text):
         f[f"section_word={section_kind(text)}"] = 1.0
-    tagged = lexicon().cut_tagged(bare[:8])
+    tagged = lex.cut_tagged(bare[:8])
     if tagged:
         f[f"first_tag={tagged[0][1][:1] or 'x'}"] = 1.0
     return f
@@ -329,7 +329,7 @@ def default_model() -> HeadingModel:
         raise FileNotFoundError(f"找不到小标题模型 {path}:请运行 govcase train 生成。") from exc
 
 
-def classify(doc: Structure, items: list[Candidate], model: HeadingModel | None = None) -> list[str]:
+def classify(doc: Structure, items: list[Candidate], lex: Lexicon, model: HeadingModel | None = None) -> list[str]:
     """The class of every candidate of one document."""
     model = model or default_model()
-    return [model.label(f) for f in features(doc, items)]
+    return [model.label(f) for f in features(doc, items, lex)]

@@ -23,10 +23,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
+from ..kinds import DocumentContext
 from ..records import Measure, Paragraph, Section, Structure
 from ..resources import read_lines
 from ..vocabulary import sections
 from .headings import Candidate, HeadingModel, candidates, classify, title_paragraphs
+from .lexicon import Lexicon
 from .metadata import is_byline, title_text
 
 KIND_BY_SECTION = {"measures": "measure", "outcomes": "outcome", "lessons": "lesson", "other": "measure"}
@@ -71,21 +73,22 @@ def _has_verb(kind: str, text: str) -> bool:
 
 
 def measures(
-    doc: Structure, *, narrative: bool = True, title: str | None = None, heading_model: HeadingModel | None = None
+    ctx: DocumentContext, *, narrative: bool = True, heading_model: HeadingModel | None = None
 ) -> Iterator[Measure]:
     """Yield the measures of a structured document, in reading order.
 
     Args:
-        doc: the document's structure (sections and enumeration tree filled).
+        ctx: the document: its whole structure (sections and enumeration tree filled), not
+            the body, and its headline (``ctx.title`` when metadata found it, else looked up
+            here; it is never a practice).
         narrative: also read measures from sections written without
             enumeration (one per paragraph under a sub-heading).
-        title: the headline when the caller has it (metadata found it);
-            else it is looked up here. It is never a practice.
         heading_model: the heading classifier (default: the shipped one;
             leave-one-document-out scoring passes its own).
     """
     ordinal = 0
-    title = title or title_text(doc)
+    doc = ctx.structure
+    title = ctx.title or title_text(doc)
     pure_narrative = not doc.items and all(s.kind == "other" for s in doc.sections)
     heads: _Heads | None = None  # classified once per document, when a section needs it
     for index, section in enumerate(doc.sections):
@@ -94,7 +97,7 @@ def measures(
             continue
         items = [number for number, item in enumerate(doc.items) if item.section == index]
         if not items and narrative and heads is None:
-            heads = _Heads.of(doc, title, heading_model)
+            heads = _Heads.of(doc, title, heading_model, ctx.lexicon)
         titled = None if items or not narrative else _titled_practices(doc, section, heads)
         if items:
             found = _from_items(doc, section, items, kind)
@@ -180,11 +183,11 @@ class _Heads:
     practices: int  # practice titles in the whole document
 
     @classmethod
-    def of(cls, doc: Structure, title: str | None, model: HeadingModel | None) -> _Heads:
+    def of(cls, doc: Structure, title: str | None, model: HeadingModel | None, lex: Lexicon) -> _Heads:
         if title and any(word in title for word in _roundup_words()):
             return cls({}, 0)  # a roundup of separate stories: its sub-headings title no practice
         items = candidates(doc, skip=title_paragraphs(doc, title))
-        labels = classify(doc, items, model) if items else []
+        labels = classify(doc, items, lex, model) if items else []
         by_paragraph = {c.paragraph: (label, c) for c, label in zip(items, labels, strict=True)}
         return cls(by_paragraph, labels.count("practice"))
 

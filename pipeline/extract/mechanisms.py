@@ -32,10 +32,11 @@ from functools import lru_cache
 from itertools import accumulate
 from typing import NamedTuple
 
+from ..kinds import DocumentContext
 from ..records import Mechanism, Structure
 from ..resources import read_lines
 from ..vocabulary import sections
-from .lexicon import dictionary_tags, lexicon
+from .lexicon import Lexicon, dictionary_tags
 from .mechanism_model import MechanismModel, default_model
 
 NUMERALS = "一二三四五六七八九十两双壹贰叁肆伍百千万"
@@ -161,14 +162,14 @@ def _ordinary_tag(word: str) -> str | None:
     return dictionary_tags(NUMERALS).get(word) if any(ch in NUMERALS for ch in word) else None
 
 
-def _splits_word(text: str, pos: int) -> bool:
+def _splits_word(text: str, pos: int, lex: Lexicon) -> bool:
     """True when text[pos-1:pos+1] is a dictionary word (统|一体制, 强化制|度), user words included."""
-    return pos > 0 and lexicon().is_word(text[pos - 1 : pos + 1])
+    return pos > 0 and lex.is_word(text[pos - 1 : pos + 1])
 
 
-def _is_coined_unquoted(term: str, text: str, start: int) -> bool:
+def _is_coined_unquoted(term: str, text: str, start: int, lex: Lexicon) -> bool:
     # Unquoted, the match must not cut a word at either end: 统一体制, 强化制度.
-    if not _coined_form(term) or _splits_word(text, start) or _splits_word(text, start + len(term)):
+    if not _coined_form(term) or _splits_word(text, start, lex) or _splits_word(text, start + len(term), lex):
         return False
     # Counted things (一栋楼里十几口人, 一辆接着一辆) and prose (两国和两国人民): corpus/mechanism_reject.txt.
     # A count that opens a chain of counts is a slogan again: 一户一档, 一村一策.
@@ -219,9 +220,9 @@ def _trigger_before(text: str, pos: int) -> bool:
     return bool(_cues().triggers.search(text[max(0, pos - _TRIGGER_WINDOW) : pos]))
 
 
-def _join_after(text: str, pos: int) -> re.Match | None:
+def _join_after(text: str, pos: int, lex: Lexicon) -> re.Match | None:
     match = _cues().joins.match(text, pos)
-    return None if match is None or _splits_word(text, match.end()) else match
+    return None if match is None or _splits_word(text, match.end(), lex) else match
 
 
 @lru_cache(maxsize=16384)
@@ -266,7 +267,7 @@ def _quoted_shape(inner: str) -> _Shape | None:
     return _Shape("suffix" if name.endswith(_cues().suffixes) else "other", name, span)
 
 
-def _classify_quoted(text: str, inner: str, start: int, end: int) -> _Candidate | None:
+def _classify_quoted(text: str, inner: str, start: int, end: int, lex: Lexicon) -> _Candidate | None:
     """Decide whether the quoted phrase text[start:end] (quotes included) names a mechanism."""
     shape = _quoted_shape(inner)
     if shape is None:
@@ -277,19 +278,19 @@ def _classify_quoted(text: str, inner: str, start: int, end: int) -> _Candidate 
             return _Candidate(name, *inner_span, "slogan_list")
         return None
     if shape.kind in ("core", "numeral"):
-        join = _join_after(text, end) if shape.kind == "core" else None
+        join = _join_after(text, end, lex) if shape.kind == "core" else None
         if join:
             return _Candidate(name + join.group(), start, join.end(), "numeral", core=name)
         return _Candidate(name, *inner_span, "numeral", core=shape.core)
     if shape.kind == "suffix":
         return _Candidate(name, *inner_span, "suffix")
-    join = _join_after(text, end)
+    join = _join_after(text, end, lex)
     if join and len(name) <= 4:
         return _Candidate(name + join.group(), start, join.end(), "joined")
     # “有事好商量”议事会: the head after the quote is part of the name, unless it is
     # a mere type noun (“吹哨报到”机制 is 吹哨报到; see mechanism_context.txt).
     head = _cues().repeat_heads.match(text, end)
-    if head and not _cues().context.fullmatch(head.group()) and not _splits_word(text, head.end()):
+    if head and not _cues().context.fullmatch(head.group()) and not _splits_word(text, head.end(), lex):
         return _Candidate(name + head.group(), start, head.end(), "suffix")
     context_end = _context_after(text, end)
     if name.isascii():
@@ -300,10 +301,10 @@ def _classify_quoted(text: str, inner: str, start: int, end: int) -> _Candidate 
     return None
 
 
-def _quoted(text: str) -> Iterator[_Candidate]:
+def _quoted(text: str, lex: Lexicon) -> Iterator[_Candidate]:
     for match in _QUOTED.finditer(text):
         inner = match.group(match.lastindex)  # the one alternative that matched
-        found = _classify_quoted(text, inner, *match.span())
+        found = _classify_quoted(text, inner, *match.span(), lex)
         if found:
             yield found
         elif (shape := _quoted_shape(inner)) is not None:
@@ -321,12 +322,12 @@ _MAX_MODIFIER = 8
 _OPEN_BEFORE = re.compile(rf"[\u4e00-\u9fffA-Za-z0-9]{{1,{_MAX_MODIFIER}}}$")
 
 
-def _modifier(text: str, end: int) -> str:
+def _modifier(text: str, end: int, lex: Lexicon) -> str:
     """The noun phrase that ends at ``end``: the words back to the nearest verb, particle or punctuation."""
     window = _OPEN_BEFORE.search(text, max(0, end - _MAX_MODIFIER), end)
     if window is None:
         return ""
-    words = lexicon().cut_tagged(window.group())
+    words = lex.cut_tagged(window.group())
     kept = 0
     for word, tag in reversed(words):
         if not tag.startswith(_MODIFIER_TAGS) or (tag == "m" and not word.isdigit()):
@@ -338,21 +339,21 @@ def _modifier(text: str, end: int) -> str:
 _QUOTED_MODIFIER = re.compile(r"“([^“”\n]{1,12})”([\u4e00-\u9fff]{0,4})$")
 
 
-def _headed(text: str) -> Iterator[_Candidate]:
+def _headed(text: str, lex: Lexicon) -> Iterator[_Candidate]:
     """Unquoted names ending in a head of corpus/mechanism_heads.txt: 院落议事会, 阿妈妮帮扶队, 红黑榜.
 
     A quoted modifier is part of the name (“阿妈妮”帮扶队, “五社联动”专项基金).
     """
     for match in _cues().heads.finditer(text):
-        if _splits_word(text, match.end()):  # 中心|城区, 学校|园
+        if _splits_word(text, match.end(), lex):  # 中心|城区, 学校|园
             continue
         head, start = match.group(), match.start()
         quoted = _QUOTED_MODIFIER.search(text, max(0, start - 20), start)
-        if quoted and _modifier(text, start).endswith(quoted.group(2)):  # “时间币”在超市: no name
+        if quoted and _modifier(text, start, lex).endswith(quoted.group(2)):  # “时间币”在超市: no name
             name = _clean(quoted.group(1)) + quoted.group(2) + head
             yield _Candidate(name, quoted.start(1), match.end(), "headed")
             continue
-        modifier = _modifier(text, start)
+        modifier = _modifier(text, start, lex)
         if len(modifier) + len(head) < 3:
             continue
         yield _Candidate(modifier + head, start - len(modifier), match.end(), "headed")
@@ -361,11 +362,11 @@ def _headed(text: str) -> Iterator[_Candidate]:
 _JOINED_UNQUOTED = re.compile(r"(?<![+\u4e00-\u9fff])[\u4e00-\u9fffA-Za-z]{2,12}(?:\+[\u4e00-\u9fff]{2,10})+")
 
 
-def _joined_unquoted(text: str) -> Iterator[_Candidate]:
+def _joined_unquoted(text: str, lex: Lexicon) -> Iterator[_Candidate]:
     """A+B arrangements without quotes (探索党建+老旧小区改造): the first part cut back to its noun phrase."""
     for match in _JOINED_UNQUOTED.finditer(text):
         first = match.group().split("+", 1)[0]
-        modifier = _modifier(text, match.start() + len(first))
+        modifier = _modifier(text, match.start() + len(first), lex)
         if len(modifier) >= 2:
             start = match.start() + len(first) - len(modifier)
             yield _Candidate(text[start : match.end()], start, match.end(), "joined_unquoted")
@@ -394,12 +395,12 @@ def _titled(text: str) -> Iterator[_Candidate]:
         yield _Candidate(name, match.start(1), match.end(1), "titled")
 
 
-def _unquoted_numerals(text: str) -> Iterator[_Candidate]:
+def _unquoted_numerals(text: str, lex: Lexicon) -> Iterator[_Candidate]:
     cues = _cues()
     for pattern in (_NUMERAL_CHAIN, cues.unquoted_numeral):
         for match in pattern.finditer(text):
             name = match.group()
-            if _is_coined_unquoted(name, text, match.start()):
+            if _is_coined_unquoted(name, text, match.start(), lex):
                 yield _Candidate(name, match.start(), match.end(), "numeral_unquoted", core=_numeral_core(name))
 
 
@@ -411,7 +412,7 @@ def _dictionary(text: str) -> Iterator[_Candidate]:
         yield _Candidate(cues.dictionary[match.group()], match.start(), match.end(), "dictionary")
 
 
-def _repeated(text: str) -> Iterator[_Candidate]:
+def _repeated(text: str, lex: Lexicon) -> Iterator[_Candidate]:
     """Unquoted names the text repeats verbatim before a head noun.
 
     Two mentions of 项目/计划/… preceded by the same ≥4 Han characters
@@ -440,7 +441,7 @@ def _repeated(text: str) -> Iterator[_Candidate]:
                 if len(shared) < _MIN_REPEAT:
                     continue
                 longer = left_a if len(left_a) >= len(left_b) else left_b
-                shared = _from_word_boundary(_cut(longer), shared)
+                shared = _from_word_boundary(_cut(longer, lex), shared)
                 if len(shared) >= _MIN_REPEAT:
                     found[shared, head].update(by_left[left_a], by_left[left_b])
     names = {modifier + head for modifier, head in found}
@@ -450,21 +451,21 @@ def _repeated(text: str) -> Iterator[_Candidate]:
         # 城中村社工特色服务项目) is a generic category, not a proper name.
         if any(other != name and (other.endswith(name) or name.endswith(other)) for other in names):
             continue
-        if _opens_with_verb(modifier):  # 划分综合网格 … 划分综合网格: an action told twice
+        if _opens_with_verb(modifier, lex):  # 划分综合网格 … 划分综合网格: an action told twice
             continue
         for pos in sorted(positions):
             yield _Candidate(name, pos - len(modifier), pos + len(head), "repeated")
 
 
-def _opens_with_verb(phrase: str) -> bool:
-    first = lexicon().cut_tagged(phrase[:6])
+def _opens_with_verb(phrase: str, lex: Lexicon) -> bool:
+    first = lex.cut_tagged(phrase[:6])
     return bool(first) and first[0][1] == "v"
 
 
 @lru_cache(maxsize=4096)
-def _cut(text: str) -> tuple[str, ...]:
-    """jieba's words (the default segmenter's); the same phrases recur across reports."""
-    return tuple(lexicon().cut(text))
+def _cut(text: str, lex: Lexicon) -> tuple[str, ...]:
+    """The segmenter's words; the same phrases recur across reports."""
+    return tuple(lex.cut(text))
 
 
 def _common_suffix(a: str, b: str) -> str:
@@ -590,13 +591,13 @@ class CandidateGroup:
 _RULE_KINDS = frozenset(_CONFIDENCE)
 
 
-def candidate_groups(doc: Structure) -> list[CandidateGroup]:
+def candidate_groups(doc: Structure, lex: Lexicon) -> list[CandidateGroup]:
     """The names the scans propose, grouped, in order of first mention."""
     text = doc.text
-    quoted = list(_quoted(text))
-    others = [*_titled(text), *_unquoted_numerals(text), *_dictionary(text), *_repeated(text)]
+    quoted = list(_quoted(text, lex))
+    others = [*_titled(text), *_unquoted_numerals(text, lex), *_dictionary(text), *_repeated(text, lex)]
     others += _successors(text, {_clean(c.name) for c in quoted + others if c.how in _RULE_KINDS})
-    others += [*_headed(text), *_joined_unquoted(text)]
+    others += [*_headed(text, lex), *_joined_unquoted(text, lex)]
     groups = []
     reject = _cues().reject_any
     lengths = _paragraph_lengths(doc)
@@ -681,7 +682,7 @@ _NAME_PATTERNS = (
 
 
 @lru_cache(maxsize=16384)
-def _name_features(name: str) -> tuple[tuple[str, float], ...]:
+def _name_features(name: str, lex: Lexicon) -> tuple[tuple[str, float], ...]:
     """What the name itself says: its length, numerals, marks, head noun, words and their tags."""
     cues, size = _cues(), len(name)
     feats = {f"len={size if size <= 3 else _bucket(size, ((7, '4-6'), (11, '7-10')), '11+')}": 1.0}
@@ -698,9 +699,9 @@ def _name_features(name: str) -> tuple[tuple[str, float], ...]:
         feats[f"modifier_len={min(head.start(), 5)}"] = 1.0
     if name in cues.dictionary:
         feats["known_model"] = 1.0
-    elif lexicon().is_word(name):
+    elif lex.is_word(name):
         feats["common_word"] = 1.0
-    words = lexicon().cut_tagged(name)
+    words = lex.cut_tagged(name)
     if any(tag in ("i", "l") for _, tag in words) or any(
         (_ordinary_tag(name[i : i + 4]) or "n") not in ("n", "j") for i in range(size - 3)
     ):
@@ -752,7 +753,7 @@ def _document_features(doc: Structure, group: CandidateGroup) -> dict[str, float
     return feats
 
 
-def group_features(doc: Structure, group: CandidateGroup) -> dict[str, float]:
+def group_features(doc: Structure, group: CandidateGroup, lex: Lexicon) -> dict[str, float]:
     """Named features of one candidate name (the mechanism model's input; see models/mechanism_model.md)."""
     hows = {c.how for c in group.candidates}
     feats: dict[str, float] = {f"how={how}": 1.0 for how in hows}
@@ -764,28 +765,29 @@ def group_features(doc: Structure, group: CandidateGroup) -> dict[str, float]:
     feats["mentions"] = math.log(group.mentions)
     if group.mentions >= 2:
         feats["repeated_mention"] = 1.0
-    feats.update(_name_features(group.name))
+    feats.update(_name_features(group.name, lex))
     feats.update(_context_features(doc.text, group, in_quotes))
     feats.update(_document_features(doc, group))
     return feats
 
 
 def mechanisms(
-    doc: Structure, *, min_confidence: float = 0.0, model: MechanismModel | None = None
+    ctx: DocumentContext, *, min_confidence: float = 0.0, model: MechanismModel | None = None
 ) -> Iterator[Mechanism]:
-    """Yield one record per distinct mechanism named in ``doc``, in order of first mention.
+    """Yield one record per distinct mechanism named in the document's body, in order of first mention.
 
     Every name the scans propose is scored by the mechanism model; its
     probability is the record's confidence.
 
     Args:
-        doc: the structured document; spans refer to ``doc.text``.
+        ctx: the document; spans refer to ``ctx.body.text``, words are ``ctx.lexicon``'s.
         min_confidence: drop mechanisms whose confidence is below this value
             (on top of the model's own threshold).
         model: a mechanism model (default: the shipped models/mechanism_model.json).
     """
     model = model or default_model()
-    scored = [(g, model.probability(group_features(doc, g))) for g in candidate_groups(doc)]
+    doc, lex = ctx.body, ctx.lexicon
+    scored = [(g, model.probability(group_features(doc, g, lex))) for g in candidate_groups(doc, lex)]
     yield from select(doc, scored, max(model.threshold, min_confidence))
 
 

@@ -34,10 +34,10 @@ import numpy as np
 
 from .. import vocabulary
 from ..gazetteer import Division, Gazetteer, load_gazetteer
+from ..kinds import DocumentContext
 from ..patterns import CJK_RUN
 from ..records import Place, Structure
-from ..segment import get_segmenter
-from .lexicon import lexicon
+from .lexicon import Lexicon
 
 PLACE_WORDS = "place_words.tsv"
 JURISDICTION_REPORTS = "jurisdiction_reports.txt"
@@ -215,19 +215,18 @@ class _Mention:
 class _Text:
     """The document with sentence/paragraph lookup and its word boundaries."""
 
-    def __init__(self, doc: Structure, segmenter: str, tokens: Sequence[str] | None = None) -> None:
+    def __init__(self, doc: Structure, tokens: Sequence[str], lexicon: Lexicon) -> None:
         self.doc = doc
         self.text = doc.text
         self._sent_starts = [s.start for s in doc.sentences]
         self._para_starts = [p.start for p in doc.paragraphs]
-        self._segmenter = segmenter
         self._tokens = tokens
+        self.lexicon = lexicon  # the dictionary ``tokens`` were cut with
 
     @cached_property
     def _bounds(self) -> list[int]:
         """Token boundaries, ascending (a list: few are looked up, a set costs more to build)."""
-        tokens = self._tokens if self._tokens is not None else get_segmenter(self._segmenter).cut(self.text)
-        return list(accumulate(map(len, tokens), initial=0))
+        return list(accumulate(map(len, self._tokens), initial=0))
 
     def _is_bound(self, pos: int) -> bool:
         i = bisect.bisect_left(self._bounds, pos)
@@ -474,12 +473,12 @@ def _looks_like_name(stem: str, suffix: str) -> bool:
     )
 
 
-def _joins_places(stem: str) -> bool:
+def _joins_places(stem: str, lex: Lexicon) -> bool:
     """A stem opening with 和/与/及 right after a place, unless that starts a word (和平村, 和谐社区)."""
-    return len(stem) >= 3 and stem[0] in place_words().conjunction and not lexicon().is_word(stem[:2])
+    return len(stem) >= 3 and stem[0] in place_words().conjunction and not lex.is_word(stem[:2])
 
 
-def _is_one_char_name(stem: str, suffix: str, following: str) -> bool:
+def _is_one_char_name(stem: str, suffix: str, following: str, lex: Lexicon) -> bool:
     """余村 is a name; 农村, 全村 are words, and 周村区 is a district."""
     words = place_words()
     return (
@@ -487,12 +486,12 @@ def _is_one_char_name(stem: str, suffix: str, following: str) -> bool:
         and CJK_RUN.fullmatch(stem) is not None
         and stem not in words.not_before_village
         and following not in words.division_end
-        and not lexicon().is_word(stem + suffix)
+        and not lex.is_word(stem + suffix)
     )
 
 
 @lru_cache(maxsize=4096)
-def _words_ok(stem: str, *, strict: bool) -> bool:
+def _words_ok(stem: str, lex: Lexicon, *, strict: bool) -> bool:
     """No dictionary word in the stem is a verb, preposition, pronoun, numeral …
 
     The dictionary tag of each multi-character word is used, not a tag
@@ -500,7 +499,7 @@ def _words_ok(stem: str, *, strict: bool) -> bool:
     single characters (观 vg, 横 v) are the stuff names are made of.
     """
     banned = _NON_NAME_TAGS + (_WEAK_NON_NAME_TAGS if strict else ())
-    cut = lexicon().cut_tagged(stem)
+    cut = lex.cut_tagged(stem)
     if (
         not strict
         and len(stem) >= 3
@@ -540,11 +539,13 @@ def _suffix_mentions(
         start = _stem_start(text.text, suffix.start, max(place_floor, suffix.previous_end))
         stem = text.text[start : suffix.start]
         kind = "strong" if place_floor and start == place_floor else "weak"
-        if kind == "strong" and _joins_places(stem):  # 余村和大竹园村: 和 links two names
+        if kind == "strong" and _joins_places(stem, text.lexicon):  # 余村和大竹园村: 和 links two names
             start, stem = start + 1, stem[1:]
         # A one-character village (余村) is trusted right after its town (天荒坪镇余村), and
         # elsewhere only once it was found so; 全村, 该村 are never names.
-        one_char = len(stem) == 1 and _is_one_char_name(stem, suffix.written, text.text[suffix.end : suffix.end + 1])
+        one_char = len(stem) == 1 and _is_one_char_name(
+            stem, suffix.written, text.text[suffix.end : suffix.end + 1], text.lexicon
+        )
         one_char_village = one_char and kind == "strong"
         if not (one_char or _looks_like_name(stem, suffix.written)):
             continue
@@ -552,7 +553,7 @@ def _suffix_mentions(
             continue
         level, canonical = ("street", words.street) if suffix.is_street else ("community", words.community)
         mention = _Mention(start, suffix.end, level, stem + canonical[suffix.written], kind=kind, stem=stem)
-        trusted = one_char_village or (len(stem) > 1 and _words_ok(stem, strict=kind == "weak"))
+        trusted = one_char_village or (len(stem) > 1 and _words_ok(stem, text.lexicon, strict=kind == "weak"))
         (out if trusted else doubtful).append(mention)
     # A stem accepted once is a name wherever it recurs (大和 in 在大和村 reads as 大/和).
     accepted = {m.stem for m in out}
@@ -787,27 +788,20 @@ def _reported_division(title: str, text: str, named: list[_Mention], gaz: Gazett
     return _division_chain(gaz, division)
 
 
-def places(
-    doc: Structure,
-    *,
-    segmenter: str = "jieba",
-    secondary: bool = True,
-    tokens: Sequence[str] | None = None,
-    title: str | None = None,
-) -> Iterator[Place]:
+def places(ctx: DocumentContext, *, secondary: bool = True) -> Iterator[Place]:
     """Places the report names, the primary (most specific place the case is about) first.
 
     Args:
-        doc: the structured document; its text must be normalized (Simplified).
-        segmenter: segmenter used to check that a short name is a word of its own.
+        ctx: the document; its text must be normalized (Simplified). Its body is read, with
+            its segmentation (``ctx.body_tokens``: is a short name a word of its own) and
+            ``ctx.lexicon``; a report on a whole division (``ctx.title`` a 政府工作报告, see
+            corpus/jurisdiction_reports.txt) has that division as its primary place.
         secondary: also yield the other places named (primary=False), one per
             distinct most-specific chain, so search can filter by city.
-        tokens: the text's segmentation by ``segmenter`` when the caller has it.
-        title: the report's title; a report on a whole division (a 政府工作报告,
-            see corpus/jurisdiction_reports.txt) has that division as its primary place.
     """
     gaz = load_gazetteer()
-    text = _Text(doc, segmenter, tokens)
+    doc, title = ctx.body, ctx.title
+    text = _Text(doc, ctx.body_tokens, ctx.lexicon)
     raw_divisions = _division_mentions(text)
     named = list(raw_divisions)  # before resolution drops the ambiguous ones
     suffixes = _find_suffixes(doc.text, gaz)

@@ -2,6 +2,7 @@ import json
 
 import pytest
 
+from pipeline.analyze import document_context
 from pipeline.extract.changes import changes
 from pipeline.extract.figures import figures
 from pipeline.ingest.normalize import normalize
@@ -10,7 +11,7 @@ from pipeline.structure import build_structure
 
 
 def read(text: str) -> list[tuple[float, float, str]]:
-    return [(c.from_value, c.to_value, c.unit) for c in changes(build_structure("t", text))]
+    return [(c.from_value, c.to_value, c.unit) for c in changes(document_context(build_structure("t", text)))]
 
 
 GOLDEN = [
@@ -56,14 +57,16 @@ def test_not_changes(text):
 def test_subject_span_and_given_figures():
     text = "近年来,全区社会组织数量由183家迅速增长到769家。"
     doc = build_structure("d", text)
-    (change,) = changes(doc, figures=list(figures(doc)))
+    ctx = document_context(doc)
+    ctx.found["figures"] = list(figures(ctx))
+    (change,) = changes(ctx)
     assert change.subject == "全区社会组织数量"
     assert change.text == "全区社会组织数量由183家迅速增长到769家" == text[change.start : change.end]
     assert change.doc_id == "d"
 
 
 def test_lead_in_words_are_not_the_subject():
-    (change,) = changes(build_structure("t", "将社区年活动经费由20万元增加到50万元"))
+    (change,) = changes(document_context(build_structure("t", "将社区年活动经费由20万元增加到50万元")))
     assert change.subject == "社区年活动经费"
     assert change.text == "社区年活动经费由20万元增加到50万元"
 
@@ -73,7 +76,9 @@ def test_seed_gold_changes():
     for gold_path in sorted((data_dir() / "gold").glob("*.json")):
         text = normalize((reports_dir() / f"{gold_path.stem}.txt").read_text(encoding="utf-8")).text
         gold = {(g["from"], g["to"], g["unit"]) for g in json.loads(gold_path.read_text(encoding="utf-8"))["changes"]}
-        predicted = {(c.from_value, c.to_value, c.unit) for c in changes(build_structure(gold_path.stem, text))}
+        predicted = {
+            (c.from_value, c.to_value, c.unit) for c in changes(document_context(build_structure(gold_path.stem, text)))
+        }
         expected, found, hits = expected + len(gold), found + len(predicted), hits + len(gold & predicted)
     assert hits / expected >= 0.85
     assert hits / found >= 0.85
@@ -89,5 +94,5 @@ def test_seed_gold_changes():
     ],
 )
 def test_subject_without_time_words_qualifiers_and_previous_state(text, subject, span):
-    (change,) = changes(build_structure("t", text))
+    (change,) = changes(document_context(build_structure("t", text)))
     assert (change.subject, change.text) == (subject, span)

@@ -2,6 +2,7 @@ import json
 
 import pytest
 
+from pipeline.analyze import document_context
 from pipeline.extract.figures import figures, unit_of
 from pipeline.ingest.normalize import normalize
 from pipeline.resources import data_dir, reports_dir
@@ -9,7 +10,9 @@ from pipeline.structure import build_structure
 
 
 def read(text: str) -> list[tuple[float, str, str | None]]:
-    return [(f.value, f.unit, f.approx) for f in figures(build_structure("t", text), with_subjects=False)]
+    return [
+        (f.value, f.unit, f.approx) for f in figures(document_context(build_structure("t", text)), with_subjects=False)
+    ]
 
 
 GOLDEN = [
@@ -156,13 +159,13 @@ def test_traditional_source_after_normalization():
     ],
 )
 def test_subject(text, subject):
-    assert next(figures(build_structure("t", text))).subject == subject
+    assert next(figures(document_context(build_structure("t", text)))).subject == subject
 
 
 def test_span_is_the_clause():
     text = "背景:大和社区面积2.083平方公里,共有房屋1049栋。"
     doc = build_structure("d", text)
-    found = list(figures(doc))
+    found = list(figures(document_context(doc)))
     assert [f.text for f in found] == ["大和社区面积2.083平方公里", "共有房屋1049栋"]
     assert all(text[f.start : f.end] == f.text and f.doc_id == "d" for f in found)
     assert [f.raw for f in found] == ["2.083平方公里", "1049栋"]
@@ -195,7 +198,7 @@ def test_seed_gold_precision_recall():
     for gold_path in sorted((data_dir() / "gold").glob("*.json")):
         text = normalize((reports_dir() / f"{gold_path.stem}.txt").read_text(encoding="utf-8")).text
         gold = json.loads(gold_path.read_text(encoding="utf-8"))["figures"]
-        m, r, p = _score(list(figures(build_structure(gold_path.stem, text))), gold)
+        m, r, p = _score(list(figures(document_context(build_structure(gold_path.stem, text)))), gold)
         matched, required, predicted = matched + m, required + r, predicted + p
     assert matched / required >= 0.85
     assert matched / predicted >= 0.85

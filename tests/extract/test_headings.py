@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 
 from pipeline import api
+from pipeline.analyze import document_context
 from pipeline.extract.headings import HeadingModel, candidates, classify, default_model, features
+from pipeline.extract.lexicon import lexicon
 from pipeline.extract.measures import measures
 from pipeline.ingest.normalize import normalize
 from pipeline.resources import models_dir
@@ -60,7 +62,7 @@ PORTAL_PAGE = """\
 
 def test_a_portal_page_gives_its_two_sub_headings_and_no_chrome_or_markup():
     doc = build_structure("p", normalize(PORTAL_PAGE).text)
-    found = list(measures(doc))
+    found = list(measures(document_context(doc)))
     titled = [m.heading for m in found if m.titled]
     assert titled == ["楼栋会客厅 议事不出楼", "钱从哪儿来?居民自筹加上“微基金”"]
     text = "".join(m.text for m in found)
@@ -82,7 +84,7 @@ UNTITLED_BRIEF = """\
 
 
 def test_an_untitled_brief_gives_passages_without_made_up_headings():
-    found = list(measures(build_structure("b", UNTITLED_BRIEF)))
+    found = list(measures(document_context(build_structure("b", UNTITLED_BRIEF))))
     assert found and all(not m.titled and m.heading == "" for m in found)
 
 
@@ -105,11 +107,11 @@ def test_probabilities_sum_to_one_and_follow_the_weights():
 def test_question_and_two_part_sub_headings_are_classified_practices():
     doc = build_structure("q", normalize(PORTAL_PAGE).text)
     items = candidates(doc, skip={0})
-    labels = dict(zip((c.text for c in items), classify(doc, items, default_model()), strict=True))
+    labels = dict(zip((c.text for c in items), classify(doc, items, lexicon(), default_model()), strict=True))
     assert labels["钱从哪儿来?居民自筹加上“微基金”"] == "practice"
     assert labels["楼栋会客厅 议事不出楼"] == "practice"
     assert labels["阅读 2386  转发 45  点赞 120  评论 8"] == "chrome"
-    assert all("bias" in f for f in features(doc, items))
+    assert all("bias" in f for f in features(doc, items, lexicon()))
 
 
 @pytest.mark.slow
@@ -140,5 +142,5 @@ def test_a_news_roundup_gives_no_titled_practices():
 记者从民政部了解到,各地加快建设社区养老服务站点,今年以来新建站点1.2万个,\\
 为老年人提供助餐、助浴、日间照料等服务。
 """
-    found = list(measures(build_structure("r", roundup)))
+    found = list(measures(document_context(build_structure("r", roundup))))
     assert not [m for m in found if m.titled]

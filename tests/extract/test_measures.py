@@ -9,6 +9,7 @@ import re
 import opencc
 import pytest
 
+from pipeline.analyze import document_context
 from pipeline.extract.measures import measures
 from pipeline.ingest.normalize import normalize
 from pipeline.resources import data_dir, reports_dir
@@ -55,7 +56,7 @@ NARRATIVE_REPORT = """\
 
 
 def test_outline_report_measures():
-    found = [(m.kind, m.section, m.heading) for m in measures(build_structure("o", OUTLINE_REPORT))]
+    found = [(m.kind, m.section, m.heading) for m in measures(document_context(build_structure("o", OUTLINE_REPORT)))]
     assert found == [
         ("measure", "建立积分规则", "制定积分细则"),
         ("measure", "建立积分规则", "搭建线上平台"),
@@ -71,7 +72,7 @@ def test_outline_report_measures():
 
 def test_measure_spans_point_into_the_text():
     doc = build_structure("o", OUTLINE_REPORT)
-    found = list(measures(doc))
+    found = list(measures(document_context(doc)))
     for measure in found:
         assert doc.text[measure.start : measure.end] == measure.text
         assert measure.doc_id == "o" and measure.themes == []
@@ -82,7 +83,7 @@ def test_measure_spans_point_into_the_text():
 
 def test_narrative_report_one_titled_practice_per_sub_heading():
     doc = build_structure("n", NARRATIVE_REPORT)
-    found = list(measures(doc))
+    found = list(measures(document_context(doc)))
     assert [(m.section, m.heading, m.titled) for m in found] == [
         (None, "聚力资源 激活慈善力量", True),
         (None, "队伍建设 夯实人才支撑", True),
@@ -95,12 +96,12 @@ def test_narrative_report_one_titled_practice_per_sub_heading():
 
 
 def test_narrative_fallback_can_be_switched_off():
-    assert list(measures(build_structure("n", NARRATIVE_REPORT), narrative=False)) == []
+    assert list(measures(document_context(build_structure("n", NARRATIVE_REPORT)), narrative=False)) == []
 
 
 def test_background_and_problem_items_are_not_measures():
     text = "一、基本情况\n一是人口多,二是底子薄。\n二、存在问题\n一是人手不足,二是经费短缺。\n"
-    assert list(measures(build_structure("b", text))) == []
+    assert list(measures(document_context(build_structure("b", text)))) == []
 
 
 def _heading_key(text: str) -> str:
@@ -120,7 +121,7 @@ def test_seed_gold_precision_recall_and_kind():
         gold = json.loads(gold_path.read_text(encoding="utf-8"))["measures"]
         raw = (reports_dir() / f"{gold_path.stem}.txt").read_text(encoding="utf-8")
         text = t2s.convert(raw) if t2s.convert(raw) != raw else raw
-        predicted = [m for m in measures(build_structure(gold_path.stem, text)) if m.titled]
+        predicted = [m for m in measures(document_context(build_structure(gold_path.stem, text))) if m.titled]
         free = list(range(len(predicted)))
         for g in gold:
             hit = next((j for j in free if _matches(g["heading"], predicted[j].heading)), None)
@@ -141,7 +142,7 @@ def test_seed_gold_precision_recall_and_kind():
 @pytest.mark.parametrize("stem", ["000_80f65cdcd7856e7d"])
 def test_seed000_groups_follow_parents_and_sections(stem):
     text = (reports_dir() / f"{stem}.txt").read_text(encoding="utf-8")
-    found = list(measures(build_structure(stem, text)))
+    found = list(measures(document_context(build_structure(stem, text))))
     kinds = [m.kind for m in found]
     assert kinds.count("measure") == 13 and kinds.count("outcome") == 7 and kinds.count("lesson") == 3
     outcomes = [m for m in found if m.kind == "outcome"]
@@ -169,7 +170,7 @@ NEWS_WITH_TAGGED_SUBHEADINGS = """西安市雁塔区小寨路街道:“红色管
 
 
 def test_tagged_news_subheadings_give_titled_practices_outcomes_and_lessons():
-    found = list(measures(build_structure("x", NEWS_WITH_TAGGED_SUBHEADINGS)))
+    found = list(measures(document_context(build_structure("x", NEWS_WITH_TAGGED_SUBHEADINGS))))
     by_kind = {}
     for m in found:
         by_kind.setdefault(m.kind, []).append(m.heading)
@@ -199,14 +200,14 @@ NEWS_WITH_DATELINE_AND_OUTLOOK = """南昌东湖区“板凳议事”议出老�
 )
 def test_dateline_and_reporter_lines_are_no_practices_and_the_outlook_is_cut(outlook):
     text = NEWS_WITH_DATELINE_AND_OUTLOOK.replace("街道党工委书记表示,下一步将把板凳议事会推广到全部小区。", outlook)
-    found = list(measures(build_structure("d", text)))
+    found = list(measures(document_context(build_structure("d", text))))
     assert [m.heading for m in found] == ["摆开板凳会 把事情摊开商量", "引入社工机构 让服务更专业"]
     assert found[-1].text.endswith("已服务老人230余人次。")
 
 
 def test_a_closing_outlook_paragraph_is_no_narrative_measure():
     text = NARRATIVE_REPORT + "下一步,某区将完善社区慈善基金管理办法,推动基金规范运行。\n"
-    found = list(measures(build_structure("n", text)))
+    found = list(measures(document_context(build_structure("n", text))))
     assert [m.heading for m in found] == ["聚力资源 激活慈善力量", "队伍建设 夯实人才支撑"]
     assert "下一步" not in found[-1].text
 
@@ -226,7 +227,7 @@ def test_a_sentence_introducing_an_enumeration_gives_its_kind(lead, kind):
         + "一是要坚持党建引领,把工作纳入重点;二是要坚持专业支撑,破解难题;三是要坚持居民主体。\n"
         + "社区还开展了丰富的活动。首先,建立台账,逐户走访;其次,开展培训,提升能力。\n"
     )
-    found = [(m.kind, m.heading) for m in measures(build_structure("k", text))]
+    found = [(m.kind, m.heading) for m in measures(document_context(build_structure("k", text)))]
     assert found[:3] == [(kind, "要坚持党建引领"), (kind, "要坚持专业支撑"), (kind, "要坚持居民主体")]
     # The next enumeration has no lead of its own: practices.
     assert found[3:] == [("measure", "建立台账"), ("measure", "开展培训")]
@@ -246,13 +247,19 @@ def test_results_under_their_own_sub_headings_are_outcomes():
         "院落环境明显改善\n社区累计清理楼道堆物300余处,拆除违建棚房12处,新增绿地2000平方米,院落里有了休闲座椅和健身器材。\n"
         "邻里关系更加和睦\n村民有事坐下来商量,矛盾纠纷同比下降30%,连续三年没有发生信访事件,村里被评为文明村。"
     )
-    found = [(m.kind, m.heading) for m in measures(build_structure("r", RESULTS_REPORT.format(results=results)))]
+    found = [
+        (m.kind, m.heading)
+        for m in measures(document_context(build_structure("r", RESULTS_REPORT.format(results=results))))
+    ]
     assert found[2:] == [("outcome", "院落环境明显改善"), ("outcome", "邻里关系更加和睦")]
 
 
 def test_a_results_paragraph_in_prose_is_no_measure():
     results = "三年来,全村累计召开说事会36场,收集村民意见建议420余条,办结率达到98%。"
-    found = [(m.kind, m.heading) for m in measures(build_structure("r", RESULTS_REPORT.format(results=results)))]
+    found = [
+        (m.kind, m.heading)
+        for m in measures(document_context(build_structure("r", RESULTS_REPORT.format(results=results))))
+    ]
     assert found == [("measure", "建立说事平台"), ("measure", "规范议事流程")]
 
 
@@ -284,7 +291,7 @@ WECHAT_NAMED_SUBHEADINGS = """\
 
 def test_named_subheadings_with_a_colon_are_titled_practices():
     text = WECHAT_NAMED_SUBHEADINGS.replace("\u3000", "")
-    found = list(measures(build_structure("w", text)))
+    found = list(measures(document_context(build_structure("w", text))))
     assert [m.heading for m in found] == ["红色物业:党员带头管小区", "共享车棚:停车难题一朝解"]
     assert found[-1].text.rstrip().endswith("充电难问题。")  # outlook and page furniture cut
 
@@ -292,7 +299,7 @@ def test_named_subheadings_with_a_colon_are_titled_practices():
 def test_label_lines_of_the_page_are_no_practices():
     # "X:Y" lines of page chrome look like named sub-headings; they title nothing.
     text = WECHAT_NAMED_SUBHEADINGS.replace("\u3000", "").replace("来源:浔阳区东门社区", "责任编辑:王敏\n审核:李强")
-    headings = [m.heading for m in measures(build_structure("w", text))]
+    headings = [m.heading for m in measures(document_context(build_structure("w", text)))]
     assert headings == ["红色物业:党员带头管小区", "共享车棚:停车难题一朝解"]
 
 
@@ -304,7 +311,7 @@ def test_lessons_introduced_inside_a_results_section_are_lessons():
             "三是制度保障是基础,议事规则要公开。\n"
         )
     ).replace("二、取得成效", "二、成效与启示")
-    found = [(m.kind, m.heading) for m in measures(build_structure("r", text))]
+    found = [(m.kind, m.heading) for m in measures(document_context(build_structure("r", text)))]
     assert found[2:] == [("lesson", "党建引领是根本"), ("lesson", "村民主体是关键"), ("lesson", "制度保障是基础")]
 
 
@@ -322,7 +329,7 @@ HEADLESS_BRIEF = """\
 
 
 def test_a_headless_brief_gives_passages_not_made_up_titles():
-    found = list(measures(build_structure("b", HEADLESS_BRIEF)))
+    found = list(measures(document_context(build_structure("b", HEADLESS_BRIEF))))
     # Its two practice paragraphs (after the lead) have no title: passages, with no heading cut out of them.
     assert [(m.titled, m.heading) for m in found] == [(False, ""), (False, "")]
     assert [m.text[:6] for m in found] == ["在议事平台方", "在环境整治方"]
@@ -339,7 +346,7 @@ def test_news_subheadings_led_by_any_verb_are_titled_practices():
 织密志愿网 邻里守望有温度
 社区组建志愿服务队,推行“时间银行”,志愿者的服务时长可存入账户,将来兑换等时的服务,已有注册志愿者860人。
 """
-    headings = [m.heading for m in measures(build_structure("v", text))]
+    headings = [m.heading for m in measures(document_context(build_structure("v", text)))]
     assert headings == [
         "建起社工站 专业服务“沉”到楼院",
         "引来社会组织 居民从“旁观”到“参与”",
@@ -352,7 +359,7 @@ def test_plans_and_problems_are_no_measures():
         "三、存在问题\n一是议事规则不够细,二是年轻人参与少。\n"
         "四、下一步打算\n一是深化“村民说事”制度;二是加强议事队伍建设;三是推进数字化议事。\n"
     )
-    found = [(m.kind, m.heading) for m in measures(build_structure("p", text))]
+    found = [(m.kind, m.heading) for m in measures(document_context(build_structure("p", text)))]
     assert found == [("measure", "建立说事平台"), ("measure", "规范议事流程")]
 
 
@@ -368,7 +375,7 @@ def test_a_newspaper_page_masthead_title_and_subtitle_are_no_practices():
 「树新风:小积分兑出大文明」
 村里推行文明积分制,村民参与志愿服务可以积分兑换物品。
 """
-    headings = [m.heading for m in measures(build_structure("f", normalize(text).text))]
+    headings = [m.heading for m in measures(document_context(build_structure("f", normalize(text).text)))]
     assert headings == ["聚人心:支部建在网格上", "树新风:小积分兑出大文明"]
 
 
@@ -384,4 +391,4 @@ def test_ornamented_subheadings_of_a_post_are_titled_practices():
 点击关注 了解更多资讯
 阅读原文
 """
-    assert [m.heading for m in measures(build_structure("w", text))] == ["议事有平台", "服务有温度"]
+    assert [m.heading for m in measures(document_context(build_structure("w", text)))] == ["议事有平台", "服务有温度"]

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.extract.lexicon import lexicon
 from pipeline.extract.mechanism_model import MechanismModel, default_model
 from pipeline.extract.mechanisms import candidate_groups, group_features
 from pipeline.ingest.normalize import normalize
@@ -41,11 +42,11 @@ def test_probability_is_the_logistic_of_the_weighted_features():
 def test_features_are_named_and_the_shipped_model_knows_them():
     text = normalize("社区成立了阿妈妮帮扶队,为独居老人上门送餐。村里组建了“红枫义警”队伍,每晚开展巡逻。").text
     doc = build_structure("t", text)
-    groups = candidate_groups(doc)
+    groups = candidate_groups(doc, lexicon())
     assert {"阿妈妮帮扶队", "红枫义警"} <= {g.name for g in groups}
     known = set(default_model().weights)
     for group in groups:
-        feats = group_features(doc, group)
+        feats = group_features(doc, group, lexicon())
         assert any(name.startswith("how=") for name in feats)
         assert set(feats) & known  # no candidate is judged on features the model never saw
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.analyze import document_context
 from pipeline.extract.mechanisms import mechanisms
 from pipeline.ingest.normalize import normalize
 from pipeline.structure import build_structure
@@ -18,7 +19,7 @@ _NOISE = re.compile(r"[“”‘’\"'「」『』《》()\[\]\s]")
 
 def _run(text: str, **kwargs):
     text = normalize(text).text
-    return text, list(mechanisms(build_structure("t", text), **kwargs))
+    return text, list(mechanisms(document_context(build_structure("t", text)), **kwargs))
 
 
 def _names(text: str) -> list[str]:
@@ -155,7 +156,7 @@ def test_named_rules_and_compacts_are_arrangements() -> None:
 
 def test_a_colon_before_an_enumeration_is_no_definition():
     text = "在阵地建设上,街道坚持“小而精、实而用”:一是整合场地资源,改造社工站;二是配齐专业力量。"
-    assert all(m.definition is None for m in mechanisms(build_structure("c", text)))
+    assert all(m.definition is None for m in mechanisms(document_context(build_structure("c", text))))
 
 
 @pytest.mark.parametrize(

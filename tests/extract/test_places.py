@@ -3,6 +3,7 @@ import json
 import opencc
 import pytest
 
+from pipeline.analyze import document_context
 from pipeline.extract.places import places
 from pipeline.resources import data_dir, reports_dir
 from pipeline.structure import build_structure
@@ -26,7 +27,7 @@ def chain(place):
 @pytest.mark.parametrize("doc_id", SEEDS)
 def test_seed_primary_matches_gold(doc_id):
     doc, gold = seed_doc(doc_id)
-    found = list(places(doc))
+    found = list(places(document_context(doc)))
     primary = [p for p in found if p.primary]
     assert len(primary) == 1
     expected = next(loc for loc in gold["locations"] if loc["primary"])
@@ -38,7 +39,7 @@ def test_seed_primary_matches_gold(doc_id):
 @pytest.mark.parametrize("doc_id", SEEDS)
 def test_spans_point_at_the_place(doc_id):
     doc, _ = seed_doc(doc_id)
-    for place in places(doc):
+    for place in places(document_context(doc)):
         deepest = [v for v in chain(place) if v][-1]
         assert doc.text[place.start : place.end][:2] == deepest[:2]
         assert place.doc_id == doc_id
@@ -46,7 +47,7 @@ def test_spans_point_at_the_place(doc_id):
 
 def test_suzhou_secondary_places_carry_their_city():
     doc, _ = seed_doc(next(s for s in SEEDS if s.startswith("002")))
-    secondary = {chain(p) for p in places(doc) if not p.primary}
+    secondary = {chain(p) for p in places(document_context(doc)) if not p.primary}
     assert ("江苏省", "苏州市", "常熟市", "海虞镇", "海福新城社区") in secondary
     assert ("江苏省", "苏州市", "昆山市", None, None) in secondary
     assert not any(c[1] == "大同市" for c in secondary)  # 昆山市大同社会工作服务中心
@@ -91,25 +92,25 @@ CASES = [
 
 @pytest.mark.parametrize("text,expected", CASES)
 def test_primary_place_of_own_texts(text, expected):
-    found = list(places(build_structure("t", text)))
+    found = list(places(document_context(build_structure("t", text))))
     assert chain(found[0]) == expected
     assert found[0].primary and not any(p.primary for p in found[1:])
 
 
 def test_non_places_are_not_reported():
     text = CASES[1][0]
-    found = list(places(build_structure("t", text)))
+    found = list(places(document_context(build_structure("t", text))))
     values = {v for p in found for v in chain(p)}
     assert not values & {"长治市", "大同市", "芒市", "和平区", "新城区"}
     assert not any(p.community for p in found)
 
 
 def test_ambiguous_district_without_context_is_left_out():
-    assert list(places(build_structure("t", "青山区推行网格化管理。和平区也有类似做法。"))) == []
+    assert list(places(document_context(build_structure("t", "青山区推行网格化管理。和平区也有类似做法。")))) == []
 
 
 def test_code_is_the_most_specific_coded_level():
-    found = list(places(build_structure("t", CASES[0][0])))
+    found = list(places(document_context(build_structure("t", CASES[0][0]))))
     assert found[0].code == "510107"
 
 
@@ -134,13 +135,13 @@ def test_name_scan_takes_the_longest_name_at_each_position():
 
 def test_a_name_read_back_from_its_suffix_starts_after_qizhong():
     text = "长沙市岳麓区望月湖街道下辖6个社区,其中岳华社区辖区面积0.42平方公里。"
-    found = list(places(build_structure("q", text)))
+    found = list(places(document_context(build_structure("q", text))))
     assert [p.community for p in found if p.community] == ["岳华社区"]
 
 
 def test_a_community_named_before_its_street_takes_the_whole_chain():
     text = "翠竹园社区位于合肥市包河区常青街道西北部,辖区面积约0.65平方公里。"
-    (place,) = [p for p in places(build_structure("c", text)) if p.primary]
+    (place,) = [p for p in places(document_context(build_structure("c", text))) if p.primary]
     assert (place.district, place.street, place.community) == ("包河区", "常青街道", "翠竹园社区")
 
 
@@ -158,7 +159,7 @@ def test_a_community_named_before_its_street_takes_the_whole_chain():
     ],
 )
 def test_villages_named_after_their_town(text, communities):
-    found = {p.community for p in places(build_structure("v", text)) if p.community}
+    found = {p.community for p in places(document_context(build_structure("v", text))) if p.community}
     assert found == set(communities)
 
 
@@ -172,7 +173,7 @@ def test_a_town_of_a_city_without_districts_is_placed_under_the_named_city():
         "“现在我当上了楼栋长。”在东莞工作了11年的四川人刘建平说。"
         "社区引入东莞市启航社会工作服务中心开设课堂,并在东莞市慈善会设立社区基金。\n"
     )
-    primary = next(p for p in places(build_structure("dg", text)) if p.primary)
+    primary = next(p for p in places(document_context(build_structure("dg", text))) if p.primary)
     assert chain(primary) == ("广东省", "东莞市", None, "东城街道", "榴花社区")
 
 
@@ -186,5 +187,5 @@ def test_a_town_of_a_city_without_districts_is_placed_under_the_named_city():
     ],
 )
 def test_a_community_name_after_its_street_may_open_with_a_numeral(text, community):
-    primary = next(p for p in places(build_structure("n", text)) if p.primary)
+    primary = next(p for p in places(document_context(build_structure("n", text))) if p.primary)
     assert primary.community == community

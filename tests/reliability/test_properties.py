@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from reliability_support import SEEDS
 from reliability_texts import CONSULTATION, ELDERLY, GRID, PROPERTY, VOLUNTEERS
 
+from pipeline.analyze import document_context
 from pipeline.extract.changes import changes
 from pipeline.extract.figures import figures
 from pipeline.extract.measures import measures
@@ -194,17 +195,18 @@ def check_structure(structure) -> None:
 
 def check_extraction(structure) -> None:
     text = structure.text
-    found = list(figures(structure))
+    ctx = document_context(structure)
+    found = ctx.found["figures"] = list(figures(ctx))
     for f in found:
         assert _in(text, f.start, f.end) and f.text == text[f.start : f.end]
         assert f.raw and f.raw in f.text
-    for c in changes(structure, figures=found):
+    for c in changes(ctx):
         assert _in(text, c.start, c.end) and c.text == text[c.start : c.end]
-    for m in measures(structure):
+    for m in measures(ctx):
         assert _in(text, m.start, m.end) and m.text == text[m.start : m.end]
-    for m in mechanisms(structure):
+    for m in mechanisms(ctx):
         assert 0 <= m.start < m.end <= len(text) and m.name
-    for p in places(structure):
+    for p in places(ctx):
         assert 0 <= p.start < p.end <= len(text)
     meta = case_metadata(structure)
     if meta.title_span is not None:
