@@ -21,10 +21,10 @@ def test_an_extractor_failure_costs_only_its_document(tmp_path, monkeypatch):
     (tmp_path / "b_property.txt").write_text(PROPERTY, encoding="utf-8")
     real = mechanisms_module.mechanisms
 
-    def mechanisms_failing_on_grids(doc, **kwargs):
-        if "网格" in doc.text:
+    def mechanisms_failing_on_grids(ctx, **kwargs):
+        if "网格" in ctx.body.text:
             raise RuntimeError("an extractor bug")
-        return real(doc, **kwargs)
+        return real(ctx, **kwargs)
 
     monkeypatch.setattr(mechanisms_module, "mechanisms", mechanisms_failing_on_grids)
     summary = api.ingest([tmp_path], db=tmp_path / "cases.db", label_themes=False)
