@@ -109,10 +109,11 @@ def _squash(s: str) -> str:
 
 def _extracted_bodies(doc_id: str, text: str, headings: list[str]) -> list[str] | None:
     """Bodies from the project's measure extractor, when it finds every gold heading."""
+    from .analyze import document_context
     from .extract.measures import measures as extract_measures
     from .structure import build_structure
 
-    found = list(extract_measures(build_structure(doc_id, text)))
+    found = list(extract_measures(document_context(build_structure(doc_id, text))))
     bodies = []
     for heading in headings:
         match = next((m for m in found if _similar(m.heading, heading)), None)
