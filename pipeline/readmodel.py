@@ -277,19 +277,20 @@ class Reads:
         """Ids of the documents whose city (or province) is one of ``names``."""
         if level not in ("city", "province"):
             raise ValueError(level)
-        return {
-            r[0] for r in self._query(f"SELECT doc_id FROM documents WHERE {level} IN ({_marks(len(names))})", names)
-        }
+        sql = f"SELECT doc_id FROM documents WHERE {level} IN ({_marks(len(names))})"
+        return set(
+            self.cached(("places", level, tuple(names)), lambda: frozenset(r[0] for r in self._query(sql, names)))
+        )
 
     def docs_with_mechanisms(self, parts: Sequence[str]) -> set[str]:
-        """Ids of the documents naming a mechanism that contains any of ``parts``."""
+        """Ids of the documents naming a mechanism that contains any of ``parts`` (kept until the store
+        changes: a substring test reads every name, ~50 ms on a 50,000-document server store)."""
         likes = " OR ".join("name LIKE ? ESCAPE '\\'" for _ in parts)
-        return {
-            r[0]
-            for r in self._query(
-                f"SELECT DISTINCT doc_id FROM mechanism_names WHERE ({likes})", [f"%{_like_escape(p)}%" for p in parts]
-            )
-        }
+        sql, params = (
+            f"SELECT DISTINCT doc_id FROM mechanism_names WHERE ({likes})",
+            [f"%{_like_escape(p)}%" for p in parts],
+        )
+        return set(self.cached(("mechanisms", tuple(parts)), lambda: frozenset(r[0] for r in self._query(sql, params))))
 
     def documents_overview(self, *, cases_only: bool = False, within: PlaceScope | None = None) -> list[DocumentRow]:
         """Every document's (every governance case's) title, source, date and place, in ingest order;

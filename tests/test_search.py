@@ -399,16 +399,19 @@ def test_a_reader_sees_what_another_connection_writes_once_the_store_changes(mak
     monkeypatch.setattr(readmodel, "FACET_MATCHES", 1)
     writer = make_store("postgresql")
     first = [("议事会议事", "居民议事会每月议事。", ["居民议事"], "measure")]
-    put_case(writer, "a1", "四川省", "成都市", "成都案例", [], first)
+    put_case(writer, "a1", "四川省", "成都市", "成都案例", ["三社联动"], first)
     reader = open_store(writer.url, readonly=True)
     word = TextQuery(("议事",))
     assert reader.count_matches(word, None, 100) == 1
     assert dict(reader.facet_counts("city")) == {"成都市": 1}
     assert not facets_sampled(reader, "议事")
-    put_case(writer, "a2", "广东省", "深圳市", "深圳案例", [], [("议事厅", "社区议事厅。", ["居民议事"], "measure")])
+    assert reader.docs_with_mechanisms(["三社"]) == {"a1"} and reader.docs_in_places("city", ["深圳市"]) == set()
+    second = [("议事厅", "社区议事厅。", ["居民议事"], "measure")]
+    put_case(writer, "a2", "广东省", "深圳市", "深圳案例", ["三社联动"], second)
     assert reader.count_matches(word, None, 100) == 2
     assert dict(reader.facet_counts("city")) == {"成都市": 1, "深圳市": 1}
     assert facets_sampled(reader, "议事")  # two matches now, more than the one its facets count
+    assert reader.docs_with_mechanisms(["三社"]) == {"a1", "a2"} and reader.docs_in_places("city", ["深圳市"]) == {"a2"}
     assert search(reader, "议事").total == 2
     reader.close()
     writer.close()
