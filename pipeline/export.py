@@ -106,13 +106,22 @@ def _passage(m: Measure) -> dict:
     return {"section": record.pop("section"), "snippet": m.label, **record}
 
 
-def _locations(extraction: Extraction) -> list[dict]:
-    """The primary place first and alone marked primary, then the others in found order."""
+def locations_of(extraction: Extraction) -> dict[str, list[dict]]:
+    """The places as gold "locations": the primary first and alone marked primary, then the others in found order."""
     primary: Place | None = extraction.primary_place()
     if primary is None:
-        return []
+        return {"locations": []}
     others = [p for p in extraction.places if p is not primary]
-    return [_location(primary, True), *(_location(p, False) for p in others)]
+    return {"locations": [_location(primary, True), *(_location(p, False) for p in others)]}
+
+
+def measures_of(extraction: Extraction) -> dict[str, list[dict]]:
+    """The titled measures as gold "measures"; the practices described in untitled paragraphs have no
+    heading of their own, so no 做法 record: they are "passages"."""
+    return {
+        "measures": [_measure(m) for m in extraction.titled_measures],
+        "passages": [_passage(m) for m in extraction.passages],
+    }
 
 
 def to_gold_schema(doc: Document, extraction: Extraction, profile: CaseProfile | None = None) -> dict:
@@ -130,12 +139,9 @@ def to_gold_schema(doc: Document, extraction: Extraction, profile: CaseProfile |
         "published": meta.published,
         "source": meta.source,
         "script": doc.script,
-        "locations": _locations(extraction),
-        "measures": [_measure(m) for m in extraction.titled_measures],
-        # Practices described in untitled paragraphs: no heading of their own, so no 做法 record.
-        "passages": [_passage(m) for m in extraction.passages],
-        **{k.field: [k.export(r) for r in getattr(extraction, k.field)] for k in RECORD_KINDS if k.export},
     }
+    for kind in RECORD_KINDS:
+        parts.update(kind.exported(extraction))
     record = {key: parts[key] for key in SCHEMA_KEYS if key in parts}  # in the schema's order
     record["profile"] = (profile or case_profile(doc, None, extraction)).to_gold()
     return record

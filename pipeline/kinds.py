@@ -7,8 +7,8 @@ extractors in registry order (metadata first: later extractors read its title; f
 before changes: a change's new value is one of them); the stores write and read back every
 kind stored as ``records`` rows from this list. Adding a kind is a record type in records.py,
 an extractor under extract/, and one entry here, with its export and scorer (export.py,
-evaluate.py; measures and places, exported as a whole, are built there by name, and evaluate's
-DocumentScore names each scored field).
+evaluate.py: a record's export hook, or for measures and places the kind's export as a whole;
+evaluate's DocumentScore names each scored field).
 """
 
 from __future__ import annotations
@@ -63,11 +63,21 @@ class RecordKind:
     label: str  # what staff read: 数字
     extract: Callable[[DocumentContext], list[Any]]
     stored: str = "records"  # "records": JSON rows of the records table; "measures": its own table
-    # One record as a gold-schema dict (corpus/gold/SCHEMA.md); None where export.py builds the
-    # kind as a whole (measures and passages, places as locations).
+    # One record as a gold-schema dict (corpus/gold/SCHEMA.md), exported under ``field``.
     export: Callable[[Any], dict[str, Any]] | None = None
+    # Or the kind exported as a whole, from the Extraction: gold-schema key -> dicts (measures give
+    # "measures" and "passages", places the ordered "locations").
+    export_all: Callable[[Any], dict[str, list[dict[str, Any]]]] | None = None
     # (gold dicts, predicted dicts) -> (counts, details): the kind's scorer in pipeline.evaluate.
     score: Callable[[list[dict[str, Any]], list[dict[str, Any]]], tuple[Any, dict[str, Any]]] | None = None
+
+    def exported(self, extraction: Any) -> dict[str, list[dict[str, Any]]]:
+        """This kind's gold-schema entries of one Extraction, through whichever hook it has."""
+        if self.export_all is not None:
+            return self.export_all(extraction)
+        if self.export is None:
+            return {}
+        return {self.field: [self.export(r) for r in getattr(extraction, self.field)]}
 
 
 def _figures(ctx: DocumentContext) -> list[Figure]:
@@ -129,8 +139,16 @@ RECORD_KINDS: tuple[RecordKind, ...] = (
         export=_later(".export", "mechanism_record"),
         score=_later(".evaluate", "_score_mechanisms"),
     ),
-    RecordKind("measure", "measures", Measure, "做法", _measures, stored="measures"),
-    RecordKind("place", "places", Place, "地点", _places),
+    RecordKind(
+        "measure",
+        "measures",
+        Measure,
+        "做法",
+        _measures,
+        stored="measures",
+        export_all=_later(".export", "measures_of"),
+    ),
+    RecordKind("place", "places", Place, "地点", _places, export_all=_later(".export", "locations_of")),
 )
 # The kinds stored as JSON rows of the records table (metadata and relevance are stored beside them).
 RECORD_ROWS: tuple[RecordKind, ...] = tuple(k for k in RECORD_KINDS if k.stored == "records")

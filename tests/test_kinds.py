@@ -44,3 +44,17 @@ def test_export_and_score_hooks_reach_their_stage():
         counts, details = kind.score(exported, exported)
         scored = counts.to_dict()
         assert details and scored["precision"] == scored["recall"] == 1.0, kind.name
+
+
+def test_every_kind_is_exported_through_the_registry():
+    """Each kind's gold-schema entries come from its own hook; together they are the export's record lists."""
+    from pipeline.export import to_gold_schema
+
+    document = Document("k3", TEXT)
+    extraction = analyze_document(document).extraction
+    by_kind = {k.name: k.exported(extraction) for k in RECORD_KINDS}
+    assert all(by_kind.values())
+    assert set(by_kind["measure"]) == {"measures", "passages"} and set(by_kind["place"]) == {"locations"}
+    exported = to_gold_schema(document, extraction)
+    for entries in by_kind.values():
+        assert all(exported[key] == value for key, value in entries.items())
