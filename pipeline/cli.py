@@ -13,6 +13,7 @@ import sys
 import click
 
 from . import __version__
+from .records import MeasureKind
 from .segment import DEFAULT_SEGMENTER
 from .store import DEFAULT_DB, StoreError
 
@@ -379,7 +380,7 @@ def cluster(db, out_file, segmenter, all_documents):
 @click.option("--mechanism", multiple=True, help="Mechanism name, e.g. 三社联动 (repeatable).")
 @click.option(
     "--kind",
-    type=click.Choice(["measure", "outcome", "lesson"]),
+    type=click.Choice([kind.value for kind in MeasureKind]),
     multiple=True,
     help="做法 (measure), 成效 (outcome) or 经验 (lesson).",
 )

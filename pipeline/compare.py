@@ -25,7 +25,7 @@ import pandas as pd
 
 from .fileio import atomic_path
 from .readmodel import AggregateCache, MeasureTheme, PlaceScope
-from .records import MEASURE_KINDS
+from .records import MEASURE_KINDS, MeasureKind
 from .resources import read_lines
 from .search import display_width, place_names, theme_taxonomy
 from .store import Store
@@ -186,7 +186,7 @@ def compare(
     by: str = "case",
     themes: Sequence[str] | None = None,
     places: Sequence[str] | None = None,
-    kinds: Sequence[str] = ("measure",),
+    kinds: Sequence[str] = (MeasureKind.MEASURE,),
     all_documents: bool = False,
 ) -> Comparison:
     """Compare cases, or places at one level, across the stored governance cases.

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .records import Change, Figure, Measure, Mechanism, Place, Structure
+from .records import Change, Figure, Measure, Mechanism, Place, RecordName, Structure
 
 if TYPE_CHECKING:
     from .extract.lexicon import Lexicon
@@ -57,7 +57,7 @@ def _later(module: str, name: str) -> Callable[..., Any]:
 
 @dataclass(frozen=True)
 class RecordKind:
-    name: str  # the records table's kind and the web's highlight kind: "figure"
+    name: RecordName  # the records table's kind and the web's highlight kind: "figure"
     field: str  # the Extraction attribute, also its gold-schema key: "figures"
     record: type  # the record's dataclass
     label: str  # what staff read: 数字
@@ -113,7 +113,7 @@ def _places(ctx: DocumentContext) -> list[Place]:
 # In the order analyze.extract runs them.
 RECORD_KINDS: tuple[RecordKind, ...] = (
     RecordKind(
-        "figure",
+        RecordName.FIGURE,
         "figures",
         Figure,
         "数字",
@@ -122,7 +122,7 @@ RECORD_KINDS: tuple[RecordKind, ...] = (
         score=_later(".evaluate", "_score_figures"),
     ),
     RecordKind(
-        "change",
+        RecordName.CHANGE,
         "changes",
         Change,
         "变化",
@@ -131,7 +131,7 @@ RECORD_KINDS: tuple[RecordKind, ...] = (
         score=_later(".evaluate", "_score_changes"),
     ),
     RecordKind(
-        "mechanism",
+        RecordName.MECHANISM,
         "mechanisms",
         Mechanism,
         "机制",
@@ -140,7 +140,7 @@ RECORD_KINDS: tuple[RecordKind, ...] = (
         score=_later(".evaluate", "_score_mechanisms"),
     ),
     RecordKind(
-        "measure",
+        RecordName.MEASURE,
         "measures",
         Measure,
         "做法",
@@ -148,7 +148,7 @@ RECORD_KINDS: tuple[RecordKind, ...] = (
         stored="measures",
         export_all=_later(".export", "measures_of"),
     ),
-    RecordKind("place", "places", Place, "地点", _places, export_all=_later(".export", "locations_of")),
+    RecordKind(RecordName.PLACE, "places", Place, "地点", _places, export_all=_later(".export", "locations_of")),
 )
 # The kinds stored as JSON rows of the records table (metadata and relevance are stored beside them).
 RECORD_ROWS: tuple[RecordKind, ...] = tuple(k for k in RECORD_KINDS if k.stored == "records")

@@ -9,10 +9,33 @@ Every record that points into a document carries ``doc_id`` and a
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from enum import StrEnum
 from typing import Any
 
 SECTION_KINDS = ("background", "measures", "outcomes", "lessons", "problems", "other", "references", "plans")
-MEASURE_KINDS = ("measure", "outcome", "lesson")
+
+
+# The kind strings as enums. str-valued (each member is its value and equals the plain string),
+# so stored rows, JSON, the CLI's choices and records read back as plain strings are unchanged.
+class MeasureKind(StrEnum):
+    """What a measure record states: a practice (做法), an outcome (成效), a lesson (经验)."""
+
+    MEASURE = "measure"
+    OUTCOME = "outcome"
+    LESSON = "lesson"
+
+
+class RecordName(StrEnum):
+    """A record kind's name (pipeline.kinds): the records table's ``kind`` and the web's highlight kind."""
+
+    FIGURE = "figure"
+    CHANGE = "change"
+    MECHANISM = "mechanism"
+    MEASURE = "measure"
+    PLACE = "place"
+
+
+MEASURE_KINDS: tuple[MeasureKind, ...] = tuple(MeasureKind)
 
 
 @dataclass
@@ -142,7 +165,7 @@ class Measure:
     heading: str
     text: str
     section: str | None  # heading of the enclosing group, or None
-    kind: str  # measure | outcome | lesson
+    kind: MeasureKind | str  # a MeasureKind (records read back from a store hold the plain string)
     themes: list[str] = field(default_factory=list)
     theme_scores: dict[str, float] = field(default_factory=dict)
     ordinal: int = 0  # position among the document's measures

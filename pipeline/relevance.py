@@ -30,7 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .records import Extraction, Relevance, Structure
+from .records import Extraction, MeasureKind, Relevance, Structure
 from .resources import models_dir, read_lines
 
 LABELS = ("治理案例", "相关报道", "无关")
@@ -106,7 +106,7 @@ def vocabulary_density(kind: str, text: str) -> float:
 def features(structure: Structure, extraction: Extraction) -> dict[str, float]:
     """The named features of one analysed document (see FEATURES)."""
     text = structure.text
-    practices = [m for m in extraction.measures if m.kind == "measure"]
+    practices = [m for m in extraction.measures if m.kind == MeasureKind.MEASURE]
     titled = sum(1 for m in practices if getattr(m, "titled", True))
     place = extraction.primary_place()
     depth = (

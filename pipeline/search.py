@@ -22,12 +22,12 @@ from functools import lru_cache
 
 from .readmodel import HitRow, MeasureFilter, TextQuery
 from .readmodel import fts_expression as fts_expression  # for callers that built FTS5 queries from here
-from .records import MEASURE_KINDS, snippet
+from .records import MEASURE_KINDS, MeasureKind, snippet
 from .resources import data_path, read_lines
 from .segment import DEFAULT_SEGMENTER, get_segmenter
 from .store import Store
 
-KIND_NAMES = {"measure": "做法", "outcome": "成效", "lesson": "经验"}
+KIND_NAMES = {MeasureKind.MEASURE: "做法", MeasureKind.OUTCOME: "成效", MeasureKind.LESSON: "经验"}
 HIT_COLUMNS = ("标题", "做法", "类型", "主题", "城市", "片段", "文档", "位置")
 # Counting every match of a broad query (社区 治理 hits most rows) costs more
 # than the ranked page itself; past this many the total is reported as "N+".

@@ -58,3 +58,16 @@ def test_every_kind_is_exported_through_the_registry():
     exported = to_gold_schema(document, extraction)
     for entries in by_kind.values():
         assert all(exported[key] == value for key, value in entries.items())
+
+
+def test_kind_strings_are_str_valued_enums():
+    """Kinds are enums in code and their plain values wherever they are stored or written."""
+    import json
+
+    from pipeline.records import MEASURE_KINDS, MeasureKind, RecordName
+
+    assert [k.name for k in RECORD_KINDS] == list(RecordName)  # each kind named once, in run order
+    extraction = analyze_document(Document("k4", TEXT)).extraction
+    assert extraction.measures and all(isinstance(m.kind, MeasureKind) for m in extraction.measures)
+    assert MEASURE_KINDS == ("measure", "outcome", "lesson") and MeasureKind("lesson") is MeasureKind.LESSON
+    assert json.dumps([RecordName.FIGURE, MeasureKind.MEASURE]) == '["figure", "measure"]'

@@ -24,14 +24,19 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..kinds import DocumentContext
-from ..records import Measure, Paragraph, Section, Structure
+from ..records import Measure, MeasureKind, Paragraph, Section, Structure
 from ..resources import read_lines
 from ..vocabulary import sections
 from .headings import Candidate, HeadingModel, candidates, classify, title_paragraphs
 from .lexicon import Lexicon
 from .metadata import is_byline, title_text
 
-KIND_BY_SECTION = {"measures": "measure", "outcomes": "outcome", "lessons": "lesson", "other": "measure"}
+KIND_BY_SECTION = {
+    "measures": MeasureKind.MEASURE,
+    "outcomes": MeasureKind.OUTCOME,
+    "lessons": MeasureKind.LESSON,
+    "other": MeasureKind.MEASURE,
+}
 
 # The marker that opens a run: 一是, (一), 1., ①, 首先, 第一 (not 十一, 11).
 _FIRST_MARKER = re.compile(r"[((]?(?:一|1|①|首先|第一)(?![0-9一二三四五六七八九十])")

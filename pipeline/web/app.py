@@ -21,7 +21,7 @@ from ..compare import TABLES, UNKNOWN_PLACE, CompareError, Comparison, compare, 
 from ..pgstore import is_url
 from ..profile import NOT_FOUND
 from ..readmodel import FACET_MATCHES, AggregateCache
-from ..records import Extraction, Figure
+from ..records import Extraction, Figure, RecordName
 from ..relevance import explain
 from ..search import KIND_NAMES, SearchError, SearchResult, search, theme_taxonomy
 from ..store import Store, StoreError
@@ -47,7 +47,12 @@ COMPARISONS = AggregateCache(size=16)
 # Rows of the compare page's tables per page: a comparison of a few cities holds hundreds of
 # cases, and rendering each row's dozens of cells cost most of the page (~1 ms a row).
 COMPARE_PAGE_ROWS = 50
-HIGHLIGHT_KINDS = {"measure": "做法", "change": "变化", "figure": "数字", "mechanism": "机制"}
+HIGHLIGHT_KINDS = {
+    RecordName.MEASURE: "做法",
+    RecordName.CHANGE: "变化",
+    RecordName.FIGURE: "数字",
+    RecordName.MECHANISM: "机制",
+}
 HEAT_LEVELS = 5
 CSP = (
     "default-src 'self'; script-src 'none'; object-src 'none'; base-uri 'none'; "
