@@ -91,6 +91,10 @@ MASTHEAD = re.compile(
     r"|星期[一二三四五六日天]|第\s*\d+\s*版(?:\s*[·・:]\s*[\u4e00-\u9fff]{2,8})?"
 )
 HAN_NAME = re.compile(r"[\u4e00-\u9fff]{2,20}")  # a journal or account name in a header line
+# "来源:…", "发布时间:…", "作者:…": a short label and a colon open a labelled header line (metadata.is_header_line).
+LABEL_LINE = re.compile(r"^[^,。]{1,6}[::]")
+# ◆ ▲ ■ ● ★ ▶ before a sub-heading or a photo caption.
+ORNAMENT = re.compile(r"^[◆◇■□●○▲△▶►★☆※•·▪]\s*")
 ORGANISATION_LINE = re.compile(r"[\u4e00-\u9fff()]{4,30}")  # a name alone on its line: Han characters, maybe (…)
 # Where a labelled value (来源:XX日报) ends: two spaces, a bracket or clause mark, the next label.
 VALUE_END = re.compile(r"\s{2,}|[|()\[\]【】。;,]|\s(?=\S+[:])")

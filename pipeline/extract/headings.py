@@ -34,6 +34,7 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 
+from ..patterns import LABEL_LINE, ORNAMENT
 from ..records import Structure
 from ..resources import models_dir, read_lines
 from ..structure import section_kind
@@ -48,14 +49,12 @@ _INLINE_BODY_MIN = 24  # and the paragraph after it at least this long
 _SENTENCE_END = "。!;…\uff01\uff1b"
 _QUESTION = "?\uff1f"
 _FINISHED = _SENTENCE_END + "。”" + _QUESTION  # a paragraph that ends here ends its sentence
-_ORNAMENT = re.compile(r"^[◆◇■□●○▲△▶►★☆※•·▪]\s*")
 _QUOTES = re.compile('[“”「」『』‘’"]')
 _DIGITS = re.compile(r"\d")
 # A space (or several) that ends an inline sub-heading: the head before it holds no sentence punctuation.
 _INLINE = re.compile(
     rf"^([^。,;:!?\uff0c\uff1b\uff1a\uff01\uff1f\s][^。;!\uff1b\uff01]{{1,{_INLINE_HEAD_MAX}}}?)[ \u3000]+(?=\S)"
 )
-_LABEL_LINE = re.compile(r"^[^,。]{1,6}[::]")
 # "01 摸需求:…", "1. …", "(一)…": a number before a sub-heading of a WeChat post or a brief.
 _NUMBERED = re.compile(
     r"^(?:0?\d{1,2}\s+|\d{1,2}\s*[.、)]\s*|[((]?[一二三四五六七八九十]{1,3}[))、.]\s*|[((]\d{1,2}[))]\s*|[①-⑳]\s*)"
@@ -170,13 +169,13 @@ def _ending(text: str) -> str:
 
 
 def _parts(text: str) -> list[str]:
-    return [p for p in re.split(r"[\s,\uff0c?\uff1f::]+", _ORNAMENT.sub("", text)) if p]
+    return [p for p in re.split(r"[\s,\uff0c?\uff1f::]+", ORNAMENT.sub("", text)) if p]
 
 
 def _bare(text: str) -> str:
     """The words of a candidate without its list number, ornament or bold marks."""
     numbered = _NUMBERED.match(text)
-    bare = _ORNAMENT.sub("", text[numbered.end() :] if numbered else text).strip("*").strip()
+    bare = ORNAMENT.sub("", text[numbered.end() :] if numbered else text).strip("*").strip()
     return bare or text
 
 
@@ -228,7 +227,7 @@ def _line_features(text: str, lex: Lexicon) -> dict[str, float]:
         "question_inside": any(q in bare[:-1] for q in _QUESTION),
         "quotes": bool(_QUOTES.search(bare)),
         "starts_quote": bare[0] in '“「『‘"',
-        "ornament": bool(_ORNAMENT.match(text)) or text.startswith("**"),
+        "ornament": bool(ORNAMENT.match(text)) or text.startswith("**"),
         "numbered": bool(_NUMBERED.match(text)),
         "digits": bool(_DIGITS.search(bare)),
         "mostly_digits": len(_DIGITS.findall(bare)) * 3 >= len(bare),
@@ -236,7 +235,7 @@ def _line_features(text: str, lex: Lexicon) -> dict[str, float]:
         "chrome_cue": bool(cues["chrome"].search(text)),
         "caption_cue": bool(cues["caption"].search(text)),
         "byline": is_byline(text),
-        "label_line": bool(_LABEL_LINE.search(bare)),
+        "label_line": bool(LABEL_LINE.search(bare)),
         "named_title": bool(_NAMED_TITLE.match(bare)),
     }
     f = {name: 1.0 for name, on in flags.items() if on}

@@ -24,12 +24,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..kinds import DocumentContext
+from ..patterns import ORNAMENT
 from ..records import Measure, MeasureKind, Paragraph, Section, Structure
 from ..resources import read_lines
 from ..vocabulary import sections
 from .headings import Candidate, HeadingModel, candidates, classify, title_paragraphs
 from .lexicon import Lexicon
-from .metadata import is_byline, title_text
+from .metadata import is_header_line, title_text
 
 KIND_BY_SECTION = {
     "measures": MeasureKind.MEASURE,
@@ -42,13 +43,9 @@ KIND_BY_SECTION = {
 _FIRST_MARKER = re.compile(r"[((]?(?:一|1|①|首先|第一)(?![0-9一二三四五六七八九十])")
 _LEAD_REACH = 40  # characters searched before an enumeration for the clause introducing it
 _CLAUSE = re.compile("[^,;。!?:\uff0c\uff1b\uff01\uff1f\uff1a]+")
+_OUTLOOK_REACH = 120  # a quotation may come before the speaker and the outlook
 # A paragraph that ends without sentence punctuation was cut by the page
 # layout ("…建立了“社区慈善基金”,成" / "功实施118个…") and goes on in the next one.
-# "来源:…", "发布时间:…": labelled lines are never practice titles (datelines
-# and reporter lines are caught by metadata.is_byline).
-_LABEL_LINE = re.compile(r"^[^,。]{1,6}[::]")
-_ORNAMENT = re.compile(r"^[◆◇■□●○▲△▶►★☆※•·▪]\s*")  # ◆ ▲ ■ ● ★ ▶ before a sub-heading
-_OUTLOOK_REACH = 120  # a quotation may come before the speaker and the outlook
 _COMPLETE_END = "。!?;…”’)\uff01\uff1f\uff1b\uff09"
 
 
@@ -269,7 +266,7 @@ def _from_titled(doc: Structure, blocks: list[tuple[Candidate, str | None, int]]
             doc_id=doc.doc_id,
             start=start,
             end=end,
-            heading=_unwrapped(_ORNAMENT.sub("", candidate.text).strip()),
+            heading=_unwrapped(ORNAMENT.sub("", candidate.text).strip()),
             text=doc.text[start:end],
             section=group,
             kind=kind,
@@ -331,8 +328,7 @@ def _is_title(doc: Structure, para: Paragraph, title: str | None) -> bool:
 
 
 def _is_header_line(doc: Structure, para: Paragraph) -> bool:
-    line = doc.text[para.start : para.end]
-    return _LABEL_LINE.search(line) is not None or is_byline(line)
+    return is_header_line(doc.text[para.start : para.end])
 
 
 def _is_cut(doc: Structure, para: Paragraph) -> bool:

@@ -19,6 +19,7 @@ from ..patterns import (
     CLOCK_TIME,
     DATE,
     HAN_NAME,
+    LABEL_LINE,
     LINE_SENTENCE_END,
     LIST_MARKER_START,
     MASTHEAD,
@@ -315,6 +316,12 @@ def is_byline(line: str) -> bool:
         or _label("date_label", line)
         or (date and _is_dateline(line, date))
     )
+
+
+def is_header_line(line: str) -> bool:
+    """A line of the page's header or footer, never a practice or its title: a labelled line
+    (来源:…, 发布时间:…) or a byline (is_byline)."""
+    return LABEL_LINE.search(line) is not None or is_byline(line)
 
 
 def _title(doc: Structure, lines: list[tuple[int, int, str]]) -> tuple[str | None, tuple[int, int] | None]:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.extract.metadata import case_metadata, parse_date
+from pipeline.extract.metadata import case_metadata, is_header_line, parse_date
 from pipeline.ingest.normalize import normalize
 from pipeline.structure import build_structure
 
@@ -193,3 +193,19 @@ def test_the_account_before_a_post_time_stamp_is_the_source() -> None:
         "走进某某社区,楼道干净整洁,车辆停放有序,居民纷纷点赞。\n"
     )
     assert (meta.published, meta.source) == ("2024-12-10", "某某街道")
+
+
+@pytest.mark.parametrize(
+    ("line", "header"),
+    [
+        ("来源:青山区民政局", True),
+        ("发布时间:2023-05-12 09:30", True),
+        ("记者 张三 通讯员 李四", True),
+        ("2023年5月12日 10:20", True),
+        ("建立居民议事会", False),
+        ("社区组建了“红枫义警”队伍,每晚开展巡逻。", False),
+    ],
+)
+def test_header_lines_are_labelled_lines_and_bylines(line, header):
+    # The one predicate measures asks (no practice and no practice title is a header line).
+    assert is_header_line(line) is header
