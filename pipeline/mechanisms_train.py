@@ -17,7 +17,7 @@ from .binary_training import card_tail, fit_binary
 from .evaluate import MatchCounts, _score_mechanisms, name_key
 from .extract.lexicon import lexicon
 from .extract.mechanism_model import MODEL_FILE, MechanismModel
-from .extract.mechanisms import CandidateGroup, candidate_groups, group_features, select
+from .extract.mechanisms import SHORT_TEXT, CandidateGroup, candidate_groups, group_features, select
 from .records import Structure
 from .relevance import LABELS
 from .themes_train import Dirs, _dirs, read_corpus
@@ -36,6 +36,12 @@ class LabelledDocument:
     features: list[dict[str, float]]
     labels: list[int]
     gold: list[dict] = field(default_factory=list)
+    # The same document's sentences read alone, as a user's one-line text is read: training rows only
+    # (a short text has no layout or vocabulary to go by, and learns its baseline from these). Only
+    # the case reports give them: a line with nothing around it is read as a line of the genre the
+    # tool is for, not as a line of a news feed.
+    sentence_features: list[dict[str, float]] = field(default_factory=list)
+    sentence_labels: list[int] = field(default_factory=list)
 
 
 MIN_OVERLAP = 0.5  # the shorter name's share of the longer one for a candidate to learn from a gold name
@@ -54,14 +60,21 @@ def _matches(name: str, gold_names: list[str]) -> bool:
 OFF_TOPIC = LABELS[2]  # 无关 (pipeline.relevance): such a story names no governance mechanism
 
 
-def _labelled(stem: str, corpus: str, text: str, gold: list[dict]) -> LabelledDocument:
+def _labelled(stem: str, corpus: str, text: str, gold: list[dict], *, sentences: bool = True) -> LabelledDocument:
     from .structure import body_view, build_structure
 
     doc, lex = body_view(build_structure(stem, text)), lexicon()  # the default segmenter's words
     groups = candidate_groups(doc, lex)
     names = [name_key(m.get("name")) for m in gold]
     labels = [int(_matches(g.name, names)) for g in groups]
-    return LabelledDocument(stem, corpus, doc, groups, [group_features(doc, g, lex) for g in groups], labels, gold)
+    labelled = LabelledDocument(stem, corpus, doc, groups, [group_features(doc, g, lex) for g in groups], labels, gold)
+    if sentences and len(doc.text) >= SHORT_TEXT:
+        for sentence in doc.sentences:
+            alone = build_structure(f"{stem}#{sentence.start}", doc.text[sentence.start : sentence.end])
+            for group in candidate_groups(alone, lex):
+                labelled.sentence_features.append(group_features(alone, group, lex))
+                labelled.sentence_labels.append(int(_matches(group.name, names)))
+    return labelled
 
 
 def labelled_documents(gold_dir: Dirs, corpus_dir: Dirs, off_topic_dir: Dirs = ()) -> list[LabelledDocument]:
@@ -78,14 +91,20 @@ def labelled_documents(gold_dir: Dirs, corpus_dir: Dirs, off_topic_dir: Dirs = (
     for directory in _dirs(off_topic_dir) if off_topic_dir else ():
         stories = read_corpus(directory)
         for path in sorted(Path(directory).glob("*.json")):
-            label = json.loads(path.read_text(encoding="utf-8")).get("relevance")
-            if label == OFF_TOPIC and path.stem in stories and path.stem not in seen:
-                out.append(_labelled(path.stem, str(directory), stories[path.stem], []))
+            story = json.loads(path.read_text(encoding="utf-8"))
+            if path.stem not in stories or path.stem in seen:
+                continue
+            if "mechanisms" in story:  # annotated: the national programmes it names in passing are mechanisms
+                out.append(_labelled(path.stem, str(directory), stories[path.stem], story["mechanisms"], sentences=False))
+            elif story.get("relevance") == OFF_TOPIC:
+                out.append(_labelled(path.stem, str(directory), stories[path.stem], [], sentences=False))
     return out
 
 
 def fit(docs: list[LabelledDocument]) -> MechanismModel:
-    return fit_binary([f for d in docs for f in d.features], [y for d in docs for y in d.labels], REGULARIZATION)
+    features = [f for d in docs for f in (*d.features, *d.sentence_features)]
+    labels = [y for d in docs for y in (*d.labels, *d.sentence_labels)]
+    return fit_binary(features, labels, REGULARIZATION)
 
 
 def _score(doc: LabelledDocument, model: MechanismModel, threshold: float) -> MatchCounts:

@@ -92,7 +92,7 @@ def _alternation(words: Iterable[str]) -> re.Pattern:
     return re.compile("|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True)))
 
 
-def _count(kind: str, text: str) -> int:
+def vocabulary_count(kind: str, text: str) -> int:
     pattern = _vocabularies().get(kind)
     return len(pattern.findall(text)) if pattern else 0
 
@@ -100,7 +100,7 @@ def _count(kind: str, text: str) -> int:
 def vocabulary_density(kind: str, text: str) -> float:
     """Words of one vocabulary of corpus/relevance_vocabulary.tsv (governance, policy, other_news,
     theme_seed) per thousand characters; a two-line brief is not a dense one."""
-    return _count(kind, text) / (max(len(text), 200) / 1000)
+    return vocabulary_count(kind, text) / (max(len(text), 200) / 1000)
 
 
 def features(structure: Structure, extraction: Extraction) -> dict[str, float]:
@@ -131,7 +131,7 @@ def features(structure: Structure, extraction: Extraction) -> dict[str, float]:
         "changes": math.log1p(len(extraction.changes)),
         "case_sections": float(len({s.kind for s in structure.sections} & set(CASE_SECTIONS))),
         "length": math.log1p(len(text) / 1000),
-        "title_governance": float(min(3, _count("governance", title) + _count("theme_seed", title))),
+        "title_governance": float(min(3, vocabulary_count("governance", title) + vocabulary_count("theme_seed", title))),
     }
 
 

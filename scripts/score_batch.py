@@ -27,7 +27,22 @@ def score(batch: Path) -> dict:
         out = report.to_dict()
         out["documents"] = summary.ingested
         out["errors"] = [str(e) for e in summary.errors]
+        out["relevance"] = relevance_agreement(db, batch)
         return out
+
+
+def relevance_agreement(db: Path, batch: Path) -> dict:
+    """The relevance label of each document against its gold's ``relevance`` (where the gold gives one)."""
+    pairs = []
+    for document, extraction in api.stored_documents(db):
+        stems = {Path(alias).stem for alias in document.aliases}
+        for stem in stems:
+            gold_path = batch / f"{stem}.json"
+            gold = json.loads(gold_path.read_text(encoding="utf-8")) if gold_path.exists() else {}
+            if gold.get("relevance") and extraction.relevance:
+                pairs.append({"doc": stem, "gold": gold["relevance"], "predicted": extraction.relevance.label})
+    right = sum(p["gold"] == p["predicted"] for p in pairs)
+    return {"accuracy": right / len(pairs) if pairs else None, "documents": pairs}
 
 
 def line(name: str, result: dict) -> str:
@@ -39,6 +54,9 @@ def line(name: str, result: dict) -> str:
     kind = (result.get("measures") or {}).get("kind") or {}
     if kind.get("accuracy") is not None:
         cells.append(f"kind {kind['accuracy']:.2f}")
+    relevance = result.get("relevance") or {}
+    if relevance.get("accuracy") is not None:
+        cells.append(f"relevance {relevance['accuracy']:.2f}")
     loc = (result.get("locations") or {}).get("per_field") or {}
     for key in ("province", "city"):
         if key in loc:

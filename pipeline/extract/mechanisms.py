@@ -81,6 +81,7 @@ _MIN_REPEAT = 4
 
 _CONFIDENCE = {
     "dictionary": 0.95,
+    "dictionary_short": 0.7,  # a short form of a known name (共同缔造): also an ordinary phrase elsewhere
     "numeral": 0.9,
     "suffix": 0.85,
     "joined": 0.8,
@@ -409,7 +410,9 @@ def _dictionary(text: str) -> Iterator[_Candidate]:
     if cues.dictionary_re is None:
         return
     for match in cues.dictionary_re.finditer(text):
-        yield _Candidate(cues.dictionary[match.group()], match.start(), match.end(), "dictionary")
+        name, found = cues.dictionary[match.group()], match.group()
+        how = "dictionary_short" if found != name and found in name else "dictionary"
+        yield _Candidate(name, match.start(), match.end(), how)
 
 
 def _repeated(text: str, lex: Lexicon) -> Iterator[_Candidate]:
@@ -643,16 +646,27 @@ def _paragraph_lengths(doc: Structure) -> Callable[[int], int]:
     return length
 
 
-_DENSITY_MIN_TEXT = 300
+SHORT_TEXT = 300
+NATIONAL_TEXT = 2.0  # national-news words per thousand characters: a story of the leadership or of many places
 
 
 @lru_cache(maxsize=64)
-def _densities(text: str) -> tuple[float, float]:
-    """Governance and other-news words per thousand characters: a story of markets or diplomacy
-    quotes and numbers its own phrases (“2+7合作框架”), which name no governance mechanism."""
+def _densities(text: str) -> tuple[float, float, float]:
+    """Governance, other-news and national-news words per thousand characters: a story of markets or
+    diplomacy quotes and numbers its own phrases (“2+7合作框架”), and a story of the leadership and the
+    centre its formulas (“十个坚持”), which name no governance mechanism."""
     from ..relevance import vocabulary_density  # the relevance vocabularies, one list for both
 
-    return vocabulary_density("governance", text), vocabulary_density("other_news", text)
+    return tuple(vocabulary_density(kind, text) for kind in ("governance", "other_news", "national"))
+
+
+@lru_cache(maxsize=16384)
+def _vocabulary_inside(name: str) -> tuple[str, ...]:
+    """The relevance vocabularies with a word inside the name: 议事厅 and 网格 name governance,
+    储能 and 中亚 other news."""
+    from ..relevance import vocabulary_count
+
+    return tuple(kind for kind in ("governance", "theme_seed", "other_news", "national") if vocabulary_count(kind, name))
 
 
 @lru_cache(maxsize=64)
@@ -681,6 +695,9 @@ _NAME_PATTERNS = (
 )
 
 
+_FUNCTION_TAGS = frozenset({"p", "c", "u", "uj", "ul", "uz", "ug", "ud", "uv"})  # prepositions, conjunctions, particles
+
+
 @lru_cache(maxsize=16384)
 def _name_features(name: str, lex: Lexicon) -> tuple[tuple[str, float], ...]:
     """What the name itself says: its length, numerals, marks, head noun, words and their tags."""
@@ -697,6 +714,7 @@ def _name_features(name: str, lex: Lexicon) -> tuple[tuple[str, float], ...]:
     if head and head.end() == size:
         feats[f"head={head.group()}"] = 1.0
         feats[f"modifier_len={min(head.start(), 5)}"] = 1.0
+    feats.update({f"{kind}_word_inside": 1.0 for kind in _vocabulary_inside(name)})
     if name in cues.dictionary:
         feats["known_model"] = 1.0
     elif lex.is_word(name):
@@ -708,6 +726,16 @@ def _name_features(name: str, lex: Lexicon) -> tuple[tuple[str, float], ...]:
         feats["idiom"] = 1.0
     feats[f"last_tag={words[-1][1][:2]}"] = 1.0
     feats[f"first_tag={words[0][1][:2]}"] = 1.0
+    if any(tag in _FUNCTION_TAGS for _, tag in words[1:-1]):
+        feats["function_word_inside"] = 1.0  # 社会组织在联合国人权理事会: a clause cut out, not a name
+    # A shape with or without a word of governance in it: 党建+物业 and 三社联动 against 电影+科普,
+    # 十四个坚持 and 简约、安全、精彩 (a linear model cannot cross the two by itself).
+    topical = "governance" if {"governance", "theme_seed"} & set(_vocabulary_inside(name)) else "other"
+    for shape in ("plus", "listed", "counted", "numeral_first"):
+        if shape in feats:
+            feats[f"{shape}&{topical}"] = 1.0
+    if "counted" in feats and words[-1][1][:1] in ("v", "d", "a", "r"):
+        feats["counted_verb"] = 1.0  # 三个务必, 三个更加: a count of duties or attitudes, no arrangement
     return tuple(feats.items())
 
 
@@ -738,17 +766,23 @@ def _context_features(text: str, group: CandidateGroup, in_quotes: list[bool]) -
 def _document_features(doc: Structure, group: CandidateGroup) -> dict[str, float]:
     """Where in the document, and what kind of document: layout, governance vocabulary, quoting habit."""
     text = doc.text
-    if len(text) < _DENSITY_MIN_TEXT:
-        return {"short_text": 1.0}  # a sentence or two: no layout, no vocabulary to go by
+    if len(text) < SHORT_TEXT:
+        # A sentence or two: no layout and no density to go by, but a word can still tell the genre
+        # (居民, 社区 against 外长, 股市, 党中央).
+        feats = {"short_text": 1.0}
+        feats.update({f"short_{kind}_word": 1.0 for kind in _vocabulary_inside(text)})
+        return feats
     feats: dict[str, float] = {}
     if group.shortest_paragraph <= 30:
         feats["in_short_line"] = 1.0
     if group.candidates[0].start < 0.2 * len(text):
         feats["early"] = 1.0
-    governance, other_news = _densities(text)
+    governance, other_news, national = _densities(text)
     feats[f"governance_words={_bucket(governance, ((5, '<5'), (15, '5-15')), '15+')}"] = 1.0
     if other_news >= governance:
         feats["other_news_text"] = 1.0
+    if national >= NATIONAL_TEXT:
+        feats["national_text"] = 1.0
     feats[f"quotes_in_text={_bucket(_quote_count(text), ((6, '0-5'), (16, '6-15')), '16+')}"] = 1.0
     return feats
 
@@ -767,8 +801,26 @@ def group_features(doc: Structure, group: CandidateGroup, lex: Lexicon) -> dict[
         feats["repeated_mention"] = 1.0
     feats.update(_name_features(group.name, lex))
     feats.update(_context_features(doc.text, group, in_quotes))
-    feats.update(_document_features(doc, group))
+    document = _document_features(doc, group)
+    feats.update(document)
+    # The same shape reads differently by genre: a quoted slogan or an A+B in a community's report is
+    # its arrangement, in a story of the leadership or of markets a formula or a business model.
+    genre = _genre(document)
+    for shape in _GENRE_SHAPES:
+        if shape in feats:
+            feats[f"{shape}@{genre}"] = 1.0
     return feats
+
+
+_GENRE_SHAPES = ("quoted", "unquoted", "plus", "listed", "counted", "numeral_first", "suffix_head", "rule")
+
+
+def _genre(document: dict[str, float]) -> str:
+    if "short_text" in document:
+        return "short"
+    if "national_text" in document or "other_news_text" in document or "governance_words=<5" in document:
+        return "news"
+    return "governance"
 
 
 def mechanisms(

@@ -312,3 +312,47 @@ def test_meetings_counts_and_complaints_are_no_mechanism(text):
 def test_every_record_carries_the_model_probability():
     found = _run("村里组建了“红枫义警”队伍,每晚开展巡逻。")[1]
     assert found and all(0.0 < m.confidence <= 1.0 for m in found)
+
+
+# Stories of a national news feed, written for these tests: their quoted phrases and numbered formulas
+# are formulas of national politics, diplomacy and business, not a place's governance arrangement.
+_PLENUM_STORY = (
+    "中共中央政治局召开会议 研究部署下半年工作\n"
+    "央视网消息(新闻联播):中共中央政治局今天召开会议,分析研究当前经济形势,部署下半年经济工作。"
+    "中共中央总书记习近平主持会议。会议指出,全党要深刻领悟“两个确立”的决定性意义,增强“四个意识”、"
+    "坚定“四个自信”、做到“两个维护”,始终牢记“三个务必”。会议强调,要坚持稳中求进工作总基调,"
+    "完整、准确、全面贯彻新发展理念,加快构建新发展格局,着力推动高质量发展。要运用好"
+    "监督执纪“四种形态”,以“十个坚持”为根本遵循,持续纠治“四风”。会议要求,各地区各部门要"
+    "统筹发展和安全,守住不发生系统性风险的底线。党中央号召全党全国各族人民团结奋斗,"
+    "为全面建设社会主义现代化国家而努力。"
+)
+_MARKETS_STORY = (
+    "西部多地新业态加速成长\n"
+    "央视网消息(新闻联播):今年以来,西部多地发展新业态新模式。广西巴马依托长寿资源发展“文旅+康养”产业,"
+    "上半年接待游客同比增长18%;青海海西建设“新能源+储能”一体化基地,新增装机容量300万千瓦;"
+    "重庆推出“班列+保税仓”物流模式,中欧班列开行量创新高。专家表示,数字经济、绿色能源和现代物流"
+    "正成为外贸和制造业的新增长点,GDP增速高于全国平均水平,进出口总额持续攀升。"
+    "国家统计局数据显示,上半年西部地区规模以上工业增加值同比增长6.8%,高技术制造业投资增长12.1%,"
+    "社会消费品零售总额增长5.2%。与此同时,沿边口岸通关效率明显提升,跨境电商、市场采购等贸易方式"
+    "快速发展,一批外资项目签约落地,为稳外贸稳外资提供了有力支撑。"
+)
+
+
+@pytest.mark.parametrize(
+    "story, formulas",
+    [
+        (_PLENUM_STORY, {"两个确立", "四个意识", "四个自信", "两个维护", "三个务必", "四种形态", "十个坚持"}),
+        (_MARKETS_STORY, {"文旅+康养", "新能源+储能", "班列+保税仓"}),
+    ],
+)
+def test_formulas_of_national_news_are_no_mechanism(story, formulas):
+    assert not formulas & set(_names(story))
+
+
+def test_a_community_arrangement_written_a_plus_b_is_one():
+    report = (
+        "老旧小区没有物业,居民意见大。街道推行“党建+物业”模式,由社区党委牵头,引入国企物业托管,"
+        "成立小区议事会,居民每月协商一次。两年来,辖区42个老旧小区全部实现物业服务覆盖,"
+        "居民满意度由61%提高到93%。"
+    )
+    assert "党建+物业" in _names(report)
