@@ -131,7 +131,9 @@ def features(structure: Structure, extraction: Extraction) -> dict[str, float]:
         "changes": math.log1p(len(extraction.changes)),
         "case_sections": float(len({s.kind for s in structure.sections} & set(CASE_SECTIONS))),
         "length": math.log1p(len(text) / 1000),
-        "title_governance": float(min(3, vocabulary_count("governance", title) + vocabulary_count("theme_seed", title))),
+        "title_governance": float(
+            min(3, vocabulary_count("governance", title) + vocabulary_count("theme_seed", title))
+        ),
     }
 
 

@@ -661,12 +661,13 @@ def _densities(text: str) -> tuple[float, float, float]:
 
 
 @lru_cache(maxsize=16384)
-def _vocabulary_inside(name: str) -> tuple[str, ...]:
+def vocabulary_inside(name: str) -> tuple[str, ...]:
     """The relevance vocabularies with a word inside the name: 议事厅 and 网格 name governance,
     储能 and 中亚 other news."""
     from ..relevance import vocabulary_count
 
-    return tuple(kind for kind in ("governance", "theme_seed", "other_news", "national") if vocabulary_count(kind, name))
+    kinds = ("governance", "theme_seed", "other_news", "national")
+    return tuple(kind for kind in kinds if vocabulary_count(kind, name))
 
 
 @lru_cache(maxsize=64)
@@ -714,7 +715,7 @@ def _name_features(name: str, lex: Lexicon) -> tuple[tuple[str, float], ...]:
     if head and head.end() == size:
         feats[f"head={head.group()}"] = 1.0
         feats[f"modifier_len={min(head.start(), 5)}"] = 1.0
-    feats.update({f"{kind}_word_inside": 1.0 for kind in _vocabulary_inside(name)})
+    feats.update({f"{kind}_word_inside": 1.0 for kind in vocabulary_inside(name)})
     if name in cues.dictionary:
         feats["known_model"] = 1.0
     elif lex.is_word(name):
@@ -728,12 +729,6 @@ def _name_features(name: str, lex: Lexicon) -> tuple[tuple[str, float], ...]:
     feats[f"first_tag={words[0][1][:2]}"] = 1.0
     if any(tag in _FUNCTION_TAGS for _, tag in words[1:-1]):
         feats["function_word_inside"] = 1.0  # 社会组织在联合国人权理事会: a clause cut out, not a name
-    # A shape with or without a word of governance in it: 党建+物业 and 三社联动 against 电影+科普,
-    # 十四个坚持 and 简约、安全、精彩 (a linear model cannot cross the two by itself).
-    topical = "governance" if {"governance", "theme_seed"} & set(_vocabulary_inside(name)) else "other"
-    for shape in ("plus", "listed", "counted", "numeral_first"):
-        if shape in feats:
-            feats[f"{shape}&{topical}"] = 1.0
     if "counted" in feats and words[-1][1][:1] in ("v", "d", "a", "r"):
         feats["counted_verb"] = 1.0  # 三个务必, 三个更加: a count of duties or attitudes, no arrangement
     return tuple(feats.items())
@@ -770,7 +765,7 @@ def _document_features(doc: Structure, group: CandidateGroup) -> dict[str, float
         # A sentence or two: no layout and no density to go by, but a word can still tell the genre
         # (居民, 社区 against 外长, 股市, 党中央).
         feats = {"short_text": 1.0}
-        feats.update({f"short_{kind}_word": 1.0 for kind in _vocabulary_inside(text)})
+        feats.update({f"short_{kind}_word": 1.0 for kind in vocabulary_inside(text)})
         return feats
     feats: dict[str, float] = {}
     if group.shortest_paragraph <= 30:

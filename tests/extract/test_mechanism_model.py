@@ -20,8 +20,9 @@ TEXTS = [ROOT / "corpus" / "reports", ROOT / "tests" / "fixtures" / "reports", R
 GOLD = [ROOT / "corpus" / "gold", *TEXTS[1:]]
 OFF_TOPIC = ROOT / "corpus" / "relevance"
 # Leave-one-document-out P/R of the shipped model's training run (models/mechanism_model.md), guarded at
-# its value: a change of the candidates or the features that loses either shows here.
-LODO_PRECISION, LODO_RECALL = 0.835, 0.885
+# its value (case reports, pages and news stories pooled): a change of the candidates or the features that
+# loses either shows here.
+LODO_PRECISION, LODO_RECALL = 0.845, 0.83
 
 
 def test_the_shipped_model_is_plain_numbers_with_a_card():
@@ -64,4 +65,4 @@ def test_the_shipped_model_is_what_training_on_the_gold_gives(tmp_path):
     assert all(abs(rebuilt["weights"][k] - shipped["weights"][k]) < 1e-3 for k in rebuilt["weights"])
     lodo = report.lodo[report.threshold]
     assert lodo["precision"] >= LODO_PRECISION and lodo["recall"] >= LODO_RECALL, lodo
-    assert report.off_topic >= 30  # the off-topic stories took part, with no mechanism
+    assert report.news >= 100  # the news stories took part, with their annotated mechanisms or none
