@@ -647,6 +647,7 @@ def _paragraph_lengths(doc: Structure) -> Callable[[int], int]:
 
 
 SHORT_TEXT = 300
+GOVERNANCE_TEXT = 5.0  # governance words per thousand characters below which a text is no case report
 NATIONAL_TEXT = 2.0  # national-news words per thousand characters: a story of the leadership or of many places
 
 
@@ -773,7 +774,7 @@ def _document_features(doc: Structure, group: CandidateGroup) -> dict[str, float
     if group.candidates[0].start < 0.2 * len(text):
         feats["early"] = 1.0
     governance, other_news, national = _densities(text)
-    feats[f"governance_words={_bucket(governance, ((5, '<5'), (15, '5-15')), '15+')}"] = 1.0
+    feats[f"governance_words={_bucket(governance, ((GOVERNANCE_TEXT, '<5'), (15, '5-15')), '15+')}"] = 1.0
     if other_news >= governance:
         feats["other_news_text"] = 1.0
     if national >= NATIONAL_TEXT:
@@ -796,11 +797,10 @@ def group_features(doc: Structure, group: CandidateGroup, lex: Lexicon) -> dict[
         feats["repeated_mention"] = 1.0
     feats.update(_name_features(group.name, lex))
     feats.update(_context_features(doc.text, group, in_quotes))
-    document = _document_features(doc, group)
-    feats.update(document)
+    feats.update(_document_features(doc, group))
     # The same shape reads differently by genre: a quoted slogan or an A+B in a community's report is
     # its arrangement, in a story of the leadership or of markets a formula or a business model.
-    genre = _genre(document)
+    genre = _genre(doc.text)
     for shape in _GENRE_SHAPES:
         if shape in feats:
             feats[f"{shape}@{genre}"] = 1.0
@@ -810,10 +810,14 @@ def group_features(doc: Structure, group: CandidateGroup, lex: Lexicon) -> dict[
 _GENRE_SHAPES = ("quoted", "unquoted", "plus", "listed", "counted", "numeral_first", "suffix_head", "rule")
 
 
-def _genre(document: dict[str, float]) -> str:
-    if "short_text" in document:
+@lru_cache(maxsize=64)
+def _genre(text: str) -> str:
+    """short | news | governance: the kind of text the names are read in, from the same densities as
+    the document features."""
+    if len(text) < SHORT_TEXT:
         return "short"
-    if "national_text" in document or "other_news_text" in document or "governance_words=<5" in document:
+    governance, other_news, national = _densities(text)
+    if national >= NATIONAL_TEXT or other_news >= governance or governance < GOVERNANCE_TEXT:
         return "news"
     return "governance"
 
