@@ -25,7 +25,7 @@ import matplotlib.pyplot as plt  # noqa: E402  (after the backend is chosen)
 from matplotlib import font_manager  # noqa: E402
 from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
-from .compare import Comparison, format_number  # noqa: E402
+from .compare import Comparison, ComparisonPlan, format_number  # noqa: E402
 from .fileio import PathLike, atomic_path  # noqa: E402
 
 # Simplified-Chinese faces first: the first face of the Noto CJK collection is
@@ -160,7 +160,9 @@ def _style(font: FontChoice) -> dict:
     return {"font.family": [font.family], "axes.unicode_minus": False, "svg.hashsalt": "govcase"}
 
 
-def heatmap(comparison: Comparison, path_png: PathLike, path_svg: PathLike | None = None) -> list[Path]:
+def heatmap(
+    comparison: Comparison | ComparisonPlan, path_png: PathLike, path_svg: PathLike | None = None
+) -> list[Path]:
     """Place × theme heatmap of practice counts, each cell labelled with its count."""
     counts = comparison.theme_counts.set_index(comparison.place_header)
     places, themes = [str(p) for p in counts.index], [str(t) for t in counts.columns]

@@ -32,7 +32,7 @@ from .store import Store
 from .vocabulary import approx_positions
 
 if TYPE_CHECKING:
-    from .profile import ProfileValue  # profile imports this module
+    from .profile import CaseHead, ProfileValue  # profile imports this module
 
 PathLike = str | Path
 PLACE_HEADERS = {
@@ -201,6 +201,75 @@ def compare(
     Raises:
         CompareError: ``by`` or a kind is not one the tables know.
     """
+    return plan_comparison(
+        store, by=by, themes=themes, places=places, kinds=kinds, all_documents=all_documents
+    ).comparison(store)
+
+
+@dataclass
+class ComparisonPlan:
+    """A comparison's rows before any case is profiled: which cases, their row labels in table order,
+    and the place × theme counts (they give the order). ``rows`` profiles only the cases of the rows
+    asked for (a page of 50 of ~1,900 cases of three cities); ``comparison`` profiles them all."""
+
+    by: str
+    place_header: str
+    heads: list[CaseHead]  # the cases compared, in store order
+    place_of: dict[str, str]  # document → the label of its row
+    order: list[str]  # row labels, in table order
+    theme_counts: pd.DataFrame
+    theme_rows: pd.DataFrame  # the counted practices (MeasureTheme, with place), for theme_headings
+    scope: PlaceScope | None
+    documents: dict[str, list[str]] = field(default_factory=dict)  # row label → its documents
+
+    @property
+    def themes(self) -> list[str]:
+        return [c for c in self.theme_counts.columns if c != self.place_header]
+
+    def __len__(self) -> int:
+        return len(self.order)
+
+    def rows(self, store: Store, shown: slice) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+        """``Comparison.cases``, ``cases_shown`` and ``cases_sources`` of the rows ``shown`` only."""
+        labels = self.order[shown]
+        profiles = list(_stored_profiles(store, [d for label in labels for d in self.documents[label]]))
+        return _case_tables(profiles, self.place_of, self.place_header, self.by, self.theme_counts, labels)
+
+    def comparison(self, store: Store) -> Comparison:
+        """Every table, every case profiled."""
+        header = self.place_header
+        profiles = list(_stored_profiles(store, [h.doc_id for h in self.heads]))
+        cases, shown, sources = _case_tables(profiles, self.place_of, header, self.by, self.theme_counts, self.order)
+        return Comparison(
+            by=self.by,
+            place_header=header,
+            cases=cases,
+            theme_counts=self.theme_counts,
+            theme_headings=_theme_headings(self.theme_rows, self.theme_counts, header),
+            indicator_values=_indicator_values(profiles, self.place_of, header),
+            mechanisms=_mechanism_table(store, self.place_of, header, self.scope),
+            clusters=_cluster_table(store, self.place_of, header, self.scope),
+            sources=_source_table(store, profiles, self.place_of, header, self.scope),
+            cases_shown=shown,
+            cases_sources=sources,
+            documents=self.documents,
+        )
+
+
+def plan_comparison(
+    store: Store,
+    *,
+    by: str = "case",
+    themes: Sequence[str] | None = None,
+    places: Sequence[str] | None = None,
+    kinds: Sequence[str] = (MeasureKind.MEASURE,),
+    all_documents: bool = False,
+) -> ComparisonPlan:
+    """The rows of ``compare`` with these arguments, before any case is profiled.
+
+    Raises:
+        CompareError: ``by`` or a kind is not one the tables know.
+    """
     if by not in PLACE_HEADERS:
         choices = "、".join(f"{name}({key})" for key, name in PLACE_HEADERS.items())
         raise CompareError(f"只能按{choices}比较,而不是 {by!r}")
@@ -208,40 +277,21 @@ def compare(
     if unknown:
         raise CompareError(f"未知的类型: {'、'.join(unknown)};可选: {'、'.join(MEASURE_KINDS)}")
     header = PLACE_HEADERS[by]
-    # Only the documents whose stored place could match are profiled and read (a profile costs
-    # several queries; the exact test on each case's own place follows). Governance cases only
-    # unless all_documents (pipeline.relevance).
+    # Only the documents whose stored place could match are read (the exact test on each case's own
+    # place follows). Governance cases only unless all_documents (pipeline.relevance).
     wanted = _PlaceMatch.of(places)
     scope = wanted.scope if wanted else None
-    if all_documents and scope is None:
-        candidates = None
-    else:
-        candidates = [d.doc_id for d in store.documents_overview(cases_only=not all_documents, within=scope)]
-    profiles = [p for p in _stored_profiles(store, candidates) if wanted is None or wanted(p.place)]
-    labels = _row_labels(profiles, by)
-    place_of = {p.doc_id: labels[p.doc_id] for p in profiles}
-    counts, headings = _theme_tables(store, place_of, header, themes, kinds, scope)
+    heads = [h for h in _stored_heads(store, not all_documents, scope) if wanted is None or wanted(h.place)]
+    labels = _row_labels(heads, by)
+    place_of = {h.doc_id: labels[h.doc_id] for h in heads}
+    rows, counts = _theme_counts(store, place_of, header, themes, kinds, scope)
     order = [str(x) for x in counts[header]] if len(counts) else []
     order += [label for label in dict.fromkeys(place_of.values()) if label not in order]
-    order = sorted(order, key=lambda label: (label == UNKNOWN_PLACE, order.index(label)))
-    cases, shown, sources = _case_tables(profiles, place_of, header, by, counts, order)
+    order = [label for label in order if label != UNKNOWN_PLACE] + [label for label in order if label == UNKNOWN_PLACE]
     documents: dict[str, list[str]] = {}
     for doc_id, label in place_of.items():
         documents.setdefault(label, []).append(doc_id)
-    return Comparison(
-        by=by,
-        place_header=header,
-        cases=cases,
-        theme_counts=counts,
-        theme_headings=headings,
-        indicator_values=_indicator_values(profiles, place_of, header),
-        mechanisms=_mechanism_table(store, place_of, header, scope),
-        clusters=_cluster_table(store, place_of, header, scope),
-        sources=_source_table(store, profiles, place_of, header, scope),
-        cases_shown=shown,
-        cases_sources=sources,
-        documents=documents,
-    )
+    return ComparisonPlan(by, header, heads, place_of, order, counts, rows, scope, documents)
 
 
 # Profiles kept per process for the web's comparisons: a profile changes only when its document is
@@ -249,15 +299,26 @@ def compare(
 PROFILE_CACHE = AggregateCache(size=20_000)
 
 
-def _stored_profiles(store, doc_ids: Sequence[str] | None):
-    """The documents' profiles (all, in store order, or ``doc_ids``), cached until the store changes."""
+def _stored_profiles(store, doc_ids: Sequence[str]):
+    """The documents' profiles, cached until the store changes."""
     from .profile import stored_profiles
 
-    ids = list(doc_ids) if doc_ids is not None else store.doc_ids()
     # The ones not kept are read together (in batches on a server database).
     yield from store.cached_each(
-        [("profile", d) for d in ids], lambda keys: stored_profiles(store, [k[1] for k in keys]), PROFILE_CACHE
+        [("profile", d) for d in doc_ids],
+        lambda keys: stored_profiles(store, [k[1] for k in keys]),
+        PROFILE_CACHE,
     )
+
+
+def _stored_heads(store, cases_only: bool, scope: PlaceScope | None) -> list[CaseHead]:
+    """The heads of the documents (the cases, with ``cases_only``) in scope, in store order."""
+    from .profile import case_heads
+
+    aliases: dict[str, list[str]] = {}
+    for r in store.aliases_in_order(scope):
+        aliases.setdefault(r.doc_id, []).append(r.alias)
+    return case_heads(store, store.document_places(cases_only=cases_only, within=scope), aliases)
 
 
 @dataclass(frozen=True)
@@ -308,27 +369,37 @@ def _row_labels(profiles, by: str) -> dict[str, str]:
     return labels
 
 
-def _theme_tables(store, place_of, header, themes, kinds, scope):
+def _theme_counts(store, place_of, header, themes, kinds, scope) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The counted practices (with their row's label) and the place × theme counts, rows in table order."""
     rows = store.measure_themes(kinds, scope)
     data = pd.DataFrame([r for r in rows if r.doc_id in place_of], columns=list(MeasureTheme._fields))
-    data["heading"] = data["heading"].str.strip()
     data["place"] = data["doc_id"].map(place_of)
     taxonomy = [name for name, _ in theme_taxonomy()]
     found = set(data["theme"])
     columns = [t for t in themes] if themes else [t for t in taxonomy if t in found] + sorted(found - set(taxonomy))
     data = data[data["theme"].isin(columns)]
     order = _place_order(place_of, data.groupby("place")["measure_id"].nunique())
-    counts = pd.crosstab(data["place"], data["theme"]).reindex(index=order, columns=columns, fill_value=0)
+    # groupby().size() counts in C; crosstab's len aggregation called back into Python once a cell.
+    counts = data.groupby(["place", "theme"]).size().unstack() if len(data) else pd.DataFrame()
+    counts = counts.reindex(index=order, columns=columns).fillna(0)
+    return data, _with_place(counts.astype(int), header)
+
+
+def _theme_headings(data: pd.DataFrame, counts: pd.DataFrame, header: str) -> pd.DataFrame:
+    """Place × theme: the counted practices' headings, ";"-joined, rows and columns as ``counts``."""
+    order = [str(x) for x in counts[header]]
+    columns = [c for c in counts.columns if c != header]
     # Joined in plain Python: groupby(...).agg(";".join) calls back into Python once a group anyway,
     # through pandas' slow path.
     named: dict[tuple[str, str], list[str]] = {}
-    for place, theme, heading in data.drop_duplicates(["place", "theme", "heading"])[
-        ["place", "theme", "heading"]
-    ].itertuples(index=False):
+    for place, theme, heading in (
+        data.assign(heading=data["heading"].str.strip())
+        .drop_duplicates(["place", "theme", "heading"])[["place", "theme", "heading"]]
+        .itertuples(index=False)
+    ):
         named.setdefault((place, theme), []).append(heading)
     joined = pd.Series({k: ";".join(v) for k, v in named.items()}).unstack() if named else pd.DataFrame()
-    headings = joined.reindex(index=order, columns=columns).fillna("")
-    return _with_place(counts.astype(int), header), _with_place(headings, header)
+    return _with_place(joined.reindex(index=order, columns=columns).fillna(""), header)
 
 
 def _place_order(place_of: dict[str, str], weights: pd.Series) -> list[str]:

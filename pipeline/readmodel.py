@@ -100,6 +100,20 @@ class DocumentRow(NamedTuple):
     city: str | None
 
 
+class DocumentPlace(NamedTuple):
+    """A document's title, source, date and primary place as the documents table keeps them."""
+
+    doc_id: str
+    title: str | None
+    source: str | None
+    published: str | None
+    province: str | None
+    city: str | None
+    district: str | None
+    street: str | None
+    community: str | None
+
+
 class PlaceCount(NamedTuple):
     city: str | None
     province: str | None
@@ -295,17 +309,19 @@ class Reads:
     def documents_overview(self, *, cases_only: bool = False, within: PlaceScope | None = None) -> list[DocumentRow]:
         """Every document's (every governance case's) title, source, date and place, in ingest order;
         with ``within``, only the documents in that scope."""
+        return [DocumentRow(*r) for r in self._documents_in(DocumentRow._fields, cases_only, within)]
+
+    def document_places(self, *, cases_only: bool = False, within: PlaceScope | None = None) -> list[DocumentPlace]:
+        """``documents_overview`` with the whole place chain (a comparison's rows before any profile)."""
+        return [DocumentPlace(*r) for r in self._documents_in(DocumentPlace._fields, cases_only, within)]
+
+    def _documents_in(self, columns: Sequence[str], cases_only: bool, within: PlaceScope | None) -> list:
         tests, params = [CASES_ONLY] if cases_only else [], []
         if within is not None:
             scope, params = within.sql()
             tests.append(f"doc_id IN ({scope})")
         where = f" WHERE {' AND '.join(tests)}" if tests else ""
-        return [
-            DocumentRow(*r)
-            for r in self._query(
-                f"SELECT doc_id, title, source, published, province, city FROM documents{where} ORDER BY rowid", params
-            )
-        ]
+        return self._query(f"SELECT {', '.join(columns)} FROM documents{where} ORDER BY rowid", params)
 
     def place_counts(self) -> list[PlaceCount]:
         """(city, province, number of documents) for every place the store knows, most documents first."""

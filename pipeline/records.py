@@ -8,6 +8,7 @@ Every record that points into a document carries ``doc_id`` and a
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -56,12 +57,17 @@ class Document:
     @property
     def stem(self) -> str:
         """File stem of the first source (the gold files are named after it)."""
-        from pathlib import PurePosixPath
+        return source_stem(self.doc_id, self.aliases)
 
-        if not self.aliases:
-            return self.doc_id
-        name = self.aliases[0].rstrip("/").replace("\\", "/").rsplit("/", 1)[-1]
-        return PurePosixPath(name).stem or self.doc_id
+
+def source_stem(doc_id: str, aliases: Sequence[str]) -> str:
+    """File stem of a document's first source, else its id."""
+    from pathlib import PurePosixPath
+
+    if not aliases:
+        return doc_id
+    name = aliases[0].rstrip("/").replace("\\", "/").rsplit("/", 1)[-1]
+    return PurePosixPath(name).stem or doc_id
 
 
 @dataclass

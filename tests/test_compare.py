@@ -4,6 +4,7 @@ import csv
 import zipfile
 
 import openpyxl
+import pandas as pd
 import pytest
 
 from pipeline.compare import (
@@ -12,12 +13,14 @@ from pipeline.compare import (
     format_quantity,
     load_indicators,
     map_indicator,
+    plan_comparison,
     write,
     write_csv,
     write_html,
     write_markdown,
     write_xlsx,
 )
+from pipeline.profile import stored_profiles
 from pipeline.records import (
     CaseMetadata,
     Change,
@@ -516,3 +519,38 @@ def test_documents_without_city_province_or_title_are_compared(tmp_path):
     assert set(by_city.sources["城市"]) == {"武汉市", "广东省(省份级案例)", "未注明地点"}
     assert by_city.sources.set_index("文档").loc["wf", "标题"] == ""
     assert "未注明地点" in set(compare(store, by="province").theme_counts["省份"])
+
+
+# -- a page of rows: only its cases are profiled -------------------------------------------------
+@pytest.mark.parametrize("by", ["case", "community", "street", "district", "city", "province"])
+@pytest.mark.parametrize("places", [None, ["长沙市", "合肥市", "深圳"]])
+def test_a_page_of_rows_is_the_same_rows_of_the_whole_comparison(fixture_store, by, places):
+    """The web's compare page profiles only the cases of the rows it shows; every slice of those rows
+    is the same slice of the comparison that profiles every case (values, as written, sentences)."""
+    with Store(fixture_store, readonly=True) as store:
+        plan = plan_comparison(store, by=by, places=places, all_documents=True)
+        whole = plan.comparison(store)
+        assert len(plan) == len(whole.cases) == len(whole.theme_counts) > 1
+        assert list(whole.cases[whole.place_header]) == plan.order
+        for shown in (slice(0, 2), slice(2, 5), slice(len(plan) - 1, len(plan) + 3), slice(len(plan), None)):
+            for part, full in zip(
+                plan.rows(store, shown), (whole.cases, whole.cases_shown, whole.cases_sources), strict=True
+            ):
+                pd.testing.assert_frame_equal(part, full.iloc[shown].reset_index(drop=True), check_dtype=False)
+
+
+def test_rows_are_found_by_heads_equal_to_the_profiles(fixture_store):
+    """The heads (place, title, sources) come from the documents table without the text, except where
+    the title names a coarser place (长沙望月湖街道, 包河区常青街道: the sentences decide)."""
+    with Store(fixture_store, readonly=True) as store:
+        heads = plan_comparison(store, all_documents=True).heads
+        profiles = list(stored_profiles(store))
+    assert heads == [p.head for p in profiles] and len(heads) == store_count(fixture_store)
+    by_stem = {h.stem: h for h in heads}
+    assert by_stem["cs_yuelu_2021"].place.name == "望月湖街道"  # cut to the street the title names
+    assert by_stem["hf_baohe_2022"].place.name == "翠竹园社区"  # the community's facts keep the community
+
+
+def store_count(path) -> int:
+    with Store(path, readonly=True) as store:
+        return store.count("documents")

@@ -88,6 +88,7 @@ def test_records_read_back_the_same_from_both_backends(both):
 def test_read_model_rows_are_equal(both):
     lite, pg = both
     assert pg.documents_overview() == lite.documents_overview()
+    assert pg.document_places() == lite.document_places()
     assert pg.place_counts() == lite.place_counts()
     assert pg.records_of_kinds(("figure", "change", "mechanism")) == lite.records_of_kinds(
         ("figure", "change", "mechanism")

@@ -14,14 +14,14 @@ corpus/profile_cues.tsv. Where the text gives the indicator as a change
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from ..records import Change, Document, Extraction, Structure
+from ..records import Change, Document, Extraction, Place, Structure, source_stem
 from .candidates import _Candidate, candidates, implied_candidates
 from .cues import LEVEL_NAMES, LEVEL_WORDS, LEVELS, NOT_FOUND, _cues, _minimums
 from .features import HEAD_MISFIT, WEIGHTS, _Context, _head_fit, explain, features
-from .place import CasePlace, case_place
+from .place import CasePlace, _sentences, case_place, settle_place, title_level
 
 __all__ = [
     "LEVELS",
@@ -29,10 +29,12 @@ __all__ = [
     "LEVEL_WORDS",
     "NOT_FOUND",
     "WEIGHTS",
+    "CaseHead",
     "CasePlace",
     "CaseProfile",
     "ProfileValue",
     "candidates",
+    "case_heads",
     "case_place",
     "case_profile",
     "explain",
@@ -82,6 +84,20 @@ class ProfileValue:
         return format_quantity(self.value, self.unit, self.approx)
 
 
+@dataclass(frozen=True)
+class CaseHead:
+    """A case's own place, title and sources: the profile without its indicators, which is all a
+    comparison needs to find, label and order its rows (``case_heads`` reads it without the text)."""
+
+    doc_id: str
+    stem: str
+    place: CasePlace
+    title: str | None = None
+    published: str | None = None
+    source: str | None = None
+    link: str | None = None
+
+
 @dataclass
 class CaseProfile:
     doc_id: str
@@ -96,6 +112,10 @@ class CaseProfile:
 
     def value(self, indicator: str) -> ProfileValue:
         return self.values[indicator]
+
+    @property
+    def head(self) -> CaseHead:
+        return CaseHead(self.doc_id, self.stem, self.place, self.title, self.published, self.source, self.link)
 
     def to_gold(self) -> dict:
         """The profile block of the gold schema (corpus/gold/SCHEMA.md, "profile")."""
@@ -179,7 +199,6 @@ def case_profile(document: Document, structure: Structure | None, extraction: Ex
             continue
         values[rule.name] = _value(best, ctx, len(found) - 1)
     meta = extraction.metadata
-    link = next((a for a in document.aliases if a.startswith(("http://", "https://"))), None)
     return CaseProfile(
         doc_id=document.doc_id,
         stem=document.stem,
@@ -187,10 +206,16 @@ def case_profile(document: Document, structure: Structure | None, extraction: Ex
         title=meta.title,
         published=meta.published,
         source=meta.source,
-        link=link or (document.aliases[0] if document.aliases else None),
+        link=_link(document.aliases),
         values=values,
         details=[_value(c, ctx, 0) for cands in by_indicator.values() for c in cands],
     )
+
+
+def _link(aliases: Sequence[str]) -> str | None:
+    """The source's web address, else its first path."""
+    link = next((a for a in aliases if a.startswith(("http://", "https://"))), None)
+    return link or (aliases[0] if aliases else None)
 
 
 def _value(c: _Candidate, ctx: _Context, others: int) -> ProfileValue:
@@ -218,3 +243,24 @@ def stored_profiles(store, doc_ids: Iterable[str] | None = None) -> Iterator[Cas
     ids = list(doc_ids) if doc_ids is not None else store.doc_ids()
     for document, structure, extraction in store.profile_sources(ids):
         yield case_profile(document, structure, extraction)
+
+
+def case_heads(store, rows: Sequence, aliases: Mapping[str, Sequence[str]]) -> list[CaseHead]:
+    """The heads of the documents of ``rows`` (readmodel.DocumentPlace: the documents table's title,
+    source, date and primary place), equal to their profiles' ``head``. The text is read only for the
+    few whose title names a coarser place than the primary one (``settle_place``)."""
+    fulls = [
+        CasePlace.from_place(Place(r.doc_id, 0, 0, r.province, r.city, r.district, r.street, r.community)) for r in rows
+    ]
+    texts = [r.doc_id for r, full in zip(rows, fulls, strict=True) if title_level(full, r.title)]
+    sentences = {
+        doc.doc_id: list(_sentences(doc.text, structure)) for doc, structure, _ in store.profile_sources(texts)
+    }
+    heads = []
+    for r, full in zip(rows, fulls, strict=True):
+        names = aliases.get(r.doc_id, ())
+        place = settle_place(full, r.title, lambda d=r.doc_id: sentences[d])
+        heads.append(
+            CaseHead(r.doc_id, source_stem(r.doc_id, names), place, r.title, r.published, r.source, _link(names))
+        )
+    return heads

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from ..records import Extraction, Place, Structure
@@ -51,16 +51,31 @@ def case_place(text: str, structure: Structure | None, extraction: Extraction) -
     (翠竹园社区位于…: the report is about the community).
     """
     full = CasePlace.from_place(extraction.primary_place())
+    return settle_place(full, extraction.metadata.title, lambda: _sentences(text, structure))
+
+
+def title_level(full: CasePlace, title: str | None) -> str | None:
+    """The coarser level of ``full``'s chain that the title names instead of ``full`` itself, or None
+    (the case is at ``full``'s level, whatever the text says)."""
     if not full.level:
-        return full
-    title = extraction.metadata.title or ""
+        return None
+    title = title or ""
     finer = LEVELS.index(full.level)
     named = [lv for lv in LEVELS[:finer] if (n := full.at(lv)) and n != full.name and _mentions(title, n)]
     if not named or _mentions(title, full.name):
+        return None
+    return named[-1]
+
+
+def settle_place(full: CasePlace, title: str | None, sentences: Callable[[], Iterable[str]]) -> CasePlace:
+    """``case_place`` from the primary place, the title and the report's sentences; the sentences
+    are read only when the title names a coarser place (a comparison reads most places from the
+    documents table without opening the text)."""
+    level = title_level(full, title)
+    if level is None:
         return full
-    level = named[-1]
     facts = _cues()["facts"]
-    for sentence in _sentences(text, structure):
+    for sentence in sentences():
         opener = next((lv for lv in reversed(LEVELS) if (n := full.at(lv)) and sentence.startswith(n)), None)
         if opener is None:
             opener = next(

@@ -17,7 +17,18 @@ from flask import Flask, Response, abort, current_app, g, jsonify, redirect, ren
 from werkzeug.exceptions import HTTPException
 
 from .. import api
-from ..compare import TABLES, UNKNOWN_PLACE, CompareError, Comparison, compare, format_number, format_quantity
+from ..compare import (
+    TABLES,
+    UNKNOWN_PLACE,
+    CompareError,
+    Comparison,
+    ComparisonPlan,
+    compare,
+    format_number,
+    format_quantity,
+    indicator_headers,
+    plan_comparison,
+)
 from ..pgstore import is_url
 from ..profile import NOT_FOUND
 from ..readmodel import FACET_MATCHES, AggregateCache
@@ -211,28 +222,37 @@ def _level_counts(rows: list[dict], level: str) -> list[tuple[str, int]]:
     return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
 
 
-def _comparison(params: CompareParams) -> Comparison:
-    """The comparison the parameters ask for, kept (on a server database) until the store changes:
-    a page, its other pages, its heatmap (which the browser asks for right after the page) and its
-    downloads are the same comparison, which costs seconds for a few cities of a large store."""
+def _compare_args(params: CompareParams) -> dict:
     mapping = {r["city"]: r["province"] for r in _place_rows() if r["city"]}
     places = params.places(mapping)
     themes = tuple(params.themes)
-    key = ("comparison", params.by, themes, None if places is None else tuple(places), params.all_documents)
-    return store().cached(
-        key,
-        lambda: compare(
-            store(), by=params.by, themes=list(themes) or None, places=places, all_documents=params.all_documents
-        ),
-        COMPARISONS,
-    )
+    return {
+        "by": params.by,
+        "themes": themes or None,
+        "places": None if places is None else tuple(places),
+        "all_documents": params.all_documents,
+    }
+
+
+def _comparison(params: CompareParams) -> Comparison:
+    """The comparison the parameters ask for, every table (downloads, the API), kept (on a server
+    database) until the store changes: it costs seconds for a few cities of a large store."""
+    args = _compare_args(params)
+    return store().cached(("comparison", *args.values()), lambda: compare(store(), **args), COMPARISONS)
+
+
+def _plan(params: CompareParams) -> ComparisonPlan:
+    """The comparison's rows before any case is profiled, kept like ``_comparison``: a page, its other
+    pages and its heatmap (which the browser asks for right after the page) share it."""
+    args = _compare_args(params)
+    return store().cached(("comparison plan", *args.values()), lambda: plan_comparison(store(), **args), COMPARISONS)
 
 
 def _records(frame: pd.DataFrame) -> list[dict]:
     return frame.astype(object).where(frame.notna(), None).to_dict(orient="records")
 
 
-def _row_link(comparison: Comparison, label: str) -> str | None:
+def _row_link(comparison: Comparison | ComparisonPlan, label: str) -> str | None:
     """A case row opens its case page; a place row at city or province level searches its practices."""
     docs = comparison.documents.get(label, [])
     if comparison.by == "case" and len(docs) == 1:
@@ -240,11 +260,10 @@ def _row_link(comparison: Comparison, label: str) -> str | None:
     return None
 
 
-def _case_table(comparison: Comparison, rows_shown: slice = slice(None)) -> dict:
+def _case_table(comparison: ComparisonPlan, shown: pd.DataFrame, sources: pd.DataFrame) -> dict:
     """案例对比 as written (约1.3万人, 183→769家, 未找到), each value with its sentence as a tooltip
-    (the rows of ``rows_shown``)."""
-    shown, sources = comparison.cases_shown.iloc[rows_shown], comparison.cases_sources.iloc[rows_shown]
-    indicators = set(comparison.indicator_headers)
+    (``shown`` and ``sources``: the rows of ``cases_shown`` and ``cases_sources`` on the page)."""
+    indicators = set(indicator_headers())
     columns = [str(c) for c in shown.columns if c not in ("文档", "链接")]
     rows = []
     # Plain dicts: a DataFrame cell read by position costs tens of µs, a page has thousands.
@@ -273,7 +292,7 @@ def _case_table(comparison: Comparison, rows_shown: slice = slice(None)) -> dict
     return {"columns": columns, "rows": rows}
 
 
-def _matrix(comparison: Comparison, rows_shown: slice = slice(None)) -> dict:
+def _matrix(comparison: Comparison | ComparisonPlan, rows_shown: slice = slice(None)) -> dict:
     """The place × theme counts with a heat level per cell and a link to the practices behind it
     (the rows of ``rows_shown``; heat levels are relative to every row)."""
     frame = comparison.theme_counts
@@ -425,15 +444,16 @@ def _page_routes(app: Flask) -> None:
     @app.get("/compare")
     def compare_page():
         params = compare_params(request.args)
-        comparison = _comparison(params)
+        plan = _plan(params)
         rows = _place_rows()
         shown = slice((params.page - 1) * COMPARE_PAGE_ROWS, params.page * COMPARE_PAGE_ROWS)
-        total = max(len(comparison.cases_shown), len(comparison.theme_counts))
+        total = max(len(plan), len(plan.theme_counts))
+        _, cases_shown, cases_sources = plan.rows(store(), shown)  # only the cases of the page are profiled
         return render_template(
             "compare.html",
             params=params,
-            matrix=_matrix(comparison, shown),
-            cases=_case_table(comparison, shown),
+            matrix=_matrix(plan, shown),
+            cases=_case_table(plan, cases_shown, cases_sources),
             rows_total=total,
             per_page=COMPARE_PAGE_ROWS,
             pages=max(1, math.ceil(total / COMPARE_PAGE_ROWS)),
@@ -464,11 +484,11 @@ def _download_routes(app: Flask) -> None:
     def compare_png():
         from ..charts import ChartError  # matplotlib loads only when a picture is asked for
 
-        comparison = _comparison(compare_params(request.args))
-        if not comparison.themes:
+        plan = _plan(compare_params(request.args))  # the picture is the place × theme table alone
+        if not plan.themes:
             abort(404)
         try:
-            data = downloads.heatmap_png(comparison)
+            data = downloads.heatmap_png(plan)
         except ChartError as exc:
             raise PageError(503, str(exc)) from None
         return Response(data, mimetype="image/png", headers={"Cache-Control": "no-store"})

@@ -13,7 +13,7 @@ import zipfile
 from collections import OrderedDict
 from pathlib import Path
 
-from ..compare import TABLES, Comparison, write_csv, write_xlsx
+from ..compare import TABLES, Comparison, ComparisonPlan, write_csv, write_xlsx
 
 # matplotlib's pyplot state is global; two threads drawing at once corrupt each other's figure.
 _DRAW_LOCK = threading.Lock()
@@ -50,7 +50,7 @@ def zip_bytes(comparison: Comparison) -> bytes:
     return buffer.getvalue()
 
 
-def heatmap_png(comparison: Comparison) -> bytes:
+def heatmap_png(comparison: Comparison | ComparisonPlan) -> bytes:
     """The place × theme heatmap drawn by ``pipeline.charts``, from memory when this table was drawn before.
 
     Raises:

@@ -424,3 +424,10 @@ def test_compare_page_shows_its_rows_a_page_at_a_time(client, monkeypatch):
     assert f"第 1 / {rows} 页" in first and "下一页" in first and "上一页" in last
     assert 'href="/compare.xlsx?by=case"' in first  # downloads keep every row
     assert client.get("/compare?page=0").status_code == 400
+    # Each page profiles only its own cases: page by page, the rows and cells are those of all rows
+    # on one page, in the order of the whole comparison.
+    paged = [case_rows(html(client.get(f"/compare?page={n}"))) for n in range(1, rows + 1)]
+    monkeypatch.setattr(web_app, "COMPARE_PAGE_ROWS", rows)
+    assert {k: v for page in paged for k, v in page.items()} == case_rows(html(client.get("/compare")))
+    whole = client.get("/api/compare").get_json()["tables"]["cases"]
+    assert [label for page in paged for label in page] == [row["案例"] for row in whole]
