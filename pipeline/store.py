@@ -55,7 +55,7 @@ if TYPE_CHECKING:
 
 _R = TypeVar("_R", bound="DataclassInstance")  # a record dataclass
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 DEFAULT_DB = Path("outputs") / "govcase.db"
 BUSY_TIMEOUT_S = 10.0
 # Page cache of a writing connection (SQLite's default is 2 MiB). Document ids are
@@ -320,8 +320,10 @@ _MIGRATIONS: dict[int, str | Callable[[Store], None]] = {
     "CREATE INDEX documents_province ON documents(province, doc_id);\n",
     5: _passages_apart,
     6: _relevance_columns,
-    # Nothing changes on SQLite: version 8 stores term frequencies beside PostgreSQL's vectors.
+    # Nothing changes on SQLite: version 8 stores term frequencies beside PostgreSQL's vectors,
+    # version 9 the practices' themes inside them.
     7: "",
+    8: "",
 }
 
 

@@ -276,3 +276,26 @@ def test_version_6_server_store_gets_relevance_scored(pg_database):
         [(label, score)] = migrated._query("SELECT relevance, case_score FROM documents")
         stored = migrated.get_extraction(migrated.doc_ids()[0]).relevance
     assert label == stored.label == "治理案例" and score == stored.score
+
+
+def test_version_8_server_store_gets_its_themes_into_the_vectors(pg_database):
+    url = pg_database()
+    assert not api.ingest([SEEDS / "001_143382d16654aa58.txt"], db=url).errors
+    with api.open_store(url) as store:
+        [(theme,)] = store._query(
+            "SELECT theme FROM measure_themes GROUP BY theme ORDER BY count(*) DESC, theme LIMIT 1"
+        )
+        before = [h.measure_id for h in search(store, "社区", theme=theme, limit=100).hits]
+        store.conn.execute(
+            "UPDATE measures_fts SET fts = ts_delete(fts, ARRAY(SELECT u.lexeme FROM unnest(fts) u "
+            "WHERE u.lexeme LIKE '#theme:%'))"
+        )
+        store.conn.execute("UPDATE schema_version SET version = 8")
+        assert before and search(store, "社区", theme=theme).total == 0  # the filter reads the lexemes
+    with api.open_store(url) as migrated:
+        assert migrated.schema_version == SCHEMA_VERSION
+        assert [h.measure_id for h in search(migrated, "社区", theme=theme, limit=100).hits] == before
+        [(lexemes,)] = migrated._query(
+            "SELECT count(*) FROM measures_fts, unnest(fts) u WHERE u.lexeme LIKE '#theme:%'"
+        )
+        assert lexemes == migrated._query("SELECT count(*) FROM measure_themes")[0][0]

@@ -436,3 +436,23 @@ def test_the_facets_of_a_broad_query_count_its_newest_matches(make_store, monkey
     # Filters alone count every practice.
     assert dict(facet_counts(store, "")["city"]) == {"成都市": 2, "深圳市": 2} and not facets_sampled(store, "")
     store.close()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_a_theme_filter_is_no_word_of_the_text(make_store, backend):
+    """PostgreSQL keeps each practice's themes as lexemes of its vector: no word, prefix or spelling of
+    the marker matches them, and a theme filter with words finds what the theme's rows hold."""
+    store = make_store(backend)
+    items = [
+        ("楼栋议事", "居民协商停车。", ["居民参与与协商自治"], "measure"),
+        ("党员包楼", "党员联系居民。", ["党建引领"], "measure"),
+    ]
+    put_case(store, "t1", "广东省", "深圳市", "深圳案例", [], items)
+    assert search(store, "参与").total == 0 and search(store, "党建").total == 0  # theme words, not text words
+    assert search(store, "#theme:党建引领").total == 0 and search(store, "theme").total == 0
+    assert [h.heading for h in search(store, "居民", theme="居民参与与协商自治").hits] == ["楼栋议事"]
+    assert [h.heading for h in search(store, "居民", theme="党建引领").hits] == ["党员包楼"]
+    assert search(store, "停车", theme="党建引领").total == 0
+    assert search(store, "居民", theme=["党建引领", "居民参与与协商自治"]).total == 2
+    assert [h.heading for h in search(store, "", theme="党建引领").hits] == ["党员包楼"]
+    store.close()
