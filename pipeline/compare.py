@@ -284,9 +284,11 @@ def plan_comparison(
     heads = [h for h in _stored_heads(store, not all_documents, scope) if wanted is None or wanted(h.place)]
     labels = _row_labels(heads, by)
     place_of = {h.doc_id: labels[h.doc_id] for h in heads}
-    rows, counts = _theme_counts(store, place_of, header, themes, kinds, scope)
+    # The documents in scope are known by now: their ids are cheaper to test than the places again.
+    rows, counts = _theme_counts(store, place_of, header, themes, kinds, None if scope is None else list(place_of))
     order = [str(x) for x in counts[header]] if len(counts) else []
-    order += [label for label in dict.fromkeys(place_of.values()) if label not in order]
+    counted = set(order)
+    order += [label for label in dict.fromkeys(place_of.values()) if label not in counted]
     order = [label for label in order if label != UNKNOWN_PLACE] + [label for label in order if label == UNKNOWN_PLACE]
     documents: dict[str, list[str]] = {}
     for doc_id, label in place_of.items():
@@ -369,9 +371,9 @@ def _row_labels(profiles, by: str) -> dict[str, str]:
     return labels
 
 
-def _theme_counts(store, place_of, header, themes, kinds, scope) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _theme_counts(store, place_of, header, themes, kinds, doc_ids) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The counted practices (with their row's label) and the place × theme counts, rows in table order."""
-    rows = store.measure_themes(kinds, scope)
+    rows = store.measure_themes(kinds, doc_ids=doc_ids)
     data = pd.DataFrame([r for r in rows if r.doc_id in place_of], columns=list(MeasureTheme._fields))
     data["place"] = data["doc_id"].map(place_of)
     taxonomy = [name for name, _ in theme_taxonomy()]

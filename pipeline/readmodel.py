@@ -281,6 +281,10 @@ class Reads:
             found[key] = value
         return [found[k] for k in keys]
 
+    def _among(self, column: str, ids: Sequence[str]) -> tuple[str, list]:
+        """`` AND column`` is one of ``ids`` (any number of them: one parameter, a JSON array)."""
+        return f" AND {column} IN (SELECT value FROM json_each(?))", [json.dumps(list(ids))]
+
     def profile_sources(self, doc_ids: Sequence[str]) -> Iterator[tuple[Any, Any, Any]]:
         """(Document, Structure or None, Extraction) of each document, in order."""
         for doc_id in doc_ids:
@@ -349,16 +353,19 @@ class Reads:
     _alias_order = "rowid"  # the order aliases were inserted in (a column on a server database)
 
     # practices and records
-    def measure_themes(self, kinds: Sequence[str], within: PlaceScope | None = None) -> list[MeasureTheme]:
+    _themes_join = "JOIN measure_themes t ON t.measure_id = m.measure_id"  # each practice's themes as t
+
+    def measure_themes(
+        self, kinds: Sequence[str], within: PlaceScope | None = None, *, doc_ids: Sequence[str] | None = None
+    ) -> list[MeasureTheme]:
         """(doc_id, measure_id, heading, theme) of the titled practices of these kinds (of the documents
-        in scope), by document and position."""
-        where, params = _scoped("m.doc_id", within)
+        in scope, or of ``doc_ids``), by document and position."""
+        where, params = self._among("m.doc_id", doc_ids) if doc_ids is not None else _scoped("m.doc_id", within)
         return [
             MeasureTheme(*r)
             for r in self._query(
-                "SELECT m.doc_id, m.measure_id, m.heading, t.theme FROM measures m "
-                "JOIN measure_themes t ON t.measure_id = m.measure_id "
-                f"WHERE m.titled = 1 AND m.kind IN ({_marks(len(kinds))}){where} ORDER BY m.doc_id, m.ordinal",
+                f"SELECT m.doc_id, m.measure_id, m.heading, t.theme FROM measures m {self._themes_join} "
+                f"WHERE m.titled = 1 AND m.kind IN ({_marks(len(kinds))}){where} ORDER BY m.doc_id, m.ordinal, t.theme",
                 [*kinds, *params],
             )
         ]

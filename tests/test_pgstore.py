@@ -98,6 +98,12 @@ def test_read_model_rows_are_equal(both):
     strip = [(r.doc_id, r.heading, r.themes, r.city) for r in lite.measures_for_clustering()]
     assert [(r.doc_id, r.heading, r.themes, r.city) for r in pg.measures_for_clustering()] == strip
     assert [r[1:] for r in pg.aliases_in_order()] == [r[1:] for r in lite.aliases_in_order()]
+    # A comparison's practices of the documents it compares, read by their ids (any number: one parameter).
+    ids = lite.doc_ids()[1:3]
+    every = [(r.doc_id, r.heading, r.theme) for r in lite.measure_themes(("measure",)) if r.doc_id in ids]
+    for store in (lite, pg):
+        assert [(r.doc_id, r.heading, r.theme) for r in store.measure_themes(("measure",), doc_ids=ids)] == every
+    assert every and lite.measure_themes(("measure",), doc_ids=[]) == pg.measure_themes(("measure",), doc_ids=[]) == []
 
 
 @pytest.mark.parametrize(
@@ -278,7 +284,7 @@ def test_version_6_server_store_gets_relevance_scored(pg_database):
     assert label == stored.label == "治理案例" and score == stored.score
 
 
-def test_version_8_server_store_gets_its_themes_into_the_vectors(pg_database):
+def test_version_8_server_store_gets_its_themes_into_the_vectors_and_its_place_indexes(pg_database):
     url = pg_database()
     assert not api.ingest([SEEDS / "001_143382d16654aa58.txt"], db=url).errors
     with api.open_store(url) as store:
@@ -290,6 +296,7 @@ def test_version_8_server_store_gets_its_themes_into_the_vectors(pg_database):
             "UPDATE measures_fts SET fts = ts_delete(fts, ARRAY(SELECT u.lexeme FROM unnest(fts) u "
             "WHERE u.lexeme LIKE '#theme:%'))"
         )
+        store.conn.execute("DROP INDEX documents_district, documents_street, documents_community")
         store.conn.execute("UPDATE schema_version SET version = 8")
         assert before and search(store, "社区", theme=theme).total == 0  # the filter reads the lexemes
     with api.open_store(url) as migrated:
@@ -299,3 +306,5 @@ def test_version_8_server_store_gets_its_themes_into_the_vectors(pg_database):
             "SELECT count(*) FROM measures_fts, unnest(fts) u WHERE u.lexeme LIKE '#theme:%'"
         )
         assert lexemes == migrated._query("SELECT count(*) FROM measure_themes")[0][0]
+        indexes = {r[0] for r in migrated._query("SELECT indexname FROM pg_indexes WHERE tablename = 'documents'")}
+        assert {"documents_district", "documents_street", "documents_community"} <= indexes  # version 10
