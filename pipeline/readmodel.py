@@ -640,6 +640,7 @@ class TextFilter(NamedTuple):
 
     sql: str
     params: list
+    docs: int | None = None  # how many documents the conditions admit, when they list them
 
 
 class SqliteReads(Reads):

@@ -142,6 +142,8 @@ def test_a_readonly_store_refuses_writes_and_an_empty_database(pg_database):
         api.open_store(url, readonly=True)
     api.open_store(url).close()
     with api.open_store(url, readonly=True) as store, pytest.raises(Exception, match="read-only"):
+        # Statements prepared by psycopg are still planned for each execution's own words and limits.
+        assert store._query("SHOW plan_cache_mode") == [("force_custom_plan",)]
         store.record_error("x.txt", "测试")
 
 

@@ -348,11 +348,13 @@ def _expected(store, query, where, params, limit, offset):
 
 @pytest.mark.parametrize("broad_themes", [True, False], ids=["probed", "as-set"])
 @pytest.mark.parametrize("filters, where, params", FILTER_CASES)
-@pytest.mark.parametrize("query", ["社区", "社区 治理", "议事", "居民 议事"])
+@pytest.mark.parametrize("query", ["社区", "社区 治理", "议事", "居民 议事", "志愿者"])
+# A word counted past COUNT_CAP (rank cap 12) has its total known before its page is read.
+@pytest.mark.parametrize("rank_cap", [3, 12], ids=["counted", "total known"])
 def test_common_words_page_through_heading_matches_then_the_rest(
-    many, monkeypatch, broad_themes, filters, where, params, query
+    many, monkeypatch, broad_themes, filters, where, params, query, rank_cap
 ):
-    monkeypatch.setattr(search_module, "RANK_CAP", 3)
+    monkeypatch.setattr(search_module, "RANK_CAP", rank_cap)
     monkeypatch.setattr(search_module, "COUNT_CAP", 10)
     monkeypatch.setattr(SqliteReads, "_is_broad", lambda store, s: broad_themes)
     for offset in (0, 4, 9, 12, 30):
@@ -456,3 +458,27 @@ def test_a_theme_filter_is_no_word_of_the_text(make_store, backend):
     assert search(store, "居民", theme=["党建引领", "居民参与与协商自治"]).total == 2
     assert [h.heading for h in search(store, "", theme="党建引领").hits] == ["党员包楼"]
     store.close()
+
+
+@pytest.mark.parametrize(
+    "query, filters",
+    [
+        ("社区", {"city": "武汉"}),
+        ("社区 服务", {"province": "广东省"}),
+        ("议事", {"mechanism": "联动", "kind": "measure"}),
+        ("养老", {"city": ["武汉", "深圳"], "theme": "精准服务供给"}),
+        ("社区", {"mechanism": "五社", "theme": "社会组织培育"}),
+    ],
+)
+def test_a_filter_read_before_the_words_finds_what_the_words_first_find(store, monkeypatch, query, filters):
+    """On PostgreSQL a filter that lists few documents is read first and the words tested on its rows
+    (pgstore.NARROW_FILTER); either way the hits, their order, scores and the total are the same."""
+    from pipeline import pgstore
+
+    found = {}
+    for name, factor in (("words first", 10**9), ("filter first", 0)):
+        monkeypatch.setattr(pgstore, "NARROW_FILTER", factor)
+        result = search(store, query, **filters)
+        found[name] = (result.total, [(h.measure_id, round(h.score, 9)) for h in result.hits])
+    assert found["words first"] == found["filter first"]
+    assert found["words first"][0] > 0
