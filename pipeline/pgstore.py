@@ -278,7 +278,7 @@ def _term_frequencies(store: PgStore) -> None:
             return
         hits: dict[int, list[tuple[str, bool]]] = {}
         for measure_id, lexeme, positions, weights in rows:
-            if lexeme.startswith(THEME_MARK):  # a theme, not a word (a store that already had them)
+            if lexeme.startswith("#"):  # a theme or mechanism, not a word (a store that already had them)
                 continue
             hits.setdefault(measure_id, []).extend((lexeme, w == "A") for w in weights or ["D"] * len(positions))
         with conn.cursor() as cur:
@@ -308,12 +308,23 @@ def _themes_in_vectors(store: PgStore) -> None:
     )
 
 
+def _mechanisms_in_vectors(store: PgStore) -> None:
+    """Version 10 -> 11: each practice's vector gets a lexeme per mechanism its document names."""
+    store.conn.execute(
+        "UPDATE measures_fts f SET fts = f.fts || n.lexemes FROM (SELECT doc_id, "
+        "array_to_tsvector(array_agg(%s || name)) AS lexemes FROM mechanism_names GROUP BY doc_id) n "
+        "WHERE n.doc_id = f.doc_id",
+        (MECHANISM_MARK,),
+    )
+
+
 _MIGRATIONS: dict[int, str | Callable[[PgStore], None]] = {
     5: _passages_apart,
     6: _relevance_columns,
     7: _term_frequencies,
     8: _themes_in_vectors,
     9: _PLACE_INDEXES,
+    10: _mechanisms_in_vectors,
 }
 
 
@@ -340,17 +351,26 @@ def _lexeme(tok: str) -> str:
 NARROW_FILTER = 2
 RANK_PROBE = 10_000
 
-# Theme lexemes begin with a character index_tokens never keeps, so no word (nor prefix) matches one.
+# Theme and mechanism lexemes begin with a character index_tokens never keeps, so no word (nor
+# prefix) matches one.
 THEME_MARK = "#theme:"
+MECHANISM_MARK = "#mechanism:"
 
 
 def theme_lexeme(theme: str) -> str:
     return _lexeme(THEME_MARK + theme)
 
 
-def tsvector_literal(heading: str, body: str, themes: Sequence[str] = ()) -> tuple[str, int]:
+def mechanism_lexeme(name: str) -> str:
+    return _lexeme(MECHANISM_MARK + name)
+
+
+def tsvector_literal(
+    heading: str, body: str, themes: Sequence[str] = (), mechanisms: Sequence[str] = ()
+) -> tuple[str, int]:
     """A practice's segmented heading and body as a tsvector literal (heading weight A), with a lexeme
-    per theme (no position: ts_filter leaves them out of the heading's vector), and its token count.
+    per theme of the practice and per mechanism its document names (no position: ts_filter leaves
+    them out of the heading's vector), and its token count.
 
     Body positions start two after the heading's, so a phrase never spans the two columns.
     """
@@ -362,7 +382,8 @@ def tsvector_literal(heading: str, body: str, themes: Sequence[str] = ()) -> tup
         positions.setdefault(tok, []).append(str(min(i, 16383)))
     # A lexeme keeps at most 256 positions; more are dropped by PostgreSQL anyway.
     words = [f"{_lexeme(tok)}:{','.join(pos[:256])}" for tok, pos in positions.items()]
-    return " ".join(words + [theme_lexeme(t) for t in dict.fromkeys(themes)]), len(head) + len(text)
+    marks = [theme_lexeme(t) for t in dict.fromkeys(themes)] + [mechanism_lexeme(m) for m in dict.fromkeys(mechanisms)]
+    return " ".join(words + marks), len(head) + len(text)
 
 
 def term_frequencies(heading: str, body: str) -> dict[str, float]:
@@ -453,6 +474,9 @@ class PgStore(Reads):
 
     _alias_order = "id"
     _planner_hints = False
+    # A mechanism filter is tested on each full-text row's mechanism lexemes: listing its documents
+    # (a quarter of a 50,000-document store for 双轨制) cost ~25 ms a statement to send and plan.
+    mechanisms_in_rows = True
 
     def __init__(self, url: str, *, readonly: bool = False) -> None:
         self.path = _safe(url)
@@ -662,8 +686,9 @@ class PgStore(Reads):
                 for theme, score in pairs
             ],
         )
+        names = [name for _, name in rows.mechanism_names]
         vectors = [
-            (*tsvector_literal(h, b, [theme for theme, _ in pairs]), _tf_json(term_frequencies(h, b)))
+            (*tsvector_literal(h, b, [theme for theme, _ in pairs], names), _tf_json(term_frequencies(h, b)))
             for (h, b), pairs in zip(rows.measure_index, rows.measure_themes, strict=False)
         ]
         self._many(
@@ -883,7 +908,21 @@ class PgStore(Reads):
         if f.kinds:
             clauses.append(" AND kind = ANY(?)")
             params.append(list(f.kinds))
+        if f.mechanisms and themes_in_row:
+            names = self.mechanism_names_with(f.mechanisms)
+            clauses.append(" AND fts @@ ?::tsquery" if names else " AND false")
+            params += [" | ".join(mechanism_lexeme(n) for n in names)] if names else []
+        elif f.mechanisms:
+            clauses.append(" AND doc_id = ANY(?)")
+            params.append(sorted(self.docs_with_mechanisms(f.mechanisms)))
         return TextFilter("".join(clauses), params, None if f.doc_ids is None else len(f.doc_ids))
+
+    def mechanism_names_with(self, parts: Sequence[str]) -> list[str]:
+        """The stored mechanism names containing any of ``parts`` (kept until the store changes)."""
+        likes = " OR ".join("name LIKE ? ESCAPE '\\'" for _ in parts)
+        sql = f"SELECT DISTINCT name FROM mechanism_names WHERE {likes} ORDER BY name"
+        params = [f"%{_like(p)}%" for p in parts]
+        return self.cached(("mechanism names", tuple(parts)), lambda: [r[0] for r in self._query(sql, params)])
 
     def _rows(self, q: TextQuery, where: TextFilter) -> tuple[str, list, TextFilter]:
         """The rows a match reads, their parameters, and the conditions left to test beside the match.

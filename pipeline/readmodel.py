@@ -35,10 +35,19 @@ class MeasureFilter(NamedTuple):
     themes: tuple[str, ...] = ()
     kinds: tuple[str, ...] = ()
     cases_only: bool = False  # only the practices of governance cases (CASES_ONLY)
+    # Parts of mechanism names a document must name one of, where the store tests them itself
+    # (``Reads.mechanisms_in_rows``) instead of their documents being listed in doc_ids.
+    mechanisms: tuple[str, ...] = ()
 
     @property
     def restricts(self) -> bool:
-        return self.doc_ids is not None or bool(self.themes) or bool(self.kinds) or self.cases_only
+        return (
+            self.doc_ids is not None
+            or bool(self.themes)
+            or bool(self.kinds)
+            or self.cases_only
+            or bool(self.mechanisms)
+        )
 
 
 class PlaceScope(NamedTuple):
@@ -299,6 +308,10 @@ class Reads:
         return set(
             self.cached(("places", level, tuple(names)), lambda: frozenset(r[0] for r in self._query(sql, names)))
         )
+
+    # Whether a mechanism filter reaches the store as its name parts (MeasureFilter.mechanisms) rather
+    # than as the ids of its documents.
+    mechanisms_in_rows = False
 
     def docs_with_mechanisms(self, parts: Sequence[str]) -> set[str]:
         """Ids of the documents naming a mechanism that contains any of ``parts`` (kept until the store
@@ -591,7 +604,7 @@ def _filter_key(f: MeasureFilter | None) -> Hashable:
     if f is None or f.doc_ids is None:
         return f
     digest = hashlib.blake2b("\n".join(f.doc_ids).encode(), digest_size=16).digest()
-    return (digest, f.themes, f.kinds, f.cases_only)
+    return (digest, f.themes, f.kinds, f.cases_only, f.mechanisms)
 
 
 def _scoped(column: str, within: PlaceScope | None) -> tuple[str, list]:

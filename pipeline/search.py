@@ -148,9 +148,9 @@ def measure_filter(
         if names:
             found = store.docs_in_places(level, names)
             docs = found if docs is None else docs & found
-    mechanisms = _as_list(mechanism)
-    if mechanisms:
-        found = store.docs_with_mechanisms([normalize_query(x).strip() for x in mechanisms])
+    mechanisms = tuple(normalize_query(x).strip() for x in _as_list(mechanism))
+    if mechanisms and not store.mechanisms_in_rows:
+        found = store.docs_with_mechanisms(mechanisms)
         docs = found if docs is None else docs & found
     kinds = _as_list(kind)
     unknown = [k for k in kinds if k not in MEASURE_KINDS]
@@ -163,6 +163,7 @@ def measure_filter(
         themes=tuple(normalize_query(t).strip() for t in _as_list(theme)),
         kinds=tuple(kinds),
         cases_only=not all_documents,
+        mechanisms=mechanisms if store.mechanisms_in_rows else (),
     )
 
 

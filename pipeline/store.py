@@ -55,7 +55,7 @@ if TYPE_CHECKING:
 
 _R = TypeVar("_R", bound="DataclassInstance")  # a record dataclass
 
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 DEFAULT_DB = Path("outputs") / "govcase.db"
 BUSY_TIMEOUT_S = 10.0
 # Page cache of a writing connection (SQLite's default is 2 MiB). Document ids are
@@ -322,10 +322,12 @@ _MIGRATIONS: dict[int, str | Callable[[Store], None]] = {
     6: _relevance_columns,
     # Nothing changes on SQLite: version 8 stores term frequencies beside PostgreSQL's vectors,
     # version 9 the practices' themes inside them, version 10 indexes its documents' districts,
-    # streets and communities (SQLite's LIKE cannot use them).
+    # streets and communities (SQLite's LIKE cannot use them), version 11 puts the documents'
+    # mechanisms in the vectors.
     7: "",
     8: "",
     9: "",
+    10: "",
 }
 
 

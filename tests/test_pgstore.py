@@ -286,7 +286,7 @@ def test_version_6_server_store_gets_relevance_scored(pg_database):
     assert label == stored.label == "治理案例" and score == stored.score
 
 
-def test_version_8_server_store_gets_its_themes_into_the_vectors_and_its_place_indexes(pg_database):
+def test_version_8_server_store_gets_themes_and_mechanisms_into_the_vectors_and_place_indexes(pg_database):
     url = pg_database()
     assert not api.ingest([SEEDS / "001_143382d16654aa58.txt"], db=url).errors
     with api.open_store(url) as store:
@@ -296,7 +296,7 @@ def test_version_8_server_store_gets_its_themes_into_the_vectors_and_its_place_i
         before = [h.measure_id for h in search(store, "社区", theme=theme, limit=100).hits]
         store.conn.execute(
             "UPDATE measures_fts SET fts = ts_delete(fts, ARRAY(SELECT u.lexeme FROM unnest(fts) u "
-            "WHERE u.lexeme LIKE '#theme:%'))"
+            "WHERE u.lexeme LIKE '#%'))"
         )
         store.conn.execute("DROP INDEX documents_district, documents_street, documents_community")
         store.conn.execute("UPDATE schema_version SET version = 8")
@@ -308,5 +308,12 @@ def test_version_8_server_store_gets_its_themes_into_the_vectors_and_its_place_i
             "SELECT count(*) FROM measures_fts, unnest(fts) u WHERE u.lexeme LIKE '#theme:%'"
         )
         assert lexemes == migrated._query("SELECT count(*) FROM measure_themes")[0][0]
+        [(mechanisms,)] = migrated._query(
+            "SELECT count(*) FROM measures_fts, unnest(fts) u WHERE u.lexeme LIKE '#mechanism:%'"
+        )
+        [(expected,)] = migrated._query(
+            "SELECT count(*) FROM measures_fts f JOIN mechanism_names n ON n.doc_id = f.doc_id"
+        )  # version 11: every practice carries its document's mechanisms
+        assert mechanisms == expected > 0
         indexes = {r[0] for r in migrated._query("SELECT indexname FROM pg_indexes WHERE tablename = 'documents'")}
         assert {"documents_district", "documents_street", "documents_community"} <= indexes  # version 10

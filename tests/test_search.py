@@ -441,15 +441,23 @@ def test_the_facets_of_a_broad_query_count_its_newest_matches(make_store, monkey
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
-def test_a_theme_filter_is_no_word_of_the_text(make_store, backend):
-    """PostgreSQL keeps each practice's themes as lexemes of its vector: no word, prefix or spelling of
-    the marker matches them, and a theme filter with words finds what the theme's rows hold."""
+def test_theme_and_mechanism_filters_are_no_words_of_the_text(make_store, backend):
+    """PostgreSQL keeps each practice's themes, and its document's mechanisms, as lexemes of its vector:
+    no word, prefix or spelling of the markers matches them, and a filter with words finds what the
+    filtered rows hold."""
     store = make_store(backend)
     items = [
         ("楼栋议事", "居民协商停车。", ["居民参与与协商自治"], "measure"),
         ("党员包楼", "党员联系居民。", ["党建引领"], "measure"),
     ]
-    put_case(store, "t1", "广东省", "深圳市", "深圳案例", [], items)
+    put_case(store, "t1", "广东省", "深圳市", "深圳案例", ["红色物业"], items)
+    put_case(store, "t2", "四川省", "成都市", "成都案例", ["院落自治"], [("院坝会", "居民议事。", [], "measure")])
+    assert search(store, "物业").total == 0 and search(store, "#mechanism:红色物业").total == 0
+    assert [h.doc_id for h in search(store, "居民", mechanism="物业").hits] == ["t1", "t1"]
+    assert [h.heading for h in search(store, "居民", mechanism="院落").hits] == ["院坝会"]
+    assert search(store, "居民", mechanism=["物业", "院落"]).total == 3
+    assert search(store, "居民", mechanism="不存在").total == 0 and search(store, "", mechanism="不存在").total == 0
+    assert [h.heading for h in search(store, "居民", mechanism="物业", theme="党建引领").hits] == ["党员包楼"]
     assert search(store, "参与").total == 0 and search(store, "党建").total == 0  # theme words, not text words
     assert search(store, "#theme:党建引领").total == 0 and search(store, "theme").total == 0
     assert [h.heading for h in search(store, "居民", theme="居民参与与协商自治").hits] == ["楼栋议事"]
