@@ -398,7 +398,8 @@ def test_a_reader_sees_what_another_connection_writes_once_the_store_changes(mak
     from pipeline.api import open_store
 
     monkeypatch.setattr(pgstore, "GENERATION_TTL_S", 0.0)  # ask the server every time
-    monkeypatch.setattr(readmodel, "FACET_MATCHES", 1)
+    for module in (readmodel, pgstore):
+        monkeypatch.setattr(module, "FACET_MATCHES", 1)
     writer = make_store("postgresql")
     first = [("议事会议事", "居民议事会每月议事。", ["居民议事"], "measure")]
     put_case(writer, "a1", "四川省", "成都市", "成都案例", ["三社联动"], first)
