@@ -125,6 +125,7 @@ FILES: dict[str, Spec] = {
     "mechanism_stop.txt": _WORDS,
     "mechanism_suffixes.txt": _WORDS,
     "mechanism_triggers.txt": _WORDS,
+    "mechanism_adherence.txt": _WORDS,
     "mechanisms.txt": _WORDS,
     "outlook_words.txt": Spec(
         "sections",

@@ -19,20 +19,32 @@ class BinaryModel:
     weights: dict[str, float]
     intercept: float
     threshold: float = 0.5
+    # A text too short for layout and densities (the mechanism model's one-line texts) has a cut-off of its
+    # own, chosen on such texts; None: the one threshold serves every text.
+    short_threshold: float | None = None
 
     def probability(self, feats: dict[str, float]) -> float:
         score = self.intercept + sum(self.weights.get(name, 0.0) * value for name, value in feats.items())
         return 1.0 / (1.0 + math.exp(-score))
 
-    def with_threshold(self, threshold: float) -> BinaryModel:
-        return BinaryModel(self.weights, self.intercept, threshold)
+    def with_threshold(self, threshold: float, short_threshold: float | None = None) -> BinaryModel:
+        return BinaryModel(self.weights, self.intercept, threshold, short_threshold)
 
     def to_json(self) -> dict:
-        return {"intercept": self.intercept, "threshold": self.threshold, "weights": self.weights}
+        data = {"intercept": self.intercept, "threshold": self.threshold, "weights": self.weights}
+        if self.short_threshold is not None:
+            data["short_threshold"] = self.short_threshold
+        return data
 
     @classmethod
     def from_json(cls, data: dict) -> BinaryModel:
-        return cls(dict(data["weights"]), float(data["intercept"]), float(data.get("threshold", 0.5)))
+        short = data.get("short_threshold")
+        return cls(
+            dict(data["weights"]),
+            float(data["intercept"]),
+            float(data.get("threshold", 0.5)),
+            None if short is None else float(short),
+        )
 
     def save(self, path: Path) -> Path:
         path.write_text(json.dumps(self.to_json(), ensure_ascii=False, indent=1, sort_keys=True) + "\n", "utf-8")

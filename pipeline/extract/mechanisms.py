@@ -107,6 +107,7 @@ class _Cues:
     suffixes: tuple[str, ...]
     context: re.Pattern
     triggers: re.Pattern
+    adherence: re.Pattern  # corpus/mechanism_adherence.txt: 坚持, 整治 … right before a name
     joins: re.Pattern
     unquoted_numeral: re.Pattern
     stop: tuple[str, ...]
@@ -135,6 +136,7 @@ def _cues() -> _Cues:
         suffixes=suffixes,
         context=re.compile(_alternation(read_lines("mechanism_context.txt"))),
         triggers=re.compile(rf"(?:{_alternation(read_lines('mechanism_triggers.txt'))})了?$"),
+        adherence=re.compile(rf"(?:{_alternation(read_lines('mechanism_adherence.txt'))})(?:好|新时代|搞)?$"),
         joins=re.compile(_alternation(joins)),
         unquoted_numeral=re.compile(rf"{_NUMERAL}{_HAN_NOT_NUM}{{1,3}}?(?:{_alternation(joins)})"),
         stop=read_lines("mechanism_stop.txt"),
@@ -219,6 +221,10 @@ def _context_after(text: str, pos: int) -> int | None:
 
 def _trigger_before(text: str, pos: int) -> bool:
     return bool(_cues().triggers.search(text[max(0, pos - _TRIGGER_WINDOW) : pos]))
+
+
+def _adhering_before(text: str, pos: int) -> bool:
+    return bool(_cues().adherence.search(text[max(0, pos - _TRIGGER_WINDOW - 2) : pos]))
 
 
 def _join_after(text: str, pos: int, lex: Lexicon) -> re.Match | None:
@@ -748,6 +754,7 @@ def _context_features(text: str, group: CandidateGroup, in_quotes: list[bool]) -
     tests = {
         "model_noun_after": any(_context_after(text, end) for end in ends),
         "adopting_verb_before": any(_trigger_before(text, start) for start in starts),
+        "adhering_verb_before": any(_adhering_before(text, start) for start in starts),
         "defined": any(_DEFINED.match(text, end) for end in ends),
         "prose_pattern": not quoted and bool(_cues().reject_unquoted.search(group.name)),
         "problem_cue_before": any(_PROBLEM_CUE.search(text, max(0, c.start - 12), c.start) for c in cands),
@@ -756,7 +763,45 @@ def _context_features(text: str, group: CandidateGroup, in_quotes: list[bool]) -
         # “草根文化社”、“工福晴雨”服务队等社会组织: bodies, not arrangements.
         "organisation_listed": any(_ORGANISATIONS_AFTER.match(text, c.end) for c in cands),
     }
-    return {key: 1.0 for key, found in tests.items() if found}
+    feats = {key: 1.0 for key, found in tests.items() if found}
+    feats.update({f"sentence_{kind}_word": 1.0 for kind in _sentence_vocabulary(text, group)})
+    if any(_place_before(text, c.start) for c in cands):
+        feats["place_before"] = 1.0  # 江西大余建立“时间银行”: a place's own; 坚持“动态清零”: nobody's
+    return feats
+
+
+_LOCAL_UNIT = re.compile("社区|村|街道|小区|乡镇")
+
+
+def _place_before(text: str, pos: int) -> bool:
+    """A division of the gazetteer, or a community or village, earlier in the clause of ``pos``."""
+    from .places import _matcher
+
+    floor = max(0, pos - 40)
+    start = max((m.end() for m in _CLAUSE_END.finditer(text, floor, pos)), default=floor)
+    clause = text[start:pos]
+    return bool(_LOCAL_UNIT.search(clause)) or next(_matcher().names(clause), None) is not None
+
+
+_CLAUSE_END = re.compile(r"[。!?;\n]")
+
+
+_SENTENCE_KINDS = ("governance", "other_news", "national")
+
+
+def _sentence_vocabulary(text: str, group: CandidateGroup) -> set[str]:
+    """The relevance vocabularies with a word in a sentence that names it, outside the name: 一老一小 read
+    in a sentence of 总书记 and 党中央, 医保基金 in one of 基金 and 结算, 时间银行 in one of 村民 and 志愿."""
+    from ..relevance import vocabulary_count
+
+    kinds: set[str] = set()
+    for c in group.candidates:
+        floor = max(0, c.start - 120)
+        start = max((m.end() for m in _SENTENCE_PUNCT.finditer(text, floor, c.start)), default=floor)
+        stop = _SENTENCE_PUNCT.search(text, c.end, c.end + 120)
+        around = text[start : c.start] + "," + text[c.end : stop.start() if stop else c.end + 120]
+        kinds.update(kind for kind in _SENTENCE_KINDS if vocabulary_count(kind, around))
+    return kinds
 
 
 def _document_features(doc: Structure, group: CandidateGroup) -> dict[str, float]:
@@ -779,6 +824,8 @@ def _document_features(doc: Structure, group: CandidateGroup) -> dict[str, float
         feats["other_news_text"] = 1.0
     if national >= NATIONAL_TEXT:
         feats["national_text"] = 1.0
+    elif national > 0:
+        feats["national_word"] = 1.0  # a national outlet's lead (央视网消息) or one mention of the centre
     feats[f"quotes_in_text={_bucket(_quote_count(text), ((6, '0-5'), (16, '6-15')), '16+')}"] = 1.0
     return feats
 
@@ -839,7 +886,9 @@ def mechanisms(
     model = model or default_model()
     doc, lex = ctx.body, ctx.lexicon
     scored = [(g, model.probability(group_features(doc, g, lex))) for g in candidate_groups(doc, lex)]
-    yield from select(doc, scored, max(model.threshold, min_confidence))
+    short = len(doc.text) < SHORT_TEXT and model.short_threshold is not None
+    threshold = model.short_threshold if short else model.threshold
+    yield from select(doc, scored, max(threshold, min_confidence))
 
 
 def select(doc: Structure, scored: list[tuple[CandidateGroup, float]], threshold: float) -> list[Mechanism]:

@@ -352,3 +352,35 @@ def test_a_community_arrangement_written_a_plus_b_is_one():
         "居民满意度由61%提高到93%。"
     )
     assert "党建+物业" in _names(report)
+
+
+# A national roundup of livelihood news, written for this test: two places' own arrangements among the
+# catchwords and pejoratives of national policy that such stories quote (急难愁盼, 一老一小, 面子工程).
+_ROUNDUP_STORY = (
+    "各地多措并举 办好老百姓家门口的民生实事\n"
+    "央视网消息(新闻联播):今年以来,各地坚持以人民为中心,聚焦“急难愁盼”问题,持续加大民生投入。"
+    "在浙江湖州,南浔区练市镇建立“邻里帮帮团”,由退休教师、党员和村医组成,每周上门为独居老人量血压、送药品;"
+    "在甘肃天水,秦州区推行“周三夜谈”,村干部每周三晚上到农户院坝听意见,一年解决群众诉求1600多件。"
+    "各地还要牢牢抓住“一老一小”,坚决整治“面子工程”,防止“一刀切”。民政部有关负责人表示,下一步将持续推进"
+    "基本养老服务体系建设,加快补齐农村养老服务短板,让改革发展成果更多更公平惠及全体人民。"
+    "数据显示,截至今年9月底,全国已建成社区养老服务设施36万个,农村互助养老服务设施14万个,"
+    "累计为1200多万户困难老年人家庭实施适老化改造。"
+)
+
+
+def test_a_place_s_own_arrangement_is_told_from_a_national_roundup_s_catchwords():
+    names = set(_names(_ROUNDUP_STORY))
+    assert "邻里帮帮团" in names
+    assert not names & {"急难愁盼", "一老一小", "面子工程", "一刀切"}
+
+
+def test_the_clause_before_a_name_tells_who_owns_it():
+    from pipeline.extract.lexicon import lexicon
+    from pipeline.extract.mechanisms import candidate_groups, group_features
+    from pipeline.structure import body_view, build_structure
+
+    text = "南浔区练市镇建立“邻里帮帮团”,每周上门服务。会议要求,要坚持“两个毫不动摇”,持续整治“面子工程”。"
+    doc, lex = body_view(build_structure("t", text)), lexicon()
+    feats = {g.name: group_features(doc, g, lex) for g in candidate_groups(doc, lex)}
+    assert "place_before" in feats["邻里帮帮团"] and "adhering_verb_before" not in feats["邻里帮帮团"]
+    assert "adhering_verb_before" in feats["面子工程"] and "place_before" not in feats["面子工程"]
