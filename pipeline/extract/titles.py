@@ -13,6 +13,7 @@ above it). Trained from the gold titles by pipeline.titles_train
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from ..patterns import (
@@ -42,6 +43,10 @@ TitleModel = BinaryModel
 @lru_cache(maxsize=1)
 def default_model() -> BinaryModel:
     return load(models_dir() / MODEL_FILE, "找不到标题识别模型(请运行 govcase train --model titles 生成)")
+
+
+# An enumerated item's marker (一是 一、 (一) 1.), not LIST_MARKER_START: 第三届…, 第35个… open headlines.
+_LIST_ITEM = re.compile(r"^(?:[一二三四五六七八九十]+[、是]|[((][一二三四五六七八九十\d]+[))]|\d+[.、](?!\d))")
 
 
 def _bucket(value: int, bounds: tuple[int, ...]) -> str:
@@ -94,6 +99,7 @@ def _line_features(lines: list[str], i: int, shaped: list[bool], first_shaped: i
         "ends_with_dash": line.endswith(("——", "—", "-")),
         "opens_with_dash": line.startswith(("——", "—")),
         "question": line.endswith(("?", "?")),
+        "list_item": bool(_LIST_ITEM.match(line)),  # 一是搭建议事平台。: an untitled brief's first item
         # The first line that reads like a headline, among the opening ones.
         "first_heading_like": i == first_shaped,
     }

@@ -21,8 +21,9 @@ GOLD = [ROOT / "corpus" / "gold", *TEXTS[1:]]
 OFF_TOPIC = ROOT / "corpus" / "relevance"
 # Leave-one-document-out P/R of the shipped model's training run (models/mechanism_model.md), guarded at
 # its value (case reports, pages and news stories pooled): a change of the candidates or the features that
-# loses either shows here.
-LODO_PRECISION, LODO_RECALL = 0.845, 0.83
+# loses either shows here. 0.845/0.83 over 213 documents before the 202 feed-shaped stories of neg5-neg12,
+# rel4, prof1 and prof2 joined (their names are harder: the news directory alone is 0.81/0.65).
+LODO_PRECISION, LODO_RECALL = 0.84, 0.76
 
 
 def test_the_shipped_model_is_plain_numbers_with_a_card():
@@ -61,6 +62,7 @@ def test_the_shipped_model_is_what_training_on_the_gold_gives(tmp_path):
     shipped = json.loads((models_dir() / "mechanism_model.json").read_text(encoding="utf-8"))
     rebuilt = json.loads(report.model_path.read_text(encoding="utf-8"))
     assert rebuilt["threshold"] == shipped["threshold"]
+    assert rebuilt.get("short_threshold") == shipped.get("short_threshold") == report.short_threshold
     assert rebuilt["weights"].keys() == shipped["weights"].keys()
     assert all(abs(rebuilt["weights"][k] - shipped["weights"][k]) < 1e-3 for k in rebuilt["weights"])
     lodo = report.lodo[report.threshold]

@@ -289,7 +289,9 @@ def test_numeral_prose_is_no_slogan(text):
     ],
 )
 def test_names_without_a_cue_word(text, expected):
-    assert expected in _names(text)
+    # Matched as `govcase evaluate` matches names: 红枫义警队伍 (the team noun kept, one-line texts have
+    # the lower short-text threshold) names 红枫义警.
+    assert any(expected in name for name in _names(text))
 
 
 @pytest.mark.parametrize(
