@@ -15,8 +15,10 @@ Scans (regular expressions compiled once) propose candidate names generously:
 
 Meetings, treaties, national slogans and counted things (``corpus/mechanism_reject.txt``)
 are never proposed. The mechanism model (pipeline/extract/mechanism_model.py, trained from
-the gold by pipeline.mechanisms_train) scores each candidate on named features and keeps
-those at or above its threshold; a dictionary name is kept wherever it is named.
+the gold by pipeline.mechanisms_train) scores each candidate on named features of the name,
+its clause and sentence, and its text, and keeps those at or above its threshold (a stricter one
+for a text under SHORT_TEXT characters: a feed's short stories are briefs, whose mottos and
+formulas a one-line case sentence does not have); a dictionary name is kept wherever it is named.
 Every cue list is a data file under ``corpus/`` (see ``_cues``).
 """
 
@@ -775,12 +777,12 @@ _LOCAL_UNIT = re.compile("社区|村|街道|小区|乡镇")
 
 def _place_before(text: str, pos: int) -> bool:
     """A division of the gazetteer, or a community or village, earlier in the clause of ``pos``."""
-    from .places import _matcher
+    from .places import names_a_division
 
     floor = max(0, pos - 40)
     start = max((m.end() for m in _CLAUSE_END.finditer(text, floor, pos)), default=floor)
     clause = text[start:pos]
-    return bool(_LOCAL_UNIT.search(clause)) or next(_matcher().names(clause), None) is not None
+    return bool(_LOCAL_UNIT.search(clause)) or names_a_division(clause)
 
 
 _CLAUSE_END = re.compile(r"[。!?;\n]")

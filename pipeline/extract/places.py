@@ -178,6 +178,11 @@ class _Matcher:
                     break
 
 
+def names_a_division(text: str) -> bool:
+    """Whether the text holds the name of a division of the gazetteer (浙江, 南浔区, 练市镇)."""
+    return next(_matcher().names(text), None) is not None
+
+
 def _surface(entries: list[tuple[Division, str]]) -> _Surface:
     kind = "short" if all(k == "short" for _, k in entries) else "full"
     candidates = tuple(dict.fromkeys(d for d, k in entries if kind == "short" or k == "full"))
