@@ -536,6 +536,23 @@ def _only_parts(spans: dict[str, list[tuple[int, int]]]) -> set[str]:
     return {name for name, ss in spans.items() if all(inside(name, s, e) for s, e in ss)}
 
 
+def _heads_of_longer(groups: dict[str, list[_Candidate]]) -> set[str]:
+    """Names that end a longer name of the same text after a modifier: 议事会 after 院落议事会, 社区基金
+    after 云凤社区基金, is that council or fund named again by its head noun, no second one. The last
+    part of an A+B or a list (三级孵化+公益创投) is an arrangement of its own."""
+    return {
+        name
+        for name in groups
+        if any(
+            other != name and other.endswith(name) and other[-len(name) - 1] not in _JOINERS
+            for other in groups
+        )
+    }
+
+
+_JOINERS = frozenset("+＋、，,和与及")
+
+
 def _chain_parts(groups: dict[str, list[_Candidate]]) -> set[str]:
     """“一核”, “两翼” quoted apart from the slogan they are links of (一核两翼四联).
 
@@ -900,7 +917,7 @@ def select(doc: Structure, scored: list[tuple[CandidateGroup, float]], threshold
     accepted = [(g, p) for g, p in scored if p >= threshold or any(c.how == "dictionary" for c in g.candidates)]
     spans = {g.name: [(c.start, c.end) for c in g.candidates] for g, _ in accepted}
     kept = {g.name: g.candidates for g, _ in accepted}
-    parts = _only_parts(spans) | _chain_parts(kept)
+    parts = _only_parts(spans) | _chain_parts(kept) | _heads_of_longer(kept)
     records = []
     for group, probability in accepted:
         if group.name in parts:

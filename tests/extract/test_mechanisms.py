@@ -439,3 +439,20 @@ def test_a_one_line_text_is_read_as_a_feed_brief():
 )
 def test_a_political_formula_of_a_brief_is_no_mechanism():
     assert _names("国台办发言人表示,坚持“九二共识”是两岸关系和平发展的基础。") == []
+
+
+def test_a_council_named_again_by_its_head_noun_is_one_council():
+    text = (
+        "松林社区成立了“院坝议事会”,由居民代表、物业和共建单位组成。每月第一周,议事会在院坝里开会,"
+        "上个月议事会商定了加装电梯的分摊办法。社区还设立“松林社区基金”,社区基金当年募集资金12万元。"
+    )
+    names = _names_in_report(text)
+    assert "院坝议事会" in names and "松林社区基金" in names
+    assert "议事会" not in names and "社区基金" not in names
+
+
+def test_the_last_part_of_an_a_plus_b_stays_its_own_arrangement():
+    text = "区里推行“三级孵化+公益创投”,街道每年拿出专项资金开展公益创投,去年资助项目36个。"
+    names = _names_in_report(text)
+    assert "三级孵化+公益创投" in names
+    assert "公益创投" in names
