@@ -543,10 +543,7 @@ def _heads_of_longer(groups: dict[str, list[_Candidate]]) -> set[str]:
     return {
         name
         for name in groups
-        if any(
-            other != name and other.endswith(name) and other[-len(name) - 1] not in _JOINERS
-            for other in groups
-        )
+        if any(other != name and other.endswith(name) and other[-len(name) - 1] not in _JOINERS for other in groups)
     }
 
 
