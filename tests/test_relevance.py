@@ -205,3 +205,24 @@ def test_a_version_5_store_is_migrated_and_scored(mixed_db, tmp_path):
     assert store.schema_version == SCHEMA_VERSION
     assert _labels(path) == _labels(mixed_db)
     assert all(store.get_extraction(d).relevance is not None for d in store.doc_ids())
+
+
+TRADE = """义乌小商品“品牌出海”提速 前十个月出口增长一成
+
+本台消息 浙江义乌今年启动“品牌出海”计划,推出“义乌好货”线上平台,组织商户抱团参加境外展会。
+前十个月,义乌市场出口额同比增长10.6%,自有品牌商品占比提高到三成。与此同时,当地继续推行“最多跑一次”改革,
+外贸企业办理出口退税平均用时缩短到3个工作日。商务部门表示,将进一步扩大跨境电商综合试验区政策覆盖面。
+"""
+
+
+def test_an_unrelated_story_keeps_only_the_known_models_it_names():
+    analysis = analyze_document(_doc("trade", TRADE))
+    assert analysis.extraction.relevance.label == "无关"
+    names = [m.name for m in analysis.extraction.mechanisms]
+    assert names == ["最多跑一次"]  # the dictionary's model; 品牌出海计划 and 义乌好货 are the market's
+
+
+def test_a_case_keeps_the_names_the_model_proposes():
+    analysis = analyze_document(_doc("case", CASE))
+    assert analysis.extraction.relevance.label == "治理案例"
+    assert {"邻里帮帮团", "楼栋议事会", "时间银行"} <= {m.name for m in analysis.extraction.mechanisms}

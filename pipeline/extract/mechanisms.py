@@ -151,6 +151,11 @@ def _cues() -> _Cues:
     )
 
 
+def is_known(name: str) -> bool:
+    """True for a canonical name of the dictionary (corpus/mechanisms.txt): a known model wherever it is named."""
+    return name in _cues().dictionary.values()
+
+
 def _rejections(section: str) -> re.Pattern:
     """One pattern of the regular expressions of a section of corpus/mechanism_reject.txt."""
     patterns = sections("mechanism_reject.txt").get(section, ())
