@@ -550,9 +550,13 @@ class PgStore(Reads):
         if self._seen is None or now - self._seen[0] > GENERATION_TTL_S:
             if self.conn.info.transaction_status != _idle():
                 return None if self._seen is None else (self.url, self._seen[1])
-            value, called = self._query("SELECT last_value, is_called FROM store_generation")[0]
-            self._seen = (now, value if called else 0)
+            self._seen = (now, self.data_version())
         return self.url, self._seen[1]
+
+    def data_version(self) -> int:
+        """The store_generation sequence now: it advances after every committed write."""
+        value, called = self._query("SELECT last_value, is_called FROM store_generation")[0]
+        return int(value) if called else 0
 
     def _changed(self) -> None:
         """After a committed write: readers of this database stop using their cached aggregates."""

@@ -266,6 +266,11 @@ class Reads:
         """The store's identity and a number that changes with every write; None: aggregates are not cached."""
         return None
 
+    def generation(self) -> Hashable | None:
+        """What this store's cached aggregates are read under (``_generation``): whatever is kept under
+        it reflects at least the writes it names. None: this connection keeps no aggregates."""
+        return self._generation()
+
     def cached(self, key: Hashable, compute: Callable[[], _V], cache: AggregateCache | None = None) -> _V:
         """``compute()``, or its result for this key while the store has not changed since
         (kept in ``cache``, by default the aggregates' own)."""
@@ -674,6 +679,11 @@ class SqliteReads(Reads):
             yield
         finally:
             self.conn.execute("COMMIT")
+
+    def data_version(self) -> int:
+        """SQLite's data_version: it changes when another connection commits a write. Only values
+        read on one connection compare (a new connection starts from its own)."""
+        return int(self._query("PRAGMA data_version")[0][0])
 
     def text_filter(self, f: MeasureFilter) -> TextFilter:
         """``f`` as conditions on measures_fts rows, built once per search.

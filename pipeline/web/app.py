@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import math
 import threading
+from collections.abc import Callable, Mapping
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from flask import Flask, Response, abort, current_app, g, jsonify, redirect, render_template, request, url_for
@@ -37,6 +39,7 @@ from ..relevance import explain
 from ..search import KIND_NAMES, SearchError, SearchResult, search, theme_taxonomy
 from ..store import Store, StoreError
 from . import downloads
+from .cache import page_cache
 from .facets import facet_counts, facets_sampled
 from .highlight import MARKS, Span, marked_parts, pieces
 from .params import (
@@ -53,6 +56,8 @@ from .params import (
 )
 
 THEME_PAGE_LIMIT = 500
+# What pipeline.web.cache.page_cache returns: a view that keeps its pages until the store changes.
+Cached = Callable[[Callable[..., Any]], Callable[..., Any]]
 # Comparisons per process (pages and downloads only read them); see _comparison.
 COMPARISONS = AggregateCache(size=16)
 # Rows of the compare page's tables per page: a comparison of a few cities holds hundreds of
@@ -89,8 +94,16 @@ class PageError(Exception):
         self.message = message
 
 
-def create_app(db_path: str | Path) -> Flask:
+def create_app(
+    db_path: str | Path, *, cache_config: Mapping[str, Any] | None = None, cache_check_s: float | None = None
+) -> Flask:
     """The web application over the case database at ``db_path`` (opened read-only).
+
+    Args:
+        cache_config: Flask-Caching settings for the pages kept until the store changes
+            (``pipeline.web.cache``; ``{"CACHE_TYPE": "NullCache"}`` keeps none).
+        cache_check_s: how often to ask whether a SQLite store changed (``cache.CHECK_S`` by default;
+            PostgreSQL's stores ask every ``pgstore.GENERATION_TTL_S``).
 
     Raises:
         StoreError: the database is missing or was written by a newer govcase.
@@ -119,8 +132,10 @@ def create_app(db_path: str | Path) -> Flask:
     app.register_error_handler(StoreError, lambda e: _error(503, str(e)))
     app.register_error_handler(HTTPException, lambda e: _error(e.code or 500, ERROR_TEXT.get(e.code or 500, e.name)))
     app.register_error_handler(Exception, _internal_error)
-    for routes in (_page_routes, _download_routes, _api_routes):
-        routes(app)
+    cached = page_cache(app, path, store, config=cache_config, check_s=cache_check_s)
+    _page_routes(app, cached)
+    _download_routes(app)
+    _api_routes(app, cached)
     return app
 
 
@@ -380,8 +395,9 @@ def _sources(aliases: list[str]) -> list[dict]:
 
 
 # -- routes ------------------------------------------------------------------------------------
-def _page_routes(app: Flask) -> None:
+def _page_routes(app: Flask, cached: Cached) -> None:
     @app.get("/")
+    @cached
     def search_page():
         params = search_params(request.args)
         result = _run_search(params)
@@ -398,6 +414,7 @@ def _page_routes(app: Flask) -> None:
         )
 
     @app.get("/themes")
+    @cached
     def themes_index():
         counts = dict(facet_counts(store())["theme"])
         names = _theme_names()
@@ -405,6 +422,7 @@ def _page_routes(app: Flask) -> None:
         return render_template("themes.html", themes=[(n, counts.get(n, 0)) for n in names])
 
     @app.get("/themes/<theme>")
+    @cached
     def theme_page(theme: str):
         result = search(store(), "", theme=theme, limit=THEME_PAGE_LIMIT, marks=MARKS)
         if not result.hits and theme not in _theme_names():
@@ -423,6 +441,7 @@ def _page_routes(app: Flask) -> None:
         )
 
     @app.get("/cases/<ref>")
+    @cached
     def case_page(ref: str):
         shown = _case(ref)
         doc, extraction = shown["document"], shown["extraction"]
@@ -442,6 +461,7 @@ def _page_routes(app: Flask) -> None:
         )
 
     @app.get("/compare")
+    @cached
     def compare_page():
         params = compare_params(request.args)
         plan = _plan(params)
@@ -494,8 +514,9 @@ def _download_routes(app: Flask) -> None:
         return Response(data, mimetype="image/png", headers={"Cache-Control": "no-store"})
 
 
-def _api_routes(app: Flask) -> None:
+def _api_routes(app: Flask, cached: Cached) -> None:
     @app.get("/api/search")
+    @cached
     def api_search():
         params = search_params(request.args)
         result = _run_search(params)
@@ -531,6 +552,7 @@ def _api_routes(app: Flask) -> None:
         )
 
     @app.get("/api/cases/<ref>")
+    @cached
     def api_case(ref: str):
         shown = _case(ref)
         doc, extraction = shown["document"], shown["extraction"]
@@ -552,6 +574,7 @@ def _api_routes(app: Flask) -> None:
         )
 
     @app.get("/api/compare")
+    @cached
     def api_compare():
         params = compare_params(request.args)
         comparison = _comparison(params)

@@ -59,6 +59,17 @@ def client(app):
     return app.test_client()
 
 
+@pytest.fixture(scope="session")
+def uncached_app(web_db):
+    """The app keeping no page: for tests that change the code behind a page they asked for before."""
+    return create_app(web_db[0], cache_config={"CACHE_TYPE": "NullCache", "CACHE_NO_NULL_WARNING": True})
+
+
+@pytest.fixture()
+def uncached_client(uncached_app):
+    return uncached_app.test_client()
+
+
 @pytest.fixture()
 def hostile_id(web_db):
     return web_db[1]

@@ -394,12 +394,12 @@ def test_unknown_route_and_method_get_chinese_pages(client):
     assert response.status_code == 405 and "不支持这种请求方式" in html(response)
 
 
-def test_internal_error_shows_no_traceback(client, monkeypatch):
+def test_internal_error_shows_no_traceback(uncached_client, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("secret internals")
 
     monkeypatch.setattr(web_app, "search", broken)
-    response = client.get("/?q=社区")
+    response = uncached_client.get("/?q=社区")
     assert response.status_code == 500
     assert "服务器内部错误" in html(response) and "secret internals" not in html(response)
 
@@ -409,25 +409,25 @@ def test_missing_database_fails_at_startup(tmp_path):
         create_app(tmp_path / "none.db")
 
 
-def test_compare_page_shows_its_rows_a_page_at_a_time(client, monkeypatch):
+def test_compare_page_shows_its_rows_a_page_at_a_time(uncached_client, monkeypatch):
     from pipeline.web import app as web_app
 
     def matrix_rows(html: str) -> int:
         return html.count("<tr><th>") - html.count("<thead><tr><th>")
 
-    rows = matrix_rows(client.get("/compare").get_data(as_text=True))
+    rows = matrix_rows(uncached_client.get("/compare").get_data(as_text=True))
     assert rows >= 2
     monkeypatch.setattr(web_app, "COMPARE_PAGE_ROWS", 1)
-    first = client.get("/compare").get_data(as_text=True)
-    last = client.get(f"/compare?page={rows}").get_data(as_text=True)
+    first = uncached_client.get("/compare").get_data(as_text=True)
+    last = uncached_client.get(f"/compare?page={rows}").get_data(as_text=True)
     assert matrix_rows(first) == matrix_rows(last) == 1
     assert f"第 1 / {rows} 页" in first and "下一页" in first and "上一页" in last
     assert 'href="/compare.xlsx?by=case"' in first  # downloads keep every row
-    assert client.get("/compare?page=0").status_code == 400
+    assert uncached_client.get("/compare?page=0").status_code == 400
     # Each page profiles only its own cases: page by page, the rows and cells are those of all rows
     # on one page, in the order of the whole comparison.
-    paged = [case_rows(html(client.get(f"/compare?page={n}"))) for n in range(1, rows + 1)]
+    paged = [case_rows(html(uncached_client.get(f"/compare?page={n}"))) for n in range(1, rows + 1)]
     monkeypatch.setattr(web_app, "COMPARE_PAGE_ROWS", rows)
-    assert {k: v for page in paged for k, v in page.items()} == case_rows(html(client.get("/compare")))
-    whole = client.get("/api/compare").get_json()["tables"]["cases"]
+    assert {k: v for page in paged for k, v in page.items()} == case_rows(html(uncached_client.get("/compare")))
+    whole = uncached_client.get("/api/compare").get_json()["tables"]["cases"]
     assert [label for page in paged for label in page] == [row["案例"] for row in whole]
