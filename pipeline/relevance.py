@@ -62,6 +62,8 @@ FEATURES = (
     Feature("policy_density", "会议、政策、统计报道词密度(每千字)"),
     Feature("other_news_density", "外交、经济、体育、天气、灾害等其他新闻词密度(每千字)"),
     Feature("national_density", "全国性报道词密度(领导人、中央、各地,每千字)"),
+    Feature("emergency_density", "抢险救灾词密度(救援、安置点、受灾,每千字)"),
+    Feature("person_pronouns", "人物代词密度(他、她,每千字):人物报道讲一个人的事迹"),
     Feature("provinces_named", "提到的省份数(对数):案例讲一地,综述讲多地"),
     Feature("place_depth", "主要地点的层级(0 无,1 省 … 5 社区)"),
     Feature("grassroots_places", "街道、社区、村名数(对数)"),
@@ -104,6 +106,10 @@ def vocabulary_density(kind: str, text: str) -> float:
     return vocabulary_count(kind, text) / (max(len(text), 200) / 1000)
 
 
+# 他 and 她 of one person: not 他们, 其他, 他人 (nor 她们).
+_PERSON_PRONOUN = re.compile(r"(?<![其吉])[他她](?![们人乡])")
+
+
 def features(structure: Structure, extraction: Extraction) -> dict[str, float]:
     """The named features of one analysed document (see FEATURES)."""
     text = structure.text
@@ -125,6 +131,8 @@ def features(structure: Structure, extraction: Extraction) -> dict[str, float]:
         "policy_density": vocabulary_density("policy", text),
         "other_news_density": vocabulary_density("other_news", text),
         "national_density": vocabulary_density("national", text),
+        "emergency_density": vocabulary_density("emergency", text),
+        "person_pronouns": len(_PERSON_PRONOUN.findall(text)) / (max(len(text), 200) / 1000),
         "provinces_named": math.log1p(len({p.province for p in extraction.places if p.province})),
         "place_depth": float(depth),
         "grassroots_places": math.log1p(sum(1 for p in extraction.places if p.street or p.community)),

@@ -163,9 +163,9 @@ FILES: dict[str, Spec] = {
     "relevance_vocabulary.tsv": Spec(
         "columns",
         columns=(2, 2),
-        kinds=("governance", "policy", "national", "other_news"),
+        kinds=("governance", "policy", "national", "other_news", "emergency", "market", "campaign"),
         key=(1,),
-        disjoint=("governance", "policy", "national", "other_news"),
+        disjoint=("governance", "policy", "national", "other_news", "emergency", "market", "campaign"),
     ),
     "roundup_markers.txt": _WORDS,
     "section_headings.txt": Spec(

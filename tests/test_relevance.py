@@ -90,8 +90,9 @@ def test_shipped_model_card_reports_its_leave_one_out_figures():
     assert model.features == relevance.FEATURE_NAMES
     loo = model.info["leave_one_out"]
     # 0.9 over 335 texts; 0.87 since 202 feed-shaped stories joined (相关报道 and 无关 of the feed are
-    # hard to tell apart: livelihood roundups, profiles); the default view keeps only 治理案例.
-    assert loo["accuracy"] >= 0.87
+    # hard to tell apart: livelihood roundups, profiles); the default view keeps only 治理案例. 0.887 over
+    # 497 with rel6, neg13 and the emergency and person-pronoun features.
+    assert loo["accuracy"] >= 0.885
     card = (ROOT / "models" / relevance.CARD_FILE).read_text(encoding="utf-8")
     assert "Leave-one-out" in card and f"Accuracy {loo['accuracy']}" in card
 
@@ -211,7 +212,8 @@ TRADE = """义乌小商品“品牌出海”提速 前十个月出口增长一�
 
 本台消息 浙江义乌今年启动“品牌出海”计划,推出“义乌好货”线上平台,组织商户抱团参加境外展会。
 前十个月,义乌市场出口额同比增长10.6%,自有品牌商品占比提高到三成。与此同时,当地继续推行“最多跑一次”改革,
-外贸企业办理出口退税平均用时缩短到3个工作日。商务部门表示,将进一步扩大跨境电商综合试验区政策覆盖面。
+外贸企业办理出口退税平均用时缩短到3个工作日。在国际商贸城,来自中东和拉美的采购商络绎不绝,
+圣诞用品、小家电和户外装备订单已排到明年春天,不少商户的海外订单同比翻番。
 """
 
 

@@ -807,7 +807,7 @@ def _place_before(text: str, pos: int) -> bool:
 _CLAUSE_END = re.compile(r"[。!?;\n]")
 
 
-_SENTENCE_KINDS = ("governance", "other_news", "national")
+_SENTENCE_KINDS = ("governance", "other_news", "national", "market", "campaign")
 
 
 def _sentence_vocabulary(text: str, group: CandidateGroup) -> set[str]:
