@@ -555,13 +555,19 @@ def _heads_of_longer(groups: dict[str, list[_Candidate]]) -> set[str]:
 _JOINERS = frozenset("+＋、，,和与及")
 
 
-def _chain_parts(groups: dict[str, list[_Candidate]]) -> set[str]:
+def _chain_parts(groups: dict[str, list[_Candidate]], text: str, proposed: set[str]) -> set[str]:
     """“一核”, “两翼” quoted apart from the slogan they are links of (一核两翼四联).
 
-    A numeral and one character that no head completes is reported only when
-    no numeral chain of the text holds it; 三社 completed as 三社联动 is no part.
+    A numeral and one character that no head completes is reported only when no
+    numeral chain holds it: an accepted name (三社 completed as 三社联动 is no part)
+    or a chain written in the text that the scans never proposed, a formula no
+    mechanism (坚守“一国”之本 in a story of 一国两制). A proposed chain the model
+    turned down leaves its links to the model (一核 of 一核两翼四联).
     """
-    chains = [name for name in groups if _NUMERAL_CHAIN.fullmatch(name)]
+    chains = {name for name in groups if _NUMERAL_CHAIN.fullmatch(name)}
+    proposed_chains = [name for name in proposed if _NUMERAL_CHAIN.fullmatch(name)]
+    written = (m.group() for m in _NUMERAL_CHAIN.finditer(text))  # may run on past the name: 一核两翼四联思路
+    chains.update(w for w in written if not any(name in w for name in proposed_chains))
     return {
         name
         for name, cands in groups.items()
@@ -919,7 +925,7 @@ def select(doc: Structure, scored: list[tuple[CandidateGroup, float]], threshold
     accepted = [(g, p) for g, p in scored if p >= threshold or any(c.how == "dictionary" for c in g.candidates)]
     spans = {g.name: [(c.start, c.end) for c in g.candidates] for g, _ in accepted}
     kept = {g.name: g.candidates for g, _ in accepted}
-    parts = _only_parts(spans) | _chain_parts(kept) | _heads_of_longer(kept)
+    parts = _only_parts(spans) | _chain_parts(kept, text, {g.name for g, _ in scored}) | _heads_of_longer(kept)
     records = []
     for group, probability in accepted:
         if group.name in parts:

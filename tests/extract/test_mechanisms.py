@@ -450,3 +450,12 @@ def test_the_last_part_of_an_a_plus_b_stays_its_own_arrangement():
     names = _names_in_report(text)
     assert "三级孵化+公益创投" in names
     assert "公益创投" in names
+
+
+def test_links_quoted_apart_from_a_formula_that_is_no_mechanism_are_no_names():
+    text = (
+        "澳门回归以来,“一国两制”实践行稳致远。特区政府坚守“一国”之本、善用“两制”之利,"
+        "在横琴粤澳深度合作区推行“分线管理”,两地居民往来更加便利。"
+    )
+    names = _names(text)
+    assert "一国" not in names and "两制" not in names
