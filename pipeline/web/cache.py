@@ -36,6 +36,7 @@ from flask import Flask, Response, request
 from flask_caching import Cache
 
 from .. import api
+from ..pgstore import is_url
 from ..readmodel import Reads
 from ..store import Store
 
@@ -113,8 +114,11 @@ def page_cache(
     cache = Cache(app, config={**DEFAULTS, **(config or {}), **environment_config()})
     version = StoreVersion(db, CHECK_S if check_s is None else check_s)
 
+    # A SQLite request's own connection would be opened for nothing: it cannot tell.
+    server = is_url(db)
+
     def page_key(*_args: Any, **_kwargs: Any) -> str:
-        generation: Hashable | None = store().generation()
+        generation: Hashable | None = store().generation() if server else None
         if generation is None:
             generation = version()
         return f"{generation} {request.full_path}"
