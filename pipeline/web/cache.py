@@ -14,7 +14,7 @@ second or so before. Only complete pages (status 200) are kept; errors, download
 heatmap picture are not.
 
 The cache is Flask-Caching's: in-process (``SimpleCache``) by default; under gunicorn
-(``pipeline.web.wsgi``) a directory the workers share (``FileSystemCache``), so that a page one
+(``pipeline.web.wsgi``) a directory the workers share (``PageFiles``), so that a page one
 worker rendered serves the others (a SQLite store's versions name their own connection, so
 there each process keeps its own pages). ``GOVCASE_CACHE_*`` variables of the environment
 configure it like Flask-Caching's own ``CACHE_*`` settings (``GOVCASE_CACHE_TYPE=NullCache``
@@ -24,6 +24,7 @@ between hosts).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import threading
@@ -34,6 +35,7 @@ from typing import Any
 
 from flask import Flask, Response, request
 from flask_caching import Cache
+from flask_caching.backends.filesystemcache import FileSystemCache
 
 from .. import api
 from ..pgstore import is_url
@@ -82,6 +84,33 @@ class StoreVersion:
                 self._store.close()
                 self._store = None
             raise
+
+
+class PageFiles(FileSystemCache):
+    """Flask-Caching's FileSystemCache (the gunicorn workers' shared pages), pruned in bulk.
+
+    Hand-written because cachelib, once past its threshold, opens every file on every new page to
+    find the one oldest and removes that one: 32 ms a page at 2,000 pages of 25 KB, against 0.3-2.8 ms
+    below the threshold. Here the oldest quarter, by modification time, goes at once (2.3-2.5 ms a
+    page past the threshold, the writes themselves).
+    """
+
+    def _prune(self) -> None:
+        if not self._over_threshold():
+            return
+        pages = []
+        for entry in os.scandir(self._path):
+            try:
+                if not self._is_mgmt(entry.name):
+                    pages.append((entry.stat().st_mtime, entry.path))
+            except FileNotFoundError:  # another worker removed it meanwhile
+                continue
+        pages.sort()
+        doomed = pages[: max(1, len(pages) // 4)]
+        for _, path in doomed:
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(path)
+        self._update_count(value=len(pages) - len(doomed))
 
 
 def environment_config(environ: Mapping[str, str] = os.environ) -> dict[str, Any]:

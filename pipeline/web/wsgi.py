@@ -30,7 +30,7 @@ def serve_gunicorn(db: str, host: str, port: int, *, workers: int) -> None:
 
     create_app(db)  # fail now, in the terminal, on a missing or newer database
     pages, master = tempfile.mkdtemp(prefix="govcase-pages-"), os.getpid()
-    cache = {"CACHE_TYPE": "FileSystemCache", "CACHE_DIR": pages, "CACHE_THRESHOLD": PAGES}
+    cache = {"CACHE_TYPE": "pipeline.web.cache.PageFiles", "CACHE_DIR": pages, "CACHE_THRESHOLD": PAGES}
 
     class GovcaseApplication(BaseApplication):
         def load_config(self) -> None:

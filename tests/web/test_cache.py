@@ -161,3 +161,16 @@ def test_gunicorn_workers_share_their_pages(pg_database, tmp_path):
         server.terminate()
         server.wait(timeout=30)
         log.close()
+
+
+def test_shared_pages_are_pruned_oldest_first_and_in_bulk(tmp_path):
+    import os
+
+    from pipeline.web.cache import PageFiles
+
+    pages = PageFiles(str(tmp_path), threshold=8, default_timeout=3600)
+    for n in range(30):
+        pages.set(f"page {n}", f"<html>{n}</html>")
+        os.utime(pages._get_filename(f"page {n}"), (n, n))  # modification times one second apart
+    kept = [n for n in range(30) if pages.get(f"page {n}") is not None]
+    assert 6 <= len(kept) <= 9 and kept == list(range(30 - len(kept), 30))  # the newest, within the bound
