@@ -78,6 +78,8 @@ def partitions(sources: list[str], size: int = PARTITION_DOCS) -> list[list[str]
 
 def map_sources(sources: list[str], options, *, scheduler: str | None = None, workers: int = 2) -> Iterator:
     """(source, result) for every source, in input order, computed on a Dask cluster."""
+    from .api import task_size
+
     distributed = _require()
     with ExitStack() as stack:
         if scheduler is None:
@@ -89,8 +91,9 @@ def map_sources(sources: list[str], options, *, scheduler: str | None = None, wo
             )
         client = stack.enter_context(distributed.Client(cluster if scheduler is None else scheduler, timeout="30s"))
         client.register_plugin(_worker_plugin(options))
-        slots = IN_FLIGHT * max(1, len(client.scheduler_info(n_workers=-1)["workers"]))
-        yield from _stream(client, partitions(sources), slots)
+        n_workers = max(1, len(client.scheduler_info(n_workers=-1)["workers"]))
+        parts = partitions(sources, task_size(len(sources), n_workers, PARTITION_DOCS))
+        yield from _stream(client, parts, IN_FLIGHT * n_workers)
 
 
 @contextmanager
