@@ -92,3 +92,11 @@ def test_two_jobs_store_what_one_job_stores(tmp_path):
         errors = sorted(line for line in done.stderr.splitlines() if line.startswith("错误: "))
         assert [line.split(": ")[1] for line in errors] == [str(corpus / "binary.txt"), str(corpus / "empty.txt")]
     assert _dump(tmp_path / "2.db") == _dump(tmp_path / "1.db")
+
+
+def test_a_task_is_at_most_its_size_and_a_small_batch_still_gives_every_worker_four():
+    from pipeline.api import task_size
+
+    assert task_size(10_000, 2, 32) == 32
+    assert task_size(100, 2, 32) == 12
+    assert task_size(3, 2, 32) == 1 and task_size(0, 0, 32) == 1
