@@ -344,12 +344,17 @@ def _modifier(text: str, end: int, lex: Lexicon) -> str:
     words = lex.cut_tagged(window.group())
     kept = 0
     for word, tag in reversed(words):
+        # A count is no modifier (两个, 三支); the parties of a council open its name (物业企业|三方联席会议).
+        if tag == "m" and word.endswith("方"):
+            kept += len(word)
+            break
         if not tag.startswith(_MODIFIER_TAGS) or (tag == "m" and not word.isdigit()):
             break
         kept += len(word)
     return window.group()[len(window.group()) - kept :]
 
 
+_LOCATIVES = frozenset("里内中上旁边前后")
 _QUOTED_MODIFIER = re.compile(r"“([^“”\n]{1,12})”([\u4e00-\u9fff]{0,4})$")
 
 
@@ -359,7 +364,8 @@ def _headed(text: str, lex: Lexicon) -> Iterator[_Candidate]:
     A quoted modifier is part of the name (“阿妈妮”帮扶队, “五社联动”专项基金).
     """
     for match in _cues().heads.finditer(text):
-        if _splits_word(text, match.end(), lex):  # 中心|城区, 学校|园
+        # 中心|城区, 学校|园 split a word; 超市|里, 平台|上 are the place itself and a locative.
+        if text[match.end() : match.end() + 1] not in _LOCATIVES and _splits_word(text, match.end(), lex):
             continue
         head, start = match.group(), match.start()
         quoted = _QUOTED_MODIFIER.search(text, max(0, start - 20), start)

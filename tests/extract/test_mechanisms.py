@@ -470,3 +470,9 @@ def test_links_quoted_apart_from_a_formula_that_is_no_mechanism_are_no_names():
     )
     names = _names(text)
     assert "一国" not in names and "两制" not in names
+
+
+def test_a_facility_named_before_a_locative_is_found():
+    # 超市|里 reads as 市里 (the city) to the dictionary; the head still ends the name.
+    text = "村民的积分可以到村委会旁边的积分超市里兑换油、盐和洗衣粉,去年兑换1200多次。"
+    assert _names_in_report(text) == ["积分超市"]

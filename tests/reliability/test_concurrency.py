@@ -102,7 +102,9 @@ def test_web_search_keeps_answering_while_a_batch_writes(tmp_path):
     assert run_govcase("ingest", *copy_seeds(tmp_path / "seeds"), "--db", db).returncode == 0
     corpus = tmp_path / "corpus"
     make_corpus(corpus, 600, seed=9)  # more than one BATCH_SECONDS commit, even with rjieba
-    client = web.create_app(db).test_client()
+    # The page cache asks SQLite for the store's version at every request here (a served store asks at most
+    # once a second, so a page may lag a commit by that): every commit must show in the very next answer.
+    client = web.create_app(db, cache_check_s=0).test_client()
     writer = start_govcase("ingest", corpus, "--db", db)
     totals, statuses = [], Counter()
     assert wait_until(lambda: readonly_count(db) > 2, timeout=120)
