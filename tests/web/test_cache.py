@@ -43,12 +43,18 @@ def check_every(monkeypatch):
     return make
 
 
-@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
-def test_a_kept_page_gives_way_to_an_ingest(make_store, counted_searches, check_every, backend):
+def _three_seeds(make_store, backend: str):
+    """A store of the backend holding three seed reports, closed: the app under test opens its own."""
     store = make_store(backend)
     db = _db(store)
     store.close()
     assert api.ingest(SEEDS[:3], db=db).ingested == 3
+    return db
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_a_kept_page_gives_way_to_an_ingest(make_store, counted_searches, check_every, backend):
+    db = _three_seeds(make_store, backend)
     client = check_every(db, 0)  # asks the store's generation at every request
 
     def cases() -> set[str]:
@@ -74,10 +80,7 @@ def test_a_kept_page_gives_way_to_an_ingest(make_store, counted_searches, check_
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 def test_the_store_is_asked_at_most_every_check_s(make_store, counted_searches, check_every, backend):
     """Between two checks a page is the one kept, however the store changed: by design, for CHECK_S."""
-    store = make_store(backend)
-    db = _db(store)
-    store.close()
-    assert api.ingest(SEEDS[:3], db=db).ingested == 3
+    db = _three_seeds(make_store, backend)
     client = check_every(db, 3600)
     kept = client.get("/api/search?q=社区&per_page=100").get_json()
     assert api.ingest(SEEDS[3:], db=db).ingested == 1
