@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import subprocess
@@ -17,6 +18,7 @@ from pipeline import api
 from pipeline.dask_engine import partitions
 
 pytest.importorskip("distributed", reason="dask[distributed] is needed for the Dask engine")
+import dask  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "corpus" / "reports"
@@ -49,8 +51,12 @@ def test_partitions_keep_every_source_in_order():
 
 def test_a_local_cluster_of_two_workers_stores_what_a_local_run_stores(tmp_path, seed_store):
     db = tmp_path / "dask.db"
+    method = dask.config.get("distributed.worker.multiprocessing-method")
     summary = api.ingest([SEEDS], db=db, engine="dask", jobs=2)
     assert summary.ingested == 4 and not summary.errors
+    # The workers were forked for this run only: the caller's process is left as it was.
+    assert dask.config.get("distributed.worker.multiprocessing-method") == method
+    assert gc.get_freeze_count() == 0
     with api.open_store(db, readonly=True) as store, api.open_store(seed_store, readonly=True) as reference:
         _same_records(store, reference)
 
