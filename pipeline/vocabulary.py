@@ -120,6 +120,7 @@ FILES: dict[str, Spec] = {
     "list_markers.txt": _PATTERNS,
     "mechanism_context.txt": _WORDS,
     "mechanism_heads.txt": _WORDS,
+    "mechanism_clause_verbs.txt": _WORDS,
     "mechanism_joins.txt": _WORDS,
     "mechanism_reject.txt": Spec("sections", regex=True, kinds=("any", "unquoted")),
     "mechanism_stop.txt": _WORDS,

