@@ -24,10 +24,10 @@ OFF_TOPIC = ROOT / "corpus" / "relevance"
 # loses either shows here. 0.845/0.83 over 213 documents before the 202 feed-shaped stories of neg5-neg12,
 # rel4, prof1 and prof2 joined (their names are harder: the news directory alone is 0.81/0.65); 0.84/0.76
 # over 447, 0.846/0.771 over 507 with rel6, neg13 and the market and campaign words of a name's sentence;
-# 0.845/0.770 over 537 with rel7 (unquoted councils and teams: more candidates, harder ones); 0.845/0.767
+# 0.845/0.770 over 537 with rel7 (unquoted councils and teams: more candidates, harder ones); 0.8447/0.7674
 # over 567 with neg14 (series features, profiles and overviews) and wider modifiers (how=headed_wide;
 # the old candidates on the same 567: 0.845/0.754).
-LODO_PRECISION, LODO_RECALL = 0.845, 0.767
+LODO_PRECISION, LODO_RECALL = 0.844, 0.767
 
 
 def test_the_shipped_model_is_plain_numbers_with_a_card():
