@@ -117,6 +117,7 @@ class _Cues:
     dictionary_re: re.Pattern | None
     repeat_heads: re.Pattern
     heads: re.Pattern  # corpus/mechanism_heads.txt, at the end of an unquoted name
+    clause_verbs: frozenset[str]  # corpus/mechanism_clause_verbs.txt: 参与|议事会 ends a name's wider reading
     reject_any: re.Pattern  # meetings, treaties, generic policy words (corpus/mechanism_reject.txt)
     reject_unquoted: re.Pattern  # numeral phrases that are prose when unquoted
 
@@ -146,6 +147,7 @@ def _cues() -> _Cues:
         dictionary_re=re.compile(_alternation(tuple(dictionary))) if dictionary else None,
         repeat_heads=re.compile(_alternation(suffixes)),
         heads=re.compile(_alternation(read_lines("mechanism_heads.txt"))),
+        clause_verbs=frozenset(read_lines("mechanism_clause_verbs.txt")),
         reject_any=_rejections("any"),
         reject_unquoted=_rejections("unquoted"),
     )
@@ -336,12 +338,18 @@ _MAX_MODIFIER = 8
 _OPEN_BEFORE = re.compile(rf"[\u4e00-\u9fffA-Za-z0-9]{{1,{_MAX_MODIFIER}}}$")
 
 
-def _modifier(text: str, end: int, lex: Lexicon) -> str:
-    """The noun phrase that ends at ``end``: the words back to the nearest verb, particle or punctuation."""
+def _tagged_window(text: str, end: int, lex: Lexicon) -> tuple[str, list[tuple[str, str]]]:
+    """The run of up to _MAX_MODIFIER characters before ``end`` (no punctuation), and its tagged words."""
     window = _OPEN_BEFORE.search(text, max(0, end - _MAX_MODIFIER), end)
-    if window is None:
-        return ""
-    words = lex.cut_tagged(window.group())
+    return ("", []) if window is None else (window.group(), lex.cut_tagged(window.group()))
+
+
+def _modifier(text: str, end: int, lex: Lexicon, tagged: tuple[str, list[tuple[str, str]]] | None = None) -> str:
+    """The noun phrase that ends at ``end``: the words back to the nearest verb, particle or punctuation.
+
+    ``tagged``: ``_tagged_window(text, end, lex)``, when the caller has it.
+    """
+    window, words = tagged or _tagged_window(text, end, lex)
     kept = 0
     previous: tuple[str, str] | None = None  # the word kept last (the one after this in the text)
     for i in range(len(words) - 1, -1, -1):
@@ -350,12 +358,12 @@ def _modifier(text: str, end: int, lex: Lexicon) -> str:
         if tag == "m" and word.endswith("方"):
             kept += len(word)
             break
-        noun = tag.startswith(_MODIFIER_TAGS) and not (tag == "m" and not word.isdigit())
+        noun = tag.startswith(_MODIFIER_TAGS) and (tag != "m" or word.isdigit())
         if not noun and not (tag.startswith("v") and _glued(word, previous, words[i - 1] if i else None)):
             break
         kept += len(word)
         previous = (word, tag)
-    return window.group()[len(window.group()) - kept :]
+    return window[len(window) - kept :]
 
 
 def _glued(word: str, after: tuple[str, str] | None, before: tuple[str, str] | None) -> bool:
@@ -387,21 +395,17 @@ def _headed(text: str, lex: Lexicon) -> Iterator[_Candidate]:
         if text[match.end() : match.end() + 1] not in _LOCATIVES and _splits_word(text, match.end(), lex):
             continue
         head, start = match.group(), match.start()
+        tagged = _tagged_window(text, start, lex)
+        modifier = _modifier(text, start, lex, tagged)
         quoted = _QUOTED_MODIFIER.search(text, max(0, start - 20), start)
-        if quoted and _modifier(text, start, lex).endswith(quoted.group(2)):  # “时间币”在超市: no name
+        if quoted and modifier.endswith(quoted.group(2)):  # “时间币”在超市: no name
             name = _clean(quoted.group(1)) + quoted.group(2) + head
             yield _Candidate(name, quoted.start(1), match.end(), "headed")
             continue
-        modifier = _modifier(text, start, lex)
         if len(modifier) + len(head) >= 3:
             yield _Candidate(modifier + head, start - len(modifier), match.end(), "headed")
-        for wider in _wider_modifiers(text, start, modifier, lex):
+        for wider in _wider_modifiers(tagged, modifier):
             yield _Candidate(wider + head, start - len(wider), match.end(), "headed_wide")
-
-
-@lru_cache(maxsize=1)
-def _clause_verbs() -> frozenset[str]:
-    return frozenset(read_lines("mechanism_clause_verbs.txt"))
 
 
 # Words that end a name read backwards from its head: particles (的, 了), prepositions (在, 把),
@@ -409,9 +413,9 @@ def _clause_verbs() -> frozenset[str]:
 _HARD_STOP_TAGS = ("u", "p", "c", "r", "d", "x", "w", "y", "e", "o")
 
 
-def _wider_modifiers(text: str, end: int, strict: str, lex: Lexicon) -> list[str]:
-    """Longer modifiers than ``strict`` for the head at ``end``, one per word boundary, up to a particle,
-    a preposition, a pronoun or punctuation.
+def _wider_modifiers(tagged: tuple[str, list[tuple[str, str]]], strict: str) -> list[str]:
+    """Longer modifiers than ``strict`` in the tagged window before a head (``_tagged_window``), one per
+    word boundary, up to a particle, a preposition, a pronoun or punctuation.
 
     ``_modifier`` keeps nouns only, but a third of the gold's unquoted names have a verb or an
     adjective inside their modifier (邻里互助|食堂, 老兵调解|工作室, 幸福|食堂, 红黑|榜) that jieba's tags
@@ -420,25 +424,22 @@ def _wider_modifiers(text: str, end: int, strict: str, lex: Lexicon) -> list[str
     corpus/mechanism_triggers.txt) or one of a clause (参与, 召开: corpus/mechanism_clause_verbs.txt)
     ends it, as a count does (220个).
     """
-    window = _OPEN_BEFORE.search(text, max(0, end - _MAX_MODIFIER), end)
-    if window is None:
-        return []
+    window, words = tagged
     cues = _cues()
     out, length = [], 0
-    words = lex.cut_tagged(window.group())
     for i in range(len(words) - 1, -1, -1):
         word, tag = words[i]
         if tag.startswith(_HARD_STOP_TAGS) or (tag == "m" and not word.endswith("方")):
             break
         if tag == "q" and i and words[i - 1][1] == "m":  # 220|个|驿站: a count, where 屋|场 and 屯|级 are names
             break
-        if cues.triggers.fullmatch(word) or cues.adherence.fullmatch(word) or word in _clause_verbs():
+        if cues.triggers.fullmatch(word) or cues.adherence.fullmatch(word) or word in cues.clause_verbs:
             break  # 推行|红黑榜, 开设|助老服务站, 村民参与|议事会
         if tag.startswith("v") and len(word) == 1 and not _glued(word, None, words[i - 1] if i else None):
             break  # 张辉到|暖蜂驿站: a one-character verb of the clause, where 孝|善|基金 is glued
         length += len(word)
         if length > len(strict) and not tag.startswith("v"):  # 拿到|议事会, 互助|食堂: a clause or a part
-            out.append(window.group()[len(window.group()) - length :])
+            out.append(window[len(window) - length :])
     return out
 
 
