@@ -26,8 +26,10 @@ OFF_TOPIC = ROOT / "corpus" / "relevance"
 # over 447, 0.846/0.771 over 507 with rel6, neg13 and the market and campaign words of a name's sentence;
 # 0.845/0.770 over 537 with rel7 (unquoted councils and teams: more candidates, harder ones); 0.8447/0.7674
 # over 567 with neg14 (series features, profiles and overviews) and wider modifiers (how=headed_wide;
-# the old candidates on the same 567: 0.845/0.754).
-LODO_PRECISION, LODO_RECALL = 0.844, 0.767
+# the old candidates on the same 567: 0.845/0.754); 0.843/0.7193 over 643 with case16, case18 (case pages of
+# other provinces: harder, half their names were missed on arrival) and feed16 (0.8255/0.7431 at 0.55, the
+# best F1, which the one-standard-error rule passes over: it named more of the real feed's formulas).
+LODO_PRECISION, LODO_RECALL = 0.843, 0.7193
 
 
 def test_the_shipped_model_is_plain_numbers_with_a_card():
@@ -72,3 +74,31 @@ def test_the_shipped_model_is_what_training_on_the_gold_gives(tmp_path):
     lodo = report.lodo[report.threshold]
     assert lodo["precision"] >= LODO_PRECISION and lodo["recall"] >= LODO_RECALL, lodo
     assert report.news >= 100  # the news stories took part, with their annotated mechanisms or none
+
+
+def test_the_threshold_is_the_strictest_whose_f1_is_within_one_standard_error_of_the_best():
+    from pipeline.mechanisms_train import choose_threshold
+
+    def scores(p, r, gold=1090):
+        predicted = round(gold * r / p)
+        return {"precision": p, "recall": r, "gold": gold, "predicted": predicted}
+
+    def lodo(rows):
+        return {t: {**scores(p, r), "by_corpus": {"news": scores(news, r)}} for t, (p, r, news) in rows.items()}
+
+    # The training run of 643 documents: 0.55 has the best F1 (0.782), 0.6 is 0.006 below it, inside one
+    # standard error (0.008); 0.65 is 0.018 below. A threshold whose news precision is under 0.8 never counts.
+    measured = {
+        0.4: (0.748, 0.796, 0.72),
+        0.45: (0.771, 0.779, 0.74),
+        0.5: (0.805, 0.757, 0.78),
+        0.55: (0.8255, 0.7431, 0.81),
+        0.6: (0.843, 0.7193, 0.815),
+        0.65: (0.857, 0.690, 0.82),
+        0.7: (0.867, 0.661, 0.83),
+        0.75: (0.878, 0.625, 0.85),
+        0.8: (0.891, 0.589, 0.86),
+    }
+    assert choose_threshold(lodo(measured)) == 0.6
+    measured[0.6] = (0.843, 0.70, 0.815)  # F1 0.765: 0.017 below the best, outside one standard error
+    assert choose_threshold(lodo(measured)) == 0.55

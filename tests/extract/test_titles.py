@@ -77,4 +77,19 @@ def test_the_shipped_title_model_is_what_training_on_the_gold_gives(tmp_path):
     rebuilt = json.loads(report.model_path.read_text(encoding="utf-8"))
     assert rebuilt["threshold"] == shipped["threshold"]
     assert all(abs(rebuilt["weights"][k] - shipped["weights"][k]) < 1e-3 for k in rebuilt["weights"])
-    assert report.lodo[report.threshold]["accuracy"] >= 0.9  # leave-one-document-out, as measured (0.905)
+    # Leave-one-document-out at the shipped threshold, as measured: 0.905, 0.949 over 553, 0.936 over 629 (the
+    # case pages and feed16 joined; 0.3 is within one standard error of the best, 0.944 at 0.1).
+    assert report.lodo[report.threshold]["accuracy"] >= 0.936
+
+
+def test_the_threshold_is_the_highest_within_one_standard_error_of_the_best():
+    from pipeline.titles_train import choose_threshold
+
+    def lodo(*accuracies):
+        return {
+            t: {"accuracy": a, "documents": 629} for t, a in zip((0.1, 0.2, 0.3, 0.4, 0.5), accuracies, strict=True)
+        }
+
+    # One SE of 0.944 over 629 pages is 0.009: 0.3 is as good as 0.1, 0.4 is not.
+    assert choose_threshold(lodo(0.944, 0.943, 0.936, 0.927, 0.924)) == 0.3
+    assert choose_threshold(lodo(0.90, 0.95, 0.93, 0.92, 0.91)) == 0.2
