@@ -89,9 +89,17 @@ def signature(text: str) -> bytes:
         return np.full(NUM_PERM, _EMPTY, dtype=_DTYPE).tobytes()
     # One row per permutation, so that each minimum is taken over contiguous memory
     # (a tenth faster than one row per shingle). Wraps mod 2^64, like datasketch.
-    permuted = np.multiply(_A[:, None], hashes)
-    permuted += _B[:, None]
-    return permuted.min(axis=1).astype(_DTYPE, copy=False).tobytes()
+    # NUM_PERM rows of every shingle at once cost 1 KiB a shingle (600 MB for a 2 MB text, 17 GB
+    # for the 50 MB report test): the minimum is taken chunk by chunk, with the same result.
+    minimum = np.full(NUM_PERM, np.iinfo(_DTYPE).max, dtype=_DTYPE)
+    for start in range(0, len(hashes), _CHUNK):
+        permuted = np.multiply(_A[:, None], hashes[start : start + _CHUNK])
+        permuted += _B[:, None]
+        np.minimum(minimum, permuted.min(axis=1), out=minimum)
+    return minimum.astype(_DTYPE, copy=False).tobytes()
+
+
+_CHUNK = 32768  # shingles a step: 32 MB of permuted values; the 83 work reports hash as fast as in one step
 
 
 def _values(sig: bytes) -> np.ndarray:

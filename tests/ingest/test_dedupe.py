@@ -53,6 +53,19 @@ def test_signature_is_datasketch_affine64_minhash_of_the_shingle_hashes():
         assert minhash.hashvalues.astype("<u8").tobytes() == signature(text)
 
 
+def test_a_long_text_is_hashed_chunk_by_chunk_to_the_same_minhash(monkeypatch):
+    # The minimum over NUM_PERM permutations is taken a chunk of shingles at a time (all at once cost
+    # 1 KiB a shingle: 17 GB for a 50 MB text); chunks of 7 cross every boundary of a seed's shingles.
+    datasketch = pytest.importorskip("datasketch", minversion="2.0")
+    from pipeline.ingest import dedupe
+
+    monkeypatch.setattr(dedupe, "_CHUNK", 7)
+    for text in [SEEDS["001"], "一二三四五六七八九十一二", "社区"]:
+        minhash = datasketch.MinHash(num_perm=NUM_PERM, seed=1, scheme="affine64", hashfunc=int)
+        minhash.update_batch([int(h) for h in shingle_hashes(text)])
+        assert minhash.hashvalues.astype("<u8").tobytes() == dedupe.signature(text)
+
+
 def test_shingles_are_the_5_grams_of_letters_digits_and_han():
     assert len(shingle_hashes("社区,治理 创新!")) == len("社区治理创新") - 4
     assert len(set(shingle_hashes("一二三四五一二三四五"))) == 5  # a repeated 5-gram hashes alike
