@@ -94,8 +94,9 @@ def test_shipped_model_card_reports_its_leave_one_out_figures():
     # 497 with rel6, neg13 and the emergency and person-pronoun features; 0.875 once 45 stories took the feed
     # judges' convention (economy and party meetings, theme days and rescue overviews are 无关); 0.869 over
     # 557 with neg14 (series achievement features, profiles and national overviews: written to be hard);
-    # 0.878 over 633 with the case pages of case16 and case18 and the feed mix of feed16.
-    assert loo["accuracy"] >= 0.878
+    # 0.878 over 633 with the case pages of case16 and case18 and the feed mix of feed16; 0.883 once the
+    # mechanism model read the last character of a quoted name.
+    assert loo["accuracy"] >= 0.883
     card = (ROOT / "models" / relevance.CARD_FILE).read_text(encoding="utf-8")
     assert "Leave-one-out" in card and f"Accuracy {loo['accuracy']}" in card
 

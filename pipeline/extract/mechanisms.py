@@ -941,6 +941,10 @@ def group_features(doc: Structure, group: CandidateGroup, lex: Lexicon) -> dict[
     in_quotes = [_quoted_mention(doc.text, c) for c in group.candidates]
     quoted = any(in_quotes)
     feats["quoted" if quoted else "unquoted"] = 1.0
+    if quoted:
+        # What a quoted phrase ends in tells a programme from a quote: 时间储蓄卡, 红骑先锋队, 红黑榜 against
+        # 出行难, 大家商量着办. Learnt per character from the gold (LODO 0.8435/0.7174 -> 0.8487/0.7266 at 0.6).
+        feats[f"quoted_last_char={group.name[-1]}"] = 1.0
     feats["mentions"] = math.log(group.mentions)
     if group.mentions >= 2:
         feats["repeated_mention"] = 1.0

