@@ -10,11 +10,10 @@ too, since an extractor may report them.
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from .binary_training import card_tail, fit_binary
+from .binary_training import card_tail, fit_binary, strictest_within_one_se
 from .evaluate import MatchCounts, _score_mechanisms, name_key
 from .extract.lexicon import lexicon
 from .extract.mechanism_model import MODEL_FILE, MechanismModel
@@ -217,18 +216,13 @@ def choose_threshold(lodo: dict[float, dict]) -> float:
 
 
 def _strictest_within_one_se(scores: dict[float, dict], thresholds: list[float]) -> float:
-    """The highest of ``thresholds`` whose F1 is within one standard error of the best one's (the
-    one-standard-error rule, as pipeline.titles_train.choose_threshold; F1 = 2·TP / (gold + predicted),
-    read as a proportion of gold + predicted).
-
-    Between thresholds whose F1 the data cannot tell apart, the stricter one: leave-one-document-out
-    overstates precision on real news (0.81 on the training stories at 0.55, 0.785 on the judged
-    sample of the real feed), and a name a reader sees that is no mechanism costs more than one missed.
-    """
+    """binary_training.strictest_within_one_se over the F1 of ``thresholds`` (F1 = 2·TP / (gold + predicted),
+    a proportion of gold + predicted). Leave-one-document-out overstates precision on real news (0.81 on
+    the training stories at 0.55, 0.785 on the judged sample of the real feed): between thresholds whose F1
+    the data cannot tell apart, the stricter one."""
     best = max(thresholds, key=lambda t: _f1(scores[t]))
-    f1, n = _f1(scores[best]), max(scores[best]["gold"] + scores[best]["predicted"], 1)
-    floor = f1 - math.sqrt(f1 * (1 - f1) / n)
-    return max(t for t in thresholds if _f1(scores[t]) >= floor)
+    trials = scores[best]["gold"] + scores[best]["predicted"]
+    return strictest_within_one_se({t: _f1(scores[t]) for t in thresholds}, trials)
 
 
 @dataclass

@@ -9,11 +9,10 @@ brief) teaches that no line is.
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .binary_training import card_tail, fit_binary
+from .binary_training import card_tail, fit_binary, strictest_within_one_se
 from .evaluate import _fold
 from .extract.metadata import _headline, _lines
 from .extract.titles import MAX_LINES, MODEL_FILE, TitleModel, candidates, choose
@@ -106,16 +105,10 @@ def held_out(train_pages: list[LabelledPage], test_pages: list[LabelledPage], th
 
 def choose_threshold(lodo: dict[float, dict]) -> float:
     """The highest threshold whose leave-one-document-out accuracy is within one standard error of the
-    best (the one-standard-error rule of Hastie, Tibshirani and Friedman, ESL 7.10).
-
-    Between thresholds one or two documents apart the data cannot choose; a lower threshold then only
-    titles more untitled briefs with their first sentence (外交部发言人表示,……。), a wrong title a
-    reader sees, where no title is an honest blank.
-    """
+    best (binary_training.strictest_within_one_se): at 0.1 an untitled brief took its first sentence
+    (外交部发言人表示,……。) for a title, one document in 629 better than 0.3."""
     best = max(lodo.values(), key=lambda s: s["accuracy"])
-    p, n = best["accuracy"], max(best["documents"], 1)
-    floor = p - math.sqrt(p * (1 - p) / n)
-    return max(t for t in THRESHOLDS if lodo[t]["accuracy"] >= floor)
+    return strictest_within_one_se({t: lodo[t]["accuracy"] for t in THRESHOLDS}, best["documents"])
 
 
 @dataclass

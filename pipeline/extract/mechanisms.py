@@ -375,8 +375,8 @@ def _glued(word: str, after: tuple[str, str] | None, before: tuple[str, str] | N
             neighbour is not None
             and len(neighbour[0]) == 1
             and neighbour[1].startswith(_MODIFIER_TAGS)
-            and not neighbour[1].startswith("nr")  # 张辉|到: a person's name, then the clause's verb
-            and not neighbour[1].startswith("m")  # 一|是|网格+调解: an item's enumerator, then its copula
+            # 张辉|到: a person's name, then the clause's verb; 一|是|网格+调解: an enumerator, then its copula
+            and not neighbour[1].startswith(("nr", "m"))
         )
 
     return len(word) == 1 and (nominal(after) or nominal(before))

@@ -85,13 +85,11 @@ def shingle_hashes(text: str) -> np.ndarray:
 def signature(text: str) -> bytes:
     """MinHash signature of ``text``: NUM_PERM little-endian uint64 values (1 KiB)."""
     hashes = _fmix64(shingle_hashes(text))
-    if not len(hashes):
-        return np.full(NUM_PERM, _EMPTY, dtype=_DTYPE).tobytes()
     # One row per permutation, so that each minimum is taken over contiguous memory
     # (a tenth faster than one row per shingle). Wraps mod 2^64, like datasketch.
     # NUM_PERM rows of every shingle at once cost 1 KiB a shingle (600 MB for a 2 MB text, 17 GB
     # for the 50 MB report test): the minimum is taken chunk by chunk, with the same result.
-    minimum = np.full(NUM_PERM, np.iinfo(_DTYPE).max, dtype=_DTYPE)
+    minimum = np.full(NUM_PERM, _EMPTY, dtype=_DTYPE)  # a text without shingles keeps it
     for start in range(0, len(hashes), _CHUNK):
         permuted = np.multiply(_A[:, None], hashes[start : start + _CHUNK])
         permuted += _B[:, None]
