@@ -219,7 +219,7 @@ def _signatures_and_bands(store: Store) -> None:
 # ends its line or sentence there; a cut clause starts inside the paragraph or stops at
 # one of its commas. That shape is what the migration keeps as titled.
 _LIST_MARKER = re.compile(
-    r"^\s*(?:[((]?[一二三四五六七八九十\d]+[))、.．]|[一二三四五六七八九十]+是|第[一二三四五六七八九十]+[,,、]?"
+    r"^\s*(?:[((]?[一二三四五六七八九十\d]+[))、.．]|[一二三四五六七八九十]+[是要]|第[一二三四五六七八九十]+[,,、]?"
     r"|[①-⑳]|(?:首先|其次|再次|最后)[,,]?|[◆◇■□●○▲△▶►★☆※•·▪])\s*"
 )
 _TITLE_STOPS = "。::!?!?;;\n"

@@ -100,6 +100,7 @@ class _Marker:
     end: int  # end of the marker text
     paragraph: int
     run: int = -1
+    opens_paragraph: bool = False
 
 
 def _compile_family(line: str) -> _Family:
@@ -308,7 +309,7 @@ def _placed_markers(text: str, paragraphs: list[Paragraph]) -> list[_Marker]:
                 continue
             value = family.value(match)
             if value is not None:
-                markers.append(_Marker(family, value, pos, match.end(), para.index))
+                markers.append(_Marker(family, value, pos, match.end(), para.index, opens_paragraph=pos == para.start))
     return markers
 
 
@@ -321,9 +322,12 @@ def _keep_runs(markers: list[_Marker]) -> list[_Marker]:
         step_ok = run is not None and (
             marker.value > run[-1].value if marker.family.words else marker.value == run[-1].value + 1
         )
+        # An excerpt cut from a longer page can start at its (二): the family's first marker, opening a
+        # paragraph, opens a run at any value.
+        cut_off_start = run is None and marker.opens_paragraph and not marker.family.words
         if step_ok:
             run.append(marker)
-        elif marker.value == 1:
+        elif marker.value == 1 or cut_off_start:
             open_run[marker.family.name] = [marker]
             runs.append(open_run[marker.family.name])
     kept = []

@@ -178,6 +178,35 @@ def test_sequence_words_and_inline_run():
     assert [s.kind for s in doc.sections] == ["other", "measures", "lessons"]
 
 
+def test_a_speech_s_yi_yao_paragraphs_are_items():
+    # Written for this test in the style of a district leader's speech (一要…二要…三要 open paragraphs).
+    text = (
+        "同志们,下面我讲三点意见。\n"
+        "一要突出党建引领,夯实基层组织基础。要推行三级组织链条,力争小区党组织全覆盖。\n"
+        "二要坚持为民服务,提升诉求办理质效。对反复投诉的问题,区级领导带头包案。\n"
+        "三要强化责任落实,把各项工作抓细抓实。要求各街道每季度报告进展,要点在落实。\n"
+    )
+    doc = build_structure("speech", text)
+    assert [(it.marker, it.heading) for it in doc.items] == [
+        ("一要", "突出党建引领"),
+        ("二要", "坚持为民服务"),
+        ("三要", "强化责任落实"),
+    ]
+    # Inside a sentence 要 is a verb, not a marker: 要求 and a lone 一要 open no item.
+    assert build_structure("prose", "会议强调,一要求真务实。大家一要记住这点。\n").items == []
+
+
+def test_an_excerpt_cut_before_its_first_item_keeps_the_rest_of_the_list():
+    # Written for this test: a page saved from its second item on, and a stray 二、 that starts no list.
+    text = (
+        "这些做法得到群众认可。\n"
+        "(二)依托“火塘夜话”,把协商议事搬到群众身边\n村民围坐火塘议事。\n"
+        "(三)探索“线上火塘”,让外出务工人员也能参与\n每月开展一次。\n"
+    )
+    assert [it.marker for it in build_structure("cut", text).items] == ["(二)", "(三)"]
+    assert build_structure("stray", "二、社区的基本情况\n社区有居民三千人。\n").items == []
+
+
 @pytest.mark.parametrize(
     "text",
     [

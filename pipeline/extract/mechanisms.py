@@ -35,6 +35,7 @@ from itertools import accumulate
 from typing import NamedTuple
 
 from ..kinds import DocumentContext
+from ..numbers import SMALL_CHINESE
 from ..records import Mechanism, Structure
 from ..resources import read_lines
 from ..vocabulary import sections
@@ -858,6 +859,7 @@ def _context_features(text: str, group: CandidateGroup, in_quotes: list[bool]) -
         "adopting_verb_before": any(_trigger_before(text, start) for start in starts),
         "adhering_verb_before": any(_adhering_before(text, start) for start in starts),
         "defined": any(_DEFINED.match(text, end) for end in ends),
+        "counted_out": any(_counted_out(text, group.name, end) for end in ends),
         "prose_pattern": not quoted and bool(_cues().reject_unquoted.search(group.name)),
         "problem_cue_before": any(_PROBLEM_CUE.search(text, max(0, c.start - 12), c.start) for c in cands),
         # “人人参与、人人尽力、人人共享”的新型社区: it describes, it names nothing.
@@ -870,6 +872,43 @@ def _context_features(text: str, group: CandidateGroup, in_quotes: list[bool]) -
     if any(_place_before(text, c.start) for c in cands):
         feats["place_before"] = 1.0  # 江西大余建立“时间银行”: a place's own; 坚持“动态清零”: nobody's
     return feats
+
+
+# “三统一”:统一房价、统一服务、统一管理; “三问”工作法:改造前问需……;改造后问效: a numeral slogan is
+# followed by as many items as it counts. A counted phrase (三年行动, 两国人民) lists nothing after it.
+# The items may be glossed after a head noun (工作法, 调解法) and a colon, 即 or a comma.
+_COUNT_OUT_START = re.compile(r"[\u4e00-\u9fff]{0,4}?(?::|,?即|,)")  # text normalized: ASCII : , ;
+_COUNT_OUT_WINDOW = 200
+_ITEM_STEP = re.compile(r"第[一二三四五六七八九十]+步|[一二三四五六七八九十]+是")
+
+
+def _numeral_values(name: str) -> set[int]:
+    """The counts a numeral slogan promises: its first numeral (三统一: 3) and all of them (三听三说: 6)."""
+    values = [SMALL_CHINESE[ch] for ch in name if ch in SMALL_CHINESE]
+    if not values or name[0] not in SMALL_CHINESE:
+        return set()
+    return {v for v in (values[0], sum(values)) if 2 <= v <= 12}
+
+
+def _counted_out(text: str, name: str, end: int) -> bool:
+    promised = _numeral_values(name)
+    if not promised:
+        return False
+    start = _COUNT_OUT_START.match(text, end)
+    if start is None:
+        return False
+    sentence_end = _SENTENCE_PUNCT.search(text, start.end(), start.end() + _COUNT_OUT_WINDOW)
+    rest = text[start.end() : sentence_end.start() if sentence_end else start.end() + _COUNT_OUT_WINDOW]
+    rest = rest.split("\n", 1)[0]
+    semis, commas = rest.count(";"), rest.count("、")
+    counts = {len(_ITEM_STEP.findall(rest))}
+    if semis:
+        counts.add(semis + 1)
+    if commas:
+        counts.add(commas + 1)
+    if semis and commas:
+        counts.add(semis + commas + 1)
+    return bool(counts & promised)
 
 
 _LOCAL_UNIT = re.compile("社区|村|街道|小区|乡镇")

@@ -132,9 +132,45 @@ def _lines(doc: Structure) -> list[tuple[int, int, str]]:
             lines.append((paragraphs[i].start, p.end, line))
             i += 2
             continue
-        lines.append((p.start, p.end, line))
+        lines.extend(_inline_headline(p.start, p.end, line) if i < _INLINE_HEADLINE_LINES else [(p.start, p.end, line)])
         i += 1
     return _without_chrome(lines)
+
+
+# 溆浦低庄:“片区联治”激活山乡治理新动能  近年来,溆浦县……: a page that runs its headline into the first
+# paragraph. The head before the space (two or more if any, else one) becomes a line of its own, so that
+# the title model weighs it like any headline; a line short enough to be a headline is left whole.
+_INLINE_HEADLINE_LINES = 3
+_INLINE_HEAD = (re.compile(r"(\S.{3,40}?)\s{2,}(?=\S)"), re.compile(r"(\S.{3,40}?)\s(?=\S)"))
+_INLINE_HEAD_END = re.compile(r"[。!?;…]")
+# 新华社北京11月15日电 / 本报讯(记者 ……: a dateline runs into its paragraph the same way and heads no page.
+_DATELINE_HEAD = re.compile(r"(?:电|讯)$|讯[((]")
+
+
+def _inline_head_ok(head: str) -> bool:
+    return (
+        not _INLINE_HEAD_END.search(head)
+        and not _DATELINE_HEAD.search(head)
+        and head.count("(") == head.count(")")
+        and head.count("“") == head.count("”")
+        and heading_like(head)
+        and not is_byline(head)
+    )
+
+
+def _inline_headline(start: int, end: int, line: str) -> list[tuple[int, int, str]]:
+    from .titles import MAX_TITLE_CHARS
+
+    body = line.lstrip()
+    offset = start + len(line) - len(body)
+    if len(body) <= MAX_TITLE_CHARS:
+        return [(start, end, line)]
+    for pattern in _INLINE_HEAD:
+        head = pattern.match(body)
+        if head and _inline_head_ok(head.group(1)) and "。" in body[head.end() :]:
+            headline = head.group(1)
+            return [(offset, offset + len(headline), headline), (offset + head.end(), end, body[head.end() :])]
+    return [(start, end, line)]
 
 
 def _label_only(line: str) -> bool:

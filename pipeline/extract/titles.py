@@ -36,6 +36,7 @@ from .metadata import heading_like, is_byline
 MODEL_FILE = "title_model.json"
 MAX_LINES = 30  # opening lines considered: portal chrome runs to a dozen lines and more
 _LEN = (4, 80)
+MAX_TITLE_CHARS = _LEN[1]  # longer opening lines are no headline
 
 TitleModel = BinaryModel
 
@@ -89,6 +90,7 @@ def _line_features(lines: list[str], i: int, shaped: list[bool], first_shaped: i
         "sentence_punct": bool(SENTENCE_MARK.search(line)),
         "quotes": bool(QUOTE_MARKS.search(line)),
         "colon": bool(COLON.search(line)),
+        "ends_with_colon": line.endswith((":", "：")),  # 区委、区政府: 同志们: a salutation or label, no headline
         "garbled": bool(GARBLED.search(line)),
         "wechat_banner": bool(WECHAT_BANNER.search(line)),
         # 【数说社区】活动阵地…: a column tag before a headline; 【字号:大 中 小】 is a tool bar.

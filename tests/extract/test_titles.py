@@ -36,6 +36,25 @@ BRIEF = """近日,福州市鼓楼区温泉街道组织辖区12个社区开展消
 """
 
 
+# Written for these tests: a page that runs its headline into the first paragraph, a dateline that does the
+# same, and a report whose salutation stands under its title.
+INLINE = (
+    "桐木镇:“院坝夜谈”谈出乡村好风气  近年来,桐木镇在全镇14个村推行“院坝夜谈”,每月由村干部和群众围坐院坝,"
+    "商量村里的大事小情。两年来共收集意见建议860条,办结812条。\n“以前有事找不到人,现在院坝里就能说。”村民李大姐说。\n"
+)
+
+DATELINE = """新华社成都3月2日电  记者从四川省民政厅获悉,全省已建成城乡社区综合服务设施5.1万个,覆盖率达到百分之百。
+下一步,全省将推进服务设施提质增效。
+"""
+
+SALUTATION = """关于桐木镇院坝议事工作开展情况的报告
+镇党委、镇政府:
+今年以来,桐木镇坚持把院坝议事作为基层治理的重要抓手,现将有关情况报告如下。
+一、基本情况
+全镇共14个村,已全部建立院坝议事制度。
+"""
+
+
 def _title(text: str) -> str | None:
     return case_metadata(build_structure("t", normalize(text).text)).title
 
@@ -45,6 +64,8 @@ def _title(text: str) -> str | None:
     [
         (PORTAL, "白沙湾街道:“院落管家”让老旧小区有人管"),
         (WECHAT, "邻里议事桌搬进写字楼,这个社区这样做"),
+        (INLINE, "桐木镇:“院坝夜谈”谈出乡村好风气"),
+        (SALUTATION, "关于桐木镇院坝议事工作开展情况的报告"),
     ],
 )
 def test_the_headline_and_not_the_site_breadcrumb_or_banner(text, title):
@@ -53,6 +74,7 @@ def test_the_headline_and_not_the_site_breadcrumb_or_banner(text, title):
 
 def test_an_untitled_brief_has_no_title():
     assert _title(BRIEF) is None
+    assert _title(DATELINE) is None  # its dateline is run into the paragraph like a headline, and heads nothing
 
 
 def test_the_shipped_model_is_plain_numbers_with_a_card():
