@@ -102,16 +102,11 @@ def extract(
     for ordinal, measure in enumerate(extraction.measures):
         measure.ordinal = ordinal
     if relevance:
-        from .relevance import UNRELATED, classify
+        from .extract.mechanisms import kept_for_label
+        from .relevance import classify
 
         extraction.relevance = classify(structure, extraction)
-        if extraction.relevance.label == UNRELATED:
-            from .extract.mechanisms import is_known
-
-            # A name the model proposes in a text read as unrelated news is a slogan, a trade programme or
-            # a brand far more often than an arrangement (on the real TV-news feed: 12 of 32 right, where
-            # the dictionary's known models were 49 of 49); the known ones stay.
-            extraction.mechanisms = [m for m in extraction.mechanisms if is_known(m.name)]
+        extraction.mechanisms = kept_for_label(extraction.mechanisms, extraction.relevance.label)
     if label_themes and extraction.measures:
         from .themes import label_measures
 

@@ -17,7 +17,7 @@ from .binary_training import card_tail, fit_binary, strictest_within_one_se
 from .evaluate import MatchCounts, _score_mechanisms, name_key
 from .extract.lexicon import lexicon
 from .extract.mechanism_model import MODEL_FILE, MechanismModel
-from .extract.mechanisms import SHORT_TEXT, CandidateGroup, candidate_groups, group_features, select
+from .extract.mechanisms import SHORT_TEXT, CandidateGroup, candidate_groups, group_features, kept_for_label, select
 from .records import Structure
 from .relevance import LABELS
 from .themes_train import Dirs, _dirs, read_corpus
@@ -36,6 +36,7 @@ class LabelledDocument:
     features: list[dict[str, float]]
     labels: list[int]
     gold: list[dict] = field(default_factory=list)
+    relevance: str = LABELS[0]  # the document's gold label: 相关报道 and 无关 keep fewer names (kept_for_label)
     # The same case report's sentences read alone, as a user's one-line text is read: training rows only
     # (a short text has no layout or density to go by, and learns its baseline from these and from the
     # short news briefs of corpus/relevance, with the genre words it holds: 居民 against 外长).
@@ -57,16 +58,20 @@ def _matches(name: str, gold_names: list[str]) -> bool:
 
 
 OFF_TOPIC = LABELS[2]  # 无关 (pipeline.relevance): such a story names no governance mechanism
+RELATED = LABELS[1]  # 相关报道: its names are read at a threshold of their own (related_threshold)
 
 
-def _labelled(stem: str, corpus: str, text: str, gold: list[dict], *, news: bool = False) -> LabelledDocument:
+def _labelled(
+    stem: str, corpus: str, text: str, gold: list[dict], *, news: bool = False, relevance: str = LABELS[0]
+) -> LabelledDocument:
     from .structure import body_view, build_structure
 
     doc, lex = body_view(build_structure(stem, text)), lexicon()  # the default segmenter's words
     groups = candidate_groups(doc, lex)
     names = [name_key(m.get("name")) for m in gold]
     labels = [int(_matches(g.name, names)) for g in groups]
-    labelled = LabelledDocument(stem, corpus, doc, groups, [group_features(doc, g, lex) for g in groups], labels, gold)
+    feats = [group_features(doc, g, lex) for g in groups]
+    labelled = LabelledDocument(stem, corpus, doc, groups, feats, labels, gold, relevance)
     # A news story's lines are not read alone: the feed's own short briefs (快讯, 简讯) teach the short
     # text what news reads like, and its lines cut out of a story would teach a one-line case sentence
     # that a 居民 of a roundup is no case (one-line 锦绣芳邻, 积分+信贷 fell below the threshold).
@@ -90,7 +95,8 @@ def labelled_documents(gold_dir: Dirs, corpus_dir: Dirs, off_topic_dir: Dirs = (
         gold = json.loads(path.read_text(encoding="utf-8"))
         if "mechanisms" not in gold or path.stem not in texts:
             continue
-        out.append(_labelled(path.stem, corpus, texts[path.stem], gold["mechanisms"]))
+        label = gold.get("relevance", LABELS[0])
+        out.append(_labelled(path.stem, corpus, texts[path.stem], gold["mechanisms"], relevance=label))
         seen.add(path.stem)
     for directory in _dirs(off_topic_dir) if off_topic_dir else ():
         stories = read_corpus(directory)
@@ -99,9 +105,10 @@ def labelled_documents(gold_dir: Dirs, corpus_dir: Dirs, off_topic_dir: Dirs = (
             if path.stem not in stories or path.stem in seen:
                 continue
             if "mechanisms" in story:  # annotated: the national programmes it names in passing are mechanisms
-                out.append(_labelled(path.stem, str(directory), stories[path.stem], story["mechanisms"], news=True))
+                label, text = story.get("relevance", LABELS[0]), stories[path.stem]
+                out.append(_labelled(path.stem, str(directory), text, story["mechanisms"], news=True, relevance=label))
             elif story.get("relevance") == OFF_TOPIC:
-                out.append(_labelled(path.stem, str(directory), stories[path.stem], [], news=True))
+                out.append(_labelled(path.stem, str(directory), stories[path.stem], [], news=True, relevance=OFF_TOPIC))
     return out
 
 
@@ -111,10 +118,15 @@ def fit(docs: list[LabelledDocument]) -> MechanismModel:
     return fit_binary(features, labels, REGULARIZATION)
 
 
-def _score(doc: LabelledDocument, model: MechanismModel, threshold: float) -> MatchCounts:
+def _score(
+    doc: LabelledDocument, model: MechanismModel, threshold: float, related_threshold: float | None = None
+) -> MatchCounts:
+    """The document's P/R counts at ``threshold``, its names kept as its gold relevance label keeps them
+    (kept_for_label, with ``related_threshold`` for a 相关报道 story)."""
     scored = [(g, model.probability(f)) for g, f in zip(doc.groups, doc.features, strict=True)]
-    found = [asdict(m) for m in select(doc.structure, scored, threshold)]
-    return _score_mechanisms(doc.gold, found)[0]
+    found = select(doc.structure, scored, threshold)
+    found = kept_for_label(found, doc.relevance, model.with_threshold(threshold, None, related_threshold))
+    return _score_mechanisms(doc.gold, [asdict(m) for m in found])[0]
 
 
 def _summary(counts: MatchCounts) -> dict:
@@ -131,17 +143,41 @@ def lodo_models(docs: list[LabelledDocument]) -> dict[str, MechanismModel]:
     return {held.stem: fit([d for d in docs if d is not held]) for held in docs}
 
 
+def related_lodo(docs: list[LabelledDocument], models: dict[str, MechanismModel]) -> dict[float, dict]:
+    """By threshold: mechanism P/R over the 相关报道 stories alone, each read by the model trained without it."""
+    out: dict[float, dict] = {}
+    for threshold in THRESHOLDS:
+        total = MatchCounts()
+        for held in docs:
+            if held.relevance == RELATED:
+                total = total + _score(held, models[held.stem], threshold)
+        out[threshold] = _summary(total)
+    return out
+
+
+def choose_related_threshold(related: dict[float, dict]) -> float | None:
+    """As choose_threshold, over the 相关报道 stories: the thresholds whose precision reaches MIN_PRECISION
+    there, the highest within one standard error of the best F1. None without such stories."""
+    if not any(s["predicted"] for s in related.values()):
+        return None
+    trusted = [t for t in THRESHOLDS if related[t]["precision"] >= MIN_PRECISION]
+    return _strictest_within_one_se(related, trusted or list(THRESHOLDS))
+
+
 def leave_one_document_out(
-    docs: list[LabelledDocument], models: dict[str, MechanismModel] | None = None
+    docs: list[LabelledDocument],
+    models: dict[str, MechanismModel] | None = None,
+    related_threshold: float | None = None,
 ) -> dict[float, dict]:
     """By threshold: mechanism P/R (as ``govcase evaluate`` scores them), each document read by a model
-    trained without it; in total and by gold directory."""
+    trained without it; in total and by gold directory. A 相关报道 story is read at ``related_threshold``
+    whatever the threshold of the row, an unrelated one keeps only known names (kept_for_label)."""
     models = models or lodo_models(docs)
     out: dict[float, dict] = {}
     for threshold in THRESHOLDS:
         total, by_corpus = MatchCounts(), {}
         for held in docs:
-            counts = _score(held, models[held.stem], threshold)
+            counts = _score(held, models[held.stem], threshold, related_threshold)
             total = total + counts
             by_corpus[held.corpus] = by_corpus.get(held.corpus, MatchCounts()) + counts
         out[threshold] = {**_summary(total), "by_corpus": {k: _summary(v) for k, v in by_corpus.items()}}
@@ -237,13 +273,15 @@ class MechanismTrainReport:
     news: int = 0  # of the documents: news stories (off_topic_dir), with their annotated mechanisms or none
     short: dict[float, dict] = field(default_factory=dict)  # short_text_lodo
     short_threshold: float | None = None
+    related: dict[float, dict] = field(default_factory=dict)  # related_lodo
+    related_threshold: float | None = None
 
     def __str__(self) -> str:
         m = self.lodo[self.threshold]
         return (
             f"机制识别模型已写入 {self.model_path}({self.documents} 篇文档,候选名称 {self.candidates} 个,"
             f"其中机制 {self.positives} 个);留一文档验证 P/R {m['precision']:.3f}/{m['recall']:.3f},"
-            f"阈值 {self.threshold}(短文本 {self.short_threshold})"
+            f"阈值 {self.threshold}(短文本 {self.short_threshold},相关报道 {self.related_threshold})"
         )
 
 
@@ -251,11 +289,13 @@ def train(gold_dir: Dirs, corpus_dir: Dirs, out_dir: Path | str, off_topic_dir: 
     out = Path(out_dir)
     docs = labelled_documents(gold_dir, corpus_dir, off_topic_dir)
     models = lodo_models(docs)
-    lodo = leave_one_document_out(docs, models)
+    related = related_lodo(docs, models)
+    related_threshold = choose_related_threshold(related)
+    lodo = leave_one_document_out(docs, models, related_threshold)
     threshold = choose_threshold(lodo)
     short = short_text_lodo(docs, models)
     short_threshold = choose_short_threshold(short)
-    model = fit(docs).with_threshold(threshold, short_threshold)
+    model = fit(docs).with_threshold(threshold, short_threshold, related_threshold)
     model_path = out / MODEL_FILE
     model.save(model_path)
     report = MechanismTrainReport(
@@ -269,6 +309,8 @@ def train(gold_dir: Dirs, corpus_dir: Dirs, out_dir: Path | str, off_topic_dir: 
         sum(1 for d in docs if d.corpus in {str(x) for x in _dirs(off_topic_dir or ())}),
         short,
         short_threshold,
+        related,
+        related_threshold,
     )
     report.card_path.write_text(_card(model, report, gold_dir, corpus_dir, off_topic_dir), encoding="utf-8")
     return report
@@ -328,5 +370,21 @@ def _card(
         for source, s in [("all", scores), *sorted(scores["by_source"].items())]:
             row = f"| {threshold} | {source} | {s['precision']:.3f} | {s['recall']:.3f} "
             lines.append(row + f"| {s['gold']} | {s['predicted']} |")
+    lines += [
+        "",
+        "## Stories labelled 相关报道",
+        "",
+        "Policy news, roundups and profiles quote national programmes and formulas beside arrangements. Once the",
+        "relevance model labels a story 相关报道, its names keep only those scored at or above the related",
+        f"threshold (known models stay): {report.related_threshold}, the highest within one standard error of",
+        f"the best F1 among those with precision >= {MIN_PRECISION} on the gold's 相关报道 stories, each read",
+        "by the model trained without it. (The rows above read those stories at this threshold, and keep only",
+        "the known models of 无关 stories, as `govcase ingest` does.)",
+        "",
+        "| threshold | precision | recall | gold | predicted |",
+        "|---|---|---|---|---|",
+    ]
+    for threshold, s in report.related.items():
+        lines.append(f"| {threshold} | {s['precision']:.3f} | {s['recall']:.3f} | {s['gold']} | {s['predicted']} |")
     lines += card_tail(model, "a mechanism", "mechanisms", 15)
     return "\n".join(lines)

@@ -22,28 +22,36 @@ class BinaryModel:
     # A text too short for layout and densities (the mechanism model's one-line texts) has a cut-off of its
     # own, chosen on such texts; None: the one threshold serves every text.
     short_threshold: float | None = None
+    # The mechanism model's cut-off for a story the relevance model labels 相关报道 (news that touches on
+    # governance but is no case), chosen on such stories; None: the one threshold serves every text.
+    related_threshold: float | None = None
 
     def probability(self, feats: dict[str, float]) -> float:
         score = self.intercept + sum(self.weights.get(name, 0.0) * value for name, value in feats.items())
         return 1.0 / (1.0 + math.exp(-score))
 
-    def with_threshold(self, threshold: float, short_threshold: float | None = None) -> BinaryModel:
-        return BinaryModel(self.weights, self.intercept, threshold, short_threshold)
+    def with_threshold(
+        self, threshold: float, short_threshold: float | None = None, related_threshold: float | None = None
+    ) -> BinaryModel:
+        return BinaryModel(self.weights, self.intercept, threshold, short_threshold, related_threshold)
 
     def to_json(self) -> dict:
         data = {"intercept": self.intercept, "threshold": self.threshold, "weights": self.weights}
         if self.short_threshold is not None:
             data["short_threshold"] = self.short_threshold
+        if self.related_threshold is not None:
+            data["related_threshold"] = self.related_threshold
         return data
 
     @classmethod
     def from_json(cls, data: dict) -> BinaryModel:
-        short = data.get("short_threshold")
+        short, related = data.get("short_threshold"), data.get("related_threshold")
         return cls(
             dict(data["weights"]),
             float(data["intercept"]),
             float(data.get("threshold", 0.5)),
             None if short is None else float(short),
+            None if related is None else float(related),
         )
 
     def save(self, path: Path) -> Path:

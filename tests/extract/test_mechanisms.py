@@ -133,8 +133,8 @@ def test_spans_point_at_the_mention() -> None:
             "楼栋居民互帮互助的志愿服务形式",
             marks=pytest.mark.xfail(
                 strict=True,
-                reason="0.573 < the short-text cut-off 0.7: quoted_last_char=望 -0.84, learnt from the gold texts that "
-                "list 邻里守望 as no mechanism (3) against those that list it as one (2)",
+                reason="0.563 < the short-text cut-off 0.65: quoted_last_char=望 -0.76, learnt from the gold texts "
+                "that list 邻里守望 as no mechanism (3) against those that list it as one (2)",
             ),
         ),
         (
@@ -214,7 +214,7 @@ def test_a_colon_before_an_enumeration_is_no_definition():
             "掌上议事小程序",
             marks=pytest.mark.xfail(
                 strict=True,
-                reason="0.565 < 0.6 since case19/case20 joined training: head=小程序 -1.0, as their gold names the "
+                reason="0.585 < 0.6 since case19/case20 joined training: head=小程序 -1.0, as their gold names the "
                 "quoted part of “巴公e格通”小程序, “时间银行”小程序 (掌上议事 alone scores 0.60)",
             ),
         ),
@@ -339,7 +339,7 @@ def test_numeral_prose_is_no_slogan(text):
             "村里为每户建立档案,推行一户一档、一户一策。",
             "一户一档",
             marks=pytest.mark.xfail(
-                strict=True, reason="0.42 < 0.6 since the feed's 一X一X catchwords joined training (0.52 before neg13)"
+                strict=True, reason="0.34 < 0.6 since the feed's 一X一X catchwords joined training (0.52 before neg13)"
             ),
         ),
     ],
@@ -547,7 +547,7 @@ def test_an_item_s_enumerator_is_no_part_of_its_name(text, name):
 
 @pytest.mark.xfail(
     strict=True,
-    reason="居民拿到议事会 0.67 >= 0.6 since case16/case18/feed16 joined training (below 0.6 before)",
+    reason="居民拿到议事会 0.69 >= 0.6 since case16/case18/feed16 joined training (below 0.6 before)",
 )
 def test_a_verb_the_lists_do_not_know_is_left_to_the_model():
     # 拿到 is in no list: no reading opens with it, and 居民拿到议事会 (read like 邻里互助食堂) is proposed
@@ -579,3 +579,49 @@ def test_a_numeral_slogan_counted_out_by_its_items_carries_the_cue():
     assert all("counted_out" in feats[name] for name in ("三统一", "三问工作法", "五员合一"))
     # 四个一 promises four and lists two.
     assert "counted_out" not in feats["四个一"]
+
+
+def _triggered(text: str) -> set[str]:
+    from pipeline.extract.lexicon import lexicon
+    from pipeline.extract.mechanisms import candidate_groups
+    from pipeline.structure import body_view, build_structure
+
+    doc = body_view(build_structure("t", normalize(text).text))
+    return {g.name for g in candidate_groups(doc, lexicon()) if any(c.how == "triggered" for c in g.candidates)}
+
+
+def test_the_object_of_a_set_up_verb_is_a_candidate_name():
+    # Written for this test: names with no quotes and no head noun, set up by 推行, 实行, 建立, 推出.
+    found = _triggered(
+        "街道推行院落长制,在每个院落选举院落长。社区实行四单管理,即群众点单、社区派单、党员接单、居民评单。"
+        "区里建立每月一题工作机制,每月选取一个群众反映集中的问题集中攻坚。镇里推出助餐一卡通,老人刷卡就餐。"
+    )
+    assert {"院落长制", "四单管理", "每月一题", "助餐一卡通"} <= found
+
+
+def test_a_set_up_verb_s_object_ends_at_a_particle_a_count_or_a_generic_tail():
+    found = _triggered(
+        "社区积极推进红色业委会建设,鼓励党员业主参选。街道开设蜂鸟暑托班为骑手子女提供托管。全县建成68个驿站。"
+    )
+    assert {"红色业委会", "蜂鸟暑托班"} <= found
+    assert not any(name.endswith("建设") or "为" in name or "驿站" in name for name in found)
+
+
+def test_a_related_story_keeps_only_the_names_scored_past_its_own_threshold():
+    from pipeline.extract.mechanism_model import default_model
+    from pipeline.extract.mechanisms import kept_for_label
+    from pipeline.records import Mechanism
+    from pipeline.relevance import LABELS
+
+    model = default_model()
+    assert model.related_threshold is not None and model.related_threshold > model.threshold
+    between = (model.threshold + model.related_threshold) / 2
+    found = [
+        Mechanism(doc_id="t", name="枫桥经验", start=0, end=4, confidence=between),  # a known model
+        Mechanism(doc_id="t", name="城市更新基金", start=10, end=16, confidence=between),
+        Mechanism(doc_id="t", name="暖蜂驿站", start=20, end=24, confidence=model.related_threshold),
+    ]
+    case, related, unrelated = LABELS
+    assert [m.name for m in kept_for_label(found, case)] == ["枫桥经验", "城市更新基金", "暖蜂驿站"]
+    assert [m.name for m in kept_for_label(found, related)] == ["枫桥经验", "暖蜂驿站"]
+    assert [m.name for m in kept_for_label(found, unrelated)] == ["枫桥经验"]
