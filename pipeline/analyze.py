@@ -102,11 +102,13 @@ def extract(
     for ordinal, measure in enumerate(extraction.measures):
         measure.ordinal = ordinal
     if relevance:
+        from .extract.mechanism_model import default_model
         from .extract.mechanisms import kept_for_label
         from .relevance import classify
 
         extraction.relevance = classify(structure, extraction)
-        extraction.mechanisms = kept_for_label(extraction.mechanisms, extraction.relevance.label)
+        label, related = extraction.relevance.label, default_model().related_threshold
+        extraction.mechanisms = kept_for_label(extraction.mechanisms, label, related)
     if label_themes and extraction.measures:
         from .themes import label_measures
 

@@ -19,7 +19,7 @@ from .extract.lexicon import lexicon
 from .extract.mechanism_model import MODEL_FILE, MechanismModel
 from .extract.mechanisms import SHORT_TEXT, CandidateGroup, candidate_groups, group_features, kept_for_label, select
 from .records import Structure
-from .relevance import LABELS
+from .relevance import LABELS, RELATED
 from .themes_train import Dirs, _dirs, read_corpus
 
 CARD_FILE = "mechanism_model.md"
@@ -58,7 +58,6 @@ def _matches(name: str, gold_names: list[str]) -> bool:
 
 
 OFF_TOPIC = LABELS[2]  # 无关 (pipeline.relevance): such a story names no governance mechanism
-RELATED = LABELS[1]  # 相关报道: its names are read at a threshold of their own (related_threshold)
 
 
 def _labelled(
@@ -125,7 +124,7 @@ def _score(
     (kept_for_label, with ``related_threshold`` for a 相关报道 story)."""
     scored = [(g, model.probability(f)) for g, f in zip(doc.groups, doc.features, strict=True)]
     found = select(doc.structure, scored, threshold)
-    found = kept_for_label(found, doc.relevance, model.with_threshold(threshold, None, related_threshold))
+    found = kept_for_label(found, doc.relevance, related_threshold)
     return _score_mechanisms(doc.gold, [asdict(m) for m in found])[0]
 
 

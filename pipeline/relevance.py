@@ -35,6 +35,7 @@ from .resources import models_dir, read_lines
 
 LABELS = ("治理案例", "相关报道", "无关")
 CASE = LABELS[0]
+RELATED = LABELS[1]
 UNRELATED = LABELS[2]
 MODEL_FILE = "relevance_model.json"
 CARD_FILE = "relevance_card.md"

@@ -622,6 +622,7 @@ def test_a_related_story_keeps_only_the_names_scored_past_its_own_threshold():
         Mechanism(doc_id="t", name="暖蜂驿站", start=20, end=24, confidence=model.related_threshold),
     ]
     case, related, unrelated = LABELS
-    assert [m.name for m in kept_for_label(found, case)] == ["枫桥经验", "城市更新基金", "暖蜂驿站"]
-    assert [m.name for m in kept_for_label(found, related)] == ["枫桥经验", "暖蜂驿站"]
-    assert [m.name for m in kept_for_label(found, unrelated)] == ["枫桥经验"]
+    cut = model.related_threshold
+    assert [m.name for m in kept_for_label(found, case, cut)] == ["枫桥经验", "城市更新基金", "暖蜂驿站"]
+    assert [m.name for m in kept_for_label(found, related, cut)] == ["枫桥经验", "暖蜂驿站"]
+    assert [m.name for m in kept_for_label(found, unrelated, cut)] == ["枫桥经验"]
