@@ -17,7 +17,6 @@ pre-segmented by jieba, space-joined, and segment queries the same way.
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
@@ -215,26 +214,31 @@ def _signatures_and_bands(store: Store) -> None:
 
 # Before version 6 an untitled practice paragraph was stored as a measure headed by a
 # clause cut out of it. A titled practice's text opens with its heading (after a list
-# marker or an ornament, for enumerated items and bulleted sub-headings) and the heading
-# ends its line or sentence there; a cut clause starts inside the paragraph or stops at
-# one of its commas. That shape is what the migration keeps as titled.
-_LIST_MARKER = re.compile(
-    r"^\s*(?:[((]?[一二三四五六七八九十\d]+[))、.．]|[一二三四五六七八九十]+[是要]|第[一二三四五六七八九十]+[,,、]?"
-    r"|[①-⑳]|(?:首先|其次|再次|最后)[,,]?|[◆◇■□●○▲△▶►★☆※•·▪])\s*"
-)
+# marker or an ornament, for enumerated items and bulleted sub-headings, or with the
+# marker inside the heading, as in 第一步"摸底":…) and the heading ends its line or
+# sentence there; a cut clause starts inside the paragraph or stops at one of its commas.
+# That shape is what the migration keeps as titled. The markers are normalize's
+# (corpus/list_markers.txt), so a family added there is known here too.
 _TITLE_STOPS = "。::!?!?;;\n"
 _ITEM_TITLE_STOPS = _TITLE_STOPS + ",,"  # an enumerated item's title may end at its first comma (SCHEMA.md)
 
 
 def _opens_with_heading(heading: str, text: str) -> bool:
+    from .ingest.normalize import strip_list_marker
+
     stripped = text.lstrip()
-    body = _LIST_MARKER.sub("", stripped, count=1)
-    stops = _ITEM_TITLE_STOPS if body != stripped else _TITLE_STOPS
-    body = body.lstrip("“「")
-    if not heading or not body.startswith(heading.lstrip("“「")):
-        return False
-    rest = body[len(heading.lstrip("“「")) :].lstrip("”」")
-    return not rest or rest[0] in stops
+    unmarked = strip_list_marker(stripped)
+    readings = [(stripped, _TITLE_STOPS)]
+    if unmarked != stripped:
+        readings.insert(0, (unmarked, _ITEM_TITLE_STOPS))
+    head = heading.lstrip("“「")
+    for body, stops in readings:
+        body = body.lstrip("“「")
+        if head and body.startswith(head):
+            rest = body[len(head) :].lstrip("”」")
+            if not rest or rest[0] in stops:
+                return True
+    return False
 
 
 def _passages_apart(store: Store) -> None:

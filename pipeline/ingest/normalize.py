@@ -330,6 +330,12 @@ def starts_with_list_marker(line: str) -> bool:
     return bool(_list_marker_re().match(line))
 
 
+def strip_list_marker(line: str) -> str:
+    """The line without the list marker it opens with ("一是开展…" -> "开展…"), else the line itself."""
+    match = _list_marker_re().match(line)
+    return line[match.end() :].lstrip() if match else line
+
+
 @lru_cache(maxsize=4096)
 def _boilerplate_kind(line: str) -> str | None:
     """ "tail" for a [tail] line, "drop" for a [drop] or [nav] line, None for other lines.

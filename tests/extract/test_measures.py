@@ -392,3 +392,36 @@ def test_ornamented_subheadings_of_a_post_are_titled_practices():
 阅读原文
 """
     assert [m.heading for m in measures(document_context(build_structure("w", text)))] == ["议事有平台", "服务有温度"]
+
+
+def test_an_afterword_and_interview_questions_of_a_wechat_post_are_no_practices():
+    text = """\
+山脚下的“板凳会”
+某某县融媒体中心 2024-05-08
+
+“以前有事没处说,
+现在搬个板凳就能说。”
+村民老周笑着说。
+
+板凳会:家门口的议事桌
+村里把议事会开到了院坝上,
+每月逢十召开,
+村民围坐一圈,
+有事当面商量。
+两年来共议定事项47件。
+
+巡河队:护好一条河
+村里组建了20人的巡河队,
+每周巡河两次,
+发现问题随手拍、随时报。
+
+问:板凳会上吵起来怎么办?
+答:先让大家把话说完,再由村里的老党员帮着评理。
+
+写在最后
+一条板凳,
+坐近了干群的距离。
+"""
+    headings = [m.heading for m in measures(document_context(build_structure("w", normalize(text).text)))]
+    assert "板凳会:家门口的议事桌" in headings and "巡河队:护好一条河" in headings
+    assert not [h for h in headings if h.startswith("问") or h == "写在最后"], headings
