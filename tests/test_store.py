@@ -326,7 +326,7 @@ def test_version_5_store_keeps_titled_measures_and_turns_cut_clause_headings_int
         ("建立台账", "社区入户走访,建立台账,逐户登记。", False),
         ("第二步“议事”:大家的事大家定", "第二步“议事”:大家的事大家定\n村里每月召开一次议事会。", True),  # marker in it
         ("邻里食堂:老人吃上热乎饭", "▲ 邻里食堂:老人吃上热乎饭\n社区开办食堂。", True),
-        ("是台账随访到户", "首先是台账随访到户。社区逐户登记。", True),
+        ("台账随访到户", "首先是台账随访到户。社区逐户登记。", True),
     ],
 )
 def test_the_migration_tells_titled_practices_from_cut_clauses(heading, text, titled):

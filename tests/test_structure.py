@@ -178,6 +178,18 @@ def test_sequence_words_and_inline_run():
     assert [s.kind for s in doc.sections] == ["other", "measures", "lessons"]
 
 
+def test_an_ordinal_word_s_copula_is_no_part_of_its_title():
+    text = (
+        "村里探索出“三定”办法。首先是定清单,明确每项服务的标准。"
+        "其次是定费用,由村集体补贴一半。最后是定考核,每季度评议一次。\n"
+    )
+    doc = build_structure("copula", text)
+    assert [(it.marker, it.heading) for it in doc.items] == [("首先", "定清单"), ("其次", "定费用"), ("最后", "定考核")]
+    # A numeral's 是 is its own marker and stays out of the title as before.
+    doc = build_structure("yishi", "社区一是建立台账,二是上门走访。\n")
+    assert [it.heading for it in doc.items] == ["建立台账", "上门走访"]
+
+
 def test_a_speech_s_yi_yao_paragraphs_are_items():
     # Written for this test in the style of a district leader's speech (一要…二要…三要 open paragraphs).
     text = (
