@@ -43,17 +43,18 @@ update-scores: $(STAMP)
 	$(BIN)/python -m pytest -q tests/test_score_ratchet.py --update-scores
 
 ## rebuild the shipped models from the gold (the heading classifier also learns from the page fixtures;
-## the relevance model from the reports and corpus/relevance)
+## the relevance model from the reports and corpus/relevance), in dependency order: the heading model reads
+## the title model's headline, and the relevance model every extractor's output, so it comes last)
 models: $(STAMP)
 	$(BIN)/govcase train --model themes --gold corpus/gold --gold tests/fixtures/reports \
 		--corpus corpus/reports --corpus tests/fixtures/reports
+	$(BIN)/govcase train --model titles --gold corpus/gold --gold tests/fixtures/reports \
+		--gold tests/fixtures/pages --corpus corpus/reports --corpus tests/fixtures/reports \
+		--corpus tests/fixtures/pages --relevance corpus/relevance
 	$(BIN)/govcase train --model headings --gold corpus/gold --gold tests/fixtures/reports \
 		--gold tests/fixtures/pages --corpus corpus/reports --corpus tests/fixtures/reports \
 		--corpus tests/fixtures/pages
 	$(BIN)/govcase train --model mechanisms --gold corpus/gold --gold tests/fixtures/reports \
-		--gold tests/fixtures/pages --corpus corpus/reports --corpus tests/fixtures/reports \
-		--corpus tests/fixtures/pages --relevance corpus/relevance
-	$(BIN)/govcase train --model titles --gold corpus/gold --gold tests/fixtures/reports \
 		--gold tests/fixtures/pages --corpus corpus/reports --corpus tests/fixtures/reports \
 		--corpus tests/fixtures/pages --relevance corpus/relevance
 	$(BIN)/govcase train --model relevance --corpus corpus/reports --corpus tests/fixtures/reports \

@@ -337,6 +337,11 @@ def train(gold_dir, corpus_dir, relevance_dir, out_dir, which):
         from .themes_train import train as train_model
 
         click.echo(str(train_model(gold_dir, corpus_dir, out_dir)))
+    # Dependency order: headings read the title model's headline; relevance reads every extractor's output.
+    if which in ("all", "titles"):
+        from .titles_train import train as train_titles
+
+        click.echo(str(train_titles([*gold_dir, *relevance_dir], [*corpus_dir, *relevance_dir], out_dir)))
     if which in ("all", "headings"):
         from .headings_train import train as train_headings
 
@@ -345,10 +350,6 @@ def train(gold_dir, corpus_dir, relevance_dir, out_dir, which):
         from .mechanisms_train import train as train_mechanisms
 
         click.echo(str(train_mechanisms(gold_dir, corpus_dir, out_dir, off_topic_dir=relevance_dir)))
-    if which in ("all", "titles"):
-        from .titles_train import train as train_titles
-
-        click.echo(str(train_titles([*gold_dir, *relevance_dir], [*corpus_dir, *relevance_dir], out_dir)))
     if which in ("all", "relevance"):
         from .relevance import train as train_relevance
 

@@ -185,10 +185,18 @@ def _bare(text: str) -> str:
 
 
 def _shape(text: str) -> str:
-    """A coarse pattern, so that parallel sub-headings of one report share it."""
+    """A coarse pattern, so that parallel sub-headings of one report share it.
+
+    Coarser than the length and ending features: parallel sub-headings differ by a few characters
+    (建起社工站 专业服务“沉”到楼院 / 织密志愿网 邻里守望有温度) and one may end on a quoted word.
+    """
     text = _bare(text)
     parts = _parts(text)
-    return f"{len(parts)}:{_length_bin(len(text))}:{_ending(text)}"
+    ending = _ending(text)
+    if ending == "quote":
+        ending = "none"
+    size = "short" if len(text) <= 8 else "mid" if len(text) <= 24 else "long"
+    return f"{len(parts)}:{size}:{ending}"
 
 
 def features(doc: Structure, items: list[Candidate], lex: Lexicon) -> list[dict[str, float]]:
