@@ -398,8 +398,8 @@ def _title_span(text: str, para: Paragraph, marker: _Marker, limit: int) -> tupl
     while start < para.end and text[start] in _LEADING_NOISE:
         start += 1
     # An ordinal word takes a copula before its title ("首先是议题从群众中来"); a numeral's 是 is
-    # its own marker (一是), so only word families drop it.
-    if marker.family.words and text.startswith("是", start):
+    # its own marker (一是), so only word families drop it; 是否 (whether) is no copula.
+    if marker.family.words and text.startswith("是", start) and not text.startswith("是否", start):
         start += 1
     if para.is_heading and marker.start == para.start:
         return start, para.end

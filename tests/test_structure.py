@@ -185,6 +185,9 @@ def test_an_ordinal_word_s_copula_is_no_part_of_its_title():
     )
     doc = build_structure("copula", text)
     assert [(it.marker, it.heading) for it in doc.items] == [("首先", "定清单"), ("其次", "定费用"), ("最后", "定考核")]
+    # 是否 after an ordinal word is no copula.
+    doc = build_structure("whether", "议事前要问清两件事。首先是否涉及全体居民,其次是否需要筹资。\n")
+    assert [it.heading for it in doc.items] == ["是否涉及全体居民", "是否需要筹资"]
     # A numeral's 是 is its own marker and stays out of the title as before.
     doc = build_structure("yishi", "社区一是建立台账,二是上门走访。\n")
     assert [it.heading for it in doc.items] == ["建立台账", "上门走访"]

@@ -50,10 +50,10 @@ _SENTENCE_END = "。!;…\uff01\uff1b"
 _QUESTION = "?\uff1f"
 _FINISHED = _SENTENCE_END + "。”" + _QUESTION  # a paragraph that ends here ends its sentence
 _QUOTES = re.compile('[“”「」『』‘’"]')
-# Words quoted as spoken end their sentence inside the quote ("…就没疙瘩了。”); a quoted
-# sub-heading ends on its name (「议中协商:“炕头会”议出大家的事」).
 # A turn of an interview ("问:…", "记者:…", "答:…") is spoken, however short and whatever it asks.
 _INTERVIEW_TURN = re.compile(r"^(?:问|答|记者|主持人|[QA])\s*[::]")
+# Words quoted as spoken end their sentence inside the quote ("…就没疙瘩了。”); a quoted
+# sub-heading ends on its name (「议中协商:“炕头会”议出大家的事」).
 _SPOKEN = re.compile(f'[{re.escape(_SENTENCE_END)}。{_QUESTION}…][”」』’"]$')
 _DIGITS = re.compile(r"\d")
 # A space (or several) that ends an inline sub-heading: the head before it holds no sentence punctuation.
