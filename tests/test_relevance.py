@@ -98,8 +98,9 @@ def test_shipped_model_card_reports_its_leave_one_out_figures():
     # 0.878 over 633 with the case pages of case16 and case18 and the feed mix of feed16; 0.883 once the
     # mechanism model read the last character of a quoted name; 0.882 (one story of 653) once it read the
     # objects of set-up verbs (推行院落长制) as candidates too; 0.879 once case22's pages taught the heading
-    # model (a story's practices are a relevance feature); 0.886 over 677 with neg15's 快讯 roundups.
-    assert loo["accuracy"] >= 0.886
+    # model (a story's practices are a relevance feature); 0.886 over 677 with neg15's 快讯 roundups; 0.892 with the
+    # mechanism model's from_to and quote_after.
+    assert loo["accuracy"] >= 0.891
     card = (ROOT / "models" / relevance.CARD_FILE).read_text(encoding="utf-8")
     assert "Leave-one-out" in card and f"Accuracy {loo['accuracy']}" in card
 

@@ -416,6 +416,43 @@ def _headed(text: str, lex: Lexicon) -> Iterator[_Candidate]:
 # Words that end a name read backwards from its head: particles (的, 了), prepositions (在, 把),
 # conjunctions (和), pronouns (各, 这), adverbs (都, 也) and punctuation.
 _HARD_STOP_TAGS = ("u", "p", "c", "r", "d", "x", "w", "y", "e", "o")
+# Time words that place the clause, not the thing (几位老人正在|社区议事厅, 目前|基金), where 周末|课堂 and
+# 夜间|门诊 name it: jieba tags both t. A closed class of the grammar, so listed here.
+_CLAUSE_TIME_WORDS = frozenset(
+    {
+        "正在",
+        "目前",
+        "现在",
+        "如今",
+        "当前",
+        "今年",
+        "去年",
+        "明年",
+        "前年",
+        "此前",
+        "以前",
+        "之前",
+        "以后",
+        "之后",
+        "会上",
+        "当天",
+        "当时",
+        "今天",
+        "昨天",
+        "近年",
+        "近日",
+        "日前",
+        "最近",
+        "平时",
+        "届时",
+        "随后",
+        "后来",
+        "同期",
+        "年初",
+        "年底",
+        "年内",
+    }
+)
 
 
 def _wider_modifiers(tagged: tuple[str, list[tuple[str, str]]], strict: str) -> list[str]:
@@ -434,7 +471,7 @@ def _wider_modifiers(tagged: tuple[str, list[tuple[str, str]]], strict: str) -> 
     out, length = [], 0
     for i in range(len(words) - 1, -1, -1):
         word, tag = words[i]
-        if tag.startswith(_HARD_STOP_TAGS) or (tag == "m" and not word.endswith("方")):
+        if tag.startswith(_HARD_STOP_TAGS) or (tag == "m" and not word.endswith("方")) or word in _CLAUSE_TIME_WORDS:
             break
         if tag == "q" and i and words[i - 1][1] == "m":  # 220|个|驿站: a count, where 屋|场 and 屯|级 are names
             break
@@ -915,12 +952,43 @@ def _context_features(text: str, group: CandidateGroup, in_quotes: list[bool]) -
         "de_after": all(text[c.end : c.end + 2].lstrip("”」』").startswith("的") for c in cands),
         # “草根文化社”、“工福晴雨”服务队等社会组织: bodies, not arrangements.
         "organisation_listed": any(_ORGANISATIONS_AFTER.match(text, c.end) for c in cands),
+        # 推行在职党员“双报到”: an unquoted phrase right before a quote qualifies the quoted name.
+        "quote_after": not quoted and any(text[c.end : c.end + 1] in _OPEN_QUOTES for c in cands),
+        # 从“自发生长”向“有序发展”转变, 从“单打独斗”到“协同作战”: a before and an after state, no arrangement.
+        "from_to": any(_state_change(text, c) for c, q in zip(cands, in_quotes, strict=True) if q),
     }
     feats = {key: 1.0 for key, found in tests.items() if found}
     feats.update({f"sentence_{kind}_word": 1.0 for kind in _sentence_vocabulary(text, group)})
     if any(_place_before(text, c.start) for c in cands):
         feats["place_before"] = 1.0  # 江西大余建立“时间银行”: a place's own; 坚持“动态清零”: nobody's
     return feats
+
+
+_STATE_CHANGE = "向|到|转向|转为|变为|变成|迈向|走向"
+_FROM_SLOT = re.compile(r"从“([^“”\n]{1,20})”$")
+_TO_SLOT = re.compile(rf"(?:{_STATE_CHANGE})“([^“”\n]{{1,20}})”")
+_FROM_BEFORE_TO = re.compile(rf"(?:{_STATE_CHANGE})$")
+
+
+def _from_to_partner(text: str, cand: _Candidate) -> str | None:
+    """The other state when the quoted mention is either state of 从“A”向/到“B”, else None."""
+    start = cand.start if text[cand.start : cand.start + 1] in _OPEN_QUOTES else cand.start - 1
+    close = text.find("”", cand.end - 1, cand.end + 2)
+    if close < 0:
+        return None
+    if text[start - 1 : start] == "从" and (after := _TO_SLOT.match(text, close + 1)):
+        return after.group(1)
+    before = text[max(0, start - 30) : start]
+    to = _FROM_BEFORE_TO.search(before)
+    earlier = _FROM_SLOT.search(before[: to.start()]) if to else None
+    return earlier.group(1) if earlier else None
+
+
+def _state_change(text: str, cand: _Candidate) -> bool:
+    """从“单打独斗”到“协同作战”: two states of the case, no arrangement; 从“接诉即办”到“未诉先办”, from a
+    known model, is the next model."""
+    partner = _from_to_partner(text, cand)
+    return partner is not None and _clean(partner) not in _cues().dictionary
 
 
 # “三统一”:统一房价、统一服务、统一管理; “三问”工作法:改造前问需……;改造后问效: a numeral slogan is

@@ -133,7 +133,7 @@ def test_spans_point_at_the_mention() -> None:
             "楼栋居民互帮互助的志愿服务形式",
             marks=pytest.mark.xfail(
                 strict=True,
-                reason="0.563 < the short-text cut-off 0.65: quoted_last_char=望 -0.76, learnt from the gold texts "
+                reason="0.589 < the short-text cut-off 0.75: quoted_last_char=望, learnt from the gold texts "
                 "that list 邻里守望 as no mechanism (3) against those that list it as one (2)",
             ),
         ),
@@ -209,15 +209,7 @@ def test_a_colon_before_an_enumeration_is_no_definition():
         ("闲置用房改成了“百姓议事堂”。", "百姓议事堂"),
         # A code is named by the network or app it labels.
         ("社区党委在辖区构建“1+3+N”服务网络,覆盖全部小区。", "1+3+N服务网络"),
-        pytest.param(
-            "居民通过“掌上议事”小程序反映诉求。",
-            "掌上议事小程序",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="0.585 < 0.6 since case19/case20 joined training: head=小程序 -1.0, as their gold names the "
-                "quoted part of “巴公e格通”小程序, “时间银行”小程序 (掌上议事 alone scores 0.60)",
-            ),
-        ),
+        ("居民通过“掌上议事”小程序反映诉求。", "掌上议事小程序"),
         ("建立了“1+5+N”组织架构。", "1+5+N组织架构"),
         # The 河长制 family of responsibility systems.
         ("推行“楼长制”,楼长由党员担任。", "楼长制"),
@@ -559,6 +551,31 @@ def test_a_verb_the_lists_do_not_know_is_left_to_the_model():
 
 def test_a_session_of_a_congress_is_still_no_council():
     assert not any(name.endswith("会议") for name in _proposed("大会听取了十四届一次会议的报告。"))
+
+
+def test_the_states_of_a_from_to_phrase_and_a_quote_s_qualifier_carry_their_cues():
+    from pipeline.extract.lexicon import lexicon
+    from pipeline.extract.mechanisms import candidate_groups, group_features
+    from pipeline.structure import body_view, build_structure
+
+    # Written for this test: two states of 从…向… (no arrangement), the next model after a known one
+    # (接诉即办 is in corpus/mechanisms.txt), and an unquoted phrase that qualifies a quoted name.
+    text = (
+        "社区推动居民从“被动等待”向“主动参与”转变。街道推动从“接诉即办”向“主动治理”延伸。"
+        "社区推行退休教师“银龄课堂”,每周开课两次。"
+    )
+    doc, lex = body_view(build_structure("t", text)), lexicon()
+    feats = {g.name: group_features(doc, g, lex) for g in candidate_groups(doc, lex)}
+    assert "from_to" in feats["被动等待"] and "from_to" in feats["主动参与"]
+    assert "from_to" not in feats["主动治理"]
+    assert "quote_after" in feats["退休教师"] and "quote_after" not in feats["银龄课堂"]
+
+
+def test_a_wider_reading_of_a_head_stops_at_a_time_word_of_the_clause():
+    # Written for this test: jieba tags 正在 and 目前 as time words (t), as it tags 周末 of 周末课堂.
+    assert "社区议事厅" in _proposed("几位老人正在社区议事厅里商量加装扶手的事。")
+    assert not any("正在" in name for name in _proposed("几位老人正在社区议事厅里商量加装扶手的事。"))
+    assert "周末课堂" in _proposed("社区开办周末课堂,志愿者为孩子辅导作业。")
 
 
 def test_a_numeral_slogan_counted_out_by_its_items_carries_the_cue():
