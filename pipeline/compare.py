@@ -610,6 +610,8 @@ def write_xlsx(comparison: Comparison, path: PathLike) -> Path:
                 ws.column_dimensions[ws.cell(1, col_idx).column_letter].width = min(max(width, 6), 60) + 2
             for row in ws.iter_rows():
                 for cell in row:
+                    if cell.value is None:
+                        continue  # most indicators of most cases are empty: a style each was a minute on a feed
                     cell.alignment = wrap
                     if isinstance(cell.value, float) and not cell.value.is_integer():
                         cell.number_format = "0.0##"
@@ -628,14 +630,17 @@ def _cell_text(value) -> str:
 
 def _comment_sources(ws, comparison: Comparison, comment) -> None:
     """Each indicator value of 案例对比 gets its sentence (and the value as written) as a comment."""
+    if not len(comparison.cases_sources):
+        return
     columns = list(comparison.cases.columns)
-    for i in range(len(comparison.cases)):
-        for header in comparison.indicator_headers:
-            note = comparison.cases_sources.iloc[i][header] if len(comparison.cases_sources) else ""
+    for header in comparison.indicator_headers:
+        # Whole columns at once: a row read with .iloc per cell cost 0.4 ms, minutes on a feed's 24,000 rows.
+        j = columns.index(header) + 1
+        notes = comparison.cases_sources[header].tolist()
+        shown = comparison.cases_shown[header].tolist()
+        for i, note in enumerate(notes):
             if note:
-                j = columns.index(header)
-                shown = comparison.cases_shown.iloc[i][header]
-                ws.cell(i + 2, j + 1).comment = comment(f"{shown}\n{note}"[:2000], "govcase")
+                ws.cell(i + 2, j).comment = comment(f"{shown[i]}\n{note}"[:2000], "govcase")
 
 
 def write_csv(comparison: Comparison, path_or_dir: PathLike) -> list[Path]:
