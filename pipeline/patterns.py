@@ -78,17 +78,26 @@ LIST_MARKER_START = re.compile(
 TRAILING_CLAUSE = re.compile(r"[,:、]$")
 # A closing line that is only a bracketed name, "(新华日报)": the source.
 PAREN_LINE = re.compile(r"^[(\[【]([^()\[\]【】,。;:\d]{2,30})[)\]】]$")
-# 据《人民日报》: the outlet a report is taken from.
-REPORTED_BY = re.compile(r"据《([^《》]{2,20})》")
+# 据《人民日报》, (本文摘自《信阳日报》…): the outlet a report is taken from.
+REPORTED_BY = re.compile(r"(?:据|摘自|选自|转载自|转自|原载)《([^《》]{2,20})》")
+# A closing (大连市委政法委供稿), (梅山镇 供稿): the contributor of an official case, at the end of the text.
+# Not 提供: (本版图片由莲花镇人民政府提供) credits photos.
+CONTRIBUTED_BY = re.compile(r"[(]([^()\n,。;:]{2,30}?)\s*(?:供稿|报送)[)]\s*$")
+# 吴忠日报讯(记者 ……), 央视网消息(新闻联播):, 新华社北京3月5日电: the outlet's own dateline opens the story
+# (本报讯, 本网讯 name none).
+PAPER_DATELINE = re.compile(
+    r"^\s*(?:【[^】]{1,12}】)?(?:([\u4e00-\u9fff]{2,10}?(?:日报|晚报|早报|时报|商报|报|新闻网|网|电视台|广播电视台))"
+    r"(?:讯|消息)|(新华社|中新社)[\u4e00-\u9fff]{0,10}\d{1,2}月\d{1,2}日电)"
+)
 # 【转载】, [原创], 【图文】: a short tag in brackets before a headline.
 TITLE_TAG = re.compile(r"^\s*(?:[【\[]\s*[^【】\[\]]{1,4}\s*[】\]]\s*)+")
 # A series or column tag alone on the line above the headline: 【城乡社区治理典型案例】.
 TAG_LINE = re.compile(r"\s*[【\[][^【】\[\]]{1,20}[】\]]\s*")
 # A journal's running header: "第5卷第2期  基层治理评论  2023年4月", "2022年第3期".
-# A newspaper's page header: "福建日报  2023年9月12日  星期二  第5版·乡村振兴".
+# A newspaper's page header: "福建日报  2023年9月12日  星期二  第5版·乡村振兴", "大理日报 2024年1月22日 A2版".
 MASTHEAD = re.compile(
     r"(?:第\s*\d+\s*卷\s*)?第\s*\d+\s*期|(?:19|20)\d{2}\s*年\s*第\s*\d+\s*期"
-    r"|星期[一二三四五六日天]|第\s*\d+\s*版(?:\s*[·・:]\s*[\u4e00-\u9fff]{2,8})?"
+    r"|星期[一二三四五六日天]|(?:第\s*\d+|[A-Z]\d{1,2})\s*版(?:\s*[·・:]\s*[\u4e00-\u9fff]{2,8})?"
 )
 HAN_NAME = re.compile(r"[\u4e00-\u9fff]{2,20}")  # a journal or account name in a header line
 # "来源:…", "发布时间:…", "作者:…": a short label and a colon open a labelled header line (metadata.is_header_line).

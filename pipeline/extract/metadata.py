@@ -17,6 +17,7 @@ from ..patterns import (
     BREADCRUMB_SEP,
     CHROME_PUNCT,
     CLOCK_TIME,
+    CONTRIBUTED_BY,
     DATE,
     HAN_NAME,
     LABEL_LINE,
@@ -24,6 +25,7 @@ from ..patterns import (
     LIST_MARKER_START,
     MASTHEAD,
     ORGANISATION_LINE,
+    PAPER_DATELINE,
     PAREN_LINE,
     REPORTED_BY,
     STAMP_TIME,
@@ -249,7 +251,7 @@ def _source_value(line: str, pos: int) -> tuple[int, int] | None:
 def _source(lines: list[tuple[int, int, str]]) -> tuple[int, int] | None:
     """Span of the source; labelled outlets beat authors, 据《…》 beats all."""
     labels = words("source_markers.txt")
-    found: list[tuple[int, int, int]] = []  # (priority, start, end) in doc coordinates
+    found: list[tuple[float, int, int]] = []  # (priority, start, end) in doc coordinates
     edges = _edges(lines)
     for start, _, line in edges:
         matches = _patterns()["source"].finditer(line) if _may_hold_label("source", line) else ()
@@ -260,16 +262,27 @@ def _source(lines: list[tuple[int, int, str]]) -> tuple[int, int] | None:
         reported = REPORTED_BY.search(line)
         if reported:
             found.append((-1, start + reported.start(1), start + reported.end(1)))
+        paper = PAPER_DATELINE.match(line)
+        if paper:  # 吴忠日报讯, 新华社…电: the outlet itself, after a labelled 来源 only
+            group = 1 if paper.group(1) else 2
+            found.append((labels.index("来源") + 0.5, start + paper.start(group), start + paper.end(group)))
+    for start, _, line in edges[-2:]:
+        contributed = CONTRIBUTED_BY.search(line)
+        if contributed:  # (大连市委政法委供稿) closing an official case: the contributor, as 供稿: would label it
+            found.append((labels.index("供稿"), start + contributed.start(1), start + contributed.end(1)))
     if not found:
         found.extend((len(labels), *span) for span in _unlabelled_organisations(edges))
         found.extend((len(labels), *span) for span in _journals(edges))
         found.extend((len(labels), *span) for span in _stamp_accounts(edges))
     if not found and edges:
         start, _, line = edges[-1]
-        standalone = PAREN_LINE.match(line)  # a closing "(新华日报)" line
-        if standalone:
+        standalone = PAREN_LINE.match(line)  # a closing "(新华日报)" line, not "(本版图片由…提供)"
+        if standalone and not _PHOTO_CREDIT.search(standalone.group(1)):
             found.append((len(labels), start + standalone.start(1), start + standalone.end(1)))
     return min(found)[1:] if found else None
+
+
+_PHOTO_CREDIT = re.compile(r"图片|照片|摄影|配图")
 
 
 def _unlabelled_organisations(edges: list[tuple[int, int, str]]) -> Iterator[tuple[int, int]]:
@@ -370,12 +383,24 @@ def _title(doc: Structure, lines: list[tuple[int, int, str]]) -> tuple[str | Non
     return _headline(*opening[found[0]]) if found else (None, None)
 
 
+# 案例名称:“红色管家”进小区: the label of a case form's title field.
+_TITLE_LABEL = re.compile(r"\s*(?:案例名称|案例标题|标题|题目)\s*:\s*(?=\S)")
+# …成了村民的“议事厅”本报记者钟晓红: a by-line run into the headline's line.
+_BYLINE_IN_TITLE = re.compile(r"(?:本报记者|本报通讯员|特约通讯员|本报讯)")
+
+
 def _headline(start: int, end: int, line: str) -> tuple[str, tuple[int, int]]:
-    """The headline of a title line, without a leading tag such as 【转载】."""
-    tag = TITLE_TAG.match(line)
-    if tag and tag.end() < len(line.rstrip()):
-        start += tag.end()
-        line = line[tag.end() :]
+    """The headline of a title line, without a leading tag such as 【转载】 or label (案例名称:), nor a
+    by-line after it."""
+    for opening in (TITLE_TAG, _TITLE_LABEL):
+        tag = opening.match(line)
+        if tag and tag.end() < len(line.rstrip()):
+            start += tag.end()
+            line = line[tag.end() :]
+    byline = _BYLINE_IN_TITLE.search(line)
+    if byline and len(line[: byline.start()].strip()) >= _TITLE_LEN[0]:
+        end = start + len(line[: byline.start()].rstrip())
+        line = line[: byline.start()]
     return line.strip(), (start + len(line) - len(line.lstrip()), end)
 
 

@@ -209,3 +209,56 @@ def test_the_account_before_a_post_time_stamp_is_the_source() -> None:
 def test_header_lines_are_labelled_lines_and_bylines(line, header):
     # The one predicate measures asks (no practice and no practice title is a header line).
     assert is_header_line(line) is header
+
+
+# Written for these tests: the shapes real case pages give their outlet, contributor, date and title in.
+_BODY = "近年来,某某镇坚持党建引领,推动村民议事会常态化运行,村里的大事小情都拿到会上商量。\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "source"),
+    [
+        # An official case closes with its contributor, with or without a space before 供稿.
+        ("某某镇:议事会议出好日子\n" + _BODY + "(某某县委社会工作部供稿)\n", "某某县委社会工作部"),
+        ("某某镇:议事会议出好日子\n" + _BODY + "群众满意度明显提升。(某某镇 供稿)\n", "某某镇"),
+        # A newspaper's own dateline opens the story; 本报讯 names no outlet.
+        (_BODY.replace("近年来", "某某日报讯(记者 张三 通讯员 李四)近年来"), "某某日报"),
+        ("央视网消息(新闻联播):" + _BODY, "央视网"),
+        ("新华社北京3月5日电 " + _BODY, "新华社"),
+        # An excerpt names the paper it is taken from.
+        ("某某镇:议事会议出好日子\n" + _BODY + "(本文摘自《某某日报》2023年12月5日第6版)\n", "某某日报"),
+    ],
+)
+def test_contributor_lines_datelines_and_excerpt_notes_name_the_source(text, source) -> None:
+    assert _meta(text)[1].source == source
+
+
+def test_a_photo_credit_in_brackets_is_no_contributor() -> None:
+    text = "某某镇:议事会议出好日子\n" + _BODY + "(本版图片由某某镇人民政府提供)\n"
+    assert _meta(text)[1].source is None
+
+
+def test_no_outlet_in_a_paper_s_own_dateline() -> None:
+    assert _meta(_BODY.replace("近年来", "本报讯(记者 张三)近年来"))[1].source is None
+
+
+def test_a_case_form_s_fields_give_title_contributor_and_date() -> None:
+    _, meta = _meta(
+        "城乡社区治理典型案例\n\n案例名称:“红色管家”进小区 居民住得安心\n"
+        "报送单位:某某县民政局 报送时间:2023年9月\n\n一、基本情况\n" + _BODY
+    )
+    assert (meta.title, meta.published, meta.source) == ("“红色管家”进小区 居民住得安心", "2023-09", "某某县民政局")
+
+
+def test_a_letter_press_page_number_marks_a_newspaper_header() -> None:
+    _, meta = _meta("某某日报 2024年1月22日 A2版 要闻\n\n“花灯调解室”唱和了邻里情\n\n" + _BODY)
+    assert (meta.published, meta.source) == ("2024-01-22", "某某日报")
+
+
+def test_a_by_line_run_into_the_headline_s_line_is_cut_off() -> None:
+    text = (
+        "清河镇:老祠堂成了村民的“议事厅” 本报记者 王晓红 特约通讯员 李文斌  走进清河镇清河村,青砖黛瓦的宗祠门口"
+        "新挂了一块牌子“村民议事厅”。堂屋里,几位老人正在下象棋,隔壁的小厅里,村干部和十几位村民代表正在讨论灌溉"
+        "水池的选址。\n\n清河村是个客家聚居村,全村856户3420人,村里保存完好的宗祠有7座。\n"
+    )
+    assert _meta(text)[1].title == "清河镇:老祠堂成了村民的“议事厅”"

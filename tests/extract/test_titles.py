@@ -103,8 +103,9 @@ def test_the_shipped_title_model_is_what_training_on_the_gold_gives(tmp_path):
     # case pages and feed16 joined; 0.3 is within one standard error of the best, 0.944 at 0.1), 0.945 over 669
     # (at 0.2), 0.933 over 689 (case22's WeChat pages joined, 15 of 20 right; the 669 others stay at 0.936 at
     # 0.3, and held-out titles stay 107/120 over case17, case21, case23, feed14 and feed15), 0.930 over 713 with
-    # neg15's 快讯 roundups (their first line, 国内联播快讯, is the title; held out 106/120).
-    assert report.lodo[report.threshold]["accuracy"] >= 0.929
+    # neg15's 快讯 roundups (their first line, 国内联播快讯, is the title; held out 106/120), 0.935 once a case
+    # form's 案例名称: label and a by-line run into the headline's line left the title (held out 107/120).
+    assert report.lodo[report.threshold]["accuracy"] >= 0.934
 
 
 def test_the_threshold_is_the_highest_within_one_standard_error_of_the_best():
