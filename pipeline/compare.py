@@ -610,8 +610,6 @@ def write_xlsx(comparison: Comparison, path: PathLike) -> Path:
                 ws.column_dimensions[ws.cell(1, col_idx).column_letter].width = min(max(width, 6), 60) + 2
             for row in ws.iter_rows():
                 for cell in row:
-                    if cell.value is None:
-                        continue  # most indicators of most cases are empty: a style each was a minute on a feed
                     cell.alignment = wrap
                     if isinstance(cell.value, float) and not cell.value.is_integer():
                         cell.number_format = "0.0##"

@@ -249,7 +249,8 @@ def _source_value(line: str, pos: int) -> tuple[int, int] | None:
 
 
 def _source(lines: list[tuple[int, int, str]]) -> tuple[int, int] | None:
-    """Span of the source; labelled outlets beat authors, 据《…》 beats all."""
+    """Span of the source; 据《…》 and 摘自《…》 beat all, then labelled outlets (来源:), an outlet's own
+    dateline (吴忠日报讯), the other labels (供稿: or a closing (…供稿)) and authors."""
     labels = words("source_markers.txt")
     found: list[tuple[float, int, int]] = []  # (priority, start, end) in doc coordinates
     edges = _edges(lines)
