@@ -231,6 +231,9 @@ def features(doc: Structure, items: list[Candidate], lex: Lexicon) -> list[dict[
     return out
 
 
+_BRACKETED = re.compile(r"\s*(?:【[^【】]+】|「[^「」]+」|〖[^〖〗]+〗|\[[^\[\]]+\])\s*")
+
+
 def _line_features(text: str, lex: Lexicon) -> dict[str, float]:
     """What the line itself shows: length, ending, parts, quotes, numbers, markers and the cue lists."""
     cues = _cue_patterns()
@@ -252,6 +255,8 @@ def _line_features(text: str, lex: Lexicon) -> dict[str, float]:
         "named_title": bool(_NAMED_TITLE.match(bare)),
         "spoken": bool(_SPOKEN.search(bare)),
         "interview_turn": bool(_INTERVIEW_TURN.match(bare)),
+        # 【调解不在办公室,在板凳上】: a line the page wraps whole in brackets (a sub-heading, a tag or a tool bar).
+        "bracketed": bool(_BRACKETED.fullmatch(text)),
     }
     f = {name: 1.0 for name, on in flags.items() if on}
     f.update({"bias": 1.0, f"len={_length_bin(len(bare))}": 1.0, f"end={_ending(bare)}": 1.0})

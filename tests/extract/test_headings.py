@@ -144,3 +144,32 @@ def test_a_news_roundup_gives_no_titled_practices():
 """
     found = list(measures(document_context(build_structure("r", roundup))))
     assert not [m for m in found if m.titled]
+
+
+# Written for this test: a WeChat post of one-line paragraphs whose sub-headings the page wraps in 【】.
+BRACKETED_POST = """\
+小巷里的“和事佬”
+原创 幸福清河 2024-05-06 18:20
+在清河社区,说起“和事佬”,几乎没人不知道。
+这是一支由退休教师和老党员组成的调解队。
+【一张板凳,调解就地开场】
+巷子窄,车位少,邻里之间磕磕碰碰的事不少。
+调解队没有固定的办公室,哪里有矛盾,队员们就搬着板凳去哪里。
+去年以来,调解队在巷口调解纠纷37起,成功率达到95%。
+【一本台账,件件有回音】
+每次调解后,队员都把经过和结果记在“和事台账”上。
+社区每月对台账逐件回访,没解决的问题交给网格员跟进。
+“事情有人管,心里就踏实了。”居民王大爷说。
+【一份积分,激励更多人参与】
+社区对参与调解的居民记积分,积分可以到社区超市兑换生活用品。
+今年已有62名居民加入调解队。
+"""
+
+
+def test_sub_headings_wrapped_in_brackets_over_one_line_paragraphs_are_practices():
+    doc = build_structure("w", normalize(BRACKETED_POST).text)
+    items = candidates(doc, skip={0})
+    feats = dict(zip((c.text for c in items), features(doc, items, lexicon()), strict=True))
+    assert "bracketed" in feats["【一本台账,件件有回音】"] and "bracketed" not in feats["今年已有62名居民加入调解队。"]
+    titled = [m.heading for m in measures(document_context(doc)) if m.titled]
+    assert titled == ["【一张板凳,调解就地开场】", "【一本台账,件件有回音】", "【一份积分,激励更多人参与】"]
