@@ -86,8 +86,8 @@ CONTRIBUTED_BY = re.compile(r"[(]([^()\n,。;:]{2,30}?)\s*(?:供稿|报送)[)]\s
 # 吴忠日报讯(记者 ……), 央视网消息(新闻联播):, 新华社北京3月5日电: the outlet's own dateline opens the story
 # (本报讯, 本网讯 name none).
 PAPER_DATELINE = re.compile(
-    r"^\s*(?:【[^】]{1,12}】)?(?:([\u4e00-\u9fff]{2,10}?(?:日报|晚报|早报|时报|商报|报|新闻网|网|电视台|广播电视台))"
-    r"(?:讯|消息)|(新华社|中新社)[\u4e00-\u9fff]{0,10}\d{1,2}月\d{1,2}日电)"
+    r"^\s*(?:【[^】]{1,12}】)?(?:([\u4e00-\u9fff]{2,12}?(?:报|网|电视台))(?:讯|消息)"
+    r"|(新华社|中新社)[\u4e00-\u9fff]{0,10}\d{1,2}月\d{1,2}日电)"
 )
 # 【转载】, [原创], 【图文】: a short tag in brackets before a headline.
 TITLE_TAG = re.compile(r"^\s*(?:[【\[]\s*[^【】\[\]]{1,4}\s*[】\]]\s*)+")

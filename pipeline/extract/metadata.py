@@ -248,6 +248,9 @@ def _source_value(line: str, pos: int) -> tuple[int, int] | None:
     return (start, end) if 0 < end - start <= 40 else None
 
 
+_PHOTO_CREDIT = re.compile(r"图片|照片|摄影|配图")  # (本版图片由…提供) credits photos, names no source
+
+
 def _source(lines: list[tuple[int, int, str]]) -> tuple[int, int] | None:
     """Span of the source; 据《…》 and 摘自《…》 beat all, then labelled outlets (来源:), an outlet's own
     dateline (吴忠日报讯), the other labels (供稿: or a closing (…供稿)) and authors."""
@@ -281,9 +284,6 @@ def _source(lines: list[tuple[int, int, str]]) -> tuple[int, int] | None:
         if standalone and not _PHOTO_CREDIT.search(standalone.group(1)):
             found.append((len(labels), start + standalone.start(1), start + standalone.end(1)))
     return min(found)[1:] if found else None
-
-
-_PHOTO_CREDIT = re.compile(r"图片|照片|摄影|配图")
 
 
 def _unlabelled_organisations(edges: list[tuple[int, int, str]]) -> Iterator[tuple[int, int]]:
